@@ -96,6 +96,10 @@ extern void ct_graph_nb101_hash(const ct_graph *g, char out[33]);
  */
 extern bool ct_raw_graph_parse_json(const char *text, ct_raw_graph *raw, ct_error *err);
 
+/* The same from already parsed cJSON items (a cJSON * each; kept opaque here). */
+extern bool ct_raw_graph_from_cjson(const void *matrix, const void *ops,
+									ct_raw_graph *raw, ct_error *err);
+
 /* Parses and builds in one step. */
 extern bool ct_graph_parse_json(const char *text, ct_graph *out, ct_error *err);
 

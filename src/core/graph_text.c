@@ -108,6 +108,13 @@ parse_root(const cJSON *root, ct_raw_graph *raw, ct_error *err)
 	}
 	if (matrix == NULL || ops == NULL)
 		return ct_fail(err, CT_ERR_SYNTAX, "archgraph is missing a key", KEY_HINT);
+	return ct_raw_graph_from_cjson(matrix, ops, raw, err);
+}
+
+bool
+ct_raw_graph_from_cjson(const void *matrix, const void *ops, ct_raw_graph *raw, ct_error *err)
+{
+	memset(raw, 0, sizeof(*raw));
 	return parse_matrix(matrix, raw, err) && parse_ops(ops, raw, err);
 }
 

@@ -1,0 +1,76 @@
+# ctnas: PGXS build, plus the two commands of the README (make demo, make test).
+
+EXTENSION = ctnas
+EXTVERSION = 0.1.0
+
+MODULE_big = ctnas
+CORE_OBJS = src/core/error.o src/core/md5.o src/core/rng.o src/core/graph.o \
+	src/core/graph_text.o src/core/graph_random.o src/core/nb101_hash.o \
+	src/core/nb101_json.o
+PG_OBJS = src/pg/ctnas.o src/pg/archgraph.o src/pg/archgraph_funcs.o \
+	src/pg/nb101_load.o
+OBJS = $(CORE_OBJS) $(PG_OBJS)
+
+# the install script of each version, and every upgrade script ctnas--A--B.sql
+DATA = $(wildcard sql/install/$(EXTENSION)--*.sql)
+
+REGRESS = archgraph_io archgraph_validation archgraph_canonical archgraph_opclass \
+	archgraph_funcs nb101_data
+REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
+
+TAP_TESTS = 1
+PROVE_TESTS = test/t/*.pl
+
+PG_CPPFLAGS = -I$(srcdir)/include
+# -Wextra's complaints about PostgreSQL's own macros are switched off, nothing else
+WARNINGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+PG_CFLAGS = $(WARNINGS) -std=gnu11
+SHLIB_LINK = -lopenblas -lcjson -lm
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# ---- pure C unit tests: no server --------------------------------------
+UNIT_SRCS = $(wildcard test/unit/*.c)
+CORE_SRCS = $(CORE_OBJS:.o=.c)
+test/unit/run_unit_tests: $(UNIT_SRCS) $(CORE_SRCS) $(wildcard include/*.h test/unit/*.h)
+	$(CC) -O2 -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/unit -o $@ $(UNIT_SRCS) $(CORE_SRCS) -lopenblas -lcjson -lm
+
+test/tools/nb101_check: test/tools/nb101_check.c $(CORE_SRCS) $(wildcard include/*.h)
+	$(CC) -O2 $(WARNINGS) -std=gnu11 -Iinclude -o $@ $< $(CORE_SRCS) -lcjson -lm
+
+.PHONY: deps unittest regress tap test demo nb101-check
+
+deps:
+	@bash .ci/deps
+
+unittest: test/unit/run_unit_tests
+	cd $(srcdir) && test/unit/run_unit_tests
+
+# pg_regress in a throwaway cluster; works as root
+regress:
+	pg_virtualenv -v 15 $(MAKE) installcheck || { cat regression.diffs 2>/dev/null; exit 1; }
+
+# TAP tests must not run as root (initdb refuses): run them as postgres on a copy it owns
+tap:
+	bash test/run_tap.sh
+
+test: deps
+	$(MAKE) all
+	$(MAKE) install
+	$(MAKE) unittest
+	$(MAKE) regress
+	$(MAKE) tap
+
+demo: deps
+	$(MAKE) all
+	$(MAKE) install
+	pg_virtualenv -v 15 bash test/demo/demo.sh
+
+# all 423,624 NAS-Bench-101 rows: canonical form and module hash (needs ../shared)
+nb101-check: test/tools/nb101_check
+	gzip -dc $(NB101_CSV) | test/tools/nb101_check
+
+NB101_CSV ?= ../shared/data/nb101/nb101_all_run0test.csv.gz
+EXTRA_CLEAN = test/unit/run_unit_tests test/tools/nb101_check

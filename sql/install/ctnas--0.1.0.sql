@@ -1,0 +1,156 @@
+-- ctnas 0.1.0: the archgraph type for NAS-Bench-101 cells, and benchmark loading.
+\echo Use "CREATE EXTENSION ctnas" to load this file. \quit
+
+-------------------------------------------------------------------------------
+-- archgraph: a NAS-Bench-101 cell, stored pruned and in canonical form
+-------------------------------------------------------------------------------
+
+CREATE TYPE archgraph;
+
+CREATE FUNCTION archgraph_in(cstring) RETURNS archgraph
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION archgraph_out(archgraph) RETURNS cstring
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION archgraph_recv(internal) RETURNS archgraph
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION archgraph_send(archgraph) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE archgraph (
+	INPUT = archgraph_in,
+	OUTPUT = archgraph_out,
+	RECEIVE = archgraph_recv,
+	SEND = archgraph_send,
+	INTERNALLENGTH = VARIABLE,
+	ALIGNMENT = int4,
+	STORAGE = plain
+);
+
+COMMENT ON TYPE archgraph IS 'NAS-Bench-101 cell (DAG of at most 7 nodes and 9 edges), stored pruned and canonical';
+COMMENT ON FUNCTION archgraph_in(cstring) IS 'I/O';
+COMMENT ON FUNCTION archgraph_out(archgraph) IS 'I/O';
+COMMENT ON FUNCTION archgraph_recv(internal) IS 'I/O';
+COMMENT ON FUNCTION archgraph_send(archgraph) IS 'I/O';
+
+-- JSON in and out through the text form
+CREATE CAST (jsonb AS archgraph) WITH INOUT AS ASSIGNMENT;
+CREATE CAST (archgraph AS jsonb) WITH INOUT;
+
+-------------------------------------------------------------------------------
+-- comparison: = is isomorphism with equal ops; the order is NAS-Bench-101's
+-- enumeration order (nodes, then edge bits, then ops)
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION archgraph_cmp(archgraph, archgraph) RETURNS int4
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION archgraph_eq(archgraph, archgraph) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION archgraph_ne(archgraph, archgraph) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION archgraph_lt(archgraph, archgraph) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION archgraph_le(archgraph, archgraph) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION archgraph_gt(archgraph, archgraph) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION archgraph_ge(archgraph, archgraph) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION archgraph_hashcode(archgraph) RETURNS int4
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION archgraph_hashcode_extended(archgraph, int8) RETURNS int8
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+
+COMMENT ON FUNCTION archgraph_cmp(archgraph, archgraph) IS 'btree support: NAS-Bench-101 enumeration order';
+COMMENT ON FUNCTION archgraph_hashcode(archgraph) IS 'hash support (not the NAS-Bench-101 hash: see archgraph_hash)';
+COMMENT ON FUNCTION archgraph_hashcode_extended(archgraph, int8) IS 'hash support';
+
+CREATE OPERATOR = (
+	LEFTARG = archgraph, RIGHTARG = archgraph, PROCEDURE = archgraph_eq,
+	COMMUTATOR = =, NEGATOR = <>, RESTRICT = eqsel, JOIN = eqjoinsel,
+	HASHES, MERGES
+);
+CREATE OPERATOR <> (
+	LEFTARG = archgraph, RIGHTARG = archgraph, PROCEDURE = archgraph_ne,
+	COMMUTATOR = <>, NEGATOR = =, RESTRICT = neqsel, JOIN = neqjoinsel
+);
+CREATE OPERATOR < (
+	LEFTARG = archgraph, RIGHTARG = archgraph, PROCEDURE = archgraph_lt,
+	COMMUTATOR = >, NEGATOR = >=, RESTRICT = scalarltsel, JOIN = scalarltjoinsel
+);
+CREATE OPERATOR <= (
+	LEFTARG = archgraph, RIGHTARG = archgraph, PROCEDURE = archgraph_le,
+	COMMUTATOR = >=, NEGATOR = >, RESTRICT = scalarlesel, JOIN = scalarlejoinsel
+);
+CREATE OPERATOR > (
+	LEFTARG = archgraph, RIGHTARG = archgraph, PROCEDURE = archgraph_gt,
+	COMMUTATOR = <, NEGATOR = <=, RESTRICT = scalargtsel, JOIN = scalargtjoinsel
+);
+CREATE OPERATOR >= (
+	LEFTARG = archgraph, RIGHTARG = archgraph, PROCEDURE = archgraph_ge,
+	COMMUTATOR = <=, NEGATOR = <, RESTRICT = scalargesel, JOIN = scalargejoinsel
+);
+
+CREATE OPERATOR CLASS archgraph_ops
+	DEFAULT FOR TYPE archgraph USING btree AS
+		OPERATOR 1 <,
+		OPERATOR 2 <=,
+		OPERATOR 3 =,
+		OPERATOR 4 >=,
+		OPERATOR 5 >,
+		FUNCTION 1 archgraph_cmp(archgraph, archgraph);
+
+CREATE OPERATOR CLASS archgraph_hash_ops
+	DEFAULT FOR TYPE archgraph USING hash AS
+		OPERATOR 1 =,
+		FUNCTION 1 archgraph_hashcode(archgraph),
+		FUNCTION 2 archgraph_hashcode_extended(archgraph, int8);
+
+-------------------------------------------------------------------------------
+-- constructors, accessors, NAS-Bench-101 hash, sampling
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION archgraph(matrix int4[], ops text[]) RETURNS archgraph
+	AS 'MODULE_PATHNAME', 'archgraph_from_arrays' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION archgraph(int4[], text[]) IS 'cell from an adjacency matrix and op names (pruned and canonicalised)';
+
+CREATE FUNCTION archgraph_from_flat(adjacency text, ops text) RETURNS archgraph
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION archgraph_from_flat(text, text) IS 'cell from row-major 0/1 digits and ;-separated op names (NAS-Bench-101 CSV form)';
+
+CREATE FUNCTION archgraph_nodes(archgraph) RETURNS int4
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION archgraph_edges(archgraph) RETURNS int4
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION archgraph_ops(archgraph) RETURNS text[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION archgraph_matrix(archgraph) RETURNS int4[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION archgraph_dot(archgraph) RETURNS text
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION archgraph_hash(archgraph) RETURNS text
+	AS 'MODULE_PATHNAME', 'archgraph_nb101_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION archgraph_random(seed int8) RETURNS archgraph
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION archgraph_mutate(arch archgraph, seed int8) RETURNS archgraph
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION archgraph_nodes(archgraph) IS 'number of nodes (input and output included)';
+COMMENT ON FUNCTION archgraph_edges(archgraph) IS 'number of edges';
+COMMENT ON FUNCTION archgraph_ops(archgraph) IS 'op names, node by node';
+COMMENT ON FUNCTION archgraph_matrix(archgraph) IS 'adjacency matrix, [x][y] = 1 for an edge x -> y';
+COMMENT ON FUNCTION archgraph_dot(archgraph) IS 'Graphviz DOT text, ops as node labels';
+COMMENT ON FUNCTION archgraph_hash(archgraph) IS 'NAS-Bench-101 module hash (32 hex digits, the key of the official data)';
+COMMENT ON FUNCTION archgraph_random(int8) IS 'cell sampled like NAS-Bench-101''s random spec sampler, deterministic per seed';
+COMMENT ON FUNCTION archgraph_mutate(archgraph, int8) IS 'one edge or op change giving a valid cell, deterministic per seed';
+
+-------------------------------------------------------------------------------
+-- loading benchmark data
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION nb101_read_json(path text)
+	RETURNS TABLE (hash text, arch archgraph, validation_accuracy float8,
+				   test_accuracy float8, train_accuracy float8,
+				   n_params int8, training_time float8)
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL SAFE ROWS 423624;
+COMMENT ON FUNCTION nb101_read_json(text) IS 'records of CTNAS''s nas_bench.json, a server file (needs pg_read_server_files)';
+REVOKE ALL ON FUNCTION nb101_read_json(text) FROM PUBLIC;

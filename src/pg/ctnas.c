@@ -1,0 +1,65 @@
+/*
+ * ctnas.c
+ *	  Module entry point of the ctnas extension.
+ */
+#include "ctnas_pg.h"
+
+#include <cjson/cJSON.h>
+
+PG_MODULE_MAGIC;
+
+PGDLLEXPORT void _PG_init(void);
+
+/* cJSON allocates through palloc, so an ERROR mid-parse frees with its context */
+static void *
+cjson_palloc(size_t size)
+{
+	return palloc(size);
+}
+
+static void
+cjson_pfree(void *ptr)
+{
+	if (ptr != NULL)
+		pfree(ptr);
+}
+
+void
+_PG_init(void)
+{
+	cJSON_Hooks hooks = {cjson_palloc, cjson_pfree};
+
+	cJSON_InitHooks(&hooks);
+}
+
+void
+ct_report_error(const ct_error *err, const char *type_name, const char *input)
+{
+	switch (err->kind)
+	{
+		case CT_ERR_SYNTAX:
+			if (input != NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+						 errmsg("invalid input syntax for type %s: \"%s\"", type_name, input),
+						 errdetail("%s", err->detail[0] ? err->detail : err->message)));
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("%s", err->message),
+					 err->detail[0] ? errdetail("%s", err->detail) : 0));
+			break;
+		case CT_ERR_TOO_LARGE:
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("%s", err->message),
+					 err->detail[0] ? errdetail("%s", err->detail) : 0));
+			break;
+		case CT_ERR_INVALID:
+		case CT_OK:
+			break;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s", err->message),
+			 err->detail[0] ? errdetail("%s", err->detail) : 0));
+}

@@ -1,0 +1,45 @@
+/*
+ * ctnas_pg.h
+ *	  Shared pieces of the PostgreSQL glue: the stored archgraph layout and
+ *	  the mapping of core errors to ereport.
+ */
+#ifndef CTNAS_PG_H
+#define CTNAS_PG_H
+
+#include "postgres.h"
+#include "fmgr.h"
+
+#include "ctnas_graph.h"
+
+/*
+ * On-disk archgraph.  version and space come first so that other search
+ * spaces (NAS-Bench-201, DARTS) can be added without rewriting stored data.
+ * Values are always canonical and zero-padded, so bytewise equality of the
+ * payload is equality of cells and hashing the payload is sound.
+ */
+typedef struct ArchGraph
+{
+	int32		vl_len_;		/* varlena header (do not touch directly!) */
+	uint8		version;		/* ARCHGRAPH_VERSION */
+	uint8		space;			/* ARCHGRAPH_SPACE_NB101 */
+	uint8		nnodes;			/* 2..7 */
+	uint8		reserved;		/* always 0 */
+	uint32		edges;			/* as ct_graph.edges */
+	uint8		ops[FLEXIBLE_ARRAY_MEMBER]; /* interior ops, nnodes - 2 */
+} ArchGraph;
+
+#define ARCHGRAPH_VERSION		1
+#define ARCHGRAPH_SPACE_NB101	1
+#define ARCHGRAPH_SIZE(n)		(offsetof(ArchGraph, ops) + (n) - 2)
+
+#define DatumGetArchGraphP(x)	((ArchGraph *) PG_DETOAST_DATUM(x))
+#define PG_GETARG_ARCHGRAPH_P(n) DatumGetArchGraphP(PG_GETARG_DATUM(n))
+#define PG_RETURN_ARCHGRAPH_P(x) PG_RETURN_POINTER(x)
+
+extern ArchGraph *archgraph_encode(const ct_graph *g);
+extern void archgraph_decode(const ArchGraph *a, ct_graph *g);
+
+/* ereport(ERROR) for a core failure; input, if given, is quoted in syntax errors. */
+extern void ct_report_error(const ct_error *err, const char *type_name, const char *input) pg_attribute_noreturn();
+
+#endif
