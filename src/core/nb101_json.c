@@ -76,8 +76,8 @@ fail_at(ct_nb101_json_reader *r, ct_error *err)
 	char		detail[sizeof(err->detail)];
 
 	snprintf(detail, sizeof(detail), "%s", err->detail);
-	snprintf(err->detail, sizeof(err->detail), "Record %ld (counting from 1). %s",
-			 r->index + 1, detail);
+	snprintf(err->detail, sizeof(err->detail), "Record %ld (counting from 1)%s%s",
+			 r->index + 1, detail[0] ? ": " : ".", detail);
 	return -1;
 }
 
