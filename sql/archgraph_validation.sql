@@ -29,6 +29,7 @@ SELECT input, pg_temp.try(input) AS result FROM (VALUES
   ('{"matrix":[[0,true],[0,0]],"ops":["input","output"]}'),
   ('{"matrix":[[0,1],[0,0]],"ops":"input,output"}'),
   ('{"matrix":[[0,1],[0,0]],"ops":["input",5]}'),
+  ('{"matrix":[[0,1],[0,0]],"ops":["input","output\u0000"]}'),
   -- invalid cells: 22023
   ('{"matrix":[],"ops":[]}'),
   ('{"matrix":[[0]],"ops":["input"]}'),
@@ -46,6 +47,8 @@ SELECT input, pg_temp.try(input) AS result FROM (VALUES
   ('{"matrix":[[0,1],[0,0]],"ops":["input","maxpool3x3"]}'),
   ('{"matrix":[[0,1,0],[0,0,1],[0,0,0]],"ops":["input","conv5x5","output"]}'),
   ('{"matrix":[[0,1,0],[0,0,1],[0,0,0]],"ops":["input","Conv3x3-BN-ReLU","output"]}'),
+  ('{"matrix":[[0,1,0],[0,0,1],[0,0,0]],"ops":["input","conv3x3-bn-relu ","output"]}'),
+  ('{"matrix":[[0,1,0],[0,0,1],[0,0,0]],"ops":["input","conv3x3\\u0000","output"]}'),
   ('{"matrix":[[0,1,0],[0,0,1],[0,0,0]],"ops":["input","output","output"]}'),
   ('{"matrix":[[0,1,0],[0,0,1],[0,0,0]],"ops":["input","input","output"]}'),
   ('{"matrix":[[0,0],[0,0]],"ops":["input","output"]}'),

@@ -76,7 +76,7 @@ fail_at(ct_nb101_json_reader *r, ct_error *err)
 	char		detail[sizeof(err->detail)];
 
 	snprintf(detail, sizeof(detail), "%s", err->detail);
-	snprintf(err->detail, sizeof(err->detail), "Record %ld (counting from 1)%s%s",
+	snprintf(err->detail, sizeof(err->detail), "Record %ld (counting from 1)%s%.200s",
 			 r->index + 1, detail[0] ? ": " : ".", detail);
 	return -1;
 }
@@ -91,6 +91,9 @@ ct_nb101_json_next(ct_nb101_json_reader *r, ct_nb101_record *rec, ct_error *err)
 	skip_space(r);
 	if (r->state == 0)
 	{
+		if (ct_json_has_escaped_nul(r->pos, (size_t) (r->end - r->pos)))
+			return ct_fail(err, CT_ERR_SYNTAX, "nas_bench.json contains an escaped NUL character",
+						   "\\u0000 cannot be represented."), -1;
 		if (r->pos >= r->end || *r->pos != '[')
 			return ct_fail(err, CT_ERR_SYNTAX, "nas_bench.json must be a JSON list",
 						   "The text does not start with \"[\"."), -1;

@@ -1,0 +1,42 @@
+/*
+ * unit.h
+ *	  A minimal harness for the C unit tests of the pure-C core.
+ */
+#ifndef CTNAS_UNIT_H
+#define CTNAS_UNIT_H
+
+#include <stdio.h>
+#include <string.h>
+
+extern int	unit_checks;
+extern int	unit_failures;
+
+#define CHECK(cond) \
+	do { \
+		unit_checks++; \
+		if (!(cond)) \
+		{ \
+			unit_failures++; \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+		} \
+	} while (0)
+
+#define CHECK_STR(got, want) \
+	do { \
+		unit_checks++; \
+		if (strcmp((got), (want)) != 0) \
+		{ \
+			unit_failures++; \
+			fprintf(stderr, "%s:%d: got \"%s\", want \"%s\"\n", __FILE__, __LINE__, (got), (want)); \
+		} \
+	} while (0)
+
+/* one function per file of tests, run by unit_main.c */
+extern void test_md5(void);
+extern void test_rng(void);
+extern void test_graph(void);
+extern void test_graph_text(void);
+extern void test_graph_random(void);
+extern void test_nb101(void);
+
+#endif
