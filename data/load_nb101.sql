@@ -1,0 +1,29 @@
+-- Loads the full NAS-Bench-101 table (all 423,624 cells) into table nb101.
+-- The CSV comes on standard input, so any role can run it (client-side \copy):
+--
+--   gzip -dc ../shared/data/nb101/nb101_all_run0test.csv.gz | psql -X -f data/load_nb101.sql
+--
+-- Accuracy is test_acc_run0: the CIFAR-10 test accuracy of ONE training run
+-- (run 0 of 3) at 108 epochs, not the mean of three runs that papers report.
+\set ON_ERROR_STOP on
+\timing on
+CREATE EXTENSION IF NOT EXISTS ctnas;
+CREATE TEMP TABLE nb101_csv (hash text, num_vertices int, adjacency text, ops text,
+                             test_acc_run0 float8, trainable_parameters bigint, flops_thop bigint);
+\copy nb101_csv FROM pstdin (FORMAT csv, HEADER)
+CREATE TABLE nb101 (
+  hash text PRIMARY KEY,                 -- NAS-Bench-101 module hash
+  arch ctnas.archgraph NOT NULL UNIQUE,  -- the cell, canonical
+  num_vertices int NOT NULL,
+  test_acc_run0 float8 NOT NULL,
+  trainable_parameters bigint NOT NULL,
+  flops_thop bigint                      -- FLOPs measured by ObfuNAS with thop (not an official field)
+);
+COMMENT ON COLUMN nb101.test_acc_run0 IS
+  'CIFAR-10 test accuracy of training run 0 (of 3) at 108 epochs; not the 3-run mean that papers report';
+INSERT INTO nb101
+  SELECT hash, ctnas.archgraph_from_flat(adjacency, ops), num_vertices, test_acc_run0,
+         trainable_parameters, flops_thop
+  FROM nb101_csv;
+ANALYZE nb101;
+SELECT count(*) AS cells, round(max(test_acc_run0)::numeric, 6) AS best_test_acc_run0 FROM nb101;

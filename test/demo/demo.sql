@@ -1,0 +1,51 @@
+-- The tour printed by `make demo` (run by test/demo/demo.sh after loading the sample).
+\pset footer off
+SET search_path = public, ctnas;
+
+\echo
+\echo '== The shipped sample: NAS-Bench-101 cells in table nb101 (data/nb101_sample.csv) =='
+\echo '   accuracy = test_acc_run0: CIFAR-10 test accuracy of ONE training run (run 0) at 108 epochs'
+SELECT count(*) AS cells, count(DISTINCT arch) AS distinct_cells FROM nb101;
+
+\echo
+\echo '== A few cells, their NAS-Bench-101 module hash, size and accuracy =='
+SELECT archgraph_hash(arch) AS nb101_hash, archgraph_nodes(arch) AS nodes, archgraph_edges(arch) AS edges,
+       array_to_string((archgraph_ops(arch))[2:archgraph_nodes(arch) - 1], ' ') AS interior_ops,
+       round(test_acc_run0::numeric, 4) AS test_acc_run0
+FROM nb101 ORDER BY hash LIMIT 5;
+
+\echo
+\echo '== The best cell of the sample, as Graphviz DOT (pipe into `dot -Tpng`) =='
+SELECT hash, round(test_acc_run0::numeric, 4) AS test_acc_run0 FROM nb101 ORDER BY test_acc_run0 DESC LIMIT 1;
+\pset tuples_only on
+\pset format unaligned
+SELECT archgraph_dot(arch) FROM nb101 ORDER BY test_acc_run0 DESC LIMIT 1;
+\pset format aligned
+\pset tuples_only off
+
+\echo '== Cells by number of nodes =='
+SELECT archgraph_nodes(arch) AS nodes, count(*) AS cells,
+       round(avg(test_acc_run0)::numeric, 4) AS mean_test_acc_run0,
+       round(max(test_acc_run0)::numeric, 4) AS best_test_acc_run0
+FROM nb101 GROUP BY 1 ORDER BY 1;
+
+\echo
+\echo '== Distribution of test_acc_run0 (the 100 best cells are in the sample on purpose) =='
+SELECT CASE WHEN b = 0 THEN '< 0.80' ELSE to_char(0.78 + b * 0.02, 'FM0.00') || '-' || to_char(0.80 + b * 0.02, 'FM0.00') END AS test_acc_run0,
+       count(*) AS cells, repeat('#', ceil(count(*) / 40.0)::int) AS histogram
+FROM (SELECT width_bucket(test_acc_run0, 0.80, 0.96, 8) AS b FROM nb101) s
+GROUP BY b ORDER BY b;
+
+\echo
+\echo '== = means "isomorphic with the same ops": two numberings of one cell =='
+SELECT a = b AS equal, a AS stored_as
+FROM (SELECT '{"matrix":[[0,1,1,0],[0,0,0,1],[0,0,0,1],[0,0,0,0]],"ops":["input","maxpool3x3","conv3x3-bn-relu","output"]}'::archgraph AS a,
+             '{"module_adjacency":[[0,1,1,0],[0,0,0,1],[0,0,0,1],[0,0,0,0]],"module_operations":["input","conv3x3-bn-relu","maxpool3x3","output"]}'::archgraph AS b) t;
+
+\echo
+\echo '== A random cell (NAS-Bench-101 sampler, seed 7) and a mutation of it; empty accuracy: not among the sampled cells =='
+SELECT 'random' AS what, archgraph_random(7) AS cell,
+       (SELECT round(test_acc_run0::numeric, 4) FROM nb101 WHERE arch = archgraph_random(7)) AS test_acc_run0_if_in_sample
+UNION ALL
+SELECT 'mutated', archgraph_mutate(archgraph_random(7), 1),
+       (SELECT round(test_acc_run0::numeric, 4) FROM nb101 WHERE arch = archgraph_mutate(archgraph_random(7), 1));
