@@ -47,7 +47,16 @@ test/unit/run_unit_tests: $(UNIT_SRCS) $(CORE_SRCS) $(wildcard include/*.h test/
 test/tools/nb101_check: test/tools/nb101_check.c $(CORE_SRCS) $(wildcard include/*.h)
 	$(CC) -O2 $(WARNINGS) -std=gnu11 -Iinclude -o $@ $< $(CORE_SRCS) -lcjson -lm
 
-.PHONY: deps unittest regress tap test demo nb101-check
+# libFuzzer + ASan/UBSan over the JSON, binary and nas_bench.json decoders (needs clang)
+FUZZ_SECONDS ?= 60
+test/fuzz/fuzz_archgraph: test/fuzz/fuzz_archgraph.c $(CORE_SRCS) $(wildcard include/*.h)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -o $@ $< $(CORE_SRCS) -lcjson -lm
+
+fuzz: test/fuzz/fuzz_archgraph
+	mkdir -p test/fuzz/work
+	test/fuzz/fuzz_archgraph -max_total_time=$(FUZZ_SECONDS) -max_len=4096 test/fuzz/work test/fuzz/corpus
+
+.PHONY: deps unittest regress tap test demo nb101-check fuzz
 
 deps:
 	@bash .ci/deps
@@ -78,4 +87,4 @@ nb101-check: test/tools/nb101_check
 	gzip -dc $(NB101_CSV) | test/tools/nb101_check
 
 NB101_CSV ?= ../shared/data/nb101/nb101_all_run0test.csv.gz
-EXTRA_CLEAN = test/unit/run_unit_tests test/tools/nb101_check
+EXTRA_CLEAN = test/unit/run_unit_tests test/tools/nb101_check test/fuzz/fuzz_archgraph
