@@ -96,7 +96,10 @@ SELECT t, pg_temp.json_from(t) FROM (VALUES
   ('[{"matrix":[[0,1],[0,0]],"ops":["input","output"]}, 5]'),
   ('[{"matrix":[[0,1],[0,0]],"ops":["input","output"]}, {"matrix":[[0,1],[1,0]],"ops":["input","output"]}]'),
   ('[{"matrix":[[0,1],[0,0]],"ops":["input","output"],"hash_":"00000000000000000000000000000000"}]'),
-  ('[{"ops":["input","output"]}]')
+  ('[{"ops":["input","output"]}]'),
+  ('[{"matrix":[[0,1],[0,0]],"ops":["input","output"],"n_params":1e22}]'),
+  ('[{"matrix":[[0,1],[0,0]],"ops":["input","output"],"test_accuracy":"0.9"}]'),
+  ('[{"matrix":[[0,1],[0,0]],"ops":["input","output"],"n_params":null,"test_accuracy":null}]')
 ) v(t);
 
 -- reading server files needs pg_read_server_files

@@ -25,12 +25,23 @@ ct_nb101_json_begin(ct_nb101_json_reader *r, const char *text, size_t len)
 	r->state = 0;
 }
 
-static double
-number_or_nan(const cJSON *obj, const char *key)
+/*
+ * An optional numeric field: absent or null gives NaN; anything else must be
+ * a finite number, so a typo in a file is an error rather than a silent NULL.
+ */
+static bool
+number_field(const cJSON *obj, const char *key, double *out, ct_error *err)
 {
 	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
 
-	return cJSON_IsNumber(item) ? item->valuedouble : NAN;
+	*out = NAN;
+	if (item == NULL || cJSON_IsNull(item))
+		return true;
+	if (!cJSON_IsNumber(item) || !isfinite(item->valuedouble))
+		return ct_fail(err, CT_ERR_INVALID, "nas_bench.json record has a bad number",
+					   "\"%s\" must be a finite number.", key);
+	*out = item->valuedouble;
+	return true;
 }
 
 static const cJSON *
@@ -47,8 +58,8 @@ read_record(const cJSON *obj, ct_nb101_record *rec, ct_error *err)
 	const cJSON *matrix = either_key(obj, "matrix", "module_adjacency");
 	const cJSON *ops = either_key(obj, "ops", "module_operations");
 	const cJSON *hash = cJSON_GetObjectItemCaseSensitive(obj, "hash_");
-	const cJSON *params = cJSON_GetObjectItemCaseSensitive(obj, "n_params");
 	ct_raw_graph raw;
+	double		params;
 
 	if (!cJSON_IsObject(obj))
 		return ct_fail(err, CT_ERR_SYNTAX, "nas_bench.json record is not a JSON object", NULL);
@@ -61,11 +72,17 @@ read_record(const cJSON *obj, ct_nb101_record *rec, ct_error *err)
 	if (hash != NULL && (!cJSON_IsString(hash) || strcmp(hash->valuestring, rec->hash) != 0))
 		return ct_fail(err, CT_ERR_INVALID, "nas_bench.json record has a wrong \"hash_\"",
 					   "The cell hashes to %s.", rec->hash);
-	rec->validation_accuracy = number_or_nan(obj, "validation_accuracy");
-	rec->test_accuracy = number_or_nan(obj, "test_accuracy");
-	rec->train_accuracy = number_or_nan(obj, "train_accuracy");
-	rec->training_time = number_or_nan(obj, "training_time");
-	rec->n_params = cJSON_IsNumber(params) ? (int64_t) params->valuedouble : -1;
+	if (!number_field(obj, "validation_accuracy", &rec->validation_accuracy, err) ||
+		!number_field(obj, "test_accuracy", &rec->test_accuracy, err) ||
+		!number_field(obj, "train_accuracy", &rec->train_accuracy, err) ||
+		!number_field(obj, "training_time", &rec->training_time, err) ||
+		!number_field(obj, "n_params", &params, err))
+		return false;
+	/* an exact non-negative integer that a double holds without rounding */
+	if (!isnan(params) && (params < 0 || params > 9007199254740992.0 || params != floor(params)))
+		return ct_fail(err, CT_ERR_INVALID, "nas_bench.json record has a bad number",
+					   "\"n_params\" must be a non-negative integer.");
+	rec->n_params = isnan(params) ? -1 : (int64_t) params;
 	return true;
 }
 

@@ -127,6 +127,18 @@ test_json_reader(void)
 						"\"hash_\":\"043721b9c7fe8c5fad811d47d83132ec\"}]", &err) == 1);
 	CHECK(count_records("[{\"matrix\":[[0,1],[0,0]],\"ops\":[\"input\",\"output\"]}] ]", &err) == -1);
 	CHECK(strstr(err.detail, "]") != NULL);
+
+	/* numbers: null is absent, anything else must be a finite number (fuzzer find) */
+#define CELL "\"matrix\":[[0,1],[0,0]],\"ops\":[\"input\",\"output\"]"
+	CHECK(count_records("[{" CELL ",\"n_params\":null,\"test_accuracy\":null}]", &err) == 1);
+	CHECK(count_records("[{" CELL ",\"n_params\":15238900000000000000000}]", &err) == -1 &&
+		  err.kind == CT_ERR_INVALID);
+	CHECK(count_records("[{" CELL ",\"n_params\":-1}]", &err) == -1);
+	CHECK(count_records("[{" CELL ",\"n_params\":1.5}]", &err) == -1);
+	CHECK(count_records("[{" CELL ",\"test_accuracy\":\"0.9\"}]", &err) == -1);
+	CHECK(count_records("[{" CELL ",\"test_accuracy\":1e999}]", &err) == -1);
+	CHECK(count_records("[{" CELL ",\"n_params\":882570,\"test_accuracy\":0.84}]", &err) == 1);
+#undef CELL
 }
 
 void
