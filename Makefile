@@ -6,7 +6,8 @@ EXTVERSION = 0.1.0
 MODULE_big = ctnas
 CORE_OBJS = src/core/error.o src/core/md5.o src/core/rng.o src/core/graph.o \
 	src/core/graph_text.o src/core/graph_random.o src/core/nb101_hash.o \
-	src/core/nb101_json.o
+	src/core/nb101_json.o src/core/alloc.o src/core/crc32.o src/core/nac_model.o \
+	src/core/adam.o src/core/nac_train.o src/core/nac_blob.o
 PG_OBJS = src/pg/ctnas.o src/pg/archgraph.o src/pg/archgraph_funcs.o \
 	src/pg/nb101_load.o
 OBJS = $(CORE_OBJS) $(PG_OBJS)
@@ -22,7 +23,9 @@ REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
 PG_CPPFLAGS = -I$(srcdir)/include
 # -Wextra's complaints about PostgreSQL's own macros are switched off, nothing else
 WARNINGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
-PG_CFLAGS = $(WARNINGS) -std=gnu11
+# -O3 for the element loops of the NAC (vectorised); no fast-math, so results stay exact IEEE
+OPT_FLAGS = -O3
+PG_CFLAGS = $(WARNINGS) $(OPT_FLAGS) -std=gnu11
 SHLIB_LINK = -lopenblas -lcjson -lm
 
 PG_CONFIG ?= pg_config
@@ -39,10 +42,10 @@ prove_installcheck:
 		$(PROVE) $(PG_PROVE_FLAGS) $(PROVE_FLAGS) $(PROVE_TESTS)
 
 # ---- pure C unit tests: no server --------------------------------------
-UNIT_SRCS = $(wildcard test/unit/*.c)
+UNIT_SRCS = $(wildcard test/unit/*.c) test/common/sample_csv.c
 CORE_SRCS = $(CORE_OBJS:.o=.c)
-test/unit/run_unit_tests: $(UNIT_SRCS) $(CORE_SRCS) $(wildcard include/*.h test/unit/*.h)
-	$(CC) -O2 -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/unit -o $@ $(UNIT_SRCS) $(CORE_SRCS) -lopenblas -lcjson -lm
+test/unit/run_unit_tests: $(UNIT_SRCS) $(CORE_SRCS) $(wildcard include/*.h test/unit/*.h test/common/*.h)
+	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/unit -Itest/common -o $@ $(UNIT_SRCS) $(CORE_SRCS) -lopenblas -lcjson -lm
 
 test/tools/nb101_check: test/tools/nb101_check.c $(CORE_SRCS) $(wildcard include/*.h)
 	$(CC) -O2 $(WARNINGS) -std=gnu11 -Iinclude -o $@ $< $(CORE_SRCS) -lcjson -lm
@@ -82,9 +85,12 @@ demo: deps
 	$(MAKE) install
 	pg_virtualenv -v 15 bash test/demo/demo.sh
 
+test/tools/nac_tool: test/tools/nac_tool.c test/common/sample_csv.c $(CORE_SRCS) $(wildcard include/*.h)
+	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< test/common/sample_csv.c $(CORE_SRCS) -lopenblas -lcjson -lm
+
 # all 423,624 NAS-Bench-101 rows: canonical form and module hash (needs ../shared)
 nb101-check: test/tools/nb101_check
 	gzip -dc $(NB101_CSV) | test/tools/nb101_check
 
 NB101_CSV ?= ../shared/data/nb101/nb101_all_run0test.csv.gz
-EXTRA_CLEAN = test/unit/run_unit_tests test/tools/nb101_check test/fuzz/fuzz_archgraph
+EXTRA_CLEAN = test/unit/run_unit_tests test/tools/nb101_check test/tools/nac_tool test/fuzz/fuzz_archgraph

@@ -61,6 +61,8 @@ ct_graph_nb101_hash(const ct_graph *g, char out[33])
 	char		buf[CT_NB101_MAX_NODES * 2 * 32 + 64 + CT_NB101_MAX_NODES * 36];
 	size_t		len;
 
+	if (n < 2 || n > CT_NB101_MAX_NODES)
+		abort();				/* a ct_graph is always valid; this tells the compiler too */
 	for (int v = 0; v < n; v++)
 	{
 		int			in = 0,

@@ -18,6 +18,7 @@ static const struct
 	{"graph_text", test_graph_text},
 	{"graph_random", test_graph_random},
 	{"nb101", test_nb101},
+	{"nac", test_nac},
 };
 
 int

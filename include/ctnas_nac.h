@@ -1,0 +1,208 @@
+/*
+ * ctnas_nac.h
+ *	  The neural architecture comparator (NAC) of CTNAS: network, training,
+ *	  and its stored form.
+ *
+ * The reference network (chenyaofo/CTNAS, see ctnas-reference.md §2): each
+ * cell's 7 node slots get an op embedding; 4 GCN layers
+ * h' = ReLU((A + I) h W + h + b) over the in-neighbour adjacency; the
+ * readout is the mean over all 7 slots (padding included); the comparator
+ * is sigmoid(w_a . f(a) + w_b . f(b) + c) = P(a is better than b).
+ *
+ * All float32; the heavy work is sgemm (OpenBLAS, single-threaded).  Cost is
+ * per distinct cell, not per pair: a training step embeds each cell of the
+ * batch once.  The input node and the padding slots have no in-neighbours
+ * and so the same state in every cell; they are computed once per batch.
+ */
+#ifndef CTNAS_NAC_H
+#define CTNAS_NAC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctnas_error.h"
+#include "ctnas_graph.h"
+
+#define CT_NAC_SLOTS		7	/* NAS-Bench-101 cells are padded to 7 slots */
+#define CT_NAC_MAX_LAYERS	16
+#define CT_NAC_MAX_WIDTH	1024
+
+/* Op ids of the reference's tensorisation (not ct_op: the order differs). */
+enum
+{
+	CT_NAC_OP_DUMMY = 0,
+	CT_NAC_OP_INPUT = 1,
+	CT_NAC_OP_CONV1X1 = 2,
+	CT_NAC_OP_CONV3X3 = 3,
+	CT_NAC_OP_MAXPOOL3X3 = 4,
+	CT_NAC_OP_OUTPUT = 5,
+	CT_NAC_VOCAB_NB101 = 6
+};
+
+/* Kinds recorded in the model format, so variants can be added later. */
+typedef enum ct_nac_readout
+{
+	CT_NAC_READOUT_MEAN_SLOTS = 1	/* mean over all slots, padding included */
+} ct_nac_readout;
+
+typedef enum ct_nac_head
+{
+	CT_NAC_HEAD_CONCAT_FC = 1	/* sigmoid(fc(concat(f(a), f(b)))) */
+} ct_nac_head;
+
+typedef enum ct_nac_vocab
+{
+	CT_NAC_VOCAB_CTNAS_NB101 = 1	/* dummy, input, conv1x1, conv3x3, maxpool3x3, output */
+} ct_nac_vocab;
+
+typedef struct ct_nac_shape
+{
+	int			layers;
+	int			width;
+	int			slots;
+	int			vocab;			/* ct_nac_vocab */
+	int			vocab_size;
+	int			readout;		/* ct_nac_readout */
+	int			head;			/* ct_nac_head */
+} ct_nac_shape;
+
+/* The network.  params holds every parameter contiguously, in this order. */
+typedef struct ct_nac
+{
+	ct_nac_shape shape;
+	size_t		nparams;
+	float	   *params;
+	float	   *emb;			/* vocab_size x width */
+	float	   *W[CT_NAC_MAX_LAYERS];	/* width x width, [in][out] */
+	float	   *b[CT_NAC_MAX_LAYERS];	/* width */
+	float	   *fc_w;			/* 2 x width: the first half sees a, the second b */
+	float	   *fc_b;			/* 1 */
+	uint64_t	generation;		/* bumped whenever params change (caches key on it) */
+} ct_nac;
+
+/* The reference shape: 4 layers of 128, 7 slots, 67,073 parameters. */
+extern ct_nac_shape ct_nac_reference_shape(void);
+extern bool ct_nac_shape_valid(const ct_nac_shape *shape, ct_error *err);
+
+/* Allocates params (zeroed) and sets the pointers; ct_nac_free releases them. */
+extern void ct_nac_alloc(ct_nac *m, const ct_nac_shape *shape);
+extern void ct_nac_free(ct_nac *m);
+
+/* The reference initialisation: Emb N(0,1), GCN U(+-1/sqrt(width)), FC U(+-1/sqrt(2 width)). */
+extern void ct_nac_init(ct_nac *m, uint64_t seed);
+
+/*
+ * Scratch space and activations for a batch of cells.  Reused across calls;
+ * grows as needed.
+ */
+typedef struct ct_nac_batch ct_nac_batch;
+
+extern ct_nac_batch *ct_nac_batch_create(const ct_nac_shape *shape);
+extern void ct_nac_batch_destroy(ct_nac_batch *bt);
+
+/* Embeds ncells cells: feat (ncells x width) gets f(cell); activations are kept for backward. */
+extern void ct_nac_forward(const ct_nac *m, ct_nac_batch *bt, const ct_graph *cells, int ncells,
+						   float *feat);
+
+/* Accumulates into grad (same layout as params) the gradient given dfeat (ncells x width). */
+extern void ct_nac_backward(const ct_nac *m, ct_nac_batch *bt, const float *dfeat, float *grad);
+
+/* The comparator on embeddings: logit of P(a better than b). */
+extern float ct_nac_head_logit(const ct_nac *m, const float *fa, const float *fb);
+
+/*
+ * BCE (mean over npairs, logs clamped at -100 as PyTorch's BCELoss) of the
+ * pairs (ia[k], ib[k]) with labels y[k]; fills p[k] if p is not NULL, adds
+ * the head's parameter gradients to grad and d loss / d feat to dfeat (if
+ * not NULL).  Returns the loss.
+ */
+extern double ct_nac_pair_loss(const ct_nac *m, const float *feat, const int *ia, const int *ib,
+							   const float *y, int npairs, float *p, float *grad, float *dfeat);
+
+/* Single-cell conveniences (each embeds the cells it is given). */
+extern double ct_nac_compare(const ct_nac *m, ct_nac_batch *bt, const ct_graph *a, const ct_graph *b);
+/* The part of the logit that depends on a: orders cells as the NAC ranks them. */
+extern double ct_nac_score(const ct_nac *m, ct_nac_batch *bt, const ct_graph *a);
+
+/* ---- optimiser ---------------------------------------------------------- */
+
+/* Adam with classic L2 weight decay (added to the gradient), as torch.optim.Adam. */
+typedef struct ct_adam
+{
+	double		lr;
+	double		beta1;
+	double		beta2;
+	double		eps;
+	double		weight_decay;
+	uint64_t	step;
+	size_t		n;
+	float	   *m;
+	float	   *v;
+} ct_adam;
+
+extern void ct_adam_init(ct_adam *opt, size_t n, double lr, double beta1, double beta2,
+						 double eps, double weight_decay);
+extern void ct_adam_free(ct_adam *opt);
+extern void ct_adam_step(ct_adam *opt, float *params, float *grad);
+
+/* ---- training ------------------------------------------------------------ */
+
+typedef enum ct_nac_recipe
+{
+	CT_NAC_RECIPE_PAPER = 1		/* the reference code's recipe */
+} ct_nac_recipe;
+
+typedef struct ct_nac_options
+{
+	int			recipe;			/* ct_nac_recipe */
+	uint64_t	seed;
+	int			epochs;
+	int			batch_size;
+	double		lr;
+	double		beta1;
+	double		beta2;
+	double		eps;
+	double		weight_decay;
+} ct_nac_options;
+
+/* Recipe "paper": Adam(2e-4, (0.5, 0.999), wd 5e-4), batches of 256, 1000 epochs, seed 0. */
+extern ct_nac_options ct_nac_default_options(void);
+extern const char *ct_nac_recipe_name(int recipe);
+extern int	ct_nac_recipe_from_name(const char *name);
+
+typedef struct ct_nac_stats
+{
+	uint64_t	rows;
+	uint32_t	epochs;
+	uint64_t	steps;
+	double		final_loss;		/* mean pair loss of the last epoch */
+} ct_nac_stats;
+
+/* Called once per training step; may longjmp (the backend's CHECK_FOR_INTERRUPTS). */
+typedef void (*ct_interrupt_fn) (void *arg);
+
+/*
+ * Trains a NAC from scratch on n cells with accuracies acc.  The rows are
+ * sorted first (cell order, then accuracy), so their order does not matter;
+ * the same rows, options and seed give bit-identical weights on one build
+ * and CPU.  Needs two distinct accuracies.
+ */
+extern bool ct_nac_train(const ct_graph *cells, const double *acc, size_t n,
+						 const ct_nac_options *opt, ct_nac *out, ct_nac_stats *stats,
+						 ct_interrupt_fn interrupt, void *arg, ct_error *err);
+
+/* ---- stored form (see README, "Model format") ---------------------------- */
+
+#define CT_NAC_FORMAT_VERSION 1
+
+extern size_t ct_nac_blob_size(const ct_nac *m);
+extern void ct_nac_blob_write(const ct_nac *m, const ct_nac_options *opt,
+							  const ct_nac_stats *stats, uint8_t *buf);
+/* Validates everything (magic, version, sizes, checksum, shape, finite weights). */
+extern bool ct_nac_blob_read(const uint8_t *buf, size_t len, ct_nac *out, ct_nac_options *opt,
+							 ct_nac_stats *stats, ct_error *err);
+
+extern uint32_t ct_crc32(const uint8_t *buf, size_t len);
+
+#endif

@@ -1,0 +1,412 @@
+/*
+ * test_nac.c
+ *	  The NAC core: the batched forward against a plain dense implementation
+ *	  of the reference formula, finite-difference gradients of every
+ *	  parameter tensor and of the loss, Adam, training determinism, and the
+ *	  stored form.
+ */
+#include "unit.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "ctnas_alloc.h"
+#include "ctnas_nac.h"
+#include "sample_csv.h"
+
+static sample_row rows[600];
+static int	nrows;
+
+static int
+nac_op_of(int op)
+{
+	static const int map[] = {
+		[CT_OP_CONV3X3] = CT_NAC_OP_CONV3X3, [CT_OP_CONV1X1] = CT_NAC_OP_CONV1X1,
+		[CT_OP_MAXPOOL3X3] = CT_NAC_OP_MAXPOOL3X3, [CT_OP_INPUT] = CT_NAC_OP_INPUT,
+		[CT_OP_OUTPUT] = CT_NAC_OP_OUTPUT,
+	};
+
+	return map[op];
+}
+
+/*
+ * The reference formula, written as plainly as possible in double: 7 slots
+ * (output at n-1, dummies after), A[i][j] = 1 for an edge j -> i,
+ * h' = relu((A + I) h W + h + b), mean over the 7 slots.
+ */
+static void
+dense_embed(const ct_nac *m, const ct_graph *g, double *f)
+{
+	int			w = m->shape.width;
+	double		h[CT_NAC_SLOTS][64],
+				hw[CT_NAC_SLOTS][64],
+				next[CT_NAC_SLOTS][64];
+
+	for (int s = 0; s < CT_NAC_SLOTS; s++)
+		for (int k = 0; k < w; k++)
+			h[s][k] = m->emb[(s < g->n ? nac_op_of(g->ops[s]) : CT_NAC_OP_DUMMY) * w + k];
+	for (int l = 0; l < m->shape.layers; l++)
+	{
+		for (int s = 0; s < CT_NAC_SLOTS; s++)
+			for (int k = 0; k < w; k++)
+			{
+				hw[s][k] = 0;
+				for (int j = 0; j < w; j++)
+					hw[s][k] += h[s][j] * m->W[l][j * w + k];
+			}
+		for (int i = 0; i < CT_NAC_SLOTS; i++)
+			for (int k = 0; k < w; k++)
+			{
+				double		z = hw[i][k] + h[i][k] + m->b[l][k];
+
+				for (int j = 0; j < CT_NAC_SLOTS; j++)
+					if (j < g->n && i < g->n && ct_graph_has_edge(g, j, i))
+						z += hw[j][k];
+				next[i][k] = z > 0 ? z : 0;
+			}
+		memcpy(h, next, sizeof(h));
+	}
+	for (int k = 0; k < w; k++)
+	{
+		f[k] = 0;
+		for (int s = 0; s < CT_NAC_SLOTS; s++)
+			f[k] += h[s][k] / CT_NAC_SLOTS;
+	}
+}
+
+static ct_nac_shape
+small_shape(void)
+{
+	ct_nac_shape s = ct_nac_reference_shape();
+
+	s.width = 6;
+	return s;
+}
+
+static void
+test_forward_matches_dense(void)
+{
+	ct_nac_shape shape = ct_nac_reference_shape();
+	ct_nac		m;
+	ct_nac_batch *bt = ct_nac_batch_create(&shape);
+	ct_graph	cells[40];
+	float	   *feat = ct_malloc(sizeof(float) * 40 * shape.width);
+	float		one[128];
+	double		worst = 0;
+
+	shape.width = 48;
+	ct_nac_batch_destroy(bt);
+	bt = ct_nac_batch_create(&shape);
+	ct_nac_alloc(&m, &shape);
+	ct_nac_init(&m, 3);
+	/* every cell size, including the 2-node cell */
+	for (int i = 0; i < 40; i++)
+		ct_graph_random((uint64_t) i * 7919, &cells[i]);
+	ct_nac_forward(&m, bt, cells, 40, feat);
+	for (int i = 0; i < 40; i++)
+	{
+		double		f[64];
+
+		dense_embed(&m, &cells[i], f);
+		for (int k = 0; k < shape.width; k++)
+			worst = fmax(worst, fabs(f[k] - feat[i * shape.width + k]) / fmax(1.0, fabs(f[k])));
+	}
+	CHECK(worst < 1e-5);
+	/* a cell's embedding does not depend on the rest of its batch */
+	ct_nac_forward(&m, bt, &cells[17], 1, one);
+	CHECK(memcmp(one, feat + 17 * shape.width, sizeof(float) * shape.width) == 0 ||
+		  fabs(one[0] - feat[17 * shape.width]) < 1e-6);
+	ct_free(feat);
+	ct_nac_batch_destroy(bt);
+	ct_nac_free(&m);
+}
+
+/* Mean BCE loss of fixed pairs, for finite differences. */
+static double
+loss_of(ct_nac *m, ct_nac_batch *bt, const ct_graph *cells, int ncells, const int *ia,
+		const int *ib, const float *y, int npairs, float *grad)
+{
+	float		feat[16 * 6];
+	float		dfeat[16 * 6] = {0};
+	double		loss;
+
+	m->generation++;
+	ct_nac_forward(m, bt, cells, ncells, feat);
+	loss = ct_nac_pair_loss(m, feat, ia, ib, y, npairs, NULL, grad, grad ? dfeat : NULL);
+	if (grad)
+		ct_nac_backward(m, bt, dfeat, grad);
+	return loss;
+}
+
+static void
+test_gradients(void)
+{
+	ct_nac_shape shape = small_shape();
+	ct_nac		m;
+	ct_nac_batch *bt = ct_nac_batch_create(&shape);
+	ct_graph	cells[12];
+	int			ia[16],
+				ib[16];
+	float		y[16];
+	float	   *grad;
+	const char *names[] = {"embedding", "W0", "b0", "W1", "b1", "W2", "b2", "W3", "b3", "fc_w", "fc_b"};
+	int			bad_tensors = 0;
+
+	ct_nac_alloc(&m, &shape);
+	ct_nac_init(&m, 11);
+	for (int i = 0; i < 12; i++)
+		cells[i] = rows[i * 37 % nrows].cell;
+	ct_graph_random(5, &cells[11]);	/* a small cell: padding slots in play */
+	for (int k = 0; k < 16; k++)
+	{
+		ia[k] = k % 12;
+		ib[k] = (k * 5 + 1) % 12;
+		y[k] = (float) (k % 3 == 0);
+	}
+	grad = ct_calloc(m.nparams, sizeof(float));
+	loss_of(&m, bt, cells, 12, ia, ib, y, 16, grad);
+
+	for (int t = 0; t < 11; t++)
+	{
+		float	   *base;
+		size_t		len;
+		double		worst = 0;
+
+		if (t == 0)
+			base = m.emb, len = (size_t) shape.vocab_size * shape.width;
+		else if (t < 9)
+			base = (t % 2) ? m.W[(t - 1) / 2] : m.b[(t - 1) / 2],
+				len = (t % 2) ? (size_t) shape.width * shape.width : (size_t) shape.width;
+		else
+			base = t == 9 ? m.fc_w : m.fc_b, len = t == 9 ? 2 * (size_t) shape.width : 1;
+
+		for (size_t i = 0; i < len; i++)
+		{
+			float		saved = base[i];
+			double		h = 1e-3 * fmax(1.0, fabs(saved));
+			double		up,
+						down,
+						fd,
+						an = grad[(base - m.params) + i];
+
+			base[i] = (float) (saved + h);
+			up = loss_of(&m, bt, cells, 12, ia, ib, y, 16, NULL);
+			base[i] = (float) (saved - h);
+			down = loss_of(&m, bt, cells, 12, ia, ib, y, 16, NULL);
+			base[i] = saved;
+			fd = (up - down) / (2 * h);
+			worst = fmax(worst, fabs(fd - an) / fmax(5e-3, fabs(an)));
+		}
+		if (worst > 2e-2)
+		{
+			bad_tensors++;
+			fprintf(stderr, "gradient check: %s worst relative error %.3g\n", names[t], worst);
+		}
+	}
+	CHECK(bad_tensors == 0);
+	ct_free(grad);
+	ct_nac_batch_destroy(bt);
+	ct_nac_free(&m);
+}
+
+static void
+test_loss(void)
+{
+	ct_nac_shape shape = small_shape();
+	ct_nac		m;
+	float		feat[2 * 6] = {0};
+	float		dfeat[2 * 6] = {0};
+	int			ia[2] = {0, 1},
+				ib[2] = {1, 0};
+	float		y[2] = {1, 0};
+	float		p[2];
+	float	   *grad;
+	double		loss;
+
+	ct_nac_alloc(&m, &shape);
+	grad = ct_calloc(m.nparams, sizeof(float));
+	/* zero weights: p = 1/2 for both pairs, loss = log 2, d loss / d bias = mean(p - y) = 0 */
+	loss = ct_nac_pair_loss(&m, feat, ia, ib, y, 2, p, grad, dfeat);
+	CHECK(fabs(loss - log(2.0)) < 1e-7);
+	CHECK(p[0] == 0.5f && p[1] == 0.5f);
+	CHECK(fabs(grad[m.fc_b - m.params]) < 1e-9);
+	/* saturated and wrong: PyTorch clamps the log at -100 and gives a zero gradient */
+	m.fc_b[0] = 200.0f;
+	memset(grad, 0, sizeof(float) * m.nparams);
+	y[0] = 0;
+	loss = ct_nac_pair_loss(&m, feat, ia, ib, y, 1, p, grad, dfeat);
+	CHECK(p[0] == 1.0f);
+	CHECK(fabs(loss - 100.0) < 1e-9);
+	CHECK(grad[m.fc_b - m.params] == 0.0f);
+	/* finite difference of the loss in the bias, away from saturation */
+	{
+		double		b = 0.3,
+					h = 1e-4,
+					up,
+					down;
+
+		y[0] = 1;
+		m.fc_b[0] = (float) b;
+		memset(grad, 0, sizeof(float) * m.nparams);
+		ct_nac_pair_loss(&m, feat, ia, ib, y, 2, p, grad, NULL);
+		m.fc_b[0] = (float) (b + h);
+		up = ct_nac_pair_loss(&m, feat, ia, ib, y, 2, NULL, NULL, NULL);
+		m.fc_b[0] = (float) (b - h);
+		down = ct_nac_pair_loss(&m, feat, ia, ib, y, 2, NULL, NULL, NULL);
+		CHECK(fabs((up - down) / (2 * h) - grad[m.fc_b - m.params]) < 1e-3);
+	}
+	ct_free(grad);
+	ct_nac_free(&m);
+}
+
+static void
+test_adam(void)
+{
+	ct_adam		opt;
+	float		x[2] = {1.0f, -2.0f};
+	float		g[2] = {0.5f, 0.0f};
+
+	/* first step of Adam moves by lr * sign(g) (bias-corrected), decay adds wd * x to g */
+	ct_adam_init(&opt, 2, 0.1, 0.9, 0.999, 1e-8, 0.0);
+	ct_adam_step(&opt, x, g);
+	CHECK(fabsf(x[0] - 0.9f) < 1e-6f);
+	CHECK(x[1] == -2.0f);
+	ct_adam_free(&opt);
+	ct_adam_init(&opt, 2, 0.1, 0.9, 0.999, 1e-8, 0.5);
+	x[0] = 1.0f, x[1] = -2.0f, g[0] = 0.0f;
+	ct_adam_step(&opt, x, g);
+	CHECK(fabsf(x[0] - 0.9f) < 1e-6f && fabsf(x[1] + 1.9f) < 1e-6f);
+	ct_adam_free(&opt);
+}
+
+static void
+test_training(void)
+{
+	ct_nac_options opt = ct_nac_default_options();
+	ct_nac		a,
+				b,
+				c;
+	ct_nac_stats sa,
+				sb,
+				sc;
+	ct_graph	cells[200],
+				shuffled[200];
+	double		acc[200],
+				acc2[200];
+	ct_error	err;
+	int			agree = 0,
+				pairs = 0;
+	ct_nac_batch *bt;
+
+	for (int i = 0; i < 200; i++)
+	{
+		cells[i] = rows[i].cell;
+		acc[i] = rows[i].test_acc_run0;
+		/* the same rows in another order */
+		shuffled[i] = rows[(i * 37) % 200].cell;
+		acc2[i] = rows[(i * 37) % 200].test_acc_run0;
+	}
+	opt.epochs = 30;
+	opt.batch_size = 64;
+	opt.seed = 9;
+	CHECK(ct_nac_train(cells, acc, 200, &opt, &a, &sa, NULL, NULL, &err));
+	CHECK(ct_nac_train(shuffled, acc2, 200, &opt, &b, &sb, NULL, NULL, &err));
+	CHECK(a.nparams == 67073);
+	CHECK(memcmp(a.params, b.params, sizeof(float) * a.nparams) == 0);
+	CHECK(sa.final_loss == sb.final_loss && sa.steps == 30 * 4 && sa.rows == 200);
+	opt.seed = 10;
+	CHECK(ct_nac_train(cells, acc, 200, &opt, &c, &sc, NULL, NULL, &err));
+	CHECK(memcmp(a.params, c.params, sizeof(float) * a.nparams) != 0);
+
+	/* it learned something: the comparator agrees with the training labels more often than not */
+	bt = ct_nac_batch_create(&a.shape);
+	for (int i = 0; i < 200; i += 5)
+		for (int j = i + 1; j < 200; j += 7)
+			if (acc[i] != acc[j])
+			{
+				pairs++;
+				agree += (ct_nac_compare(&a, bt, &cells[i], &cells[j]) > 0.5) == (acc[i] > acc[j]);
+			}
+	CHECK(agree > pairs * 6 / 10);
+	/* score orders as the head does: compare(a, b) > 1/2 iff the score difference dominates */
+	{
+		double		sa_ = ct_nac_score(&a, bt, &cells[0]);
+		double		sb_ = ct_nac_score(&a, bt, &cells[1]);
+		double		p = ct_nac_compare(&a, bt, &cells[0], &cells[1]);
+
+		CHECK(isfinite(sa_) && isfinite(sb_) && p > 0 && p < 1);
+	}
+	ct_nac_batch_destroy(bt);
+
+	/* errors */
+	CHECK(!ct_nac_train(cells, acc, 1, &opt, &c, &sc, NULL, NULL, &err));
+	{
+		double		same[3] = {0.9, 0.9, 0.9};
+
+		CHECK(!ct_nac_train(cells, same, 3, &opt, &c, &sc, NULL, NULL, &err) && err.kind == CT_ERR_INVALID);
+	}
+	ct_nac_free(&a);
+	ct_nac_free(&b);
+	ct_nac_free(&c);
+}
+
+static void
+test_blob(void)
+{
+	ct_nac_options opt = ct_nac_default_options(),
+				opt2;
+	ct_nac_stats stats = {.rows = 423, .epochs = 1000, .steps = 2000, .final_loss = 0.25},
+				stats2;
+	ct_nac_shape shape = ct_nac_reference_shape();
+	ct_nac		m,
+				back;
+	ct_error	err;
+	uint8_t    *buf;
+	size_t		len;
+
+	ct_nac_alloc(&m, &shape);
+	ct_nac_init(&m, 77);
+	len = ct_nac_blob_size(&m);
+	CHECK(len == 120 + 4 * 67073 + 4);
+	buf = ct_malloc(len);
+	opt.seed = 123456789012345ULL;
+	ct_nac_blob_write(&m, &opt, &stats, buf);
+	CHECK(memcmp(buf, "CTNASNAC", 8) == 0);
+	CHECK(ct_nac_blob_read(buf, len, &back, &opt2, &stats2, &err));
+	CHECK(memcmp(back.params, m.params, sizeof(float) * m.nparams) == 0);
+	CHECK(opt2.seed == opt.seed && opt2.lr == opt.lr && opt2.epochs == 1000 && opt2.batch_size == 256);
+	CHECK(stats2.rows == 423 && stats2.steps == 2000 && stats2.final_loss == 0.25);
+	ct_nac_free(&back);
+
+	/* every single-byte change is caught, truncation and padding too */
+	for (size_t at = 0; at < len; at += 997)
+	{
+		buf[at] ^= 0x40;
+		CHECK(!ct_nac_blob_read(buf, len, &back, NULL, NULL, &err));
+		buf[at] ^= 0x40;
+	}
+	CHECK(!ct_nac_blob_read(buf, len - 1, &back, NULL, NULL, &err));
+	CHECK(!ct_nac_blob_read(buf, 10, &back, NULL, NULL, &err));
+	CHECK(!ct_nac_blob_read(buf, 0, &back, NULL, NULL, &err));
+	buf[8] = 2;
+	CHECK(!ct_nac_blob_read(buf, len, &back, NULL, NULL, &err));
+	CHECK(strstr(err.message, "version") != NULL);
+	ct_free(buf);
+	ct_nac_free(&m);
+	CHECK(ct_crc32((const uint8_t *) "123456789", 9) == 0xcbf43926u);
+}
+
+void
+test_nac(void)
+{
+	nrows = sample_csv_read("data/nb101_sample.csv", rows, 600);
+	CHECK(nrows == 600);
+	if (nrows != 600)
+		return;
+	test_forward_matches_dense();
+	test_gradients();
+	test_loss();
+	test_adam();
+	test_training();
+	test_blob();
+}
