@@ -7,16 +7,16 @@ MODULE_big = ctnas
 CORE_OBJS = src/core/error.o src/core/md5.o src/core/rng.o src/core/graph.o \
 	src/core/graph_text.o src/core/graph_random.o src/core/nb101_hash.o \
 	src/core/nb101_json.o src/core/alloc.o src/core/crc32.o src/core/nac_model.o \
-	src/core/adam.o src/core/nac_train.o src/core/nac_blob.o
+	src/core/adam.o src/core/nac_train.o src/core/nac_blob.o src/core/nac_options.o
 PG_OBJS = src/pg/ctnas.o src/pg/archgraph.o src/pg/archgraph_funcs.o \
-	src/pg/nb101_load.o
+	src/pg/nb101_load.o src/pg/nac_train_agg.o src/pg/nac_funcs.o
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
 # the install script of each version, and every upgrade script ctnas--A--B.sql
 DATA = $(wildcard sql/install/$(EXTENSION)--*.sql)
 
 REGRESS = archgraph_io archgraph_validation archgraph_canonical archgraph_opclass \
-	archgraph_funcs nb101_data
+	archgraph_funcs nb101_data nac
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
 
 
@@ -64,8 +64,11 @@ fuzz: test/fuzz/fuzz_archgraph
 deps:
 	@bash .ci/deps
 
-unittest: test/unit/run_unit_tests
+# C unit tests, then our forward, backward and Adam against an independent PyTorch NAC
+unittest: test/unit/run_unit_tests test/tools/nac_tool
 	cd $(srcdir) && test/unit/run_unit_tests
+	cd $(srcdir) && test/tools/nac_tool dump test/unit/nac_dump.json && \
+		/usr/bin/python3 test/torch/crosscheck.py test/unit/nac_dump.json
 
 # pg_regress in a throwaway cluster; works as root
 regress:
@@ -93,4 +96,4 @@ nb101-check: test/tools/nb101_check
 	gzip -dc $(NB101_CSV) | test/tools/nb101_check
 
 NB101_CSV ?= ../shared/data/nb101/nb101_all_run0test.csv.gz
-EXTRA_CLEAN = test/unit/run_unit_tests test/tools/nb101_check test/tools/nac_tool test/fuzz/fuzz_archgraph
+EXTRA_CLEAN = test/unit/nac_dump.json test/unit/run_unit_tests test/tools/nb101_check test/tools/nac_tool test/fuzz/fuzz_archgraph

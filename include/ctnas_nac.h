@@ -169,6 +169,8 @@ typedef struct ct_nac_options
 /* Recipe "paper": Adam(2e-4, (0.5, 0.999), wd 5e-4), batches of 256, 1000 epochs, seed 0. */
 extern ct_nac_options ct_nac_default_options(void);
 extern const char *ct_nac_recipe_name(int recipe);
+/* Options from a JSON object; missing keys keep the recipe's defaults. */
+extern bool ct_nac_options_from_json(const char *json, ct_nac_options *opt, ct_error *err);
 extern int	ct_nac_recipe_from_name(const char *name);
 
 typedef struct ct_nac_stats

@@ -25,7 +25,7 @@ for name in unit regress tap; do
 	[ "$rc" -eq 0 ] || status=1
 	echo "--- $name (exit $rc)"
 	case $name in
-		unit) grep -E '^unit tests:' "$logs/$name.log" || echo "no unit test summary" ;;
+		unit) grep -E '^(unit tests:|crosscheck:)' "$logs/$name.log" || echo "no unit test summary" ;;
 		regress) grep -E '^(test |not ok|ok )|tests (passed|failed)|of [0-9]+ tests' "$logs/$name.log" || echo "no pg_regress summary" ;;
 		tap) grep -E '^(Files=|Result:|Failed|test/t/.*(ok|Dubious|Failed))' "$logs/$name.log" || echo "no prove summary" ;;
 	esac

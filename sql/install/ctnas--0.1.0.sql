@@ -154,3 +154,104 @@ CREATE FUNCTION nb101_read_json(path text)
 	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL SAFE ROWS 423624;
 COMMENT ON FUNCTION nb101_read_json(text) IS 'records of CTNAS''s nas_bench.json, a server file (needs pg_read_server_files)';
 REVOKE ALL ON FUNCTION nb101_read_json(text) FROM PUBLIC;
+
+-- any role may use the extension's types and functions
+GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
+
+-------------------------------------------------------------------------------
+-- the neural architecture comparator (NAC)
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION nac_train_transfn(internal, archgraph, float8) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION nac_train_transfn(internal, archgraph, float8, jsonb) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION nac_train_combinefn(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION nac_train_serialfn(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION nac_train_deserialfn(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION nac_train_finalfn(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION nac_train_transfn(internal, archgraph, float8) IS 'aggregate transition function';
+COMMENT ON FUNCTION nac_train_transfn(internal, archgraph, float8, jsonb) IS 'aggregate transition function';
+COMMENT ON FUNCTION nac_train_combinefn(internal, internal) IS 'aggregate combine function';
+COMMENT ON FUNCTION nac_train_serialfn(internal) IS 'aggregate serial function';
+COMMENT ON FUNCTION nac_train_deserialfn(bytea, internal) IS 'aggregate deserial function';
+COMMENT ON FUNCTION nac_train_finalfn(internal) IS 'aggregate final function: trains the NAC';
+
+CREATE AGGREGATE nac_train(arch archgraph, acc float8) (
+	SFUNC = nac_train_transfn, STYPE = internal, FINALFUNC = nac_train_finalfn,
+	COMBINEFUNC = nac_train_combinefn, SERIALFUNC = nac_train_serialfn,
+	DESERIALFUNC = nac_train_deserialfn, PARALLEL = SAFE
+);
+CREATE AGGREGATE nac_train(arch archgraph, acc float8, options jsonb) (
+	SFUNC = nac_train_transfn, STYPE = internal, FINALFUNC = nac_train_finalfn,
+	COMBINEFUNC = nac_train_combinefn, SERIALFUNC = nac_train_serialfn,
+	DESERIALFUNC = nac_train_deserialfn, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE nac_train(archgraph, float8) IS 'trains a NAC on (cell, accuracy) rows; returns the model';
+COMMENT ON AGGREGATE nac_train(archgraph, float8, jsonb) IS 'trains a NAC with options (seed, recipe, epochs, batch_size, lr, beta1, beta2, eps, weight_decay)';
+
+CREATE FUNCTION nac_info(model bytea) RETURNS jsonb
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION nac_info(bytea) IS 'what a model blob holds: format, network, recipe, training';
+
+-- models: any role may read and use them; owners (and members of the owning role) change them
+CREATE TABLE models (
+	name text PRIMARY KEY,
+	owner name NOT NULL DEFAULT CURRENT_USER,
+	created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	info jsonb NOT NULL,
+	weights bytea NOT NULL
+);
+COMMENT ON TABLE models IS 'trained NAC models; info is derived from weights';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.models', '');
+
+CREATE FUNCTION models_set_info() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF NEW.weights IS NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'not_null_violation',
+			MESSAGE = 'null value in column "weights" of relation "models" violates not-null constraint';
+	END IF;
+	NEW.info := @extschema@.nac_info(NEW.weights);
+	RETURN NEW;
+END $$;
+CREATE TRIGGER models_set_info BEFORE INSERT OR UPDATE ON models
+	FOR EACH ROW EXECUTE FUNCTION models_set_info();
+
+CREATE FUNCTION models_invalidate() RETURNS trigger
+	AS 'MODULE_PATHNAME' LANGUAGE C;
+CREATE TRIGGER models_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON models
+	FOR EACH STATEMENT EXECUTE FUNCTION models_invalidate();
+
+ALTER TABLE models ENABLE ROW LEVEL SECURITY;
+CREATE POLICY models_read ON models FOR SELECT USING (true);
+CREATE POLICY models_insert ON models FOR INSERT
+	WITH CHECK (pg_catalog.pg_has_role(owner, 'MEMBER'));
+CREATE POLICY models_update ON models FOR UPDATE
+	USING (pg_catalog.pg_has_role(owner, 'MEMBER')) WITH CHECK (pg_catalog.pg_has_role(owner, 'MEMBER'));
+CREATE POLICY models_delete ON models FOR DELETE
+	USING (pg_catalog.pg_has_role(owner, 'MEMBER'));
+GRANT SELECT, INSERT, UPDATE, DELETE ON models TO PUBLIC;
+
+CREATE FUNCTION nac_compare(a archgraph, b archgraph) RETURNS float8
+	AS 'MODULE_PATHNAME', 'nac_compare_setting' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION nac_compare(a archgraph, b archgraph, model text) RETURNS float8
+	AS 'MODULE_PATHNAME', 'nac_compare_named' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION nac_compare(a archgraph, b archgraph, weights bytea) RETURNS float8
+	AS 'MODULE_PATHNAME', 'nac_compare_blob' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION nac_score(a archgraph) RETURNS float8
+	AS 'MODULE_PATHNAME', 'nac_score_setting' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION nac_score(a archgraph, model text) RETURNS float8
+	AS 'MODULE_PATHNAME', 'nac_score_named' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION nac_score(a archgraph, weights bytea) RETURNS float8
+	AS 'MODULE_PATHNAME', 'nac_score_blob' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION nac_compare(archgraph, archgraph) IS 'P(a is better than b) by the model named in ctnas.model';
+COMMENT ON FUNCTION nac_compare(archgraph, archgraph, text) IS 'P(a is better than b) by a model of ctnas.models';
+COMMENT ON FUNCTION nac_compare(archgraph, archgraph, bytea) IS 'P(a is better than b) by a model blob';
+COMMENT ON FUNCTION nac_score(archgraph) IS 'the NAC''s ranking score of a cell (higher is better), model from ctnas.model';
+COMMENT ON FUNCTION nac_score(archgraph, text) IS 'the NAC''s ranking score of a cell (higher is better)';
+COMMENT ON FUNCTION nac_score(archgraph, bytea) IS 'the NAC''s ranking score of a cell (higher is better)';

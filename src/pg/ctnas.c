@@ -4,7 +4,12 @@
  */
 #include "ctnas_pg.h"
 
+#include <cblas.h>
 #include <cjson/cJSON.h>
+
+#include "utils/memutils.h"
+
+#include "ctnas_alloc.h"
 
 PG_MODULE_MAGIC;
 
@@ -24,12 +29,33 @@ cjson_pfree(void *ptr)
 		pfree(ptr);
 }
 
+/* the core's big buffers (training) may exceed palloc's 1 GB limit */
+static void *
+core_palloc(size_t size)
+{
+	return MemoryContextAllocHuge(CurrentMemoryContext, size);
+}
+
 void
 _PG_init(void)
 {
 	cJSON_Hooks hooks = {cjson_palloc, cjson_pfree};
 
 	cJSON_InitHooks(&hooks);
+	ct_set_allocator(core_palloc, cjson_pfree);
+	ctnas_models_init();
+}
+
+void
+ctnas_blas_single_thread(void)
+{
+	static bool done = false;
+
+	if (!done)
+	{
+		openblas_set_num_threads(1);
+		done = true;
+	}
 }
 
 void

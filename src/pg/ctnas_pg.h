@@ -42,4 +42,10 @@ extern void archgraph_decode(const ArchGraph *a, ct_graph *g);
 /* ereport(ERROR) for a core failure; input, if given, is quoted in syntax errors. */
 extern void ct_report_error(const ct_error *err, const char *type_name, const char *input) pg_attribute_noreturn();
 
+/* Defines the ctnas.model setting and the model cache's invalidation (nac_funcs.c). */
+extern void ctnas_models_init(void);
+
+/* OpenBLAS runs single-threaded inside a backend; call before the first BLAS use. */
+extern void ctnas_blas_single_thread(void);
+
 #endif

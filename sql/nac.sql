@@ -1,0 +1,164 @@
+-- The NAC: training with the aggregate, the models catalog, compare, score, info, errors.
+-- Floats are compared, not printed: OpenBLAS picks kernels per CPU.
+SET search_path = public, ctnas;
+\getenv test_data CTNAS_TEST_DATA
+\if :{?test_data}
+\else
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set test_data :abs_srcdir '/data'
+\endif
+\set sample :test_data '/nb101_sample.csv'
+
+CREATE TABLE nb101 (hash text PRIMARY KEY, arch archgraph NOT NULL, num_vertices int,
+                    test_acc_run0 float8 NOT NULL, trainable_parameters bigint);
+COPY nb101 FROM :'sample' (FORMAT csv, HEADER);
+-- a fixed split of the sample: 400 cells to train on, the rest held out
+CREATE TABLE train AS SELECT * FROM nb101 ORDER BY md5(hash || 'split') LIMIT 400;
+CREATE TABLE held_out AS SELECT * FROM nb101 WHERE hash NOT IN (SELECT hash FROM train);
+
+CREATE FUNCTION pg_temp.try(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE msg text; det text; st text; r text;
+BEGIN
+  EXECUTE q INTO r;
+  RETURN coalesce(r, 'ok');
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
+  RETURN st || ': ' || msg || coalesce(' / ' || nullif(det, ''), '');
+END $$;
+
+-- training and saving is one statement (NOTICE shows seconds, so it is silenced here)
+SET client_min_messages = warning;
+INSERT INTO models(name, weights)
+  SELECT 'sample', nac_train(arch, test_acc_run0, '{"epochs": 300, "seed": 7}') FROM train;
+RESET client_min_messages;
+SELECT name, owner = current_user AS mine, info->'network' AS network,
+       info->'recipe'->>'name' AS recipe, info->'recipe'->'seed' AS seed,
+       info->'training'->'rows' AS rows, info->'training'->'epochs' AS epochs,
+       info->'training'->'steps' AS steps, (info->'training'->>'final_loss')::float8 < 0.69 AS loss_below_chance,
+       octet_length(weights) AS bytes
+FROM models;
+SELECT nac_info(weights) - 'training' - 'network' FROM models;
+
+-- the ranking is real: on held-out cells the score agrees with test_acc_run0
+SELECT corr(nac_score(arch, 'sample'), test_acc_run0) > 0.3 AS score_correlates,
+       count(*) AS held_out
+FROM held_out;
+SELECT avg((nac_compare(a.arch, b.arch, 'sample') > 0.5)::int) > 0.6 AS compare_agrees
+FROM (SELECT arch, test_acc_run0, row_number() OVER (ORDER BY hash) AS i FROM held_out) a
+JOIN (SELECT arch, test_acc_run0, row_number() OVER (ORDER BY hash) AS i FROM held_out) b
+  ON b.i = a.i + 1 AND a.test_acc_run0 > b.test_acc_run0;
+
+-- the three ways to name a model agree exactly
+SET ctnas.model = 'sample';
+SELECT bool_and(nac_compare(a.arch, b.arch) = nac_compare(a.arch, b.arch, 'sample')
+            AND nac_compare(a.arch, b.arch) = nac_compare(a.arch, b.arch, (SELECT weights FROM models WHERE name = 'sample'))
+            AND nac_score(a.arch) = nac_score(a.arch, (SELECT weights FROM models WHERE name = 'sample'))
+            AND nac_compare(a.arch, b.arch) BETWEEN 0 AND 1) AS agree
+FROM (SELECT arch FROM held_out ORDER BY hash LIMIT 30) a, (SELECT arch FROM held_out ORDER BY hash DESC LIMIT 30) b;
+-- the score orders cells exactly as their mean chance of beating a fixed set does
+WITH cells AS (SELECT arch FROM held_out ORDER BY hash LIMIT 60),
+     fixed AS (SELECT arch FROM train ORDER BY hash LIMIT 25),
+     m AS (SELECT c.arch, nac_score(c.arch) AS score, avg(nac_compare(c.arch, f.arch)) AS mean_win
+           FROM cells c, fixed f GROUP BY c.arch)
+SELECT count(*) FILTER (WHERE sign(x.score - y.score) <> sign(x.mean_win - y.mean_win)) AS discordant
+FROM m x, m y WHERE x.arch < y.arch;
+
+-- deterministic: same rows in another order, same options -> the same bytes
+SET client_min_messages = warning;
+SELECT (SELECT nac_train(arch, test_acc_run0 ORDER BY hash DESC) FROM (SELECT * FROM train LIMIT 50) t)
+     = (SELECT nac_train(arch, test_acc_run0 ORDER BY test_acc_run0) FROM (SELECT * FROM train LIMIT 50) t) AS same_bytes,
+       (SELECT nac_train(arch, test_acc_run0, '{"epochs": 20, "seed": 1}') FROM train)
+     = (SELECT nac_train(arch, test_acc_run0, '{"epochs": 20, "seed": 2}') FROM train) AS seeds_differ_equal;
+-- a parallel plan (partial aggregates, combine, serialize) gives the same model
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2; SET parallel_leader_participation = off;
+EXPLAIN (COSTS OFF) SELECT nac_train(arch, test_acc_run0, '{"epochs": 5}') FROM nb101;
+CREATE TEMP TABLE par AS SELECT nac_train(arch, test_acc_run0, '{"epochs": 5}') AS w FROM nb101;
+RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;
+SET max_parallel_workers_per_gather = 0;
+SELECT (SELECT w FROM par) = nac_train(arch, test_acc_run0, '{"epochs": 5}') AS parallel_equals_serial FROM nb101;
+RESET max_parallel_workers_per_gather;
+-- NULL rows are skipped
+SELECT (nac_info(nac_train(arch, acc, '{"epochs": 1}'))->'training'->>'rows')::int AS rows
+FROM (VALUES (archgraph_random(1), 0.5), (NULL, 0.7), (archgraph_random(2), NULL), (archgraph_random(3), 0.9)) v(arch, acc);
+RESET client_min_messages;
+
+-- the cache follows the table: replace the model, the next call sees the new one
+SELECT nac_score(arch) AS before FROM train ORDER BY hash LIMIT 1 \gset
+SET client_min_messages = warning;
+UPDATE models SET weights = (SELECT nac_train(arch, test_acc_run0, '{"epochs": 3, "seed": 99}') FROM train) WHERE name = 'sample';
+RESET client_min_messages;
+SELECT nac_score(arch) <> :before AS changed, (SELECT info->'recipe'->'seed' FROM models) AS seed
+FROM train ORDER BY hash LIMIT 1;
+DELETE FROM models WHERE name = 'sample';
+SELECT pg_temp.try($$SELECT nac_score(arch)::text FROM train LIMIT 1$$);
+
+-- errors, each leaving nothing behind
+SET client_min_messages = warning;
+INSERT INTO models(name, weights) SELECT 'small', nac_train(arch, test_acc_run0, '{"epochs": 2}') FROM train;
+RESET client_min_messages;
+SELECT q, pg_temp.try(q) FROM (VALUES
+  ($$SELECT nac_train(arch, test_acc_run0)::text FROM train WHERE false$$),
+  ($$SELECT nac_train(arch, test_acc_run0)::text FROM (SELECT * FROM train LIMIT 1) t$$),
+  ($$SELECT nac_train(arch, 0.5)::text FROM train$$),
+  ($$SELECT nac_train(arch, 'NaN')::text FROM train$$),
+  ($$SELECT nac_train(arch, '-Infinity')::text FROM train$$),
+  ($$SELECT nac_train(arch, test_acc_run0, '{"epoch": 5}')::text FROM train$$),
+  ($$SELECT nac_train(arch, test_acc_run0, '{"epochs": "5"}')::text FROM train$$),
+  ($$SELECT nac_train(arch, test_acc_run0, '{"epochs": 0}')::text FROM train$$),
+  ($$SELECT nac_train(arch, test_acc_run0, '{"epochs": 2.5}')::text FROM train$$),
+  ($$SELECT nac_train(arch, test_acc_run0, '{"lr": -1}')::text FROM train$$),
+  ($$SELECT nac_train(arch, test_acc_run0, '{"beta2": 1}')::text FROM train$$),
+  ($$SELECT nac_train(arch, test_acc_run0, '{"seed": -1}')::text FROM train$$),
+  ($$SELECT nac_train(arch, test_acc_run0, '{"recipe": "magic"}')::text FROM train$$),
+  ($$SELECT nac_train(arch, test_acc_run0, '[1]')::text FROM train$$),
+  ($$SELECT nac_train(arch, test_acc_run0, jsonb_build_object('epochs', 1 + (hash < '8')::int))::text FROM train$$),
+  ($$SELECT nac_compare(arch, arch, 'nope')::text FROM train LIMIT 1$$),
+  ($$SELECT nac_compare(arch, arch, '\xdeadbeef'::bytea)::text FROM train LIMIT 1$$),
+  ($$SELECT nac_info(substr(weights, 1, 5000))::text FROM models$$),
+  ($$SELECT nac_info(weights || '\x00'::bytea)::text FROM models$$),
+  ($$SELECT nac_info(overlay(weights placing '\xff'::bytea from 3000))::text FROM models$$),
+  ($$SELECT nac_info(overlay(weights placing '\x0200'::bytea from 9))::text FROM models$$),
+  ($$SELECT nac_info(''::bytea)::text$$),
+  ($$INSERT INTO models(name, weights) VALUES ('bad', '\x00')$$),
+  ($$INSERT INTO models(name, weights) VALUES ('bad', NULL)$$),
+  ($$INSERT INTO models(name, weights) SELECT 'small', weights FROM models$$)
+) t(q);
+SELECT count(*) AS models FROM models;
+RESET ctnas.model;
+SELECT pg_temp.try($$SELECT nac_score(arch)::text FROM train LIMIT 1$$);
+SELECT pg_temp.try($$SELECT nac_compare(arch, arch)::text FROM train LIMIT 1$$);
+
+-- a cancel stops training promptly (here: a statement timeout during a long training)
+SET statement_timeout = '300ms';
+SELECT nac_train(arch, test_acc_run0, '{"epochs": 1000000}') FROM train;
+RESET statement_timeout;
+
+-- row-level security: everyone reads and uses models, only owners change them
+CREATE ROLE ctnas_alice;
+CREATE ROLE ctnas_bob;
+CREATE ROLE ctnas_team;
+GRANT ctnas_team TO ctnas_alice;
+GRANT SELECT ON train TO ctnas_alice, ctnas_bob;
+SET ROLE ctnas_alice;
+SET client_min_messages = warning;
+INSERT INTO models(name, weights) SELECT 'alices', nac_train(arch, test_acc_run0, '{"epochs": 2}') FROM train;
+INSERT INTO models(name, owner, weights) SELECT 'teams', 'ctnas_team', nac_train(arch, test_acc_run0, '{"epochs": 2}') FROM train;
+RESET client_min_messages;
+SET ROLE ctnas_bob;
+SELECT name, owner FROM models ORDER BY name;
+SELECT nac_score(arch, 'alices') IS NOT NULL AS bob_can_use FROM train LIMIT 1;
+-- (RLS hides other owners' rows from UPDATE and DELETE: nothing happens)
+WITH u AS (UPDATE models SET name = 'bobs' WHERE name = 'alices' RETURNING 1) SELECT count(*) AS updated FROM u;
+WITH d AS (DELETE FROM models WHERE name = 'alices' RETURNING 1) SELECT count(*) AS deleted FROM d;
+SELECT pg_temp.try($$INSERT INTO models(name, owner, weights) SELECT 'fake', 'ctnas_alice', weights FROM models WHERE name = 'alices'$$);
+RESET ROLE;
+GRANT ctnas_team TO ctnas_bob;
+SET ROLE ctnas_bob;
+WITH u AS (UPDATE models SET name = 'teams2' WHERE name = 'teams' RETURNING 1) SELECT count(*) AS updated_as_member FROM u;
+RESET ROLE;
+SELECT name, owner FROM models ORDER BY name;
+DELETE FROM models;
+DROP OWNED BY ctnas_alice, ctnas_bob;
+DROP ROLE ctnas_alice, ctnas_bob, ctnas_team;

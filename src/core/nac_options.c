@@ -1,0 +1,93 @@
+/*
+ * nac_options.c
+ *	  Training options as JSON: {"seed": 1, "recipe": "paper", "epochs": 1000, ...}.
+ *	  Unknown keys, wrong types and absurd values are errors.
+ */
+#include "ctnas_nac.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <string.h>
+
+#define OPTION_KEYS "seed, recipe, epochs, batch_size, lr, beta1, beta2, eps, weight_decay"
+
+static bool
+bad(ct_error *err, const char *key, const char *want)
+{
+	return ct_fail(err, CT_ERR_INVALID, "invalid NAC training option",
+				   "\"%s\" must be %s.", key, want);
+}
+
+/* A number within [lo, hi] (excluding lo when open_lo); integers when whole. */
+static bool
+number_in(const cJSON *item, double lo, double hi, bool open_lo, bool whole, double *out)
+{
+	double		x;
+
+	if (!cJSON_IsNumber(item))
+		return false;
+	x = item->valuedouble;
+	if (!isfinite(x) || x < lo || x > hi || (open_lo && x == lo) || (whole && x != floor(x)))
+		return false;
+	*out = x;
+	return true;
+}
+
+bool
+ct_nac_options_from_json(const char *json, ct_nac_options *opt, ct_error *err)
+{
+	cJSON	   *root = cJSON_Parse(json);
+	const cJSON *item;
+	bool		ok = true;
+
+	*opt = ct_nac_default_options();
+	if (root == NULL || !cJSON_IsObject(root))
+	{
+		cJSON_Delete(root);
+		return ct_fail(err, CT_ERR_INVALID, "NAC training options must be a JSON object",
+					   "Known keys: " OPTION_KEYS ".");
+	}
+	cJSON_ArrayForEach(item, root)
+	{
+		const char *key = item->string;
+		double		x = 0;
+
+		if (strcmp(key, "seed") == 0)
+			ok = number_in(item, 0, 9007199254740992.0, false, true, &x) ? (opt->seed = (uint64_t) x, true)
+				: bad(err, key, "an integer from 0 to 2^53");
+		else if (strcmp(key, "recipe") == 0)
+		{
+			int			r = cJSON_IsString(item) ? ct_nac_recipe_from_name(item->valuestring) : -1;
+
+			ok = r > 0 ? (opt->recipe = r, true) : bad(err, key, "\"paper\"");
+		}
+		else if (strcmp(key, "epochs") == 0)
+			ok = number_in(item, 1, 1000000, false, true, &x) ? (opt->epochs = (int) x, true)
+				: bad(err, key, "an integer from 1 to 1000000");
+		else if (strcmp(key, "batch_size") == 0)
+			ok = number_in(item, 2, 1048576, false, true, &x) ? (opt->batch_size = (int) x, true)
+				: bad(err, key, "an integer from 2 to 1048576");
+		else if (strcmp(key, "lr") == 0)
+			ok = number_in(item, 0, 10, true, false, &x) ? (opt->lr = x, true)
+				: bad(err, key, "a number in (0, 10]");
+		else if (strcmp(key, "beta1") == 0)
+			ok = number_in(item, 0, 0.9999999, false, false, &x) ? (opt->beta1 = x, true)
+				: bad(err, key, "a number in [0, 1)");
+		else if (strcmp(key, "beta2") == 0)
+			ok = number_in(item, 0, 0.9999999, false, false, &x) ? (opt->beta2 = x, true)
+				: bad(err, key, "a number in [0, 1)");
+		else if (strcmp(key, "eps") == 0)
+			ok = number_in(item, 0, 1, true, false, &x) ? (opt->eps = x, true)
+				: bad(err, key, "a number in (0, 1]");
+		else if (strcmp(key, "weight_decay") == 0)
+			ok = number_in(item, 0, 10, false, false, &x) ? (opt->weight_decay = x, true)
+				: bad(err, key, "a number in [0, 10]");
+		else
+			ok = ct_fail(err, CT_ERR_INVALID, "unknown NAC training option",
+						 "Unknown key \"%.60s\". Known keys: " OPTION_KEYS ".", key);
+		if (!ok)
+			break;
+	}
+	cJSON_Delete(root);
+	return ok;
+}

@@ -1,0 +1,312 @@
+/*
+ * nac_funcs.c
+ *	  Using a trained NAC: nac_compare, nac_score, nac_info, the ctnas.model
+ *	  setting, and the per-backend cache of decoded models from ctnas.models.
+ *
+ * Decoding a model (67k floats and a checksum) costs far more than one
+ * comparison, so models named by text are decoded once per backend and kept
+ * until ctnas.models changes: a statement trigger on the table sends a
+ * relcache invalidation (as pg_cron does for its job table), and our
+ * callback drops the cache.  Models passed as bytea are cached per call
+ * site (fn_extra), keyed by their bytes.
+ */
+#include "ctnas_pg.h"
+
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/inval.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "ctnas_nac.h"
+
+typedef struct CachedModel
+{
+	struct CachedModel *next;
+	char	   *name;
+	ct_nac		model;
+	ct_nac_batch *batch;		/* scratch for forward passes */
+} CachedModel;
+
+static char *model_setting = NULL;
+static MemoryContext cache_cxt = NULL;
+static CachedModel *cache = NULL;
+static bool cache_valid = false;
+static Oid	models_relid = InvalidOid;
+
+static void
+models_relcache_callback(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == models_relid)
+		cache_valid = false;
+}
+
+void
+ctnas_models_init(void)
+{
+	DefineCustomStringVariable("ctnas.model",
+							   "Model in ctnas.models that nac_compare and nac_score use when none is given.",
+							   NULL, &model_setting, NULL, PGC_USERSET, 0, NULL, NULL, NULL);
+	MarkGUCPrefixReserved("ctnas");
+	CacheRegisterRelcacheCallback(models_relcache_callback, (Datum) 0);
+}
+
+/* Decodes a blob into cxt; a bad blob is an error. */
+static void
+decode_model(const bytea *blob, MemoryContext cxt, ct_nac *model, ct_nac_batch **batch)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	ct_error	err;
+
+	if (!ct_nac_blob_read((const uint8_t *) VARDATA_ANY(blob), VARSIZE_ANY_EXHDR(blob),
+						  model, NULL, NULL, &err))
+		ct_report_error(&err, "bytea", NULL);
+	*batch = ct_nac_batch_create(&model->shape);
+	MemoryContextSwitchTo(old);
+}
+
+static CachedModel *
+lookup_model(const char *name)
+{
+	CachedModel *e;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+	bool		isnull;
+	Datum		weights;
+	int			rc;
+
+	if (!cache_valid)
+	{
+		if (cache_cxt == NULL)
+			cache_cxt = AllocSetContextCreate(CacheMemoryContext, "ctnas model cache",
+											  ALLOCSET_DEFAULT_SIZES);
+		MemoryContextReset(cache_cxt);
+		cache = NULL;
+		models_relid = InvalidOid;
+		cache_valid = true;
+	}
+	for (e = cache; e != NULL; e = e->next)
+		if (strcmp(e->name, name) == 0)
+			return e;
+
+	args[0] = CStringGetTextDatum(name);
+	SPI_connect();
+	rc = SPI_execute_with_args("SELECT weights FROM ctnas.models WHERE name OPERATOR(pg_catalog.=) $1",
+							   1, argtypes, args, NULL, true, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "could not read ctnas.models: SPI error %d", rc);
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("NAC model \"%s\" does not exist", name),
+				 errhint("Models are the rows of ctnas.models; train one with INSERT INTO ctnas.models(name, weights) SELECT ..., ctnas.nac_train(...).")));
+	weights = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	models_relid = get_relname_relid("models", get_namespace_oid("ctnas", false));
+
+	e = MemoryContextAllocZero(cache_cxt, sizeof(CachedModel));
+	e->name = MemoryContextStrdup(cache_cxt, name);
+	decode_model(DatumGetByteaPP(weights), cache_cxt, &e->model, &e->batch);
+	SPI_finish();
+	e->next = cache;
+	cache = e;
+	return e;
+}
+
+static const char *
+model_from_setting(void)
+{
+	if (model_setting == NULL || model_setting[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("ctnas.model is not set"),
+				 errhint("SET ctnas.model = 'name' (a row of ctnas.models), or pass the model as the last argument.")));
+	return model_setting;
+}
+
+/* A model passed as bytea, decoded once per call site while the bytes stay the same. */
+typedef struct BlobCache
+{
+	bytea	   *blob;
+	ct_nac		model;
+	ct_nac_batch *batch;
+} BlobCache;
+
+static BlobCache *
+model_from_blob(FunctionCallInfo fcinfo, int argno)
+{
+	bytea	   *blob = PG_GETARG_BYTEA_PP(argno);
+	BlobCache  *bc = fcinfo->flinfo->fn_extra;
+	Size		len = VARSIZE_ANY_EXHDR(blob);
+
+	if (bc != NULL && VARSIZE_ANY_EXHDR(bc->blob) == len &&
+		memcmp(VARDATA_ANY(bc->blob), VARDATA_ANY(blob), len) == 0)
+		return bc;
+	if (bc == NULL)
+		bc = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BlobCache));
+	else
+	{
+		ct_nac_free(&bc->model);
+		ct_nac_batch_destroy(bc->batch);
+		pfree(bc->blob);
+	}
+	fcinfo->flinfo->fn_extra = NULL;	/* until the new model is complete */
+	decode_model(blob, fcinfo->flinfo->fn_mcxt, &bc->model, &bc->batch);
+	bc->blob = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARHDRSZ + len);
+	SET_VARSIZE(bc->blob, VARHDRSZ + len);
+	memcpy(VARDATA(bc->blob), VARDATA_ANY(blob), len);
+	fcinfo->flinfo->fn_extra = bc;
+	return bc;
+}
+
+static void
+arg_cell(FunctionCallInfo fcinfo, int argno, ct_graph *g)
+{
+	ArchGraph  *a = PG_GETARG_ARCHGRAPH_P(argno);
+
+	/* only NAS-Bench-101 cells exist today; the model format records its space too */
+	archgraph_decode(a, g);
+	PG_FREE_IF_COPY(a, argno);
+}
+
+/*
+ * The batch's scratch buffers grow inside forward passes, through the core's
+ * allocator, i.e. in CurrentMemoryContext: that must be the context the
+ * batch lives in, not the per-row one.
+ */
+static Datum
+compare_with(FunctionCallInfo fcinfo, const ct_nac *model, ct_nac_batch *batch, MemoryContext cxt)
+{
+	ct_graph	a,
+				b;
+	MemoryContext old;
+	double		p;
+
+	arg_cell(fcinfo, 0, &a);
+	arg_cell(fcinfo, 1, &b);
+	ctnas_blas_single_thread();
+	old = MemoryContextSwitchTo(cxt);
+	p = ct_nac_compare(model, batch, &a, &b);
+	MemoryContextSwitchTo(old);
+	PG_RETURN_FLOAT8(p);
+}
+
+static Datum
+score_with(FunctionCallInfo fcinfo, const ct_nac *model, ct_nac_batch *batch, MemoryContext cxt)
+{
+	ct_graph	a;
+	MemoryContext old;
+	double		score;
+
+	arg_cell(fcinfo, 0, &a);
+	ctnas_blas_single_thread();
+	old = MemoryContextSwitchTo(cxt);
+	score = ct_nac_score(model, batch, &a);
+	MemoryContextSwitchTo(old);
+	PG_RETURN_FLOAT8(score);
+}
+
+PG_FUNCTION_INFO_V1(nac_compare_setting);
+Datum
+nac_compare_setting(PG_FUNCTION_ARGS)
+{
+	CachedModel *e = lookup_model(model_from_setting());
+
+	return compare_with(fcinfo, &e->model, e->batch, cache_cxt);
+}
+
+PG_FUNCTION_INFO_V1(nac_compare_named);
+Datum
+nac_compare_named(PG_FUNCTION_ARGS)
+{
+	CachedModel *e = lookup_model(text_to_cstring(PG_GETARG_TEXT_PP(2)));
+
+	return compare_with(fcinfo, &e->model, e->batch, cache_cxt);
+}
+
+PG_FUNCTION_INFO_V1(nac_compare_blob);
+Datum
+nac_compare_blob(PG_FUNCTION_ARGS)
+{
+	BlobCache  *bc = model_from_blob(fcinfo, 2);
+
+	return compare_with(fcinfo, &bc->model, bc->batch, fcinfo->flinfo->fn_mcxt);
+}
+
+PG_FUNCTION_INFO_V1(nac_score_setting);
+Datum
+nac_score_setting(PG_FUNCTION_ARGS)
+{
+	CachedModel *e = lookup_model(model_from_setting());
+
+	return score_with(fcinfo, &e->model, e->batch, cache_cxt);
+}
+
+PG_FUNCTION_INFO_V1(nac_score_named);
+Datum
+nac_score_named(PG_FUNCTION_ARGS)
+{
+	CachedModel *e = lookup_model(text_to_cstring(PG_GETARG_TEXT_PP(1)));
+
+	return score_with(fcinfo, &e->model, e->batch, cache_cxt);
+}
+
+PG_FUNCTION_INFO_V1(nac_score_blob);
+Datum
+nac_score_blob(PG_FUNCTION_ARGS)
+{
+	BlobCache  *bc = model_from_blob(fcinfo, 1);
+
+	return score_with(fcinfo, &bc->model, bc->batch, fcinfo->flinfo->fn_mcxt);
+}
+
+PG_FUNCTION_INFO_V1(nac_info);
+Datum
+nac_info(PG_FUNCTION_ARGS)
+{
+	bytea	   *blob = PG_GETARG_BYTEA_PP(0);
+	ct_nac		m;
+	ct_nac_options opt;
+	ct_nac_stats stats;
+	ct_error	err;
+	StringInfoData s;
+
+	if (!ct_nac_blob_read((const uint8_t *) VARDATA_ANY(blob), VARSIZE_ANY_EXHDR(blob),
+						  &m, &opt, &stats, &err))
+		ct_report_error(&err, "bytea", NULL);
+	initStringInfo(&s);
+	appendStringInfo(&s,
+					 "{\"format_version\": %d, \"bytes\": %zu, \"space\": \"nas-bench-101\", "
+					 "\"network\": {\"type\": \"gcn\", \"layers\": %d, \"width\": %d, \"slots\": %d, "
+					 "\"residual\": true, \"self_loops\": true, \"readout\": \"mean over all slots\", "
+					 "\"head\": \"sigmoid(fc(concat(f(a), f(b))))\", "
+					 "\"op_vocabulary\": [\"dummy\", \"input\", \"conv1x1-bn-relu\", \"conv3x3-bn-relu\", \"maxpool3x3\", \"output\"], "
+					 "\"parameters\": %zu}, "
+					 "\"recipe\": {\"name\": \"%s\", \"seed\": " UINT64_FORMAT ", \"epochs\": %d, \"batch_size\": %d, "
+					 "\"lr\": %.17g, \"beta1\": %.17g, \"beta2\": %.17g, \"eps\": %.17g, \"weight_decay\": %.17g}, "
+					 "\"training\": {\"rows\": " UINT64_FORMAT ", \"epochs\": %u, \"steps\": " UINT64_FORMAT ", \"final_loss\": %.17g}}",
+					 CT_NAC_FORMAT_VERSION, (size_t) VARSIZE_ANY_EXHDR(blob),
+					 m.shape.layers, m.shape.width, m.shape.slots, m.nparams,
+					 ct_nac_recipe_name(opt.recipe), opt.seed, opt.epochs, opt.batch_size,
+					 opt.lr, opt.beta1, opt.beta2, opt.eps, opt.weight_decay,
+					 stats.rows, stats.epochs, stats.steps, stats.final_loss);
+	ct_nac_free(&m);
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(s.data)));
+}
+
+/* Statement trigger on ctnas.models: every backend drops its decoded models. */
+PG_FUNCTION_INFO_V1(models_invalidate);
+Datum
+models_invalidate(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "models_invalidate: not called as a trigger");
+	CacheInvalidateRelcache(trigdata->tg_relation);
+	return PointerGetDatum(NULL);
+}

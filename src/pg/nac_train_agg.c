@@ -1,0 +1,271 @@
+/*
+ * nac_train_agg.c
+ *	  The aggregate ctnas.nac_train(arch, acc [, options]) -> bytea.
+ *
+ * The transition function only collects (cell, accuracy) rows; the final
+ * function sorts and trains (the core sorts, so row order never matters).
+ * The state has combine, serialize and deserialize functions, so partial
+ * aggregation in parallel workers can feed it.
+ */
+#include "ctnas_pg.h"
+
+#include <math.h>
+#include <time.h>
+
+#include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+
+#include "ctnas_nac.h"
+
+typedef struct NacTrainState
+{
+	int64		n;
+	int64		cap;
+	ct_graph   *cells;
+	double	   *acc;
+	char	   *options;		/* the options as JSON text, or NULL for none */
+} NacTrainState;
+
+static NacTrainState *
+state_create(MemoryContext cxt)
+{
+	NacTrainState *st = MemoryContextAllocZero(cxt, sizeof(NacTrainState));
+
+	st->cap = 64;
+	st->cells = MemoryContextAllocHuge(cxt, sizeof(ct_graph) * st->cap);
+	st->acc = MemoryContextAllocHuge(cxt, sizeof(double) * st->cap);
+	return st;
+}
+
+static void
+state_add(NacTrainState *st, const ct_graph *g, double acc)
+{
+	if (st->n == st->cap)
+	{
+		st->cap *= 2;
+		st->cells = repalloc_huge(st->cells, sizeof(ct_graph) * st->cap);
+		st->acc = repalloc_huge(st->acc, sizeof(double) * st->cap);
+	}
+	st->cells[st->n] = *g;
+	st->acc[st->n] = acc;
+	st->n++;
+}
+
+/* All rows of one aggregate call must carry the same options. */
+static void
+state_set_options(NacTrainState *st, const char *options, MemoryContext cxt)
+{
+	if (st->options == NULL && st->n == 0)
+	{
+		if (options != NULL)
+			st->options = MemoryContextStrdup(cxt, options);
+		return;
+	}
+	if ((st->options == NULL) != (options == NULL) ||
+		(options != NULL && strcmp(st->options, options) != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("nac_train options must be the same for every row"),
+				 errdetail("Got %s after %s.", options ? options : "no options",
+						   st->options ? st->options : "no options")));
+}
+
+static MemoryContext
+agg_context(FunctionCallInfo fcinfo, const char *fn)
+{
+	MemoryContext cxt;
+
+	if (!AggCheckCallContext(fcinfo, &cxt))
+		elog(ERROR, "%s called in non-aggregate context", fn);
+	return cxt;
+}
+
+static void
+check_accuracy(double acc)
+{
+	if (isnan(acc) || isinf(acc))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("nac_train accuracy must be a finite number"),
+				 errdetail("Got %g.", acc)));
+}
+
+PG_FUNCTION_INFO_V1(nac_train_transfn);
+Datum
+nac_train_transfn(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = agg_context(fcinfo, "nac_train_transfn");
+	NacTrainState *st = PG_ARGISNULL(0) ? NULL : (NacTrainState *) PG_GETARG_POINTER(0);
+	char	   *options = NULL;
+	ct_graph	g;
+
+	if (st == NULL)
+		st = state_create(cxt);
+	if (PG_NARGS() > 3 && !PG_ARGISNULL(3))
+	{
+		Jsonb	   *jb = PG_GETARG_JSONB_P(3);
+
+		options = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
+	}
+	state_set_options(st, options, cxt);
+
+	/* rows with a NULL cell or accuracy are skipped */
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_POINTER(st);
+	check_accuracy(PG_GETARG_FLOAT8(2));
+	archgraph_decode(PG_GETARG_ARCHGRAPH_P(1), &g);
+	state_add(st, &g, PG_GETARG_FLOAT8(2));
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(nac_train_combinefn);
+Datum
+nac_train_combinefn(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = agg_context(fcinfo, "nac_train_combinefn");
+	NacTrainState *a = PG_ARGISNULL(0) ? NULL : (NacTrainState *) PG_GETARG_POINTER(0);
+	NacTrainState *b = PG_ARGISNULL(1) ? NULL : (NacTrainState *) PG_GETARG_POINTER(1);
+	NacTrainState *out;
+
+	if (a == NULL && b == NULL)
+		PG_RETURN_NULL();
+	/* always a fresh state in the aggregate context, never the other side's memory */
+	out = state_create(cxt);
+	for (int side = 0; side < 2; side++)
+	{
+		NacTrainState *s = side == 0 ? a : b;
+
+		if (s == NULL)
+			continue;
+		if (s->n > 0 || s->options != NULL)
+			state_set_options(out, s->options, cxt);
+		for (int64 i = 0; i < s->n; i++)
+			state_add(out, &s->cells[i], s->acc[i]);
+	}
+	PG_RETURN_POINTER(out);
+}
+
+/* Serialized: int64 n, options (int32 length or -1, bytes), n x (cell, float8). */
+PG_FUNCTION_INFO_V1(nac_train_serialfn);
+Datum
+nac_train_serialfn(PG_FUNCTION_ARGS)
+{
+	NacTrainState *st = (NacTrainState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+
+	agg_context(fcinfo, "nac_train_serialfn");
+	pq_begintypsend(&buf);
+	pq_sendint64(&buf, st->n);
+	if (st->options == NULL)
+		pq_sendint32(&buf, -1);
+	else
+	{
+		pq_sendint32(&buf, (int32) strlen(st->options));
+		pq_sendbytes(&buf, st->options, strlen(st->options));
+	}
+	for (int64 i = 0; i < st->n; i++)
+	{
+		const ct_graph *g = &st->cells[i];
+
+		pq_sendbyte(&buf, g->n);
+		pq_sendint32(&buf, g->edges);
+		pq_sendbytes(&buf, (const char *) g->ops, CT_NB101_MAX_NODES);
+		pq_sendfloat8(&buf, st->acc[i]);
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(nac_train_deserialfn);
+Datum
+nac_train_deserialfn(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = agg_context(fcinfo, "nac_train_deserialfn");
+	bytea	   *data = PG_GETARG_BYTEA_PP(0);
+	StringInfoData buf;
+	NacTrainState *st = state_create(cxt);
+	int64		n;
+	int32		optlen;
+
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data));
+	n = pq_getmsgint64(&buf);
+	optlen = pq_getmsgint(&buf, 4);
+	if (optlen >= 0)
+	{
+		const char *opt = pq_getmsgbytes(&buf, optlen);
+
+		st->options = MemoryContextAllocZero(cxt, optlen + 1);
+		memcpy(st->options, opt, optlen);
+	}
+	for (int64 i = 0; i < n; i++)
+	{
+		ct_graph	g;
+
+		memset(&g, 0, sizeof(g));
+		g.n = pq_getmsgbyte(&buf);
+		g.edges = pq_getmsgint(&buf, 4);
+		memcpy(g.ops, pq_getmsgbytes(&buf, CT_NB101_MAX_NODES), CT_NB101_MAX_NODES);
+		if (!ct_graph_is_canonical(&g))
+			elog(ERROR, "nac_train_deserialfn: invalid cell in serialized state");
+		state_add(st, &g, pq_getmsgfloat8(&buf));
+	}
+	pq_getmsgend(&buf);
+	PG_RETURN_POINTER(st);
+}
+
+static void
+nac_check_interrupts(void *arg)
+{
+	CHECK_FOR_INTERRUPTS();
+}
+
+PG_FUNCTION_INFO_V1(nac_train_finalfn);
+Datum
+nac_train_finalfn(PG_FUNCTION_ARGS)
+{
+	NacTrainState *st = PG_ARGISNULL(0) ? NULL : (NacTrainState *) PG_GETARG_POINTER(0);
+	ct_nac_options opt;
+	ct_nac_stats stats;
+	ct_nac		model;
+	ct_error	err;
+	MemoryContext train_cxt,
+				old;
+	bytea	   *result;
+	struct timespec t0,
+				t1;
+
+	agg_context(fcinfo, "nac_train_finalfn");
+	if (st == NULL || st->n < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("nac_train needs at least 2 rows"),
+				 errdetail("Got %lld row%s with a cell and an accuracy.",
+						   (long long) (st ? st->n : 0), st && st->n == 1 ? "" : "s")));
+	if (!ct_nac_options_from_json(st->options ? st->options : "{}", &opt, &err))
+		ct_report_error(&err, "jsonb", NULL);
+
+	/* the core allocates through palloc: a cancel frees everything with this context */
+	train_cxt = AllocSetContextCreate(CurrentMemoryContext, "nac_train", ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(train_cxt);
+	ctnas_blas_single_thread();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!ct_nac_train(st->cells, st->acc, (size_t) st->n, &opt, &model, &stats,
+					  nac_check_interrupts, NULL, &err))
+		ct_report_error(&err, "nac_train", NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	MemoryContextSwitchTo(old);
+
+	result = palloc(VARHDRSZ + ct_nac_blob_size(&model));
+	SET_VARSIZE(result, VARHDRSZ + ct_nac_blob_size(&model));
+	ct_nac_blob_write(&model, &opt, &stats, (uint8_t *) VARDATA(result));
+	MemoryContextDelete(train_cxt);
+
+	ereport(NOTICE,
+			(errmsg("nac_train: %llu rows, %u epochs, final loss %.4f, %.1f s",
+					(unsigned long long) stats.rows, stats.epochs, stats.final_loss,
+					(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9)));
+	PG_RETURN_BYTEA_P(result);
+}
