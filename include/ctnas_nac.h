@@ -10,9 +10,9 @@
  * is sigmoid(w_a . f(a) + w_b . f(b) + c) = P(a is better than b).
  *
  * All float32; the heavy work is sgemm (OpenBLAS, single-threaded).  Cost is
- * per distinct cell, not per pair: a training step embeds each cell of the
- * batch once.  The input node and the padding slots have no in-neighbours
- * and so the same state in every cell; they are computed once per batch.
+ * per distinct node state, not per pair: a training step embeds the batch's
+ * cells once, and nodes whose state is provably the same (see nac_model.c)
+ * are computed once.
  */
 #ifndef CTNAS_NAC_H
 #define CTNAS_NAC_H
@@ -78,7 +78,6 @@ typedef struct ct_nac
 	float	   *b[CT_NAC_MAX_LAYERS];	/* width */
 	float	   *fc_w;			/* 2 x width: the first half sees a, the second b */
 	float	   *fc_b;			/* 1 */
-	uint64_t	generation;		/* bumped whenever params change (caches key on it) */
 } ct_nac;
 
 /* The reference shape: 4 layers of 128, 7 slots, 67,073 parameters. */
@@ -100,6 +99,8 @@ typedef struct ct_nac_batch ct_nac_batch;
 
 extern ct_nac_batch *ct_nac_batch_create(const ct_nac_shape *shape);
 extern void ct_nac_batch_destroy(ct_nac_batch *bt);
+/* For inference: the caller promises the model's weights stay as they are. */
+extern void ct_nac_batch_freeze(ct_nac_batch *bt);
 
 /* Embeds ncells cells: feat (ncells x width) gets f(cell); activations are kept for backward. */
 extern void ct_nac_forward(const ct_nac *m, ct_nac_batch *bt, const ct_graph *cells, int ncells,

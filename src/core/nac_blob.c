@@ -180,7 +180,6 @@ ct_nac_blob_read(const uint8_t *buf, size_t len, ct_nac *out, ct_nac_options *op
 		stats->steps = get_u(buf + 96, 8);
 		stats->final_loss = get_f64(buf + 104);
 	}
-	m.generation = 1;
 	*out = m;
 	return true;
 }

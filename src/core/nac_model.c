@@ -2,12 +2,17 @@
  * nac_model.c
  *	  The NAC network: parameters, batched forward and backward, the pair head.
  *
- * A batch of cells is laid out as rows of a matrix with `width` columns:
- * row 0 is the input node and row 1 a padding slot, shared by every cell
- * (neither has in-neighbours, so their states are the same in every cell);
- * then, cell by cell, one row for each of nodes 1 .. n-1.  A layer is one
- * sgemm over all rows plus a sparse aggregation over in-neighbours.  The
- * first layer's H W is a gather from the table Emb W0.
+ * A node's state after layer l depends only on its state after layer l-1 and
+ * the multiset of its in-neighbours' states (h' = ReLU((A+I) h W + h + b)).
+ * So within a batch, nodes with the same such history have the same state:
+ * the input node of every cell, every padding slot, the first conv3x3 fed by
+ * the input, and so on.  Each layer therefore computes one row per distinct
+ * state ("class"), found by refining classes layer by layer as
+ * Weisfeiler-Lehman does; in a batch of 256 NAS-Bench-101 cells that is
+ * about 100, 600, 700 and 700 rows instead of 1,800 per layer.  Layer 0's
+ * classes are the op vocabulary itself, so H0 W0 is just Emb W0.
+ * Backward runs over the same classes with gradients summed per class,
+ * which is exact because every use of a state reads the same values.
  */
 #include "ctnas_nac.h"
 
@@ -18,31 +23,36 @@
 #include "ctnas_alloc.h"
 #include "ctnas_rng.h"
 
-#define ROW_INPUT	0
-#define ROW_PAD		1
-#define SHARED_ROWS 2
+#define MAX_PREDS	(CT_NAC_SLOTS - 1)
+
+/* The classes of one layer l >= 1: each is (class at l-1, multiset of in-neighbour classes at l-1). */
+typedef struct layer_classes
+{
+	int			n;				/* number of classes */
+	int		   *self;			/* [cap] own class at l-1 */
+	int		   *pstart;			/* [cap + 1]: in-neighbour classes are pred[pstart[s] .. pstart[s+1]) */
+	int		   *pred;			/* [cap * MAX_PREDS] */
+	float	   *H;				/* [cap x width] states after this layer */
+} layer_classes;
 
 struct ct_nac_batch
 {
 	ct_nac_shape shape;
 	int			ncells;
-	int			rows;
-	int			cap_rows;
 	int			cap_cells;
-	int			cap_preds;
-	int		   *cell_n;			/* nodes of each cell */
-	int		   *cell_base;		/* row of each cell's node 1 */
-	uint8_t    *row_op;			/* op id of each row */
-	int		   *pred_start;		/* rows + 1: in-neighbour rows of row r are */
-	int		   *pred;			/* pred[pred_start[r] .. pred_start[r+1]) */
-	float	   *H;				/* (layers + 1) x cap_rows x width */
-	float	   *P;				/* cap_rows x width */
-	float	   *dA;				/* cap_rows x width */
-	float	   *dB;				/* cap_rows x width */
-	float	   *table;			/* vocab x width: Emb W0 */
-	float	   *dtable;			/* vocab x width */
-	const float *table_params;	/* the params and generation table was made from */
-	uint64_t	table_generation;
+	int			cap_rows;		/* classes per layer: at most vocab + cells x slots */
+	int		   *slot_class;		/* [cap_cells x slots] class of each slot, current layer */
+	int		   *next_class;		/* [cap_cells x slots] scratch */
+	int		   *hash;			/* [hash_size] class + 1, or 0 for empty */
+	int			hash_size;
+	layer_classes layer[CT_NAC_MAX_LAYERS + 1]; /* [1 .. layers] */
+	float	   *P;				/* [cap_rows x width] H W of the layer below */
+	float	   *dA;				/* [cap_rows x width] */
+	float	   *dB;				/* [cap_rows x width] */
+	float	   *dP;				/* [cap_rows x width] */
+	bool		frozen;			/* weights promised constant: keep Emb W0 */
+	bool		p0_valid;
+	float	   *p0;				/* [vocab x width] Emb W0 while frozen */
 };
 
 ct_nac_shape
@@ -151,7 +161,6 @@ ct_nac_init(ct_nac *m, uint64_t seed)
 	}
 	fill_uniform(&rng, m->fc_w, 2 * w, 1.0 / sqrt(2.0 * w));
 	fill_uniform(&rng, m->fc_b, 1, 1.0 / sqrt(2.0 * w));
-	m->generation++;
 }
 
 ct_nac_batch *
@@ -160,21 +169,26 @@ ct_nac_batch_create(const ct_nac_shape *shape)
 	ct_nac_batch *bt = ct_calloc(1, sizeof(ct_nac_batch));
 
 	bt->shape = *shape;
-	bt->table = ct_calloc((size_t) shape->vocab_size * shape->width, sizeof(float));
-	bt->dtable = ct_calloc((size_t) shape->vocab_size * shape->width, sizeof(float));
 	return bt;
 }
 
 static void
-free_rows(ct_nac_batch *bt)
+free_buffers(ct_nac_batch *bt)
 {
-	ct_free(bt->row_op);
-	ct_free(bt->pred_start);
-	ct_free(bt->pred);
-	ct_free(bt->H);
+	for (int l = 1; l <= bt->shape.layers; l++)
+	{
+		ct_free(bt->layer[l].self);
+		ct_free(bt->layer[l].pstart);
+		ct_free(bt->layer[l].pred);
+		ct_free(bt->layer[l].H);
+	}
+	ct_free(bt->slot_class);
+	ct_free(bt->next_class);
+	ct_free(bt->hash);
 	ct_free(bt->P);
 	ct_free(bt->dA);
 	ct_free(bt->dB);
+	ct_free(bt->dP);
 }
 
 void
@@ -182,43 +196,49 @@ ct_nac_batch_destroy(ct_nac_batch *bt)
 {
 	if (bt == NULL)
 		return;
-	free_rows(bt);
-	ct_free(bt->cell_n);
-	ct_free(bt->cell_base);
-	ct_free(bt->table);
-	ct_free(bt->dtable);
+	free_buffers(bt);
+	ct_free(bt->p0);
 	ct_free(bt);
 }
 
-/* Makes room for ncells cells (at most slots-1 live rows and edges each). */
+void
+ct_nac_batch_freeze(ct_nac_batch *bt)
+{
+	bt->frozen = true;
+	bt->p0_valid = false;
+	ct_free(bt->p0);
+	bt->p0 = NULL;
+}
+
+/* Makes room for ncells cells. */
 static void
 reserve(ct_nac_batch *bt, int ncells)
 {
-	int			rows = SHARED_ROWS + ncells * (bt->shape.slots - 1);
-	int			preds = ncells * CT_NB101_MAX_EDGES;
+	int			slots = bt->shape.slots;
+	int			rows = bt->shape.vocab_size + ncells * slots;
 	size_t		w = (size_t) bt->shape.width;
 
-	if (ncells > bt->cap_cells)
+	if (ncells <= bt->cap_cells)
+		return;
+	free_buffers(bt);
+	for (int l = 1; l <= bt->shape.layers; l++)
 	{
-		ct_free(bt->cell_n);
-		ct_free(bt->cell_base);
-		bt->cell_n = ct_malloc(sizeof(int) * ncells);
-		bt->cell_base = ct_malloc(sizeof(int) * ncells);
-		bt->cap_cells = ncells;
+		bt->layer[l].self = ct_malloc(sizeof(int) * rows);
+		bt->layer[l].pstart = ct_malloc(sizeof(int) * (rows + 1));
+		bt->layer[l].pred = ct_malloc(sizeof(int) * (size_t) rows * MAX_PREDS);
+		bt->layer[l].H = ct_malloc(sizeof(float) * rows * w);
 	}
-	if (rows > bt->cap_rows || preds > bt->cap_preds)
-	{
-		free_rows(bt);
-		bt->row_op = ct_malloc(rows);
-		bt->pred_start = ct_malloc(sizeof(int) * (rows + 1));
-		bt->pred = ct_malloc(sizeof(int) * preds);
-		bt->H = ct_malloc(sizeof(float) * (size_t) (bt->shape.layers + 1) * rows * w);
-		bt->P = ct_malloc(sizeof(float) * rows * w);
-		bt->dA = ct_malloc(sizeof(float) * rows * w);
-		bt->dB = ct_malloc(sizeof(float) * rows * w);
-		bt->cap_rows = rows;
-		bt->cap_preds = preds;
-	}
+	bt->slot_class = ct_malloc(sizeof(int) * ncells * slots);
+	bt->next_class = ct_malloc(sizeof(int) * ncells * slots);
+	for (bt->hash_size = 64; bt->hash_size < 2 * rows; bt->hash_size *= 2)
+		;
+	bt->hash = ct_malloc(sizeof(int) * bt->hash_size);
+	bt->P = ct_malloc(sizeof(float) * rows * w);
+	bt->dA = ct_malloc(sizeof(float) * rows * w);
+	bt->dB = ct_malloc(sizeof(float) * rows * w);
+	bt->dP = ct_malloc(sizeof(float) * rows * w);
+	bt->cap_cells = ncells;
+	bt->cap_rows = rows;
 }
 
 static uint8_t
@@ -239,49 +259,107 @@ nac_op(int op)
 	}
 }
 
-/* Lays the cells out as rows with their in-neighbour lists. */
-static void
-layout(ct_nac_batch *bt, const ct_graph *cells, int ncells)
+/* The class of (self, sorted preds) in layer lc, added if new. */
+static int
+intern_class(ct_nac_batch *bt, layer_classes *lc, int self, const int *preds, int npreds)
 {
-	int			r = SHARED_ROWS;
-	int			np = 0;
+	uint64_t	h = (uint64_t) self * 0x9E3779B97F4A7C15ULL + (uint64_t) npreds;
+	int			mask = bt->hash_size - 1;
+	int			i;
+
+	for (int k = 0; k < npreds; k++)
+		h = (h ^ (uint64_t) preds[k]) * 0xff51afd7ed558ccdULL;
+	for (i = (int) ((h ^ (h >> 29)) & (uint64_t) mask);; i = (i + 1) & mask)
+	{
+		int			c = bt->hash[i] - 1;
+
+		if (c < 0)
+			break;
+		if (lc->self[c] == self && lc->pstart[c + 1] - lc->pstart[c] == npreds &&
+			memcmp(lc->pred + lc->pstart[c], preds, sizeof(int) * npreds) == 0)
+			return c;
+	}
+	/* new class */
+	bt->hash[i] = lc->n + 1;
+	lc->self[lc->n] = self;
+	memcpy(lc->pred + lc->pstart[lc->n], preds, sizeof(int) * npreds);
+	lc->pstart[lc->n + 1] = lc->pstart[lc->n] + npreds;
+	return lc->n++;
+}
+
+/* Refines classes layer by layer; afterwards slot_class holds the last layer's. */
+static void
+build_classes(ct_nac_batch *bt, const ct_graph *cells, int ncells)
+{
+	int			slots = bt->shape.slots;
 
 	reserve(bt, ncells);
 	bt->ncells = ncells;
-	bt->row_op[ROW_INPUT] = CT_NAC_OP_INPUT;
-	bt->row_op[ROW_PAD] = CT_NAC_OP_DUMMY;
-	bt->pred_start[0] = bt->pred_start[1] = bt->pred_start[2] = 0;
+	/* layer 0: the op of each slot; padding slots are "dummy" */
 	for (int g = 0; g < ncells; g++)
+		for (int v = 0; v < slots; v++)
+			bt->slot_class[g * slots + v] = v < cells[g].n ? nac_op(cells[g].ops[v]) : CT_NAC_OP_DUMMY;
+
+	for (int l = 1; l <= bt->shape.layers; l++)
 	{
-		const ct_graph *c = &cells[g];
+		layer_classes *lc = &bt->layer[l];
 
-		bt->cell_n[g] = c->n;
-		bt->cell_base[g] = r;
-		for (int v = 1; v < c->n; v++, r++)
+		lc->n = 0;
+		lc->pstart[0] = 0;
+		memset(bt->hash, 0, sizeof(int) * bt->hash_size);
+		for (int g = 0; g < ncells; g++)
 		{
-			bt->row_op[r] = nac_op(c->ops[v]);
-			for (int u = 0; u < v; u++)
-				if (ct_graph_has_edge(c, u, v))
-					bt->pred[np++] = u == 0 ? ROW_INPUT : bt->cell_base[g] + u - 1;
-			bt->pred_start[r + 1] = np;
+			const ct_graph *c = &cells[g];
+			const int  *prev = bt->slot_class + g * slots;
+
+			for (int v = 0; v < slots; v++)
+			{
+				int			preds[MAX_PREDS];
+				int			np = 0;
+
+				for (int u = 0; u < v && v < c->n; u++)
+					if (ct_graph_has_edge(c, u, v))
+					{
+						/* insertion sort: the multiset, not the order, defines the class */
+						int			k = np++;
+
+						while (k > 0 && preds[k - 1] > prev[u])
+						{
+							preds[k] = preds[k - 1];
+							k--;
+						}
+						preds[k] = prev[u];
+					}
+				bt->next_class[g * slots + v] = intern_class(bt, lc, prev[v], preds, np);
+			}
 		}
+		memcpy(bt->slot_class, bt->next_class, sizeof(int) * ncells * slots);
 	}
-	bt->rows = r;
 }
 
-static inline float *
-H_at(const ct_nac_batch *bt, int layer)
+/* The states below layer l: Emb rows for l = 0 (classes are ops), else layer l's H. */
+static inline const float *
+states_below(const ct_nac *m, const ct_nac_batch *bt, int l)
 {
-	return bt->H + (size_t) layer * bt->cap_rows * bt->shape.width;
+	return l == 0 ? m->emb : bt->layer[l].H;
 }
 
-/* out = ReLU(P[r] + sum of P[u] over in-neighbours u + H[r] + b): one layer, one row */
+static inline int
+rows_below(const ct_nac *m, const ct_nac_batch *bt, int l)
+{
+	return l == 0 ? m->shape.vocab_size : bt->layer[l].n;
+}
+
+/* out = ReLU(P[self] + sum of P[preds] + H[self] + b): one class of one layer */
 static void
-aggregate_row(float *restrict out, const float *P, const float *restrict pr, const float *restrict hr,
-			  const float *restrict bias, const int *preds, int npreds, int w)
+class_forward(float *restrict out, const float *P, const float *H, int self,
+			  const int *preds, int npreds, const float *restrict bias, int w)
 {
+	const float *restrict ps = P + (size_t) self * w;
+	const float *restrict hs = H + (size_t) self * w;
+
 	for (int k = 0; k < w; k++)
-		out[k] = pr[k] + hr[k] + bias[k];
+		out[k] = ps[k] + hs[k] + bias[k];
 	for (int e = 0; e < npreds; e++)
 	{
 		const float *restrict pu = P + (size_t) preds[e] * w;
@@ -293,19 +371,74 @@ aggregate_row(float *restrict out, const float *P, const float *restrict pr, con
 		out[k] = out[k] > 0.0f ? out[k] : 0.0f;
 }
 
+void
+ct_nac_forward(const ct_nac *m, ct_nac_batch *bt, const ct_graph *cells, int ncells, float *feat)
+{
+	int			w = m->shape.width;
+	int			L = m->shape.layers;
+	int			slots = m->shape.slots;
+	float		inv_slots = 1.0f / (float) slots;
+
+	build_classes(bt, cells, ncells);
+	for (int l = 0; l < L; l++)
+	{
+		const float *H = states_below(m, bt, l);
+		layer_classes *lc = &bt->layer[l + 1];
+
+		const float *P = bt->P;
+
+		if (l == 0 && bt->frozen)
+		{
+			if (!bt->p0_valid)
+			{
+				bt->p0 = ct_malloc(sizeof(float) * (size_t) m->shape.vocab_size * w);
+				cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m->shape.vocab_size, w, w,
+							1.0f, m->emb, w, m->W[0], w, 0.0f, bt->p0, w);
+				bt->p0_valid = true;
+			}
+			P = bt->p0;
+		}
+		else
+			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows_below(m, bt, l), w, w,
+						1.0f, H, w, m->W[l], w, 0.0f, bt->P, w);
+		for (int s = 0; s < lc->n; s++)
+			class_forward(lc->H + (size_t) s * w, P, H, lc->self[s], lc->pred + lc->pstart[s],
+						  lc->pstart[s + 1] - lc->pstart[s], m->b[l], w);
+	}
+
+	/* mean over all slots, padding included */
+	for (int g = 0; g < ncells; g++)
+	{
+		float	   *restrict f = feat + (size_t) g * w;
+
+		memset(f, 0, sizeof(float) * w);
+		for (int v = 0; v < slots; v++)
+		{
+			const float *restrict h = bt->layer[L].H + (size_t) bt->slot_class[g * slots + v] * w;
+
+			for (int k = 0; k < w; k++)
+				f[k] += h[k];
+		}
+		for (int k = 0; k < w; k++)
+			f[k] *= inv_slots;
+	}
+}
+
 /*
- * Backward through one layer's ReLU and sums: dZ = dH where the output was
- * positive (in place), db += dZ, and dZ copied to dP and dPrev (the
- * self-loop and residual terms).
+ * Backward through one layer's classes: dZ = dH where the state was positive
+ * (in place), db += dZ, and dZ scattered to the layer below: to dP for the
+ * self loop and each in-neighbour, to dHb for the residual.
  */
 static void
-relu_back_rows(float *restrict dH, const float *restrict Hn, float *restrict gb, float *restrict dP,
-			   float *restrict dPrev, int rows, int w)
+classes_backward(const layer_classes *lc, float *restrict dH, float *restrict gb,
+				 float *dP, float *dHb, int w)
 {
-	for (int r = 0; r < rows; r++)
+	for (int s = 0; s < lc->n; s++)
 	{
-		float	   *restrict d = dH + (size_t) r * w;
-		const float *restrict h = Hn + (size_t) r * w;
+		float	   *restrict d = dH + (size_t) s * w;
+		const float *restrict h = lc->H + (size_t) s * w;
+		float	   *restrict ps = dP + (size_t) lc->self[s] * w;
+		float	   *restrict hs = dHb + (size_t) lc->self[s] * w;
 
 		for (int k = 0; k < w; k++)
 		{
@@ -313,69 +446,15 @@ relu_back_rows(float *restrict dH, const float *restrict Hn, float *restrict gb,
 
 			d[k] = z;
 			gb[k] += z;
+			ps[k] += z;
+			hs[k] += z;
 		}
-	}
-	memcpy(dP, dH, sizeof(float) * (size_t) rows * w);
-	if (dPrev)
-		memcpy(dPrev, dH, sizeof(float) * (size_t) rows * w);
-}
-
-void
-ct_nac_forward(const ct_nac *m, ct_nac_batch *bt, const ct_graph *cells, int ncells, float *feat)
-{
-	int			w = m->shape.width;
-	int			L = m->shape.layers;
-	float		inv_slots = 1.0f / (float) m->shape.slots;
-
-	layout(bt, cells, ncells);
-
-	/* Emb W0, recomputed only when the weights changed */
-	if (bt->table_params != m->params || bt->table_generation != m->generation)
-	{
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m->shape.vocab_size, w, w,
-					1.0f, m->emb, w, m->W[0], w, 0.0f, bt->table, w);
-		bt->table_params = m->params;
-		bt->table_generation = m->generation;
-	}
-
-	for (int r = 0; r < bt->rows; r++)
-		memcpy(H_at(bt, 0) + (size_t) r * w, m->emb + (size_t) bt->row_op[r] * w, sizeof(float) * w);
-
-	for (int l = 0; l < L; l++)
-	{
-		const float *H = H_at(bt, l);
-		float	   *Hn = H_at(bt, l + 1);
-		const float *bias = m->b[l];
-
-		if (l == 0)
-			for (int r = 0; r < bt->rows; r++)
-				memcpy(bt->P + (size_t) r * w, bt->table + (size_t) bt->row_op[r] * w, sizeof(float) * w);
-		else
-			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, bt->rows, w, w,
-						1.0f, H, w, m->W[l], w, 0.0f, bt->P, w);
-
-		for (int r = 0; r < bt->rows; r++)
-			aggregate_row(Hn + (size_t) r * w, bt->P, bt->P + (size_t) r * w, H + (size_t) r * w,
-						  bias, bt->pred + bt->pred_start[r], bt->pred_start[r + 1] - bt->pred_start[r], w);
-	}
-
-	/* mean over all slots: the input, the live nodes, the padding */
-	{
-		const float *HL = H_at(bt, L);
-
-		for (int g = 0; g < ncells; g++)
+		for (int e = lc->pstart[s]; e < lc->pstart[s + 1]; e++)
 		{
-			float	   *f = feat + (size_t) g * w;
-			int			n = bt->cell_n[g];
-			float		npad = (float) (m->shape.slots - n);
+			float	   *restrict pu = dP + (size_t) lc->pred[e] * w;
 
 			for (int k = 0; k < w; k++)
-				f[k] = HL[ROW_INPUT * w + k] + npad * HL[ROW_PAD * w + k];
-			for (int r = bt->cell_base[g]; r < bt->cell_base[g] + n - 1; r++)
-				for (int k = 0; k < w; k++)
-					f[k] += HL[(size_t) r * w + k];
-			for (int k = 0; k < w; k++)
-				f[k] *= inv_slots;
+				pu[k] += d[k];
 		}
 	}
 }
@@ -385,83 +464,51 @@ ct_nac_backward(const ct_nac *m, ct_nac_batch *bt, const float *dfeat, float *gr
 {
 	int			w = m->shape.width;
 	int			L = m->shape.layers;
-	int			rows = bt->rows;
-	float		inv_slots = 1.0f / (float) m->shape.slots;
-	float	   *dH = bt->dA;		/* gradient w.r.t. the current layer's output */
-	float	   *dPrev = bt->dB;
-	float	   *gemb = grad + (m->emb - m->params);
+	int			slots = m->shape.slots;
+	float		inv_slots = 1.0f / (float) slots;
+	float	   *dH = bt->dA;		/* gradient w.r.t. the states after layer l + 1 */
+	float	   *dHb = bt->dB;		/* ... and after layer l */
 
 	/* readout */
-	memset(dH, 0, sizeof(float) * (size_t) rows * w);
+	memset(dH, 0, sizeof(float) * (size_t) bt->layer[L].n * w);
 	for (int g = 0; g < bt->ncells; g++)
-	{
-		const float *df = dfeat + (size_t) g * w;
-		float		npad = (float) (m->shape.slots - bt->cell_n[g]);
-
-		for (int k = 0; k < w; k++)
+		for (int v = 0; v < slots; v++)
 		{
-			float		d = df[k] * inv_slots;
+			float	   *restrict d = dH + (size_t) bt->slot_class[g * slots + v] * w;
+			const float *restrict df = dfeat + (size_t) g * w;
 
-			dH[ROW_INPUT * w + k] += d;
-			dH[ROW_PAD * w + k] += npad * d;
-		}
-		for (int r = bt->cell_base[g]; r < bt->cell_base[g] + bt->cell_n[g] - 1; r++)
 			for (int k = 0; k < w; k++)
-				dH[(size_t) r * w + k] += df[k] * inv_slots;
-	}
+				d[k] += df[k] * inv_slots;
+		}
 
 	for (int l = L - 1; l >= 0; l--)
 	{
-		const float *Hn = H_at(bt, l + 1);
+		int			nb = rows_below(m, bt, l);
+		const float *Hb = states_below(m, bt, l);
 		float	   *gW = grad + (m->W[l] - m->params);
 		float	   *gb = grad + (m->b[l] - m->params);
 
-		/* through the ReLU: dH becomes dZ; dP and (below layer 0) dPrev start as dZ */
-		relu_back_rows(dH, Hn, gb, bt->P, l > 0 ? dPrev : NULL, rows, w);
-
-		/* dP = (A + I)^T dZ: each row also gets its successors' dZ */
-		for (int r = 0; r < rows; r++)
-			for (int e = bt->pred_start[r]; e < bt->pred_start[r + 1]; e++)
-			{
-				float	   *restrict pu = bt->P + (size_t) bt->pred[e] * w;
-				const float *restrict dz = dH + (size_t) r * w;
-
-				for (int k = 0; k < w; k++)
-					pu[k] += dz[k];
-			}
-
-		if (l > 0)
+		memset(bt->dP, 0, sizeof(float) * (size_t) nb * w);
+		memset(dHb, 0, sizeof(float) * (size_t) nb * w);
+		classes_backward(&bt->layer[l + 1], dH, gb, bt->dP, dHb, w);
+		/* dW += Hb^T dP; dHb += dP W^T */
+		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, w, w, nb,
+					1.0f, Hb, w, bt->dP, w, 1.0f, gW, w);
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nb, w, w,
+					1.0f, bt->dP, w, m->W[l], w, 1.0f, dHb, w);
+		if (l == 0)
 		{
-			const float *H = H_at(bt, l);
+			float	   *gemb = grad + (m->emb - m->params);
 
-			/* dW += H^T dP; dH_prev = dZ (residual) + dP W^T */
-			cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, w, w, rows,
-						1.0f, H, w, bt->P, w, 1.0f, gW, w);
-			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, w, w,
-						1.0f, bt->P, w, m->W[l], w, 1.0f, dPrev, w);
-			{
-				float	   *t = dH;
-
-				dH = dPrev;
-				dPrev = t;
-			}
+			for (size_t i = 0; i < (size_t) nb * w; i++)
+				gemb[i] += dHb[i];
 		}
 		else
 		{
-			/* layer 0 read P from the table Emb W0: fold dP back by op */
-			int			V = m->shape.vocab_size;
+			float	   *t = dH;
 
-			memset(bt->dtable, 0, sizeof(float) * (size_t) V * w);
-			for (int r = 0; r < rows; r++)
-				for (int k = 0; k < w; k++)
-				{
-					bt->dtable[(size_t) bt->row_op[r] * w + k] += bt->P[(size_t) r * w + k];
-					gemb[(size_t) bt->row_op[r] * w + k] += dH[(size_t) r * w + k];	/* residual */
-				}
-			cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, w, w, V,
-						1.0f, m->emb, w, bt->dtable, w, 1.0f, gW, w);
-			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, V, w, w,
-						1.0f, bt->dtable, w, m->W[0], w, 1.0f, gemb, w);
+			dH = dHb;
+			dHb = t;
 		}
 	}
 }

@@ -174,7 +174,6 @@ ct_nac_train(const ct_graph *cells, const double *acc, size_t n,
 			loss = ct_nac_pair_loss(out, feat, ia, ib, y, nb, NULL, grad, dfeat);
 			ct_nac_backward(out, bt, dfeat, grad);
 			ct_adam_step(&adam, out->params, grad);
-			out->generation++;
 			stats->steps++;
 			epoch_loss += loss * nb;
 			if (interrupt)

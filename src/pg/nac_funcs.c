@@ -67,6 +67,7 @@ decode_model(const bytea *blob, MemoryContext cxt, ct_nac *model, ct_nac_batch *
 						  model, NULL, NULL, &err))
 		ct_report_error(&err, "bytea", NULL);
 	*batch = ct_nac_batch_create(&model->shape);
+	ct_nac_batch_freeze(*batch);	/* cached models never change */
 	MemoryContextSwitchTo(old);
 }
 

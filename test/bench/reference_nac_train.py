@@ -12,6 +12,11 @@ data/nb101_sample.csv and the 100 after them.  Labels are test_acc_run0
 (CTNAS uses validation accuracy, which we do not have for all cells).
 
   /usr/bin/python3 test/bench/reference_nac_train.py [--seed 2020] [--epochs 1000] [--cells 423]
+      [--write-csv PATH]
+
+--write-csv writes the split's cells (train first, then held out) in the
+format of data/nb101_sample.csv plus a last column `position`, so that
+test/bench/nac_speed.sh trains ctnas on exactly the same cells.
 """
 import argparse
 import csv
@@ -70,17 +75,33 @@ def sample_split(n):
     return picked, "sample rows"
 
 
+def write_csv(path, cells, accs):
+    """The split as data/nb101_sample.csv rows (hash left empty) plus its position."""
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["hash", "arch", "num_vertices", "test_acc_run0", "trainable_parameters", "position"])
+        for i, ((matrix, ops), acc) in enumerate(zip(cells, accs)):
+            arch = json.dumps({"matrix": matrix, "ops": ops}, separators=(",", ":"))
+            w.writerow([f"{i:032d}", arch, len(ops), repr(acc), 0, i])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed", type=int, default=2020)
     ap.add_argument("--epochs", type=int, default=1000)
     ap.add_argument("--cells", type=int, default=423)
+    ap.add_argument("--write-csv")
+    ap.add_argument("--no-train", action="store_true", help="only write the split")
     args = ap.parse_args()
     torch.set_num_threads(1)
 
     picked, source = full_split(args.seed, args.cells) if os.path.exists(FULL) \
         else sample_split(args.cells)
     cells, accs = zip(*picked)
+    if args.write_csv:
+        write_csv(args.write_csv, cells, accs)
+    if args.no_train:
+        return
     t0 = time.perf_counter()
     model, losses, _ = nac_torch.train_paper(list(cells[:args.cells]), list(accs[:args.cells]),
                                              epochs=args.epochs, seed=args.seed)

@@ -5,9 +5,10 @@
  *	  nac_tool dump OUT.json   weights, cells, pairs, our p, loss, gradients and
  *	                           the weights after 3 Adam steps, for
  *	                           test/torch/crosscheck.py to recompute in PyTorch
- *	  nac_tool train [CELLS [EPOCHS [SEED]]]
+ *	  nac_tool train [CSV [CELLS [EPOCHS [SEED]]]]
  *	                           times recipe "paper" on the first CELLS cells of
- *	                           data/nb101_sample.csv (default 423, 1000, 0)
+ *	                           CSV, in data/nb101_sample.csv's format
+ *	                           (default that file, 423, 1000, 0)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,7 +146,6 @@ dump(const char *path)
 		ct_nac_pair_loss(&m, feat, ia, ib, y, NPAIRS, NULL, grad, dfeat);
 		ct_nac_backward(&m, bt, dfeat, grad);
 		ct_adam_step(&adam, m.params, grad);
-		m.generation++;
 	}
 	fprintf(f, ",\"adam\":{\"lr\":2e-4,\"betas\":[0.5,0.999],\"eps\":1e-8,\"weight_decay\":5e-4,\"steps\":%d,\"weights_after\":", STEPS);
 	write_params(f, &m, m.params);
@@ -156,7 +156,7 @@ dump(const char *path)
 }
 
 static int
-train(int ncells, int epochs, uint64_t seed)
+train(const char *csv, int ncells, int epochs, uint64_t seed)
 {
 	static ct_graph cells[5100];
 	static double acc[5100];
@@ -166,10 +166,10 @@ train(int ncells, int epochs, uint64_t seed)
 	ct_error	err;
 	struct timespec t0,
 				t1;
-	int			n = sample_csv_read("data/nb101_sample.csv", rows, 5100);
+	int			n = sample_csv_read(csv, rows, 5100);
 
 	if (n < ncells)
-		return fprintf(stderr, "cannot read %d cells from data/nb101_sample.csv\n", ncells), 1;
+		return fprintf(stderr, "cannot read %d cells from %s\n", ncells, csv), 1;
 	for (int i = 0; i < ncells; i++)
 	{
 		cells[i] = rows[i].cell;
@@ -194,8 +194,8 @@ main(int argc, char **argv)
 	if (argc >= 3 && strcmp(argv[1], "dump") == 0)
 		return dump(argv[2]);
 	if (argc >= 2 && strcmp(argv[1], "train") == 0)
-		return train(argc > 2 ? atoi(argv[2]) : 423, argc > 3 ? atoi(argv[3]) : 1000,
-					 argc > 4 ? strtoull(argv[4], NULL, 10) : 0);
-	fprintf(stderr, "usage: nac_tool dump OUT.json | nac_tool train [CELLS [EPOCHS [SEED]]]\n");
+		return train(argc > 2 ? argv[2] : "data/nb101_sample.csv", argc > 3 ? atoi(argv[3]) : 423,
+					 argc > 4 ? atoi(argv[4]) : 1000, argc > 5 ? strtoull(argv[5], NULL, 10) : 0);
+	fprintf(stderr, "usage: nac_tool dump OUT.json | nac_tool train [CSV [CELLS [EPOCHS [SEED]]]]\n");
 	return 2;
 }

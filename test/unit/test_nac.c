@@ -130,7 +130,6 @@ loss_of(ct_nac *m, ct_nac_batch *bt, const ct_graph *cells, int ncells, const in
 	float		dfeat[16 * 6] = {0};
 	double		loss;
 
-	m->generation++;
 	ct_nac_forward(m, bt, cells, ncells, feat);
 	loss = ct_nac_pair_loss(m, feat, ia, ib, y, npairs, NULL, grad, grad ? dfeat : NULL);
 	if (grad)
