@@ -126,6 +126,18 @@ extern double ct_nac_compare(const ct_nac *m, ct_nac_batch *bt, const ct_graph *
 /* The part of the logit that depends on a: orders cells as the NAC ranks them. */
 extern double ct_nac_score(const ct_nac *m, ct_nac_batch *bt, const ct_graph *a);
 
+/* Probability and score from embeddings (see ct_nac_compare, ct_nac_score). */
+extern double ct_nac_prob_feat(const ct_nac *m, const float *fa, const float *fb);
+extern double ct_nac_score_feat(const ct_nac *m, const float *fa);
+
+/* Embeddings of a frozen model, remembered per cell (direct-mapped, size entries). */
+typedef struct ct_nac_embed_cache ct_nac_embed_cache;
+
+extern ct_nac_embed_cache *ct_nac_embed_cache_create(const ct_nac *m, int size);
+extern void ct_nac_embed_cache_destroy(ct_nac_embed_cache *c);
+extern const float *ct_nac_embed_cached(ct_nac_embed_cache *c, const ct_nac *m, ct_nac_batch *bt,
+										const ct_graph *g);
+
 /* ---- optimiser ---------------------------------------------------------- */
 
 /* Adam with classic L2 weight decay (added to the gradient), as torch.optim.Adam. */

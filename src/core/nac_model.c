@@ -575,15 +575,25 @@ ct_nac_pair_loss(const ct_nac *m, const float *feat, const int *ia, const int *i
 }
 
 double
+ct_nac_prob_feat(const ct_nac *m, const float *fa, const float *fb)
+{
+	return 1.0 / (1.0 + exp(-(double) ct_nac_head_logit(m, fa, fb)));
+}
+
+double
+ct_nac_score_feat(const ct_nac *m, const float *fa)
+{
+	return dot(m->fc_w, fa, m->shape.width);
+}
+
+double
 ct_nac_compare(const ct_nac *m, ct_nac_batch *bt, const ct_graph *a, const ct_graph *b)
 {
 	ct_graph	cells[2] = {*a, *b};
 	float		feat[2 * CT_NAC_MAX_WIDTH];
-	float		logit;
 
 	ct_nac_forward(m, bt, cells, 2, feat);
-	logit = ct_nac_head_logit(m, feat, feat + m->shape.width);
-	return 1.0 / (1.0 + exp(-(double) logit));
+	return ct_nac_prob_feat(m, feat, feat + m->shape.width);
 }
 
 double
@@ -592,5 +602,5 @@ ct_nac_score(const ct_nac *m, ct_nac_batch *bt, const ct_graph *a)
 	float		feat[CT_NAC_MAX_WIDTH];
 
 	ct_nac_forward(m, bt, a, 1, feat);
-	return dot(m->fc_w, feat, m->shape.width);
+	return ct_nac_score_feat(m, feat);
 }

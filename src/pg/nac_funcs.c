@@ -31,6 +31,7 @@ typedef struct CachedModel
 	char	   *name;
 	ct_nac		model;
 	ct_nac_batch *batch;		/* scratch for forward passes */
+	ct_nac_embed_cache *embeddings;
 } CachedModel;
 
 static char *model_setting = NULL;
@@ -56,9 +57,13 @@ ctnas_models_init(void)
 	CacheRegisterRelcacheCallback(models_relcache_callback, (Datum) 0);
 }
 
+/* Embeddings remembered per model: 4096 cells, 2 MB. */
+#define EMBED_CACHE_CELLS 4096
+
 /* Decodes a blob into cxt; a bad blob is an error. */
 static void
-decode_model(const bytea *blob, MemoryContext cxt, ct_nac *model, ct_nac_batch **batch)
+decode_model(const bytea *blob, MemoryContext cxt, ct_nac *model, ct_nac_batch **batch,
+			 ct_nac_embed_cache **embeddings)
 {
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	ct_error	err;
@@ -68,6 +73,7 @@ decode_model(const bytea *blob, MemoryContext cxt, ct_nac *model, ct_nac_batch *
 		ct_report_error(&err, "bytea", NULL);
 	*batch = ct_nac_batch_create(&model->shape);
 	ct_nac_batch_freeze(*batch);	/* cached models never change */
+	*embeddings = ct_nac_embed_cache_create(model, EMBED_CACHE_CELLS);
 	MemoryContextSwitchTo(old);
 }
 
@@ -111,7 +117,7 @@ lookup_model(const char *name)
 
 	e = MemoryContextAllocZero(cache_cxt, sizeof(CachedModel));
 	e->name = MemoryContextStrdup(cache_cxt, name);
-	decode_model(DatumGetByteaPP(weights), cache_cxt, &e->model, &e->batch);
+	decode_model(DatumGetByteaPP(weights), cache_cxt, &e->model, &e->batch, &e->embeddings);
 	SPI_finish();
 	e->next = cache;
 	cache = e;
@@ -135,6 +141,7 @@ typedef struct BlobCache
 	bytea	   *blob;
 	ct_nac		model;
 	ct_nac_batch *batch;
+	ct_nac_embed_cache *embeddings;
 } BlobCache;
 
 static BlobCache *
@@ -153,10 +160,11 @@ model_from_blob(FunctionCallInfo fcinfo, int argno)
 	{
 		ct_nac_free(&bc->model);
 		ct_nac_batch_destroy(bc->batch);
+		ct_nac_embed_cache_destroy(bc->embeddings);
 		pfree(bc->blob);
 	}
 	fcinfo->flinfo->fn_extra = NULL;	/* until the new model is complete */
-	decode_model(blob, fcinfo->flinfo->fn_mcxt, &bc->model, &bc->batch);
+	decode_model(blob, fcinfo->flinfo->fn_mcxt, &bc->model, &bc->batch, &bc->embeddings);
 	bc->blob = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARHDRSZ + len);
 	SET_VARSIZE(bc->blob, VARHDRSZ + len);
 	memcpy(VARDATA(bc->blob), VARDATA_ANY(blob), len);
@@ -177,27 +185,36 @@ arg_cell(FunctionCallInfo fcinfo, int argno, ct_graph *g)
 /*
  * The batch's scratch buffers grow inside forward passes, through the core's
  * allocator, i.e. in CurrentMemoryContext: that must be the context the
- * batch lives in, not the per-row one.
+ * model lives in, not the per-row one.
  */
 static Datum
-compare_with(FunctionCallInfo fcinfo, const ct_nac *model, ct_nac_batch *batch, MemoryContext cxt)
+compare_with(FunctionCallInfo fcinfo, const ct_nac *model, ct_nac_batch *batch,
+			 ct_nac_embed_cache *embeddings, MemoryContext cxt)
 {
 	ct_graph	a,
 				b;
 	MemoryContext old;
+	const float *fa,
+			   *fb;
+	float		fa_copy[CT_NAC_MAX_WIDTH];
 	double		p;
 
 	arg_cell(fcinfo, 0, &a);
 	arg_cell(fcinfo, 1, &b);
 	ctnas_blas_single_thread();
 	old = MemoryContextSwitchTo(cxt);
-	p = ct_nac_compare(model, batch, &a, &b);
+	/* copied: b's embedding may land in the same cache entry */
+	fa = ct_nac_embed_cached(embeddings, model, batch, &a);
+	memcpy(fa_copy, fa, sizeof(float) * model->shape.width);
+	fb = ct_nac_embed_cached(embeddings, model, batch, &b);
+	p = ct_nac_prob_feat(model, fa_copy, fb);
 	MemoryContextSwitchTo(old);
 	PG_RETURN_FLOAT8(p);
 }
 
 static Datum
-score_with(FunctionCallInfo fcinfo, const ct_nac *model, ct_nac_batch *batch, MemoryContext cxt)
+score_with(FunctionCallInfo fcinfo, const ct_nac *model, ct_nac_batch *batch,
+		   ct_nac_embed_cache *embeddings, MemoryContext cxt)
 {
 	ct_graph	a;
 	MemoryContext old;
@@ -206,7 +223,7 @@ score_with(FunctionCallInfo fcinfo, const ct_nac *model, ct_nac_batch *batch, Me
 	arg_cell(fcinfo, 0, &a);
 	ctnas_blas_single_thread();
 	old = MemoryContextSwitchTo(cxt);
-	score = ct_nac_score(model, batch, &a);
+	score = ct_nac_score_feat(model, ct_nac_embed_cached(embeddings, model, batch, &a));
 	MemoryContextSwitchTo(old);
 	PG_RETURN_FLOAT8(score);
 }
@@ -217,7 +234,7 @@ nac_compare_setting(PG_FUNCTION_ARGS)
 {
 	CachedModel *e = lookup_model(model_from_setting());
 
-	return compare_with(fcinfo, &e->model, e->batch, cache_cxt);
+	return compare_with(fcinfo, &e->model, e->batch, e->embeddings, cache_cxt);
 }
 
 PG_FUNCTION_INFO_V1(nac_compare_named);
@@ -226,7 +243,7 @@ nac_compare_named(PG_FUNCTION_ARGS)
 {
 	CachedModel *e = lookup_model(text_to_cstring(PG_GETARG_TEXT_PP(2)));
 
-	return compare_with(fcinfo, &e->model, e->batch, cache_cxt);
+	return compare_with(fcinfo, &e->model, e->batch, e->embeddings, cache_cxt);
 }
 
 PG_FUNCTION_INFO_V1(nac_compare_blob);
@@ -235,7 +252,7 @@ nac_compare_blob(PG_FUNCTION_ARGS)
 {
 	BlobCache  *bc = model_from_blob(fcinfo, 2);
 
-	return compare_with(fcinfo, &bc->model, bc->batch, fcinfo->flinfo->fn_mcxt);
+	return compare_with(fcinfo, &bc->model, bc->batch, bc->embeddings, fcinfo->flinfo->fn_mcxt);
 }
 
 PG_FUNCTION_INFO_V1(nac_score_setting);
@@ -244,7 +261,7 @@ nac_score_setting(PG_FUNCTION_ARGS)
 {
 	CachedModel *e = lookup_model(model_from_setting());
 
-	return score_with(fcinfo, &e->model, e->batch, cache_cxt);
+	return score_with(fcinfo, &e->model, e->batch, e->embeddings, cache_cxt);
 }
 
 PG_FUNCTION_INFO_V1(nac_score_named);
@@ -253,7 +270,7 @@ nac_score_named(PG_FUNCTION_ARGS)
 {
 	CachedModel *e = lookup_model(text_to_cstring(PG_GETARG_TEXT_PP(1)));
 
-	return score_with(fcinfo, &e->model, e->batch, cache_cxt);
+	return score_with(fcinfo, &e->model, e->batch, e->embeddings, cache_cxt);
 }
 
 PG_FUNCTION_INFO_V1(nac_score_blob);
@@ -262,7 +279,7 @@ nac_score_blob(PG_FUNCTION_ARGS)
 {
 	BlobCache  *bc = model_from_blob(fcinfo, 1);
 
-	return score_with(fcinfo, &bc->model, bc->batch, fcinfo->flinfo->fn_mcxt);
+	return score_with(fcinfo, &bc->model, bc->batch, bc->embeddings, fcinfo->flinfo->fn_mcxt);
 }
 
 PG_FUNCTION_INFO_V1(nac_info);

@@ -116,6 +116,27 @@ test_forward_matches_dense(void)
 	ct_nac_forward(&m, bt, &cells[17], 1, one);
 	CHECK(memcmp(one, feat + 17 * shape.width, sizeof(float) * shape.width) == 0 ||
 		  fabs(one[0] - feat[17 * shape.width]) < 1e-6);
+	/* a frozen batch (Emb W0 kept) and the embedding cache give the same embeddings */
+	{
+		ct_nac_batch *frozen = ct_nac_batch_create(&shape);
+		ct_nac_embed_cache *cache = ct_nac_embed_cache_create(&m, 4);	/* tiny: collisions */
+		float		f[64];
+		int			same = 0;
+
+		ct_nac_batch_freeze(frozen);
+		for (int round = 0; round < 2; round++)
+			for (int i = 0; i < 40; i++)
+			{
+				const float *c = ct_nac_embed_cached(cache, &m, frozen, &cells[i]);
+
+				ct_nac_forward(&m, bt, &cells[i], 1, f);
+				same += memcmp(c, f, sizeof(float) * shape.width) == 0;
+			}
+		CHECK(same == 80);
+		CHECK(fabs(ct_nac_score_feat(&m, f) - ct_nac_score(&m, bt, &cells[39])) < 1e-9);
+		ct_nac_embed_cache_destroy(cache);
+		ct_nac_batch_destroy(frozen);
+	}
 	ct_free(feat);
 	ct_nac_batch_destroy(bt);
 	ct_nac_free(&m);

@@ -1,0 +1,71 @@
+/*
+ * nac_embed_cache.c
+ *	  A direct-mapped cache of cell embeddings for one frozen model, so that
+ *	  comparing or scoring a cell again (cross joins, ORDER BY, repeated
+ *	  comparisons against a baseline) costs a lookup instead of a forward pass.
+ */
+#include "ctnas_nac.h"
+
+#include <string.h>
+
+#include "ctnas_alloc.h"
+
+struct ct_nac_embed_cache
+{
+	int			size;			/* entries, a power of two */
+	int			width;
+	ct_graph   *keys;
+	bool	   *used;
+	float	   *feat;			/* size x width */
+};
+
+ct_nac_embed_cache *
+ct_nac_embed_cache_create(const ct_nac *m, int size)
+{
+	ct_nac_embed_cache *c = ct_calloc(1, sizeof(ct_nac_embed_cache));
+
+	c->size = 1;
+	while (c->size < size)
+		c->size *= 2;
+	c->width = m->shape.width;
+	c->keys = ct_calloc(c->size, sizeof(ct_graph));
+	c->used = ct_calloc(c->size, sizeof(bool));
+	c->feat = ct_malloc(sizeof(float) * (size_t) c->size * c->width);
+	return c;
+}
+
+void
+ct_nac_embed_cache_destroy(ct_nac_embed_cache *c)
+{
+	if (c == NULL)
+		return;
+	ct_free(c->keys);
+	ct_free(c->used);
+	ct_free(c->feat);
+	ct_free(c);
+}
+
+static uint32_t
+cell_hash(const ct_graph *g)
+{
+	uint64_t	h = (uint64_t) g->n * 0x9E3779B97F4A7C15ULL ^ g->edges;
+
+	for (int v = 0; v < g->n; v++)
+		h = (h ^ g->ops[v]) * 0xff51afd7ed558ccdULL;
+	return (uint32_t) (h ^ (h >> 32));
+}
+
+const float *
+ct_nac_embed_cached(ct_nac_embed_cache *c, const ct_nac *m, ct_nac_batch *bt, const ct_graph *g)
+{
+	uint32_t	i = cell_hash(g) & (uint32_t) (c->size - 1);
+	float	   *f = c->feat + (size_t) i * c->width;
+
+	if (!c->used[i] || ct_graph_cmp(&c->keys[i], g) != 0)
+	{
+		ct_nac_forward(m, bt, g, 1, f);
+		c->keys[i] = *g;
+		c->used[i] = true;
+	}
+	return f;
+}
