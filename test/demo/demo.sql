@@ -49,3 +49,30 @@ SELECT 'random' AS what, archgraph_random(7) AS cell,
 UNION ALL
 SELECT 'mutated', archgraph_mutate(archgraph_random(7), 1),
        (SELECT round(test_acc_run0::numeric, 4) FROM nb101 WHERE arch = archgraph_mutate(archgraph_random(7), 1));
+
+\echo
+\echo '== Train a NAC (recipe "paper": the reference network and training, 1000 epochs) on 423 sample cells =='
+CREATE TABLE nb101_train AS SELECT * FROM nb101 ORDER BY md5(hash) LIMIT 423;
+INSERT INTO ctnas.models(name, weights)
+SELECT 'demo', ctnas.nac_train(arch, test_acc_run0, '{"seed": 1}') FROM nb101_train;
+SELECT name, owner, info->'network'->'parameters' AS parameters, info->'training' AS training FROM ctnas.models;
+
+\echo
+\echo '== The NAC ranks the 4,677 cells it never saw: its top 10, and how good they really are =='
+SET ctnas.model = 'demo';
+SELECT hash, round(nac_score(arch)::numeric, 3) AS nac_score, round(test_acc_run0::numeric, 4) AS test_acc_run0,
+       (SELECT count(*) FROM nb101 o WHERE o.test_acc_run0 > n.test_acc_run0) + 1 AS true_rank_in_sample
+FROM nb101 n WHERE hash NOT IN (SELECT hash FROM nb101_train)
+ORDER BY nac_score(arch) DESC LIMIT 10;
+SELECT round(corr(nac_score(arch), test_acc_run0)::numeric, 3) AS corr_score_vs_test_acc_run0,
+       round(avg(test_acc_run0) FILTER (WHERE top)::numeric, 4) AS mean_acc_nac_top_100,
+       round(avg(test_acc_run0)::numeric, 4) AS mean_acc_all_unseen
+FROM (SELECT arch, test_acc_run0, rank() OVER (ORDER BY nac_score(arch) DESC) <= 100 AS top
+      FROM nb101 WHERE hash NOT IN (SELECT hash FROM nb101_train)) s;
+
+\echo
+\echo '== P(a is better than b) for the sample''s best cell against a median one =='
+SELECT round(nac_compare(a.arch, b.arch)::numeric, 3) AS p_best_beats_median,
+       round(nac_compare(b.arch, a.arch)::numeric, 3) AS p_median_beats_best
+FROM (SELECT arch FROM nb101 ORDER BY test_acc_run0 DESC LIMIT 1) a,
+     (SELECT arch FROM nb101 ORDER BY test_acc_run0 LIMIT 1 OFFSET 2550) b;
