@@ -255,3 +255,53 @@ COMMENT ON FUNCTION nac_compare(archgraph, archgraph, bytea) IS 'P(a is better t
 COMMENT ON FUNCTION nac_score(archgraph) IS 'the NAC''s ranking score of a cell (higher is better), model from ctnas.model';
 COMMENT ON FUNCTION nac_score(archgraph, text) IS 'the NAC''s ranking score of a cell (higher is better)';
 COMMENT ON FUNCTION nac_score(archgraph, bytea) IS 'the NAC''s ranking score of a cell (higher is better)';
+
+-------------------------------------------------------------------------------
+-- ranking quality
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION kendall_tau_transfn(internal, float8, float8) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION kendall_tau_combinefn(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION kendall_tau_serialfn(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION kendall_tau_deserialfn(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION kendall_tau_finalfn(internal) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION kendall_tau_transfn(internal, float8, float8) IS 'aggregate transition function';
+COMMENT ON FUNCTION kendall_tau_combinefn(internal, internal) IS 'aggregate combine function';
+COMMENT ON FUNCTION kendall_tau_serialfn(internal) IS 'aggregate serial function';
+COMMENT ON FUNCTION kendall_tau_deserialfn(bytea, internal) IS 'aggregate deserial function';
+COMMENT ON FUNCTION kendall_tau_finalfn(internal) IS 'aggregate final function';
+CREATE AGGREGATE kendall_tau(x float8, y float8) (
+	SFUNC = kendall_tau_transfn, STYPE = internal, FINALFUNC = kendall_tau_finalfn,
+	COMBINEFUNC = kendall_tau_combinefn, SERIALFUNC = kendall_tau_serialfn,
+	DESERIALFUNC = kendall_tau_deserialfn, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE kendall_tau(float8, float8) IS 'Kendall''s tau-b with ties (as scipy.stats.kendalltau), O(n log n)';
+
+CREATE FUNCTION ctnas_ktau_transfn(internal, archgraph, float8) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION ctnas_ktau_transfn(internal, archgraph, float8, text) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION ctnas_ktau_finalfn(internal) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION ctnas_ktau_transfn(internal, archgraph, float8) IS 'aggregate transition function';
+COMMENT ON FUNCTION ctnas_ktau_transfn(internal, archgraph, float8, text) IS 'aggregate transition function';
+COMMENT ON FUNCTION ctnas_ktau_finalfn(internal) IS 'aggregate final function';
+-- no combine function: the pairs are taken in the order the rows arrive (use ORDER BY)
+CREATE AGGREGATE ctnas_ktau(arch archgraph, acc float8) (
+	SFUNC = ctnas_ktau_transfn, STYPE = internal, FINALFUNC = ctnas_ktau_finalfn, PARALLEL = SAFE
+);
+CREATE AGGREGATE ctnas_ktau(arch archgraph, acc float8, model text) (
+	SFUNC = ctnas_ktau_transfn, STYPE = internal, FINALFUNC = ctnas_ktau_finalfn, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE ctnas_ktau(archgraph, float8) IS 'CTNAS''s KTau of the ctnas.model NAC over all pairs of the group';
+COMMENT ON AGGREGATE ctnas_ktau(archgraph, float8, text) IS 'CTNAS''s KTau of a NAC over all pairs of the group';
+
+CREATE FUNCTION torch_randperm(n int4, seed int8)
+	RETURNS TABLE ("position" int4, value int4)
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION torch_randperm(int4, int8) IS 'torch.randperm(n) with a generator seeded by seed (PyTorch 1.x, CPU), for CTNAS''s splits';

@@ -44,6 +44,7 @@ _PG_init(void)
 	cJSON_InitHooks(&hooks);
 	ct_set_allocator(core_palloc, cjson_pfree);
 	ctnas_models_init();
+	ctnas_ktau_init();
 }
 
 void

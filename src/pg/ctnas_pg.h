@@ -45,6 +45,18 @@ extern void ct_report_error(const ct_error *err, const char *type_name, const ch
 /* Defines the ctnas.model setting and the model cache's invalidation (nac_funcs.c). */
 extern void ctnas_models_init(void);
 
+/*
+ * A model of ctnas.models, decoded and cached (nac_funcs.c); NULL name means
+ * the ctnas.model setting.  Forward passes with *batch must run in *cxt.
+ */
+struct ct_nac;
+struct ct_nac_batch;
+extern const struct ct_nac *ctnas_model_lookup(const char *name, struct ct_nac_batch **batch,
+											   MemoryContext *cxt);
+
+/* Defines ctnas.ktau_max_cells (ktau.c). */
+extern void ctnas_ktau_init(void);
+
 /* OpenBLAS runs single-threaded inside a backend; call before the first BLAS use. */
 extern void ctnas_blas_single_thread(void);
 

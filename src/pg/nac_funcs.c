@@ -77,6 +77,20 @@ decode_model(const bytea *blob, MemoryContext cxt, ct_nac *model, ct_nac_batch *
 	MemoryContextSwitchTo(old);
 }
 
+static CachedModel *lookup_model(const char *name);
+static const char *model_from_setting_name(void);
+
+/* For other files: a decoded model of ctnas.models (NULL name: the ctnas.model setting). */
+const ct_nac *
+ctnas_model_lookup(const char *name, ct_nac_batch **batch, MemoryContext *cxt)
+{
+	CachedModel *e = lookup_model(name ? name : model_from_setting_name());
+
+	*batch = e->batch;
+	*cxt = cache_cxt;
+	return &e->model;
+}
+
 static CachedModel *
 lookup_model(const char *name)
 {
@@ -125,7 +139,7 @@ lookup_model(const char *name)
 }
 
 static const char *
-model_from_setting(void)
+model_from_setting_name(void)
 {
 	if (model_setting == NULL || model_setting[0] == '\0')
 		ereport(ERROR,
@@ -232,7 +246,7 @@ PG_FUNCTION_INFO_V1(nac_compare_setting);
 Datum
 nac_compare_setting(PG_FUNCTION_ARGS)
 {
-	CachedModel *e = lookup_model(model_from_setting());
+	CachedModel *e = lookup_model(model_from_setting_name());
 
 	return compare_with(fcinfo, &e->model, e->batch, e->embeddings, cache_cxt);
 }
@@ -259,7 +273,7 @@ PG_FUNCTION_INFO_V1(nac_score_setting);
 Datum
 nac_score_setting(PG_FUNCTION_ARGS)
 {
-	CachedModel *e = lookup_model(model_from_setting());
+	CachedModel *e = lookup_model(model_from_setting_name());
 
 	return score_with(fcinfo, &e->model, e->batch, e->embeddings, cache_cxt);
 }

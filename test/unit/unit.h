@@ -39,5 +39,6 @@ extern void test_graph_text(void);
 extern void test_graph_random(void);
 extern void test_nb101(void);
 extern void test_nac(void);
+extern void test_stats(void);
 
 #endif

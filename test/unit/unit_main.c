@@ -19,6 +19,7 @@ static const struct
 	{"graph_random", test_graph_random},
 	{"nb101", test_nb101},
 	{"nac", test_nac},
+	{"stats", test_stats},
 };
 
 int

@@ -1,0 +1,354 @@
+/*
+ * ktau.c
+ *	  Ranking quality in SQL: the aggregates kendall_tau(x, y) (tau-b) and
+ *	  ctnas_ktau(arch, acc [, model]) (CTNAS's pairwise KTau of a NAC), and
+ *	  torch_randperm(n, seed) for reproducing CTNAS's data splits.
+ */
+#include "ctnas_pg.h"
+
+#include <math.h>
+
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/tuplestore.h"
+
+#include "ctnas_nac.h"
+#include "ctnas_stats.h"
+
+static int	ktau_max_cells = 10000;
+
+void
+ctnas_ktau_init(void)
+{
+	DefineCustomIntVariable("ctnas.ktau_max_cells",
+							"Largest group ctnas_ktau accepts (it compares all pairs of the group).",
+							NULL, &ktau_max_cells, 10000, 2, 1000000, PGC_USERSET, 0, NULL, NULL, NULL);
+}
+
+static MemoryContext
+agg_context(FunctionCallInfo fcinfo, const char *fn)
+{
+	MemoryContext cxt;
+
+	if (!AggCheckCallContext(fcinfo, &cxt))
+		elog(ERROR, "%s called in non-aggregate context", fn);
+	return cxt;
+}
+
+/* ---- kendall_tau(x, y) ---------------------------------------------------- */
+
+typedef struct PairState
+{
+	int64		n;
+	int64		cap;
+	double	   *x;
+	double	   *y;
+} PairState;
+
+static PairState *
+pairs_create(MemoryContext cxt, int64 cap)
+{
+	PairState  *st = MemoryContextAllocZero(cxt, sizeof(PairState));
+
+	st->cap = Max(cap, 64);
+	st->x = MemoryContextAllocHuge(cxt, sizeof(double) * st->cap);
+	st->y = MemoryContextAllocHuge(cxt, sizeof(double) * st->cap);
+	return st;
+}
+
+static void
+pairs_add(PairState *st, double x, double y)
+{
+	if (st->n == st->cap)
+	{
+		st->cap *= 2;
+		st->x = repalloc_huge(st->x, sizeof(double) * st->cap);
+		st->y = repalloc_huge(st->y, sizeof(double) * st->cap);
+	}
+	st->x[st->n] = x;
+	st->y[st->n] = y;
+	st->n++;
+}
+
+PG_FUNCTION_INFO_V1(kendall_tau_transfn);
+Datum
+kendall_tau_transfn(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = agg_context(fcinfo, "kendall_tau_transfn");
+	PairState  *st = PG_ARGISNULL(0) ? pairs_create(cxt, 0) : (PairState *) PG_GETARG_POINTER(0);
+
+	/* pairs with a NULL are skipped */
+	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))
+		pairs_add(st, PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2));
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(kendall_tau_combinefn);
+Datum
+kendall_tau_combinefn(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = agg_context(fcinfo, "kendall_tau_combinefn");
+	PairState  *a = PG_ARGISNULL(0) ? NULL : (PairState *) PG_GETARG_POINTER(0);
+	PairState  *b = PG_ARGISNULL(1) ? NULL : (PairState *) PG_GETARG_POINTER(1);
+	PairState  *out;
+
+	if (a == NULL && b == NULL)
+		PG_RETURN_NULL();
+	out = pairs_create(cxt, (a ? a->n : 0) + (b ? b->n : 0));
+	for (int side = 0; side < 2; side++)
+	{
+		PairState  *s = side == 0 ? a : b;
+
+		for (int64 i = 0; s != NULL && i < s->n; i++)
+			pairs_add(out, s->x[i], s->y[i]);
+	}
+	PG_RETURN_POINTER(out);
+}
+
+PG_FUNCTION_INFO_V1(kendall_tau_serialfn);
+Datum
+kendall_tau_serialfn(PG_FUNCTION_ARGS)
+{
+	PairState  *st = (PairState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+
+	agg_context(fcinfo, "kendall_tau_serialfn");
+	pq_begintypsend(&buf);
+	pq_sendint64(&buf, st->n);
+	for (int64 i = 0; i < st->n; i++)
+	{
+		pq_sendfloat8(&buf, st->x[i]);
+		pq_sendfloat8(&buf, st->y[i]);
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(kendall_tau_deserialfn);
+Datum
+kendall_tau_deserialfn(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = agg_context(fcinfo, "kendall_tau_deserialfn");
+	bytea	   *data = PG_GETARG_BYTEA_PP(0);
+	StringInfoData buf;
+	PairState  *st;
+	int64		n;
+
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data));
+	n = pq_getmsgint64(&buf);
+	if (n < 0 || n > (int64) (buf.len / 16))
+		elog(ERROR, "kendall_tau_deserialfn: invalid state");
+	st = pairs_create(cxt, n);
+	for (int64 i = 0; i < n; i++)
+	{
+		double		x = pq_getmsgfloat8(&buf);
+
+		pairs_add(st, x, pq_getmsgfloat8(&buf));
+	}
+	pq_getmsgend(&buf);
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(kendall_tau_finalfn);
+Datum
+kendall_tau_finalfn(PG_FUNCTION_ARGS)
+{
+	PairState  *st = PG_ARGISNULL(0) ? NULL : (PairState *) PG_GETARG_POINTER(0);
+	double	   *x,
+			   *y,
+				tau;
+	bool		has_nan = false;
+
+	agg_context(fcinfo, "kendall_tau_finalfn");
+	if (st == NULL || st->n < 2)
+		PG_RETURN_NULL();
+	for (int64 i = 0; i < st->n && !has_nan; i++)
+		has_nan = isnan(st->x[i]) || isnan(st->y[i]);
+	if (has_nan)
+		PG_RETURN_FLOAT8(get_float8_nan());	/* as corr() does */
+	/* the core reorders its input: work on copies, the state may be shared */
+	x = palloc_extended(sizeof(double) * st->n, MCXT_ALLOC_HUGE);
+	y = palloc_extended(sizeof(double) * st->n, MCXT_ALLOC_HUGE);
+	memcpy(x, st->x, sizeof(double) * st->n);
+	memcpy(y, st->y, sizeof(double) * st->n);
+	tau = ct_kendall_tau_b(x, y, (size_t) st->n);
+	pfree(x);
+	pfree(y);
+	/* a constant side leaves tau-b undefined: NULL, as corr() gives */
+	if (isnan(tau))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(tau);
+}
+
+/* ---- ctnas_ktau(arch, acc [, model]) --------------------------------------- */
+
+typedef struct KtauState
+{
+	int64		n;
+	int64		cap;
+	ct_graph   *cells;
+	double	   *acc;
+	char	   *model;			/* NULL: the ctnas.model setting */
+	bool		model_set;
+} KtauState;
+
+PG_FUNCTION_INFO_V1(ctnas_ktau_transfn);
+Datum
+ctnas_ktau_transfn(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = agg_context(fcinfo, "ctnas_ktau_transfn");
+	KtauState  *st = PG_ARGISNULL(0) ? NULL : (KtauState *) PG_GETARG_POINTER(0);
+	ct_graph	g;
+
+	if (st == NULL)
+	{
+		st = MemoryContextAllocZero(cxt, sizeof(KtauState));
+		st->cap = 64;
+		st->cells = MemoryContextAllocHuge(cxt, sizeof(ct_graph) * st->cap);
+		st->acc = MemoryContextAllocHuge(cxt, sizeof(double) * st->cap);
+	}
+	if (PG_NARGS() > 3)
+	{
+		char	   *model = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+
+		if (model == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("ctnas_ktau model must not be null")));
+		if (!st->model_set)
+		{
+			st->model = MemoryContextStrdup(cxt, model);
+			st->model_set = true;
+		}
+		else if (strcmp(st->model, model) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("ctnas_ktau model must be the same for every row")));
+	}
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_POINTER(st);
+	if (isnan(PG_GETARG_FLOAT8(2)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("ctnas_ktau accuracy must not be NaN")));
+	if (st->n == st->cap)
+	{
+		st->cap *= 2;
+		st->cells = repalloc_huge(st->cells, sizeof(ct_graph) * st->cap);
+		st->acc = repalloc_huge(st->acc, sizeof(double) * st->cap);
+	}
+	archgraph_decode(PG_GETARG_ARCHGRAPH_P(1), &g);
+	st->cells[st->n] = g;
+	st->acc[st->n] = PG_GETARG_FLOAT8(2);
+	st->n++;
+	if (st->n > ktau_max_cells)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("ctnas_ktau group has more than %d cells", ktau_max_cells),
+				 errdetail("ctnas_ktau compares every pair of the group with the NAC, and the cost grows with the square of its size."),
+				 errhint("Use kendall_tau(nac_score(arch), acc) for large groups (a different statistic: tau-b of the NAC's ranking), or raise ctnas.ktau_max_cells.")));
+	PG_RETURN_POINTER(st);
+}
+
+/*
+ * CTNAS's KTau (reference code, engine/nac.py): over all pairs i < j in the
+ * order the rows came, sign(NAC(a_i, a_j) - 0.5) * sign(acc_i - acc_j) with
+ * sign(0) = +1, averaged.  Each cell is embedded once; a pair costs a dot product.
+ */
+PG_FUNCTION_INFO_V1(ctnas_ktau_finalfn);
+Datum
+ctnas_ktau_finalfn(PG_FUNCTION_ARGS)
+{
+	KtauState  *st = PG_ARGISNULL(0) ? NULL : (KtauState *) PG_GETARG_POINTER(0);
+	const ct_nac *model;
+	ct_nac_batch *batch;
+	MemoryContext model_cxt,
+				old;
+	float	   *feat;
+	double	   *la,
+			   *lb;
+	int			w;
+	int64		n,
+				sum = 0;
+
+	agg_context(fcinfo, "ctnas_ktau_finalfn");
+	if (st == NULL || st->n < 2)
+		PG_RETURN_NULL();
+	n = st->n;
+	model = ctnas_model_lookup(st->model, &batch, &model_cxt);
+	w = model->shape.width;
+	feat = palloc_extended(sizeof(float) * n * w, MCXT_ALLOC_HUGE);
+	ctnas_blas_single_thread();
+	old = MemoryContextSwitchTo(model_cxt);
+	for (int64 i = 0; i < n; i += 256)
+	{
+		CHECK_FOR_INTERRUPTS();
+		ct_nac_forward(model, batch, st->cells + i, (int) Min(256, n - i), feat + i * w);
+	}
+	MemoryContextSwitchTo(old);
+
+	/* logit(a, b) = w_a . f(a) + w_b . f(b) + c: two dot products per cell */
+	la = palloc(sizeof(double) * n);
+	lb = palloc(sizeof(double) * n);
+	for (int64 i = 0; i < n; i++)
+	{
+		la[i] = 0;
+		lb[i] = 0;
+		for (int k = 0; k < w; k++)
+		{
+			la[i] += (double) model->fc_w[k] * feat[i * w + k];
+			lb[i] += (double) model->fc_w[w + k] * feat[i * w + k];
+		}
+	}
+	for (int64 i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		for (int64 j = i + 1; j < n; j++)
+		{
+			bool		says_i = la[i] + lb[j] + model->fc_b[0] >= 0;	/* p >= 0.5 */
+			bool		truly_i = st->acc[i] >= st->acc[j];
+
+			sum += says_i == truly_i ? 1 : -1;
+		}
+	}
+	PG_RETURN_FLOAT8((double) sum / ((double) n * (double) (n - 1) / 2.0));
+}
+
+/* ---- torch_randperm(n, seed) ---------------------------------------------- */
+
+PG_FUNCTION_INFO_V1(torch_randperm);
+Datum
+torch_randperm(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int32		n = PG_GETARG_INT32(0);
+	int64		seed = PG_GETARG_INT64(1);
+	uint32	   *perm;
+
+	if (n < 0 || n > 100000000)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("torch_randperm n must be between 0 and 100000000"),
+				 errdetail("Got %d.", n)));
+	if (seed < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("torch_randperm seed must not be negative")));
+	InitMaterializedSRF(fcinfo, 0);
+	perm = palloc_extended(sizeof(uint32) * Max(n, 1), MCXT_ALLOC_HUGE);
+	ct_torch_randperm((uint32) n, (uint64) seed, perm);
+	for (int32 i = 0; i < n; i++)
+	{
+		Datum		values[2] = {Int32GetDatum(i), Int32GetDatum((int32) perm[i])};
+		bool		nulls[2] = {false, false};
+
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	pfree(perm);
+	return (Datum) 0;
+}
