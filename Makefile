@@ -42,6 +42,9 @@ prove_installcheck:
 		PG_REGRESS='$(top_builddir)/src/test/regress/pg_regress' \
 		$(PROVE) $(PG_PROVE_FLAGS) $(PROVE_FLAGS) $(PROVE_TESTS)
 
+# PGXS tracks no header dependencies: rebuild every object when a header changes
+$(OBJS): $(wildcard include/*.h src/pg/*.h)
+
 # ---- pure C unit tests: no server --------------------------------------
 UNIT_SRCS = $(wildcard test/unit/*.c) test/common/sample_csv.c
 CORE_SRCS = $(CORE_OBJS:.o=.c)
@@ -54,7 +57,7 @@ test/tools/nb101_check: test/tools/nb101_check.c $(CORE_SRCS) $(wildcard include
 # libFuzzer + ASan/UBSan over the JSON, binary and nas_bench.json decoders (needs clang)
 FUZZ_SECONDS ?= 60
 test/fuzz/fuzz_archgraph: test/fuzz/fuzz_archgraph.c $(CORE_SRCS) $(wildcard include/*.h)
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -o $@ $< $(CORE_SRCS) -lcjson -lm
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -o $@ $< $(CORE_SRCS) -lopenblas -lcjson -lm
 
 fuzz: test/fuzz/fuzz_archgraph
 	mkdir -p test/fuzz/work
@@ -92,9 +95,12 @@ demo: deps
 test/tools/nac_tool: test/tools/nac_tool.c test/common/sample_csv.c $(CORE_SRCS) $(wildcard include/*.h)
 	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< test/common/sample_csv.c $(CORE_SRCS) -lopenblas -lcjson -lm
 
+test/tools/ktau_bench: test/tools/ktau_bench.c $(CORE_SRCS) $(wildcard include/*.h)
+	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -o $@ $< $(CORE_SRCS) -lopenblas -lcjson -lm
+
 # all 423,624 NAS-Bench-101 rows: canonical form and module hash (needs ../shared)
 nb101-check: test/tools/nb101_check
 	gzip -dc $(NB101_CSV) | test/tools/nb101_check
 
 NB101_CSV ?= ../shared/data/nb101/nb101_all_run0test.csv.gz
-EXTRA_CLEAN = test/unit/nac_dump.json test/unit/run_unit_tests test/tools/nb101_check test/tools/nac_tool test/fuzz/fuzz_archgraph
+EXTRA_CLEAN = test/unit/nac_dump.json test/unit/run_unit_tests test/tools/nb101_check test/tools/nac_tool test/tools/ktau_bench test/fuzz/fuzz_archgraph

@@ -43,12 +43,16 @@ enum
 /* Kinds recorded in the model format, so variants can be added later. */
 typedef enum ct_nac_readout
 {
-	CT_NAC_READOUT_MEAN_SLOTS = 1	/* mean over all slots, padding included */
+	CT_NAC_READOUT_MEAN_SLOTS = 1,	/* mean over all slots, padding included */
+	CT_NAC_READOUT_BOTH_DIRECTIONS = 2	/* the mean of that for the cell and for the cell
+										 * with every edge reversed (shared weights) */
 } ct_nac_readout;
 
 typedef enum ct_nac_head
 {
-	CT_NAC_HEAD_CONCAT_FC = 1	/* sigmoid(fc(concat(f(a), f(b)))) */
+	CT_NAC_HEAD_CONCAT_FC = 1,	/* sigmoid(fc(concat(f(a), f(b)))) */
+	CT_NAC_HEAD_ANTISYMMETRIC = 2	/* the same with fc's halves tied to w, -w and no bias:
+									 * sigmoid(w . (f(a) - f(b))), so NAC(a,b) = 1 - NAC(b,a) */
 } ct_nac_head;
 
 typedef enum ct_nac_vocab
@@ -163,8 +167,10 @@ extern void ct_adam_step(ct_adam *opt, float *params, float *grad);
 
 typedef enum ct_nac_recipe
 {
-	CT_NAC_RECIPE_PAPER = 1		/* the reference code's recipe */
+	CT_NAC_RECIPE_PAPER = 1,	/* the reference code's recipe */
+	CT_NAC_RECIPE_DEFAULT = 2	/* ours: see ct_nac_default_options */
 } ct_nac_recipe;
+
 
 typedef struct ct_nac_options
 {
@@ -177,8 +183,14 @@ typedef struct ct_nac_options
 	double		beta2;
 	double		eps;
 	double		weight_decay;
+	int			head;			/* ct_nac_head */
+	int			readout;		/* ct_nac_readout */
+	int			layers;			/* GCN layers */
+	int			width;			/* embedding and GCN width */
 } ct_nac_options;
 
+/* The options of a recipe: every field set, seed 0. */
+extern ct_nac_options ct_nac_recipe_options(int recipe);
 /* Recipe "paper": Adam(2e-4, (0.5, 0.999), wd 5e-4), batches of 256, 1000 epochs, seed 0. */
 extern ct_nac_options ct_nac_default_options(void);
 extern const char *ct_nac_recipe_name(int recipe);

@@ -55,6 +55,15 @@ SELECT bool_and(nac_compare(a.arch, b.arch) = nac_compare(a.arch, b.arch, 'sampl
             AND nac_score(a.arch) = nac_score(a.arch, (SELECT weights FROM models WHERE name = 'sample'))
             AND nac_compare(a.arch, b.arch) BETWEEN 0 AND 1) AS agree
 FROM (SELECT arch FROM held_out ORDER BY hash LIMIT 30) a, (SELECT arch FROM held_out ORDER BY hash DESC LIMIT 30) b;
+-- recipe "default" (the default) has the antisymmetric head: NAC(a, b) = 1 - NAC(b, a)
+SELECT bool_and(abs(nac_compare(a.arch, b.arch) + nac_compare(b.arch, a.arch) - 1) < 1e-9) AS antisymmetric
+FROM (SELECT arch FROM held_out ORDER BY hash LIMIT 20) a, (SELECT arch FROM held_out ORDER BY hash DESC LIMIT 20) b;
+-- recipe "paper" is the reference network, and options shape others
+SET client_min_messages = warning;
+SELECT (nac_info(nac_train(arch, test_acc_run0, '{"recipe": "paper", "epochs": 2}'))->'network') - 'op_vocabulary'::text AS paper,
+       (nac_info(nac_train(arch, test_acc_run0, '{"recipe": "paper", "epochs": 2, "directions": "both", "layers": 2, "width": 16}'))->'network') - 'op_vocabulary'::text AS variant
+FROM train;
+RESET client_min_messages;
 -- the score orders cells exactly as their mean chance of beating a fixed set does
 WITH cells AS (SELECT arch FROM held_out ORDER BY hash LIMIT 60),
      fixed AS (SELECT arch FROM train ORDER BY hash LIMIT 25),
@@ -113,6 +122,10 @@ SELECT q, pg_temp.try(q) FROM (VALUES
   ($$SELECT nac_train(arch, test_acc_run0, '{"seed": -1}')::text FROM train$$),
   ($$SELECT nac_train(arch, test_acc_run0, '{"recipe": "magic"}')::text FROM train$$),
   ($$SELECT nac_train(arch, test_acc_run0, '[1]')::text FROM train$$),
+  ($$SELECT nac_train(arch, test_acc_run0, '{"directions": "sideways"}')::text FROM train$$),
+  ($$SELECT nac_train(arch, test_acc_run0, '{"head": "diff"}')::text FROM train$$),
+  ($$SELECT nac_train(arch, test_acc_run0, '{"width": 0}')::text FROM train$$),
+  ($$SELECT nac_train(arch, test_acc_run0, '{"layers": 17}')::text FROM train$$),
   ($$SELECT nac_train(arch, test_acc_run0, jsonb_build_object('epochs', 1 + (hash < '8')::int))::text FROM train$$),
   ($$SELECT nac_compare(arch, arch, 'nope')::text FROM train LIMIT 1$$),
   ($$SELECT nac_compare(arch, arch, '\xdeadbeef'::bytea)::text FROM train LIMIT 1$$),

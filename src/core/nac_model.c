@@ -50,6 +50,9 @@ struct ct_nac_batch
 	float	   *dA;				/* [cap_rows x width] */
 	float	   *dB;				/* [cap_rows x width] */
 	float	   *dP;				/* [cap_rows x width] */
+	struct ct_nac_batch *reversed;	/* the same cells with every edge reversed */
+	ct_graph   *rev_cells;
+	float	   *rev_feat;
 	bool		frozen;			/* weights promised constant: keep Emb W0 */
 	bool		p0_valid;
 	float	   *p0;				/* [vocab x width] Emb W0 while frozen */
@@ -82,7 +85,8 @@ ct_nac_shape_valid(const ct_nac_shape *s, ct_error *err)
 		s->vocab_size != CT_NAC_VOCAB_NB101)
 		return ct_fail(err, CT_ERR_INVALID, "unsupported NAC input encoding",
 					   "%d slots, vocabulary %d of size %d.", s->slots, s->vocab, s->vocab_size);
-	if (s->readout != CT_NAC_READOUT_MEAN_SLOTS || s->head != CT_NAC_HEAD_CONCAT_FC)
+	if ((s->readout != CT_NAC_READOUT_MEAN_SLOTS && s->readout != CT_NAC_READOUT_BOTH_DIRECTIONS) ||
+		(s->head != CT_NAC_HEAD_CONCAT_FC && s->head != CT_NAC_HEAD_ANTISYMMETRIC))
 		return ct_fail(err, CT_ERR_INVALID, "unsupported NAC readout or head",
 					   "Readout %d, head %d.", s->readout, s->head);
 	return true;
@@ -161,6 +165,13 @@ ct_nac_init(ct_nac *m, uint64_t seed)
 	}
 	fill_uniform(&rng, m->fc_w, 2 * w, 1.0 / sqrt(2.0 * w));
 	fill_uniform(&rng, m->fc_b, 1, 1.0 / sqrt(2.0 * w));
+	if (m->shape.head == CT_NAC_HEAD_ANTISYMMETRIC)
+	{
+		/* tied halves and no bias: NAC(a, b) = 1 - NAC(b, a) exactly */
+		for (size_t k = 0; k < w; k++)
+			m->fc_w[w + k] = -m->fc_w[k];
+		m->fc_b[0] = 0.0f;
+	}
 }
 
 ct_nac_batch *
@@ -198,6 +209,9 @@ ct_nac_batch_destroy(ct_nac_batch *bt)
 		return;
 	free_buffers(bt);
 	ct_free(bt->p0);
+	ct_nac_batch_destroy(bt->reversed);
+	ct_free(bt->rev_cells);
+	ct_free(bt->rev_feat);
 	ct_free(bt);
 }
 
@@ -208,6 +222,8 @@ ct_nac_batch_freeze(ct_nac_batch *bt)
 	bt->p0_valid = false;
 	ct_free(bt->p0);
 	bt->p0 = NULL;
+	if (bt->reversed)
+		ct_nac_batch_freeze(bt->reversed);
 }
 
 /* Makes room for ncells cells. */
@@ -371,8 +387,8 @@ class_forward(float *restrict out, const float *P, const float *H, int self,
 		out[k] = out[k] > 0.0f ? out[k] : 0.0f;
 }
 
-void
-ct_nac_forward(const ct_nac *m, ct_nac_batch *bt, const ct_graph *cells, int ncells, float *feat)
+static void
+forward_one(const ct_nac *m, ct_nac_batch *bt, const ct_graph *cells, int ncells, float *feat)
 {
 	int			w = m->shape.width;
 	int			L = m->shape.layers;
@@ -459,8 +475,8 @@ classes_backward(const layer_classes *lc, float *restrict dH, float *restrict gb
 	}
 }
 
-void
-ct_nac_backward(const ct_nac *m, ct_nac_batch *bt, const float *dfeat, float *grad)
+static void
+backward_one(const ct_nac *m, ct_nac_batch *bt, const float *dfeat, float *grad)
 {
 	int			w = m->shape.width;
 	int			L = m->shape.layers;
@@ -511,6 +527,73 @@ ct_nac_backward(const ct_nac *m, ct_nac_batch *bt, const float *dfeat, float *gr
 			dHb = t;
 		}
 	}
+}
+
+/*
+ * A cell with every edge reversed and its nodes renumbered n-1 .. 0, so the
+ * output comes first: the same GCN then passes messages from the output
+ * backwards.  Not a valid NAS-Bench-101 cell (it starts with "output"); only
+ * the NAC reads it.
+ */
+static void
+reverse_cell(const ct_graph *g, ct_graph *r)
+{
+	int			n = g->n;
+
+	memset(r, 0, sizeof(*r));
+	r->n = n;
+	for (int v = 0; v < n; v++)
+		r->ops[n - 1 - v] = g->ops[v];
+	for (int y = 1; y < n; y++)
+		for (int x = 0; x < y; x++)
+			if (ct_graph_has_edge(g, x, y))
+				r->edges |= 1u << ct_edge_bit(n - 1 - y, n - 1 - x);
+}
+
+void
+ct_nac_forward(const ct_nac *m, ct_nac_batch *bt, const ct_graph *cells, int ncells, float *feat)
+{
+	size_t		w = (size_t) m->shape.width;
+
+	forward_one(m, bt, cells, ncells, feat);
+	if (m->shape.readout != CT_NAC_READOUT_BOTH_DIRECTIONS)
+		return;
+	/* the mean of the readouts of the cell and of its reverse, with shared weights */
+	if (bt->reversed == NULL || ncells > bt->reversed->cap_cells)
+	{
+		if (bt->reversed == NULL)
+		{
+			bt->reversed = ct_nac_batch_create(&bt->shape);
+			if (bt->frozen)
+				ct_nac_batch_freeze(bt->reversed);
+		}
+		ct_free(bt->rev_cells);
+		ct_free(bt->rev_feat);
+		bt->rev_cells = ct_malloc(sizeof(ct_graph) * ncells);
+		bt->rev_feat = ct_malloc(sizeof(float) * ncells * w);
+		reserve(bt->reversed, ncells);
+	}
+	for (int g = 0; g < ncells; g++)
+		reverse_cell(&cells[g], &bt->rev_cells[g]);
+	forward_one(m, bt->reversed, bt->rev_cells, ncells, bt->rev_feat);
+	for (size_t i = 0; i < (size_t) ncells * w; i++)
+		feat[i] = 0.5f * (feat[i] + bt->rev_feat[i]);
+}
+
+void
+ct_nac_backward(const ct_nac *m, ct_nac_batch *bt, const float *dfeat, float *grad)
+{
+	size_t		n = (size_t) bt->ncells * m->shape.width;
+
+	if (m->shape.readout != CT_NAC_READOUT_BOTH_DIRECTIONS)
+	{
+		backward_one(m, bt, dfeat, grad);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		bt->rev_feat[i] = 0.5f * dfeat[i];
+	backward_one(m, bt, bt->rev_feat, grad);
+	backward_one(m, bt->reversed, bt->rev_feat, grad);
 }
 
 static inline float

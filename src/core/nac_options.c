@@ -9,7 +9,7 @@
 #include <math.h>
 #include <string.h>
 
-#define OPTION_KEYS "seed, recipe, epochs, batch_size, lr, beta1, beta2, eps, weight_decay"
+#define OPTION_KEYS "seed, recipe, epochs, batch_size, lr, beta1, beta2, eps, weight_decay, head, directions, layers, width"
 
 static bool
 bad(ct_error *err, const char *key, const char *want)
@@ -40,7 +40,14 @@ ct_nac_options_from_json(const char *json, ct_nac_options *opt, ct_error *err)
 	const cJSON *item;
 	bool		ok = true;
 
-	*opt = ct_nac_default_options();
+	if (root != NULL && cJSON_IsObject(root))
+	{
+		/* the recipe first: it supplies the defaults the other keys override */
+		const cJSON *r = cJSON_GetObjectItemCaseSensitive(root, "recipe");
+		int			recipe = cJSON_IsString(r) ? ct_nac_recipe_from_name(r->valuestring) : CT_NAC_RECIPE_DEFAULT;
+
+		*opt = ct_nac_recipe_options(recipe > 0 ? recipe : CT_NAC_RECIPE_DEFAULT);
+	}
 	if (root == NULL || !cJSON_IsObject(root))
 	{
 		cJSON_Delete(root);
@@ -59,7 +66,7 @@ ct_nac_options_from_json(const char *json, ct_nac_options *opt, ct_error *err)
 		{
 			int			r = cJSON_IsString(item) ? ct_nac_recipe_from_name(item->valuestring) : -1;
 
-			ok = r > 0 ? (opt->recipe = r, true) : bad(err, key, "\"paper\"");
+			ok = r > 0 ? true : bad(err, key, "\"default\" or \"paper\"");
 		}
 		else if (strcmp(key, "epochs") == 0)
 			ok = number_in(item, 1, 1000000, false, true, &x) ? (opt->epochs = (int) x, true)
@@ -79,6 +86,28 @@ ct_nac_options_from_json(const char *json, ct_nac_options *opt, ct_error *err)
 		else if (strcmp(key, "eps") == 0)
 			ok = number_in(item, 0, 1, true, false, &x) ? (opt->eps = x, true)
 				: bad(err, key, "a number in (0, 1]");
+		else if (strcmp(key, "head") == 0)
+		{
+			const char *v = cJSON_IsString(item) ? item->valuestring : "";
+
+			ok = strcmp(v, "concat") == 0 ? (opt->head = CT_NAC_HEAD_CONCAT_FC, true)
+				: strcmp(v, "antisymmetric") == 0 ? (opt->head = CT_NAC_HEAD_ANTISYMMETRIC, true)
+				: bad(err, key, "\"concat\" or \"antisymmetric\"");
+		}
+		else if (strcmp(key, "directions") == 0)
+		{
+			const char *v = cJSON_IsString(item) ? item->valuestring : "";
+
+			ok = strcmp(v, "forward") == 0 ? (opt->readout = CT_NAC_READOUT_MEAN_SLOTS, true)
+				: strcmp(v, "both") == 0 ? (opt->readout = CT_NAC_READOUT_BOTH_DIRECTIONS, true)
+				: bad(err, key, "\"forward\" or \"both\"");
+		}
+		else if (strcmp(key, "layers") == 0)
+			ok = number_in(item, 1, CT_NAC_MAX_LAYERS, false, true, &x) ? (opt->layers = (int) x, true)
+				: bad(err, key, "an integer from 1 to 16");
+		else if (strcmp(key, "width") == 0)
+			ok = number_in(item, 1, 1024, false, true, &x) ? (opt->width = (int) x, true)
+				: bad(err, key, "an integer from 1 to 1024");
 		else if (strcmp(key, "weight_decay") == 0)
 			ok = number_in(item, 0, 10, false, false, &x) ? (opt->weight_decay = x, true)
 				: bad(err, key, "a number in [0, 10]");

@@ -1,11 +1,13 @@
 /*
  * nac_train.c
- *	  Training a NAC: recipe "paper", the reference code's.
+ *	  Training a NAC: recipe "paper" (the reference code's) and "default" (ours).
  *
  * Each epoch shuffles the cells into mini-batches; within a batch every cell
  * is paired with a random in-batch partner (a uniform permutation, so a cell
  * may meet itself), labelled 1{acc(a) > acc(b)}; BCE, one Adam step per batch.
  * The batch's cells are embedded once and every pair reads its embeddings.
+ * Recipe "default" trains the same way a network that reads each cell in
+ * both directions, with the antisymmetric head.
  */
 #include "ctnas_nac.h"
 
@@ -16,7 +18,7 @@
 #include "ctnas_rng.h"
 
 ct_nac_options
-ct_nac_default_options(void)
+ct_nac_recipe_options(int recipe)
 {
 	ct_nac_options o = {
 		.recipe = CT_NAC_RECIPE_PAPER,
@@ -28,21 +30,77 @@ ct_nac_default_options(void)
 		.beta2 = 0.999,
 		.eps = 1e-8,
 		.weight_decay = 5e-4,
+		.head = CT_NAC_HEAD_CONCAT_FC,
+		.readout = CT_NAC_READOUT_MEAN_SLOTS,
+		.layers = 4,
+		.width = 128,
 	};
 
+	/*
+	 * Ours: the same network read in both directions (the mean of the
+	 * readouts of the cell and of the cell with its edges reversed, shared
+	 * weights), with the antisymmetric head.  Measured on development
+	 * splits (seeds 1-6): KTau 0.745 against 0.709 for "paper"; see README.
+	 */
+	if (recipe == CT_NAC_RECIPE_DEFAULT)
+	{
+		o.recipe = CT_NAC_RECIPE_DEFAULT;
+		o.head = CT_NAC_HEAD_ANTISYMMETRIC;
+		o.readout = CT_NAC_READOUT_BOTH_DIRECTIONS;
+	}
 	return o;
+}
+
+ct_nac_options
+ct_nac_default_options(void)
+{
+	return ct_nac_recipe_options(CT_NAC_RECIPE_PAPER);
 }
 
 const char *
 ct_nac_recipe_name(int recipe)
 {
-	return recipe == CT_NAC_RECIPE_PAPER ? "paper" : NULL;
+	switch (recipe)
+	{
+		case CT_NAC_RECIPE_PAPER:
+			return "paper";
+		case CT_NAC_RECIPE_DEFAULT:
+			return "default";
+		default:
+			return NULL;
+	}
 }
 
 int
 ct_nac_recipe_from_name(const char *name)
 {
-	return strcmp(name, "paper") == 0 ? CT_NAC_RECIPE_PAPER : -1;
+	if (strcmp(name, "paper") == 0)
+		return CT_NAC_RECIPE_PAPER;
+	if (strcmp(name, "default") == 0)
+		return CT_NAC_RECIPE_DEFAULT;
+	return -1;
+}
+
+/*
+ * The antisymmetric head keeps fc's halves at w and -w and its bias at 0:
+ * the gradient of the shared w is the first half's minus the second's, and
+ * Adam, being odd in (parameter, gradient), then moves the halves exactly
+ * opposite.
+ */
+static void
+tie_head_gradient(const ct_nac *m, float *grad)
+{
+	int			w = m->shape.width;
+	float	   *gw = grad + (m->fc_w - m->params);
+
+	for (int k = 0; k < w; k++)
+	{
+		float		g = gw[k] - gw[w + k];
+
+		gw[k] = g;
+		gw[w + k] = -g;
+	}
+	grad[m->fc_b - m->params] = 0.0f;
 }
 
 typedef struct train_row
@@ -82,7 +140,7 @@ ct_nac_train(const ct_graph *cells, const double *acc, size_t n,
 			 ct_interrupt_fn interrupt, void *arg, ct_error *err)
 {
 	ct_nac_shape shape = ct_nac_reference_shape();
-	int			w = shape.width;
+	int			w;
 	int			B;
 	train_row  *rows;
 	int		   *order,
@@ -92,13 +150,14 @@ ct_nac_train(const ct_graph *cells, const double *acc, size_t n,
 			   *dfeat,
 			   *grad,
 			   *y;
+	double	   *bacc;
 	ct_graph   *batch;
 	ct_nac_batch *bt;
 	ct_adam		adam;
 	ct_rng		rng;
 	double		epoch_loss = 0.0;
 
-	if (opt->recipe != CT_NAC_RECIPE_PAPER)
+	if (ct_nac_recipe_name(opt->recipe) == NULL)
 		return ct_fail(err, CT_ERR_INVALID, "unknown NAC training recipe", "Recipe code %d.", opt->recipe);
 	if (n < 2)
 		return ct_fail(err, CT_ERR_INVALID, "NAC training needs at least 2 rows",
@@ -129,6 +188,11 @@ ct_nac_train(const ct_graph *cells, const double *acc, size_t n,
 		}
 	}
 
+	shape.head = opt->head;
+	shape.readout = opt->readout;
+	shape.layers = opt->layers;
+	shape.width = opt->width;
+	w = shape.width;
 	B = opt->batch_size < (int) n ? opt->batch_size : (int) n;
 	order = ct_malloc(sizeof(int) * n);
 	ia = ct_malloc(sizeof(int) * B);
@@ -138,6 +202,7 @@ ct_nac_train(const ct_graph *cells, const double *acc, size_t n,
 	feat = ct_malloc(sizeof(float) * (size_t) B * w);
 	dfeat = ct_malloc(sizeof(float) * (size_t) B * w);
 
+	bacc = ct_malloc(sizeof(double) * B);
 	ct_nac_alloc(out, &shape);
 	ct_nac_init(out, opt->seed);
 	grad = ct_malloc(sizeof(float) * out->nparams);
@@ -161,17 +226,20 @@ ct_nac_train(const ct_graph *cells, const double *acc, size_t n,
 			for (int k = 0; k < nb; k++)
 			{
 				batch[k] = rows[order[start + k]].cell;
+				bacc[k] = rows[order[start + k]].acc;
 				ia[k] = k;
 				ib[k] = k;
 			}
-			shuffle(&rng, ib, nb);
-			for (int k = 0; k < nb; k++)
-				y[k] = rows[order[start + k]].acc > rows[order[start + ib[k]]].acc ? 1.0f : 0.0f;
 
 			ct_nac_forward(out, bt, batch, nb, feat);
 			memset(grad, 0, sizeof(float) * out->nparams);
 			memset(dfeat, 0, sizeof(float) * (size_t) nb * w);
+			shuffle(&rng, ib, nb);
+			for (int k = 0; k < nb; k++)
+				y[k] = bacc[k] > bacc[ib[k]] ? 1.0f : 0.0f;
 			loss = ct_nac_pair_loss(out, feat, ia, ib, y, nb, NULL, grad, dfeat);
+			if (opt->head == CT_NAC_HEAD_ANTISYMMETRIC)
+				tie_head_gradient(out, grad);
 			ct_nac_backward(out, bt, dfeat, grad);
 			ct_adam_step(&adam, out->params, grad);
 			stats->steps++;
@@ -185,6 +253,7 @@ ct_nac_train(const ct_graph *cells, const double *acc, size_t n,
 	stats->final_loss = opt->epochs > 0 ? epoch_loss / (double) n : 0.0;
 
 	ct_nac_batch_destroy(bt);
+	ct_free(bacc);
 	ct_adam_free(&adam);
 	ct_free(grad);
 	ct_free(dfeat);

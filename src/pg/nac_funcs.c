@@ -314,15 +314,20 @@ nac_info(PG_FUNCTION_ARGS)
 	appendStringInfo(&s,
 					 "{\"format_version\": %d, \"bytes\": %zu, \"space\": \"nas-bench-101\", "
 					 "\"network\": {\"type\": \"gcn\", \"layers\": %d, \"width\": %d, \"slots\": %d, "
-					 "\"residual\": true, \"self_loops\": true, \"readout\": \"mean over all slots\", "
-					 "\"head\": \"sigmoid(fc(concat(f(a), f(b))))\", "
+					 "\"residual\": true, \"self_loops\": true, \"readout\": \"%s\", "
+					 "\"head\": \"%s\", "
 					 "\"op_vocabulary\": [\"dummy\", \"input\", \"conv1x1-bn-relu\", \"conv3x3-bn-relu\", \"maxpool3x3\", \"output\"], "
 					 "\"parameters\": %zu}, "
 					 "\"recipe\": {\"name\": \"%s\", \"seed\": " UINT64_FORMAT ", \"epochs\": %d, \"batch_size\": %d, "
 					 "\"lr\": %.17g, \"beta1\": %.17g, \"beta2\": %.17g, \"eps\": %.17g, \"weight_decay\": %.17g}, "
 					 "\"training\": {\"rows\": " UINT64_FORMAT ", \"epochs\": %u, \"steps\": " UINT64_FORMAT ", \"final_loss\": %.17g}}",
 					 CT_NAC_FORMAT_VERSION, (size_t) VARSIZE_ANY_EXHDR(blob),
-					 m.shape.layers, m.shape.width, m.shape.slots, m.nparams,
+					 m.shape.layers, m.shape.width, m.shape.slots,
+					 m.shape.readout == CT_NAC_READOUT_BOTH_DIRECTIONS
+					 ? "mean over all slots, of the cell and of the cell reversed" : "mean over all slots",
+					 m.shape.head == CT_NAC_HEAD_ANTISYMMETRIC
+					 ? "sigmoid(w . (f(a) - f(b)))" : "sigmoid(fc(concat(f(a), f(b))))",
+					 m.nparams,
 					 ct_nac_recipe_name(opt.recipe), opt.seed, opt.epochs, opt.batch_size,
 					 opt.lr, opt.beta1, opt.beta2, opt.eps, opt.weight_decay,
 					 stats.rows, stats.epochs, stats.steps, stats.final_loss);

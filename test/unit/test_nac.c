@@ -74,6 +74,27 @@ dense_embed(const ct_nac *m, const ct_graph *g, double *f)
 	}
 }
 
+/* The cell read backwards, written independently of the core: slot v holds node n-1-v. */
+static void
+dense_embed_both(const ct_nac *m, const ct_graph *g, double *f)
+{
+	ct_graph	r;
+	double		fr[64];
+
+	memset(&r, 0, sizeof(r));
+	r.n = g->n;
+	for (int v = 0; v < g->n; v++)
+		r.ops[v] = g->ops[g->n - 1 - v];
+	for (int x = 0; x < g->n; x++)
+		for (int y = x + 1; y < g->n; y++)
+			if (ct_graph_has_edge(g, x, y))
+				r.edges |= 1u << ct_edge_bit(g->n - 1 - y, g->n - 1 - x);
+	dense_embed(m, g, f);
+	dense_embed(m, &r, fr);
+	for (int k = 0; k < m->shape.width; k++)
+		f[k] = 0.5 * (f[k] + fr[k]);
+}
+
 static ct_nac_shape
 small_shape(void)
 {
@@ -112,6 +133,31 @@ test_forward_matches_dense(void)
 			worst = fmax(worst, fabs(f[k] - feat[i * shape.width + k]) / fmax(1.0, fabs(f[k])));
 	}
 	CHECK(worst < 1e-5);
+	/* both directions (recipe "default"): the mean with the reversed cell */
+	{
+		ct_nac		mb;
+		ct_nac_shape sb = shape;
+		ct_nac_batch *bb;
+
+		sb.readout = CT_NAC_READOUT_BOTH_DIRECTIONS;
+		ct_nac_alloc(&mb, &sb);
+		ct_nac_init(&mb, 3);
+		bb = ct_nac_batch_create(&sb);
+		ct_nac_forward(&mb, bb, cells, 40, feat);
+		worst = 0;
+		for (int i = 0; i < 40; i++)
+		{
+			double		f[64];
+
+			dense_embed_both(&mb, &cells[i], f);
+			for (int k = 0; k < sb.width; k++)
+				worst = fmax(worst, fabs(f[k] - feat[i * sb.width + k]) / fmax(1.0, fabs(f[k])));
+		}
+		CHECK(worst < 1e-5);
+		ct_nac_batch_destroy(bb);
+		ct_nac_free(&mb);
+		ct_nac_forward(&m, bt, cells, 40, feat);
+	}
 	/* a cell's embedding does not depend on the rest of its batch */
 	ct_nac_forward(&m, bt, &cells[17], 1, one);
 	CHECK(memcmp(one, feat + 17 * shape.width, sizeof(float) * shape.width) == 0 ||
@@ -159,9 +205,8 @@ loss_of(ct_nac *m, ct_nac_batch *bt, const ct_graph *cells, int ncells, const in
 }
 
 static void
-test_gradients(void)
+check_gradients(ct_nac_shape shape)
 {
-	ct_nac_shape shape = small_shape();
 	ct_nac		m;
 	ct_nac_batch *bt = ct_nac_batch_create(&shape);
 	ct_graph	cells[12];
@@ -227,6 +272,18 @@ test_gradients(void)
 	ct_free(grad);
 	ct_nac_batch_destroy(bt);
 	ct_nac_free(&m);
+}
+
+static void
+test_gradients(void)
+{
+	ct_nac_shape shape = small_shape();
+
+	check_gradients(shape);
+	/* recipe "default": both directions, antisymmetric head */
+	shape.readout = CT_NAC_READOUT_BOTH_DIRECTIONS;
+	shape.head = CT_NAC_HEAD_ANTISYMMETRIC;
+	check_gradients(shape);
 }
 
 static void
@@ -357,6 +414,30 @@ test_training(void)
 		CHECK(isfinite(sa_) && isfinite(sb_) && p > 0 && p < 1);
 	}
 	ct_nac_batch_destroy(bt);
+
+	/* recipe "default": the head stays antisymmetric through training, exactly */
+	{
+		ct_nac_options d = ct_nac_recipe_options(CT_NAC_RECIPE_DEFAULT);
+		ct_nac		dm;
+		ct_nac_stats ds;
+		bool		mirrored = true;
+		double		worst = 0;
+
+		d.epochs = 10;
+		d.batch_size = 64;
+		CHECK(ct_nac_train(cells, acc, 200, &d, &dm, &ds, NULL, NULL, &err));
+		CHECK(dm.shape.readout == CT_NAC_READOUT_BOTH_DIRECTIONS && dm.shape.head == CT_NAC_HEAD_ANTISYMMETRIC);
+		for (int k = 0; k < dm.shape.width; k++)
+			mirrored &= dm.fc_w[dm.shape.width + k] == -dm.fc_w[k];
+		CHECK(mirrored && dm.fc_b[0] == 0.0f);
+		bt = ct_nac_batch_create(&dm.shape);
+		for (int i = 0; i < 30; i++)
+			worst = fmax(worst, fabs(ct_nac_compare(&dm, bt, &cells[i], &cells[i + 1]) +
+									 ct_nac_compare(&dm, bt, &cells[i + 1], &cells[i]) - 1.0));
+		CHECK(worst < 1e-6);
+		ct_nac_batch_destroy(bt);
+		ct_nac_free(&dm);
+	}
 
 	/* errors */
 	CHECK(!ct_nac_train(cells, acc, 1, &opt, &c, &sc, NULL, NULL, &err));
