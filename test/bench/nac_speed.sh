@@ -27,7 +27,7 @@ psql -At <<SQL
 \\timing off
 SET client_min_messages = warning;
 CREATE TEMP TABLE t AS SELECT now() AS t0;
-CREATE TABLE nac_speed_model AS SELECT ctnas.nac_train(arch, acc, '{"seed": $seed, "epochs": $epochs}') AS w
+CREATE TABLE nac_speed_model AS SELECT ctnas.nac_train(arch, acc, '{"recipe": "paper", "seed": $seed, "epochs": $epochs}') AS w
   FROM nac_split WHERE position < 423;
 SELECT format('ctnas.nac_train in SQL, paper recipe, 423 cells, %s epochs: %s s, KTau %s on the next 100',
        $epochs, round(extract(epoch FROM clock_timestamp() - (SELECT t0 FROM t))::numeric, 2),
@@ -35,6 +35,11 @@ SELECT format('ctnas.nac_train in SQL, paper recipe, 423 cells, %s epochs: %s s,
                              THEN 1 ELSE -1 END)::numeric / count(*)
               FROM nac_split a JOIN nac_split b ON a.position < b.position
               WHERE a.position >= 423 AND b.position >= 423), 3));
+CREATE TEMP TABLE t5 AS SELECT clock_timestamp() AS t0;
+CREATE TEMP TABLE d AS SELECT ctnas.nac_train(arch, acc, '{"seed": $seed, "epochs": $epochs}') AS w
+  FROM nac_split WHERE position < 423;
+SELECT format('ctnas.nac_train in SQL, default recipe, 423 cells, %s epochs: %s s',
+       $epochs, round(extract(epoch FROM clock_timestamp() - (SELECT t0 FROM t5))::numeric, 2));
 SQL
 
 csv=../shared/data/nb101/nb101_all_run0test.csv.gz

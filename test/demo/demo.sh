@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make demo: load the shipped sample into a throwaway cluster (pg_virtualenv
 # provides it) and print the tour: cells, then training a NAC and ranking with
-# it.  KTau and search join the tour when those features land.
+# it, and measuring it.  Search joins the tour when it lands.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 psql -X -q -v ON_ERROR_STOP=1 -f data/load_sample.sql < data/nb101_sample.csv

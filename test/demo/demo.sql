@@ -51,7 +51,7 @@ SELECT 'mutated', archgraph_mutate(archgraph_random(7), 1),
        (SELECT round(test_acc_run0::numeric, 4) FROM nb101 WHERE arch = archgraph_mutate(archgraph_random(7), 1));
 
 \echo
-\echo '== Train a NAC (recipe "paper": the reference network and training, 1000 epochs) on 423 sample cells =='
+\echo '== Train a NAC (recipe "default": the reference network read in both directions, 1000 epochs) on 423 sample cells =='
 CREATE TABLE nb101_train AS SELECT * FROM nb101 ORDER BY md5(hash) LIMIT 423;
 INSERT INTO ctnas.models(name, weights)
 SELECT 'demo', ctnas.nac_train(arch, test_acc_run0, '{"seed": 1}') FROM nb101_train;
@@ -71,8 +71,15 @@ FROM (SELECT arch, test_acc_run0, rank() OVER (ORDER BY nac_score(arch) DESC) <=
       FROM nb101 WHERE hash NOT IN (SELECT hash FROM nb101_train)) s;
 
 \echo
-\echo '== P(a is better than b) for the sample''s best cell against a median one =='
+\echo '== P(a is better than b) for the sample''s best cell against a median one (NAC(a,b) = 1 - NAC(b,a)) =='
 SELECT round(nac_compare(a.arch, b.arch)::numeric, 3) AS p_best_beats_median,
        round(nac_compare(b.arch, a.arch)::numeric, 3) AS p_median_beats_best
 FROM (SELECT arch FROM nb101 ORDER BY test_acc_run0 DESC LIMIT 1) a,
      (SELECT arch FROM nb101 ORDER BY test_acc_run0 LIMIT 1 OFFSET 2550) b;
+
+\echo
+\echo '== Ranking quality on the unseen cells: CTNAS''s KTau on 100 of them, tau-b of the score on all =='
+SELECT round(ctnas_ktau(arch, test_acc_run0 ORDER BY hash)::numeric, 3) AS ctnas_ktau_100_unseen
+FROM (SELECT * FROM nb101 WHERE hash NOT IN (SELECT hash FROM nb101_train) ORDER BY hash LIMIT 100) s;
+SELECT round(kendall_tau(nac_score(arch), test_acc_run0)::numeric, 3) AS tau_b_all_unseen, count(*) AS cells
+FROM nb101 WHERE hash NOT IN (SELECT hash FROM nb101_train);

@@ -1,8 +1,8 @@
 /*
  * fuzz_archgraph.c
  *	  libFuzzer target for everything that turns untrusted bytes into a cell:
- *	  the JSON text form, the binary form (as archgraph_recv decodes it) and
- *	  the nas_bench.json reader.  Any input must give a valid canonical cell
+ *	  the JSON text form, the binary form (as archgraph_recv decodes it),
+ *	  the nas_bench.json reader, the NAC model reader and training options.  Any input must give a valid canonical cell
  *	  or an error; never a crash, never a cell that changes when printed and
  *	  read back.
  *
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ctnas_graph.h"
+#include "ctnas_nac.h"
 #include "ctnas_nb101.h"
 
 /* A cell that was accepted must be canonical and survive its own text form. */
@@ -83,6 +84,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_accepted(&rec.graph);
 
 	fuzz_binary(data, size);
+
+	/* a model blob: accepted only whole and intact, so a fuzzer mostly meets the checks */
+	{
+		ct_nac		m;
+		ct_nac_options opt;
+
+		if (ct_nac_blob_read(data, size, &m, NULL, NULL, &err))
+			ct_nac_free(&m);
+		if (ct_nac_options_from_json(text, &opt, &err) &&
+			(opt.epochs < 1 || opt.batch_size < 2 || !(opt.lr > 0) || opt.width < 1 || opt.layers < 1))
+			abort();
+	}
 	free(text);
 	return 0;
 }

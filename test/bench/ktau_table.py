@@ -1,0 +1,89 @@
+#!/usr/bin/python3
+"""Ranking-quality table of the NAC on the full NAS-Bench-101 table
+(../shared/data/nb101, label test_acc_run0: ONE training run, so noisier than
+the 3-run mean papers use; published figures are not directly comparable).
+
+Rows, for recipe "paper" (the reference code's) and "default" (ours):
+  - CTNAS's split (torch.randperm(423624, seed) over the rows in hash order,
+    first 423 train, next 100 held out), CTNAS's KTau, seeds 2020-2024,
+    next to the original code's figures on this split;
+  - 424 train / all remaining 423,200 cells: tau-b of nac_score, seeds 2020-2024;
+  - 100, 172 and 4,236 train / all remaining: tau-b (seeds 2020-2024; 4,236: 2020-2022).
+Each cell of the table is mean +- std over seeds, with the mean training time
+(one thread).  Runs two jobs at a time (the machine has 2 cores).
+
+  make test/tools/ktau_bench && /usr/bin/python3 test/bench/ktau_table.py
+"""
+import concurrent.futures
+import gzip
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.join(HERE, "../..")
+TOOL = os.path.join(ROOT, "test/tools/ktau_bench")
+CSV = os.path.join(ROOT, "../shared/data/nb101/nb101_all_run0test.csv.gz")
+SEEDS = [2020, 2021, 2022, 2023, 2024]
+RECIPES = ["paper", "default"]
+REFERENCE = "0.708 +- 0.021 (0.698, 0.687, 0.690, 0.736, 0.729)"
+
+
+def run(job, plain_csv):
+    mode, recipe, seed, ntrain = job
+    args = [TOOL, mode, str(seed)] + ([str(ntrain)] if mode == "all" else []) + \
+        ['{"recipe": "%s"}' % recipe]
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    with open(plain_csv) as f:
+        out = subprocess.run(args, stdin=f, capture_output=True, text=True, env=env, check=True).stdout
+    value = float(re.search(r"(?:ktau|tau-b) (-?[0-9.]+)", out).group(1))
+    seconds = float(re.search(r"train ([0-9.]+) s", out).group(1))
+    return job, value, seconds
+
+
+def cell(results):
+    values = [v for v, _ in results]
+    std = statistics.stdev(values) if len(values) > 1 else 0.0
+    return f"{statistics.mean(values):.3f} +- {std:.3f}", statistics.mean(s for _, s in results)
+
+
+def main():
+    if not os.path.exists(CSV):
+        sys.exit(f"{CSV} not found: this benchmark needs ../shared/data/nb101")
+    if not os.path.exists(TOOL):
+        sys.exit("build the tool first: make test/tools/ktau_bench")
+    tmp = tempfile.mkdtemp()
+    plain = os.path.join(tmp, "nb101.csv")
+    with gzip.open(CSV, "rb") as src, open(plain, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    jobs = [("ref", r, s, 423) for r in RECIPES for s in SEEDS]
+    for n in (424, 100, 172):
+        jobs += [("all", r, s, n) for r in RECIPES for s in SEEDS]
+    jobs += [("all", r, s, 4236) for r in RECIPES for s in SEEDS[:3]]
+    results = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        for job, value, seconds in pool.map(lambda j: run(j, plain), jobs):
+            results.setdefault(job[:2] + (job[3],), []).append((value, seconds))
+            print(f"  {job}: {value:.4f} ({seconds:.1f} s)", file=sys.stderr, flush=True)
+    shutil.rmtree(tmp)
+
+    print("| training cells / tested on | statistic | seeds | recipe \"paper\" | train s | "
+          "recipe \"default\" | train s | original CTNAS code |")
+    print("| --- | --- | --- | --- | ---: | --- | ---: | --- |")
+    rows = [("ref", 423, "423 / next 100 (CTNAS's split)", "CTNAS KTau", "2020-2024", REFERENCE),
+            ("all", 424, "424 / all remaining", "tau-b of nac_score", "2020-2024", ""),
+            ("all", 100, "100 / all remaining", "tau-b of nac_score", "2020-2024", ""),
+            ("all", 172, "172 / all remaining", "tau-b of nac_score", "2020-2024", ""),
+            ("all", 4236, "4,236 / all remaining", "tau-b of nac_score", "2020-2022", "")]
+    for mode, n, label, stat, seeds, ref in rows:
+        p, ps = cell(results[(mode, "paper", n)])
+        d, ds = cell(results[(mode, "default", n)])
+        print(f"| {label} | {stat} | {seeds} | {p} | {ps:.1f} | {d} | {ds:.1f} | {ref} |")
+
+
+if __name__ == "__main__":
+    main()
