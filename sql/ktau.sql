@@ -54,13 +54,9 @@ SELECT * FROM torch_randperm(10, -1);
 \set VERBOSITY default
 
 -- ctnas_ktau: CTNAS's metric, against a brute force with nac_compare
-\getenv test_data CTNAS_TEST_DATA
-\if :{?test_data}
-\else
 \getenv abs_srcdir PG_ABS_SRCDIR
-\set test_data :abs_srcdir '/data'
-\endif
-\set sample :test_data '/nb101_sample.csv'
+\set include :abs_srcdir '/sql/include/test_data.psql'
+\i :include
 CREATE TABLE ktau_cells (hash text PRIMARY KEY, arch archgraph NOT NULL, num_vertices int,
                     test_acc_run0 float8 NOT NULL, trainable_parameters bigint);
 COPY ktau_cells FROM :'sample' (FORMAT csv, HEADER);

@@ -1,13 +1,9 @@
 -- The NAC: training with the aggregate, the models catalog, compare, score, info, errors.
 -- Floats are compared, not printed: OpenBLAS picks kernels per CPU.
 SET search_path = public, ctnas;
-\getenv test_data CTNAS_TEST_DATA
-\if :{?test_data}
-\else
 \getenv abs_srcdir PG_ABS_SRCDIR
-\set test_data :abs_srcdir '/data'
-\endif
-\set sample :test_data '/nb101_sample.csv'
+\set include :abs_srcdir '/sql/include/test_data.psql'
+\i :include
 
 CREATE TABLE nb101 (hash text PRIMARY KEY, arch archgraph NOT NULL, num_vertices int,
                     test_acc_run0 float8 NOT NULL, trainable_parameters bigint);

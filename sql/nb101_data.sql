@@ -1,15 +1,8 @@
 -- Real NAS-Bench-101 cells: the shipped sample of data/ (5,100 cells)
 SET search_path = ctnas, public;
--- The server reads these files itself, so they must be readable by its user:
--- test/run_regress.sh copies them to a world-readable directory in CTNAS_TEST_DATA.
-\getenv test_data CTNAS_TEST_DATA
-\if :{?test_data}
-\else
 \getenv abs_srcdir PG_ABS_SRCDIR
-\set test_data :abs_srcdir '/data'
-\endif
-\set sample :test_data '/nb101_sample.csv'
-\set json :test_data '/nas_bench_sample.json'
+\set include :abs_srcdir '/sql/include/test_data.psql'
+\i :include
 
 CREATE TABLE nb101 (
   hash text PRIMARY KEY,

@@ -100,12 +100,7 @@ archgraph_recv(PG_FUNCTION_ARGS)
 				 errmsg("unsupported archgraph search space %d", space),
 				 errdetail("Only NAS-Bench-101 (space 1) is supported.")));
 	n = pq_getmsgbyte(buf);
-	if (n > CT_RAW_MAX_NODES)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("archgraph input has too many nodes"),
-				 errdetail("The input has %d nodes; at most %d are accepted before pruning.",
-						   n, CT_RAW_MAX_NODES)));
+	archgraph_check_raw_size(n);
 	memset(&raw, 0, sizeof(raw));
 	raw.n = n;
 	for (int x = 0; x < n; x++)

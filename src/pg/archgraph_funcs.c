@@ -19,8 +19,8 @@ build_or_report(const ct_raw_graph *raw, ct_graph *g)
 		ct_report_error(&err, "archgraph", NULL);
 }
 
-static void
-check_size(int n)
+void
+archgraph_check_raw_size(int n)
 {
 	if (n > CT_RAW_MAX_NODES)
 		ereport(ERROR,
@@ -71,7 +71,7 @@ archgraph_from_arrays(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("archgraph matrix must be square"),
 				 errdetail("The matrix is %d x %d.", n, ARR_DIMS(matrix)[1])));
-	check_size(n);
+	archgraph_check_raw_size(n);
 	if (ARR_NDIM(ops) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -137,7 +137,7 @@ archgraph_from_flat(PG_FUNCTION_ARGS)
 
 	while (n * n < len && n <= CT_RAW_MAX_NODES)
 		n++;
-	check_size(n);
+	archgraph_check_raw_size(n);
 	if (n * n != len)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

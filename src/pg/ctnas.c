@@ -47,6 +47,16 @@ _PG_init(void)
 	ctnas_ktau_init();
 }
 
+MemoryContext
+ctnas_agg_context(FunctionCallInfo fcinfo, const char *fn)
+{
+	MemoryContext cxt;
+
+	if (!AggCheckCallContext(fcinfo, &cxt))
+		elog(ERROR, "%s called in non-aggregate context", fn);
+	return cxt;
+}
+
 void
 ctnas_blas_single_thread(void)
 {

@@ -42,6 +42,12 @@ extern void archgraph_decode(const ArchGraph *a, ct_graph *g);
 /* ereport(ERROR) for a core failure; input, if given, is quoted in syntax errors. */
 extern void ct_report_error(const ct_error *err, const char *type_name, const char *input) pg_attribute_noreturn();
 
+/* The aggregate's memory context; an error when fn is not called as an aggregate. */
+extern MemoryContext ctnas_agg_context(FunctionCallInfo fcinfo, const char *fn);
+
+/* An error (54000) when a raw cell has more nodes than input may have before pruning. */
+extern void archgraph_check_raw_size(int n);
+
 /* Defines the ctnas.model setting and the model cache's invalidation (nac_funcs.c). */
 extern void ctnas_models_init(void);
 

@@ -30,16 +30,6 @@ ctnas_ktau_init(void)
 							NULL, &ktau_max_cells, 10000, 2, 1000000, PGC_USERSET, 0, NULL, NULL, NULL);
 }
 
-static MemoryContext
-agg_context(FunctionCallInfo fcinfo, const char *fn)
-{
-	MemoryContext cxt;
-
-	if (!AggCheckCallContext(fcinfo, &cxt))
-		elog(ERROR, "%s called in non-aggregate context", fn);
-	return cxt;
-}
-
 /* ---- kendall_tau(x, y) ---------------------------------------------------- */
 
 typedef struct PairState
@@ -79,7 +69,7 @@ PG_FUNCTION_INFO_V1(kendall_tau_transfn);
 Datum
 kendall_tau_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = agg_context(fcinfo, "kendall_tau_transfn");
+	MemoryContext cxt = ctnas_agg_context(fcinfo, "kendall_tau_transfn");
 	PairState  *st = PG_ARGISNULL(0) ? pairs_create(cxt, 0) : (PairState *) PG_GETARG_POINTER(0);
 
 	/* pairs with a NULL are skipped */
@@ -92,7 +82,7 @@ PG_FUNCTION_INFO_V1(kendall_tau_combinefn);
 Datum
 kendall_tau_combinefn(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = agg_context(fcinfo, "kendall_tau_combinefn");
+	MemoryContext cxt = ctnas_agg_context(fcinfo, "kendall_tau_combinefn");
 	PairState  *a = PG_ARGISNULL(0) ? NULL : (PairState *) PG_GETARG_POINTER(0);
 	PairState  *b = PG_ARGISNULL(1) ? NULL : (PairState *) PG_GETARG_POINTER(1);
 	PairState  *out;
@@ -117,7 +107,7 @@ kendall_tau_serialfn(PG_FUNCTION_ARGS)
 	PairState  *st = (PairState *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
 
-	agg_context(fcinfo, "kendall_tau_serialfn");
+	ctnas_agg_context(fcinfo, "kendall_tau_serialfn");
 	pq_begintypsend(&buf);
 	pq_sendint64(&buf, st->n);
 	for (int64 i = 0; i < st->n; i++)
@@ -132,7 +122,7 @@ PG_FUNCTION_INFO_V1(kendall_tau_deserialfn);
 Datum
 kendall_tau_deserialfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = agg_context(fcinfo, "kendall_tau_deserialfn");
+	MemoryContext cxt = ctnas_agg_context(fcinfo, "kendall_tau_deserialfn");
 	bytea	   *data = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
 	PairState  *st;
@@ -164,7 +154,7 @@ kendall_tau_finalfn(PG_FUNCTION_ARGS)
 				tau;
 	bool		has_nan = false;
 
-	agg_context(fcinfo, "kendall_tau_finalfn");
+	ctnas_agg_context(fcinfo, "kendall_tau_finalfn");
 	if (st == NULL || st->n < 2)
 		PG_RETURN_NULL();
 	for (int64 i = 0; i < st->n && !has_nan; i++)
@@ -201,7 +191,7 @@ PG_FUNCTION_INFO_V1(ctnas_ktau_transfn);
 Datum
 ctnas_ktau_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = agg_context(fcinfo, "ctnas_ktau_transfn");
+	MemoryContext cxt = ctnas_agg_context(fcinfo, "ctnas_ktau_transfn");
 	KtauState  *st = PG_ARGISNULL(0) ? NULL : (KtauState *) PG_GETARG_POINTER(0);
 	ct_graph	g;
 
@@ -276,7 +266,7 @@ ctnas_ktau_finalfn(PG_FUNCTION_ARGS)
 	int64		n,
 				sum = 0;
 
-	agg_context(fcinfo, "ctnas_ktau_finalfn");
+	ctnas_agg_context(fcinfo, "ctnas_ktau_finalfn");
 	if (st == NULL || st->n < 2)
 		PG_RETURN_NULL();
 	n = st->n;

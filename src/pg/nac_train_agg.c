@@ -73,16 +73,6 @@ state_set_options(NacTrainState *st, const char *options, MemoryContext cxt)
 						   st->options ? st->options : "no options")));
 }
 
-static MemoryContext
-agg_context(FunctionCallInfo fcinfo, const char *fn)
-{
-	MemoryContext cxt;
-
-	if (!AggCheckCallContext(fcinfo, &cxt))
-		elog(ERROR, "%s called in non-aggregate context", fn);
-	return cxt;
-}
-
 static void
 check_accuracy(double acc)
 {
@@ -97,7 +87,7 @@ PG_FUNCTION_INFO_V1(nac_train_transfn);
 Datum
 nac_train_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = agg_context(fcinfo, "nac_train_transfn");
+	MemoryContext cxt = ctnas_agg_context(fcinfo, "nac_train_transfn");
 	NacTrainState *st = PG_ARGISNULL(0) ? NULL : (NacTrainState *) PG_GETARG_POINTER(0);
 	char	   *options = NULL;
 	ct_graph	g;
@@ -125,7 +115,7 @@ PG_FUNCTION_INFO_V1(nac_train_combinefn);
 Datum
 nac_train_combinefn(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = agg_context(fcinfo, "nac_train_combinefn");
+	MemoryContext cxt = ctnas_agg_context(fcinfo, "nac_train_combinefn");
 	NacTrainState *a = PG_ARGISNULL(0) ? NULL : (NacTrainState *) PG_GETARG_POINTER(0);
 	NacTrainState *b = PG_ARGISNULL(1) ? NULL : (NacTrainState *) PG_GETARG_POINTER(1);
 	NacTrainState *out;
@@ -156,7 +146,7 @@ nac_train_serialfn(PG_FUNCTION_ARGS)
 	NacTrainState *st = (NacTrainState *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
 
-	agg_context(fcinfo, "nac_train_serialfn");
+	ctnas_agg_context(fcinfo, "nac_train_serialfn");
 	pq_begintypsend(&buf);
 	pq_sendint64(&buf, st->n);
 	if (st->options == NULL)
@@ -182,7 +172,7 @@ PG_FUNCTION_INFO_V1(nac_train_deserialfn);
 Datum
 nac_train_deserialfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = agg_context(fcinfo, "nac_train_deserialfn");
+	MemoryContext cxt = ctnas_agg_context(fcinfo, "nac_train_deserialfn");
 	bytea	   *data = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
 	NacTrainState *st = state_create(cxt);
@@ -237,7 +227,7 @@ nac_train_finalfn(PG_FUNCTION_ARGS)
 	struct timespec t0,
 				t1;
 
-	agg_context(fcinfo, "nac_train_finalfn");
+	ctnas_agg_context(fcinfo, "nac_train_finalfn");
 	if (st == NULL || st->n < 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
