@@ -40,5 +40,6 @@ extern void test_graph_random(void);
 extern void test_nb101(void);
 extern void test_nac(void);
 extern void test_stats(void);
+extern void test_controller(void);
 
 #endif

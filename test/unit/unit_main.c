@@ -20,6 +20,7 @@ static const struct
 	{"nb101", test_nb101},
 	{"nac", test_nac},
 	{"stats", test_stats},
+	{"controller", test_controller},
 };
 
 int
