@@ -219,6 +219,31 @@ extern bool ct_nac_train(const ct_graph *cells, const double *acc, size_t n,
 						 const ct_nac_options *opt, ct_nac *out, ct_nac_stats *stats,
 						 ct_interrupt_fn interrupt, void *arg, ct_error *err);
 
+/*
+ * The same, a step at a time, for the search's alternate training: each
+ * epoch may add labelled pairs from a pool (CTNAS's pseudo-labelled pairs):
+ * every batch gets as many of them, drawn uniformly without replacement, as
+ * it has labelled cells.  Without a pool, the epochs are exactly
+ * ct_nac_train's.
+ */
+typedef struct ct_nac_trainer ct_nac_trainer;
+
+typedef struct ct_nac_labelled_pair
+{
+	ct_graph	a;
+	ct_graph	b;
+	float		label;			/* P(a is better than b) to learn: 0 or 1 */
+} ct_nac_labelled_pair;
+
+extern ct_nac_trainer *ct_nac_trainer_create(const ct_graph *cells, const double *acc, size_t n,
+											 const ct_nac_options *opt, ct_error *err);
+extern void ct_nac_trainer_epoch(ct_nac_trainer *t, const ct_nac_labelled_pair *pool, int npool,
+								 ct_interrupt_fn interrupt, void *arg);
+extern const ct_nac *ct_nac_trainer_model(const ct_nac_trainer *t);
+/* Hands the model and statistics over and frees the rest. */
+extern void ct_nac_trainer_finish(ct_nac_trainer *t, ct_nac *out, ct_nac_stats *stats);
+extern void ct_nac_trainer_destroy(ct_nac_trainer *t);
+
 /* ---- stored form (see README, "Model format") ---------------------------- */
 
 #define CT_NAC_FORMAT_VERSION 1

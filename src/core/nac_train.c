@@ -134,37 +134,47 @@ shuffle(ct_rng *rng, int *idx, int n)
 	}
 }
 
-bool
-ct_nac_train(const ct_graph *cells, const double *acc, size_t n,
-			 const ct_nac_options *opt, ct_nac *out, ct_nac_stats *stats,
-			 ct_interrupt_fn interrupt, void *arg, ct_error *err)
+struct ct_nac_trainer
 {
-	ct_nac_shape shape = ct_nac_reference_shape();
-	int			w;
-	int			B;
-	train_row  *rows;
-	int		   *order,
-			   *ib,
-			   *ia;
-	float	   *feat,
-			   *dfeat,
-			   *grad,
-			   *y;
-	double	   *bacc;
-	ct_graph   *batch;
-	ct_nac_batch *bt;
+	ct_nac_options opt;
+	ct_nac		model;
 	ct_adam		adam;
 	ct_rng		rng;
-	double		epoch_loss = 0.0;
+	ct_nac_batch *bt;
+	train_row  *rows;
+	size_t		n;
+	int			B;				/* labelled cells per batch */
+	int		   *order;			/* n */
+	int		   *ia;				/* 2B pairs: B labelled, up to B from the pool */
+	int		   *ib;
+	float	   *y;
+	ct_graph   *batch;			/* 3B cells: B labelled, 2 per pool pair */
+	double	   *bacc;			/* B */
+	float	   *feat;			/* 3B x width */
+	float	   *dfeat;
+	float	   *grad;
+	int		   *pool_idx;		/* scratch for sampling pool pairs */
+	int			pool_cap;
+	ct_nac_stats stats;
+};
+
+ct_nac_trainer *
+ct_nac_trainer_create(const ct_graph *cells, const double *acc, size_t n,
+					  const ct_nac_options *opt, ct_error *err)
+{
+	ct_nac_shape shape = ct_nac_reference_shape();
+	ct_nac_trainer *t;
+	train_row  *rows;
+	size_t		w;
 
 	if (ct_nac_recipe_name(opt->recipe) == NULL)
-		return ct_fail(err, CT_ERR_INVALID, "unknown NAC training recipe", "Recipe code %d.", opt->recipe);
+		return ct_fail(err, CT_ERR_INVALID, "unknown NAC training recipe", "Recipe code %d.", opt->recipe), NULL;
 	if (n < 2)
 		return ct_fail(err, CT_ERR_INVALID, "NAC training needs at least 2 rows",
-					   "Got %zu row%s with a cell and an accuracy.", n, n == 1 ? "" : "s");
+					   "Got %zu row%s with a cell and an accuracy.", n, n == 1 ? "" : "s"), NULL;
 	if (n > (size_t) INT32_MAX / CT_NAC_SLOTS)
 		return ct_fail(err, CT_ERR_TOO_LARGE, "too many rows for NAC training",
-					   "Got %zu rows.", n);
+					   "Got %zu rows.", n), NULL;
 
 	rows = ct_malloc(sizeof(train_row) * n);
 	for (size_t i = 0; i < n; i++)
@@ -184,85 +194,179 @@ ct_nac_train(const ct_graph *cells, const double *acc, size_t n,
 		{
 			ct_free(rows);
 			return ct_fail(err, CT_ERR_INVALID, "NAC training needs two distinct accuracies",
-						   "All %zu rows have accuracy %g, so no pair has a winner.", n, first);
+						   "All %zu rows have accuracy %g, so no pair has a winner.", n, first), NULL;
 		}
 	}
 
+	t = ct_calloc(1, sizeof(ct_nac_trainer));
+	t->opt = *opt;
+	t->rows = rows;
+	t->n = n;
 	shape.head = opt->head;
 	shape.readout = opt->readout;
 	shape.layers = opt->layers;
 	shape.width = opt->width;
-	w = shape.width;
-	B = opt->batch_size < (int) n ? opt->batch_size : (int) n;
-	order = ct_malloc(sizeof(int) * n);
-	ia = ct_malloc(sizeof(int) * B);
-	ib = ct_malloc(sizeof(int) * B);
-	y = ct_malloc(sizeof(float) * B);
-	batch = ct_malloc(sizeof(ct_graph) * B);
-	feat = ct_malloc(sizeof(float) * (size_t) B * w);
-	dfeat = ct_malloc(sizeof(float) * (size_t) B * w);
-
-	bacc = ct_malloc(sizeof(double) * B);
-	ct_nac_alloc(out, &shape);
-	ct_nac_init(out, opt->seed);
-	grad = ct_malloc(sizeof(float) * out->nparams);
-	ct_adam_init(&adam, out->nparams, opt->lr, opt->beta1, opt->beta2, opt->eps, opt->weight_decay);
-	bt = ct_nac_batch_create(&shape);
+	w = (size_t) shape.width;
+	t->B = opt->batch_size < (int) n ? opt->batch_size : (int) n;
+	t->order = ct_malloc(sizeof(int) * n);
+	t->ia = ct_malloc(sizeof(int) * 2 * t->B);
+	t->ib = ct_malloc(sizeof(int) * 2 * t->B);
+	t->y = ct_malloc(sizeof(float) * 2 * t->B);
+	t->batch = ct_malloc(sizeof(ct_graph) * 3 * t->B);
+	t->bacc = ct_malloc(sizeof(double) * t->B);
+	t->feat = ct_malloc(sizeof(float) * 3 * t->B * w);
+	t->dfeat = ct_malloc(sizeof(float) * 3 * t->B * w);
+	ct_nac_alloc(&t->model, &shape);
+	ct_nac_init(&t->model, opt->seed);
+	t->grad = ct_malloc(sizeof(float) * t->model.nparams);
+	ct_adam_init(&t->adam, t->model.nparams, opt->lr, opt->beta1, opt->beta2, opt->eps, opt->weight_decay);
+	t->bt = ct_nac_batch_create(&shape);
 	/* the data order has its own stream, so initialisation does not shift it */
-	ct_rng_seed(&rng, opt->seed ^ 0x5DEECE66DULL);
-
+	ct_rng_seed(&t->rng, opt->seed ^ 0x5DEECE66DULL);
 	for (size_t i = 0; i < n; i++)
-		order[i] = (int) i;
-	stats->steps = 0;
-	for (int epoch = 0; epoch < opt->epochs; epoch++)
+		t->order[i] = (int) i;
+	t->stats.rows = n;
+	return t;
+}
+
+/* Up to m distinct pool indexes, uniformly, into t->pool_idx[0 .. m). */
+static int
+sample_pool(ct_nac_trainer *t, int npool, int m)
+{
+	if (npool > t->pool_cap)
 	{
-		epoch_loss = 0.0;
-		shuffle(&rng, order, (int) n);
-		for (size_t start = 0; start < n; start += B)
-		{
-			int			nb = (int) (n - start < (size_t) B ? n - start : (size_t) B);
-			double		loss;
-
-			for (int k = 0; k < nb; k++)
-			{
-				batch[k] = rows[order[start + k]].cell;
-				bacc[k] = rows[order[start + k]].acc;
-				ia[k] = k;
-				ib[k] = k;
-			}
-
-			ct_nac_forward(out, bt, batch, nb, feat);
-			memset(grad, 0, sizeof(float) * out->nparams);
-			memset(dfeat, 0, sizeof(float) * (size_t) nb * w);
-			shuffle(&rng, ib, nb);
-			for (int k = 0; k < nb; k++)
-				y[k] = bacc[k] > bacc[ib[k]] ? 1.0f : 0.0f;
-			loss = ct_nac_pair_loss(out, feat, ia, ib, y, nb, NULL, grad, dfeat);
-			if (opt->head == CT_NAC_HEAD_ANTISYMMETRIC)
-				tie_head_gradient(out, grad);
-			ct_nac_backward(out, bt, dfeat, grad);
-			ct_adam_step(&adam, out->params, grad);
-			stats->steps++;
-			epoch_loss += loss * nb;
-			if (interrupt)
-				interrupt(arg);
-		}
+		ct_free(t->pool_idx);
+		t->pool_idx = ct_malloc(sizeof(int) * npool);
+		t->pool_cap = npool;
 	}
-	stats->rows = n;
-	stats->epochs = (uint32_t) opt->epochs;
-	stats->final_loss = opt->epochs > 0 ? epoch_loss / (double) n : 0.0;
+	for (int i = 0; i < npool; i++)
+		t->pool_idx[i] = i;
+	if (m > npool)
+		m = npool;
+	for (int i = 0; i < m; i++)
+	{
+		int			j = i + (int) ct_rng_below(&t->rng, (uint32_t) (npool - i));
+		int			x = t->pool_idx[i];
 
-	ct_nac_batch_destroy(bt);
-	ct_free(bacc);
-	ct_adam_free(&adam);
-	ct_free(grad);
-	ct_free(dfeat);
-	ct_free(feat);
-	ct_free(batch);
-	ct_free(y);
-	ct_free(ib);
-	ct_free(ia);
-	ct_free(order);
-	ct_free(rows);
+		t->pool_idx[i] = t->pool_idx[j];
+		t->pool_idx[j] = x;
+	}
+	return m;
+}
+
+void
+ct_nac_trainer_epoch(ct_nac_trainer *t, const ct_nac_labelled_pair *pool, int npool,
+					 ct_interrupt_fn interrupt, void *arg)
+{
+	ct_nac	   *m = &t->model;
+	size_t		w = (size_t) m->shape.width;
+	double		loss_sum = 0.0;
+	double		pairs_sum = 0.0;
+
+	shuffle(&t->rng, t->order, (int) t->n);
+	for (size_t start = 0; start < t->n; start += t->B)
+	{
+		int			nb = (int) (t->n - start < (size_t) t->B ? t->n - start : (size_t) t->B);
+		int			extra = 0;
+		int			npairs;
+		double		loss;
+
+		for (int k = 0; k < nb; k++)
+		{
+			t->batch[k] = t->rows[t->order[start + k]].cell;
+			t->bacc[k] = t->rows[t->order[start + k]].acc;
+			t->ia[k] = k;
+			t->ib[k] = k;
+		}
+		shuffle(&t->rng, t->ib, nb);
+		for (int k = 0; k < nb; k++)
+			t->y[k] = t->bacc[k] > t->bacc[t->ib[k]] ? 1.0f : 0.0f;
+		/* as many labelled pairs from the pool as the batch has (the reference's ratio 1) */
+		if (npool > 0)
+			extra = sample_pool(t, npool, nb);
+		for (int j = 0; j < extra; j++)
+		{
+			const ct_nac_labelled_pair *pp = &pool[t->pool_idx[j]];
+
+			t->batch[nb + 2 * j] = pp->a;
+			t->batch[nb + 2 * j + 1] = pp->b;
+			t->ia[nb + j] = nb + 2 * j;
+			t->ib[nb + j] = nb + 2 * j + 1;
+			t->y[nb + j] = pp->label;
+		}
+		npairs = nb + extra;
+
+		ct_nac_forward(m, t->bt, t->batch, nb + 2 * extra, t->feat);
+		memset(t->grad, 0, sizeof(float) * m->nparams);
+		memset(t->dfeat, 0, sizeof(float) * (nb + 2 * extra) * w);
+		loss = ct_nac_pair_loss(m, t->feat, t->ia, t->ib, t->y, npairs, NULL, t->grad, t->dfeat);
+		if (m->shape.head == CT_NAC_HEAD_ANTISYMMETRIC)
+			tie_head_gradient(m, t->grad);
+		ct_nac_backward(m, t->bt, t->dfeat, t->grad);
+		ct_adam_step(&t->adam, m->params, t->grad);
+		t->stats.steps++;
+		loss_sum += loss * npairs;
+		pairs_sum += npairs;
+		if (interrupt)
+			interrupt(arg);
+	}
+	t->stats.epochs++;
+	t->stats.final_loss = loss_sum / pairs_sum;
+}
+
+const ct_nac *
+ct_nac_trainer_model(const ct_nac_trainer *t)
+{
+	return &t->model;
+}
+
+static void
+trainer_free(ct_nac_trainer *t, bool keep_model)
+{
+	ct_nac_batch_destroy(t->bt);
+	ct_adam_free(&t->adam);
+	if (!keep_model)
+		ct_nac_free(&t->model);
+	ct_free(t->grad);
+	ct_free(t->dfeat);
+	ct_free(t->feat);
+	ct_free(t->bacc);
+	ct_free(t->batch);
+	ct_free(t->y);
+	ct_free(t->ib);
+	ct_free(t->ia);
+	ct_free(t->order);
+	ct_free(t->pool_idx);
+	ct_free(t->rows);
+	ct_free(t);
+}
+
+void
+ct_nac_trainer_finish(ct_nac_trainer *t, ct_nac *out, ct_nac_stats *stats)
+{
+	*out = t->model;
+	*stats = t->stats;
+	trainer_free(t, true);
+}
+
+void
+ct_nac_trainer_destroy(ct_nac_trainer *t)
+{
+	if (t != NULL)
+		trainer_free(t, false);
+}
+
+bool
+ct_nac_train(const ct_graph *cells, const double *acc, size_t n,
+			 const ct_nac_options *opt, ct_nac *out, ct_nac_stats *stats,
+			 ct_interrupt_fn interrupt, void *arg, ct_error *err)
+{
+	ct_nac_trainer *t = ct_nac_trainer_create(cells, acc, n, opt, err);
+
+	if (t == NULL)
+		return false;
+	for (int epoch = 0; epoch < opt->epochs; epoch++)
+		ct_nac_trainer_epoch(t, NULL, 0, interrupt, arg);
+	ct_nac_trainer_finish(t, out, stats);
 	return true;
 }

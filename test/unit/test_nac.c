@@ -451,6 +451,69 @@ test_training(void)
 	ct_nac_free(&c);
 }
 
+/* The step-at-a-time trainer: the same as ct_nac_train without a pool; it learns a pool. */
+static void
+test_trainer(void)
+{
+	ct_nac_options opt = ct_nac_recipe_options(CT_NAC_RECIPE_DEFAULT);
+	ct_graph	cells[100];
+	double		acc[100];
+	ct_nac_labelled_pair pool[60];
+	ct_nac		direct,
+				stepped,
+				taught;
+	ct_nac_stats sd,
+				ss,
+				st;
+	ct_nac_trainer *t;
+	ct_nac_batch *bt;
+	ct_error	err;
+	int			agree_taught = 0,
+				agree_plain = 0;
+
+	for (int i = 0; i < 100; i++)
+	{
+		cells[i] = rows[i].cell;
+		acc[i] = rows[i].test_acc_run0;
+	}
+	/* pairs among other cells, labelled against the truth: learnable only from the pool */
+	for (int j = 0; j < 60; j++)
+	{
+		pool[j].a = rows[200 + 2 * j].cell;
+		pool[j].b = rows[201 + 2 * j].cell;
+		pool[j].label = rows[200 + 2 * j].test_acc_run0 > rows[201 + 2 * j].test_acc_run0 ? 0.0f : 1.0f;
+	}
+	opt.epochs = 40;
+	opt.batch_size = 32;
+	CHECK(ct_nac_train(cells, acc, 100, &opt, &direct, &sd, NULL, NULL, &err));
+	t = ct_nac_trainer_create(cells, acc, 100, &opt, &err);
+	for (int e = 0; e < 40; e++)
+		ct_nac_trainer_epoch(t, NULL, 0, NULL, NULL);
+	ct_nac_trainer_finish(t, &stepped, &ss);
+	CHECK(memcmp(direct.params, stepped.params, sizeof(float) * direct.nparams) == 0);
+	CHECK(ss.epochs == 40 && ss.steps == 160 && ss.final_loss == sd.final_loss);
+
+	t = ct_nac_trainer_create(cells, acc, 100, &opt, &err);
+	for (int e = 0; e < 40; e++)
+		ct_nac_trainer_epoch(t, pool, 60, NULL, NULL);
+	CHECK(ct_nac_trainer_model(t)->nparams == direct.nparams);
+	ct_nac_trainer_finish(t, &taught, &st);
+	bt = ct_nac_batch_create(&taught.shape);
+	for (int j = 0; j < 60; j++)
+	{
+		agree_taught += (ct_nac_compare(&taught, bt, &pool[j].a, &pool[j].b) > 0.5) == (pool[j].label > 0.5);
+		agree_plain += (ct_nac_compare(&direct, bt, &pool[j].a, &pool[j].b) > 0.5) == (pool[j].label > 0.5);
+	}
+	/* the labels contradict the truth: without the pool the NAC mostly disagrees with them */
+	CHECK(agree_taught > 30);
+	CHECK(agree_taught > agree_plain + 15);
+	CHECK(ct_nac_trainer_create(cells, acc, 1, &opt, &err) == NULL);
+	ct_nac_batch_destroy(bt);
+	ct_nac_free(&direct);
+	ct_nac_free(&stepped);
+	ct_nac_free(&taught);
+}
+
 static void
 test_blob(void)
 {
@@ -509,5 +572,6 @@ test_nac(void)
 	test_loss();
 	test_adam();
 	test_training();
+	test_trainer();
 	test_blob();
 }
