@@ -41,5 +41,6 @@ extern void test_nb101(void);
 extern void test_nac(void);
 extern void test_stats(void);
 extern void test_controller(void);
+extern void test_search(void);
 
 #endif

@@ -21,6 +21,7 @@ static const struct
 	{"nac", test_nac},
 	{"stats", test_stats},
 	{"controller", test_controller},
+	{"search", test_search},
 };
 
 int

@@ -1,0 +1,204 @@
+/*
+ * baseline_search.c
+ *	  The usual baselines, in the same harness as the CTNAS search: random
+ *	  search and regularized evolution (Real et al. 2019), with the oracle's
+ *	  space rules and budget accounting (ctnas_search.h).
+ */
+#include "ctnas_search.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <string.h>
+
+#include "ctnas_alloc.h"
+#include "ctnas_rng.h"
+
+ct_baseline_options
+ct_baseline_default_options(void)
+{
+	ct_baseline_options o = {
+		.seed = 0,
+		.space = CT_SPACE_ORACLE,
+		.population = 50,
+		.tournament = 10,
+		.max_proposals = 0,		/* 0: 1000 per query of the budget */
+	};
+
+	return o;
+}
+
+bool
+ct_baseline_options_from_json(const char *json, ct_baseline_options *opt, ct_error *err)
+{
+	cJSON	   *root = cJSON_Parse(json);
+	const cJSON *item;
+	bool		ok = true;
+
+	*opt = ct_baseline_default_options();
+	if (root == NULL || !cJSON_IsObject(root))
+	{
+		cJSON_Delete(root);
+		return ct_fail(err, CT_ERR_INVALID, "search options must be a JSON object", NULL);
+	}
+	cJSON_ArrayForEach(item, root)
+	{
+		const char *key = item->string;
+		double		x = cJSON_IsNumber(item) ? item->valuedouble : NAN;
+		bool		whole = isfinite(x) && x == floor(x);
+
+		if (strcmp(key, "seed") == 0)
+			ok = whole && x >= 0 && x <= 9007199254740992.0 ? (opt->seed = (uint64_t) x, true)
+				: ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"seed\" must be an integer from 0 to 2^53.");
+		else if (strcmp(key, "space") == 0)
+		{
+			const char *v = cJSON_IsString(item) ? item->valuestring : "";
+
+			ok = strcmp(v, "oracle") == 0 ? (opt->space = CT_SPACE_ORACLE, true)
+				: strcmp(v, "nb101") == 0 ? (opt->space = CT_SPACE_NB101, true)
+				: ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"space\" must be \"oracle\" or \"nb101\".");
+		}
+		else if (strcmp(key, "population") == 0)
+			ok = whole && x >= 2 && x <= 100000 ? (opt->population = (int) x, true)
+				: ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"population\" must be an integer from 2 to 100000.");
+		else if (strcmp(key, "tournament") == 0)
+			ok = whole && x >= 1 && x <= 100000 ? (opt->tournament = (int) x, true)
+				: ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"tournament\" must be an integer from 1 to 100000.");
+		else if (strcmp(key, "max_proposals") == 0)
+			ok = whole && x >= 1 && x <= 1e12 ? (opt->max_proposals = (int64_t) x, true)
+				: ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"max_proposals\" must be an integer from 1 to 10^12.");
+		else
+			ok = ct_fail(err, CT_ERR_INVALID, "unknown search option",
+						 "Unknown key \"%.60s\". Known keys: seed, space, population, tournament, max_proposals.", key);
+		if (!ok)
+			break;
+	}
+	cJSON_Delete(root);
+	if (ok && opt->tournament > opt->population)
+		ok = ct_fail(err, CT_ERR_INVALID, "invalid search option",
+					 "\"tournament\" (%d) must not exceed \"population\" (%d).", opt->tournament, opt->population);
+	return ok;
+}
+
+static int64_t
+proposal_limit(const ct_budget *b, const ct_baseline_options *opt)
+{
+	return opt->max_proposals > 0 ? opt->max_proposals : 1000 * (int64_t) (b->budget + 1);
+}
+
+/* A proposal in the search space: an oracle row, or -1 (NB101 sample the oracle lacks). */
+static int64_t
+propose_random(const ct_budget *b, const ct_baseline_options *opt, ct_rng *rng)
+{
+	ct_graph	g;
+
+	if (opt->space == CT_SPACE_ORACLE)
+		return (int64_t) (ct_rng_next(rng) % b->oracle->n);
+	ct_graph_random(ct_rng_next(rng), &g);
+	return ct_oracle_find(b->oracle, &g);
+}
+
+bool
+ct_random_search(ct_budget *b, const ct_baseline_options *opt,
+				 ct_interrupt_fn interrupt, void *arg, ct_error *err)
+{
+	ct_rng		rng;
+	int64_t		limit = proposal_limit(b, opt);
+	double		acc;
+
+	ct_rng_seed(&rng, opt->seed);
+	for (int64_t p = 0; p < limit && b->used < b->budget && (size_t) b->used < b->oracle->n; p++)
+	{
+		int64_t		r = propose_random(b, opt, &rng);
+
+		if (interrupt && p % 256 == 0)
+			interrupt(arg);
+		if (r >= 0)
+			ct_budget_query(b, r, &acc);
+	}
+	return true;
+}
+
+#define MUTATION_TRIES 100
+
+typedef struct member
+{
+	int64_t		row;
+	double		acc;
+} member;
+
+bool
+ct_evolution_search(ct_budget *b, const ct_baseline_options *opt,
+					ct_interrupt_fn interrupt, void *arg, ct_error *err)
+{
+	ct_rng		rng;
+	int64_t		limit = proposal_limit(b, opt);
+	int64_t		p = 0;
+	int			P = opt->population,
+				S = opt->tournament;
+	member	   *pop = ct_malloc(sizeof(member) * P);	/* a ring: pop[head] is the oldest */
+	int			size = 0,
+				head = 0;
+	int		   *pick = ct_malloc(sizeof(int) * P);
+
+	ct_rng_seed(&rng, opt->seed);
+	/* the first population: random cells */
+	while (size < P && b->used < b->budget && p++ < limit)
+	{
+		int64_t		r = propose_random(b, opt, &rng);
+
+		if (interrupt && p % 256 == 0)
+			interrupt(arg);
+		if (r >= 0 && ct_budget_query(b, r, &pop[size].acc))
+			pop[size++].row = r;
+	}
+	while (size >= 2 && b->used < b->budget && p < limit)
+	{
+		int			best = -1;
+		int64_t		child = -1;
+		double		acc;
+
+		/* tournament: S distinct members, uniformly; the best is the parent */
+		for (int i = 0; i < size; i++)
+			pick[i] = i;
+		for (int i = 0; i < S && i < size; i++)
+		{
+			int			j = i + (int) ct_rng_below(&rng, (uint32_t) (size - i));
+			int			t = pick[i];
+
+			pick[i] = pick[j];
+			pick[j] = t;
+			if (best < 0 || pop[(head + pick[i]) % P].acc > pop[(head + best) % P].acc)
+				best = pick[i];
+		}
+		/*
+		 * A new child in the space: mutations are re-drawn until one lands
+		 * on a cell of the space not queried yet (a known cell would add no
+		 * information and spend no budget, so the search would stall).  A
+		 * parent whose neighbours all lie outside a sparse oracle, or are all
+		 * known, gives way after MUTATION_TRIES to a random cell.
+		 */
+		for (int tries = 0; child < 0 && p++ < limit; tries++)
+		{
+			ct_graph	g;
+
+			if (interrupt && p % 256 == 0)
+				interrupt(arg);
+			if (tries < MUTATION_TRIES &&
+				ct_graph_mutate(&b->oracle->cells[pop[(head + best) % P].row], ct_rng_next(&rng), &g, NULL))
+				child = ct_oracle_find(b->oracle, &g);
+			else
+				child = propose_random(b, opt, &rng);	/* also for the 2-node cell, which has no mutation */
+			if (child >= 0 && b->seen[child])
+				child = -1;
+		}
+		if (child < 0 || !ct_budget_query(b, child, &acc))
+			break;
+		/* the child replaces the oldest member */
+		pop[head].row = child;
+		pop[head].acc = acc;
+		head = (head + 1) % P;
+	}
+	ct_free(pick);
+	ct_free(pop);
+	return true;
+}

@@ -1,0 +1,120 @@
+/*
+ * oracle.c
+ *	  The oracle of a search (cells with known accuracies) and its query budget.
+ */
+#include "ctnas_search.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "ctnas_alloc.h"
+
+static uint64_t
+cell_hash(const ct_graph *g)
+{
+	uint64_t	h = (uint64_t) g->n * 0x9E3779B97F4A7C15ULL ^ g->edges;
+
+	for (int v = 0; v < g->n; v++)
+		h = (h ^ g->ops[v]) * 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 29);
+}
+
+bool
+ct_oracle_build(ct_oracle *o, const ct_graph *cells, const double *acc, size_t n, ct_error *err)
+{
+	memset(o, 0, sizeof(*o));
+	if (n == 0)
+		return ct_fail(err, CT_ERR_INVALID, "the oracle holds no cells", NULL);
+	o->n = n;
+	o->cells = ct_malloc(sizeof(ct_graph) * n);
+	o->acc = ct_malloc(sizeof(double) * n);
+	memcpy(o->cells, cells, sizeof(ct_graph) * n);
+	memcpy(o->acc, acc, sizeof(double) * n);
+	for (o->hash_size = 16; o->hash_size < 2 * n; o->hash_size *= 2)
+		;
+	o->hash = ct_calloc(o->hash_size, sizeof(int64_t));
+	for (size_t r = 0; r < n; r++)
+	{
+		size_t		i;
+
+		if (!isfinite(acc[r]))
+		{
+			ct_oracle_free(o);
+			return ct_fail(err, CT_ERR_INVALID, "the oracle has an accuracy that is not a finite number",
+						   "Row %zu (counting from 1) has %g.", r + 1, acc[r]);
+		}
+		for (i = cell_hash(&cells[r]) & (o->hash_size - 1); o->hash[i] != 0; i = (i + 1) & (o->hash_size - 1))
+			if (ct_graph_cmp(&o->cells[o->hash[i] - 1], &cells[r]) == 0)
+			{
+				size_t		first = (size_t) o->hash[i];
+
+				ct_oracle_free(o);
+				return ct_fail(err, CT_ERR_INVALID, "the oracle holds a cell twice",
+							   "Rows %zu and %zu (counting from 1) are the same cell.", first, r + 1);
+			}
+		o->hash[i] = (int64_t) r + 1;
+	}
+	return true;
+}
+
+void
+ct_oracle_free(ct_oracle *o)
+{
+	ct_free(o->cells);
+	ct_free(o->acc);
+	ct_free(o->hash);
+	memset(o, 0, sizeof(*o));
+}
+
+int64_t
+ct_oracle_find(const ct_oracle *o, const ct_graph *g)
+{
+	for (size_t i = cell_hash(g) & (o->hash_size - 1); o->hash[i] != 0; i = (i + 1) & (o->hash_size - 1))
+		if (ct_graph_cmp(&o->cells[o->hash[i] - 1], g) == 0)
+			return o->hash[i] - 1;
+	return -1;
+}
+
+void
+ct_budget_init(ct_budget *b, const ct_oracle *o, int budget)
+{
+	b->oracle = o;
+	b->budget = budget;
+	b->used = 0;
+	b->log = ct_malloc(sizeof(int64_t) * (budget > 0 ? budget : 1));
+	b->seen = ct_calloc(o->n, 1);
+}
+
+void
+ct_budget_free(ct_budget *b)
+{
+	ct_free(b->log);
+	ct_free(b->seen);
+	b->log = NULL;
+	b->seen = NULL;
+}
+
+bool
+ct_budget_query(ct_budget *b, int64_t r, double *acc)
+{
+	if (!b->seen[r])
+	{
+		if (b->used >= b->budget)
+			return false;
+		b->seen[r] = 1;
+		b->log[b->used++] = r;
+	}
+	*acc = b->oracle->acc[r];
+	return true;
+}
+
+int64_t
+ct_budget_best(const ct_budget *b)
+{
+	int64_t		best = -1;
+
+	for (int i = 0; i < b->used; i++)
+		if (best < 0 || b->oracle->acc[b->log[i]] > b->oracle->acc[best])
+			best = b->log[i];
+	return best;
+}

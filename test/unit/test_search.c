@@ -1,0 +1,150 @@
+/*
+ * test_search.c
+ *	  The oracle, the budget, random search and regularized evolution.
+ */
+#include "unit.h"
+
+#include <math.h>
+
+#include "ctnas_alloc.h"
+#include "ctnas_search.h"
+#include "sample_csv.h"
+
+static sample_row rows[5100];
+
+static void
+build_sample_oracle(ct_oracle *o, int n)
+{
+	static ct_graph cells[5100];
+	static double acc[5100];
+
+	for (int i = 0; i < n; i++)
+	{
+		cells[i] = rows[i].cell;
+		acc[i] = rows[i].test_acc_run0;
+	}
+	CHECK(ct_oracle_build(o, cells, acc, n, NULL));
+}
+
+static void
+test_oracle(void)
+{
+	ct_oracle	o;
+	ct_graph	cells[3];
+	double		acc[3] = {0.5, 0.6, 0.7};
+	ct_error	err;
+	ct_graph	absent;
+
+	build_sample_oracle(&o, 5100);
+	for (int i = 0; i < 5100; i += 17)
+		CHECK(ct_oracle_find(&o, &rows[i].cell) == i);
+	ct_graph_random(123456, &absent);
+	CHECK(ct_oracle_find(&o, &absent) == -1 || ct_graph_cmp(&o.cells[ct_oracle_find(&o, &absent)], &absent) == 0);
+	ct_oracle_free(&o);
+
+	cells[0] = rows[0].cell, cells[1] = rows[1].cell, cells[2] = rows[0].cell;
+	CHECK(!ct_oracle_build(&o, cells, acc, 3, &err) && strstr(err.detail, "Rows 1 and 3") != NULL);
+	cells[2] = rows[2].cell;
+	acc[1] = NAN;
+	CHECK(!ct_oracle_build(&o, cells, acc, 3, &err));
+	acc[1] = INFINITY;
+	CHECK(!ct_oracle_build(&o, cells, acc, 3, &err));
+	CHECK(!ct_oracle_build(&o, cells, acc, 0, &err));
+}
+
+static void
+test_budget(void)
+{
+	ct_oracle	o;
+	ct_budget	b;
+	double		acc;
+
+	build_sample_oracle(&o, 100);
+	ct_budget_init(&b, &o, 3);
+	CHECK(ct_budget_query(&b, 5, &acc) && acc == o.acc[5]);
+	CHECK(ct_budget_query(&b, 5, &acc) && b.used == 1);	/* a repeat is free */
+	CHECK(ct_budget_query(&b, 7, &acc) && ct_budget_query(&b, 9, &acc) && b.used == 3);
+	CHECK(!ct_budget_query(&b, 11, &acc) && b.used == 3);	/* spent */
+	CHECK(ct_budget_query(&b, 7, &acc));	/* known cells stay readable */
+	CHECK(b.log[0] == 5 && b.log[1] == 7 && b.log[2] == 9);
+	CHECK(ct_budget_best(&b) == (o.acc[5] >= o.acc[7] && o.acc[5] >= o.acc[9] ? 5 : o.acc[7] >= o.acc[9] ? 7 : 9));
+	ct_budget_free(&b);
+	ct_oracle_free(&o);
+}
+
+static void
+test_baselines(void)
+{
+	ct_oracle	o;
+	ct_baseline_options opt = ct_baseline_default_options();
+	double		sum_random = 0,
+				sum_evolution = 0;
+	ct_error	err;
+
+	build_sample_oracle(&o, 5100);
+	for (uint64_t seed = 1; seed <= 10; seed++)
+	{
+		ct_budget	r,
+					e,
+					e2;
+
+		opt.seed = seed;
+		ct_budget_init(&r, &o, 100);
+		ct_budget_init(&e, &o, 100);
+		ct_budget_init(&e2, &o, 100);
+		CHECK(ct_random_search(&r, &opt, NULL, NULL, &err));
+		CHECK(ct_evolution_search(&e, &opt, NULL, NULL, &err));
+		CHECK(ct_evolution_search(&e2, &opt, NULL, NULL, &err));
+		/* the budget is spent exactly, on distinct cells; the same seed, the same search */
+		CHECK(r.used == 100 && e.used == 100 && e2.used == 100);
+		if (e.used != 100 || e2.used != 100 || r.used != 100)
+			continue;
+		CHECK(memcmp(e.log, e2.log, sizeof(int64_t) * 100) == 0);
+		{
+			int			repeats = 0;
+
+			for (int i = 0; i < 100; i++)
+				for (int j = i + 1; j < 100; j++)
+					repeats += e.log[i] == e.log[j] || r.log[i] == r.log[j];
+			CHECK(repeats == 0);
+		}
+		sum_random += o.acc[ct_budget_best(&r)];
+		sum_evolution += o.acc[ct_budget_best(&e)];
+		ct_budget_free(&r);
+		ct_budget_free(&e);
+		ct_budget_free(&e2);
+	}
+	/* evolution beats random search on average (the sample holds the 100 best cells) */
+	CHECK(sum_evolution > sum_random);
+
+	/* space nb101 on a small oracle: NB101 samples the oracle lacks cost nothing; the proposal bound ends it */
+	{
+		ct_budget	b;
+
+		opt.space = CT_SPACE_NB101;
+		opt.max_proposals = 20000;
+		ct_budget_init(&b, &o, 100);
+		CHECK(ct_random_search(&b, &opt, NULL, NULL, &err));
+		CHECK(b.used < 100);
+		ct_budget_free(&b);
+	}
+
+	/* options */
+	CHECK(ct_baseline_options_from_json("{\"seed\": 3, \"space\": \"nb101\", \"population\": 20, \"tournament\": 5}", &opt, &err));
+	CHECK(opt.seed == 3 && opt.space == CT_SPACE_NB101 && opt.population == 20 && opt.tournament == 5);
+	CHECK(!ct_baseline_options_from_json("{\"population\": 5, \"tournament\": 6}", &opt, &err));
+	CHECK(!ct_baseline_options_from_json("{\"space\": \"darts\"}", &opt, &err));
+	CHECK(!ct_baseline_options_from_json("{\"seed\": -1}", &opt, &err));
+	CHECK(!ct_baseline_options_from_json("{\"sede\": 1}", &opt, &err));
+	CHECK(!ct_baseline_options_from_json("[]", &opt, &err));
+	ct_oracle_free(&o);
+}
+
+void
+test_search(void)
+{
+	CHECK(sample_csv_read("data/nb101_sample.csv", rows, 5100) == 5100);
+	test_oracle();
+	test_budget();
+	test_baselines();
+}
