@@ -83,3 +83,14 @@ SELECT round(ctnas_ktau(arch, test_acc_run0 ORDER BY hash)::numeric, 3) AS ctnas
 FROM (SELECT * FROM nb101 WHERE hash NOT IN (SELECT hash FROM nb101_train) ORDER BY hash LIMIT 100) s;
 SELECT round(kendall_tau(nac_score(arch), test_acc_run0)::numeric, 3) AS tau_b_all_unseen, count(*) AS cells
 FROM nb101 WHERE hash NOT IN (SELECT hash FROM nb101_train);
+
+\echo
+\echo '== Search baselines on the sample (the oracle), 100 accuracy look-ups each, seeds 1-5 =='
+SELECT method, round(avg(acc)::numeric, 4) AS mean_final_test_acc_run0, round(max(acc)::numeric, 4) AS best,
+       max(queries) AS queries
+FROM (SELECT 'random search' AS method, r.* FROM generate_series(1, 5) s,
+             LATERAL random_search('nb101', 100, jsonb_build_object('seed', s, 'acc_column', 'test_acc_run0')) r
+      UNION ALL
+      SELECT 'regularized evolution', e.* FROM generate_series(1, 5) s,
+             LATERAL evolution_search('nb101', 100, jsonb_build_object('seed', s, 'acc_column', 'test_acc_run0')) e) t
+WHERE final GROUP BY method ORDER BY method;
