@@ -97,3 +97,9 @@ SELECT ctnas_ktau(arch, acc) FROM held;
 SELECT kendall_tau(nac_score(arch, 'k'), test_acc_run0) > 0.2 AS ranking_correlates
 FROM ktau_cells WHERE hash NOT IN (SELECT hash FROM ktau_cells ORDER BY hash LIMIT 300);
 DELETE FROM models;
+
+-- a ctnas.* setting made before the library is loaded in a session is kept
+\c
+SET ctnas.ktau_max_cells = 50;
+SELECT ctnas.ctnas_ktau(arch, acc, 'any') FROM public.held;
+SHOW ctnas.ktau_max_cells;

@@ -23,6 +23,11 @@ SELECT (SELECT array_agg(arch ORDER BY step) FROM random_search('search_cells', 
        (SELECT array_agg(arch ORDER BY step) FROM random_search('search_cells', 100, '{"seed": 2, "acc_column": "test_acc_run0"}') WHERE NOT final)
      <> (SELECT array_agg(arch ORDER BY step) FROM rs WHERE NOT final) AS other_seed;
 
+-- the oracle's row order does not matter
+SELECT (SELECT array_agg(arch ORDER BY step) FROM evolution_search('SELECT arch, test_acc_run0 FROM search_cells ORDER BY hash', 50, '{"seed": 3}') WHERE NOT final)
+     = (SELECT array_agg(arch ORDER BY step) FROM evolution_search('SELECT arch, test_acc_run0 FROM search_cells ORDER BY hash DESC', 50, '{"seed": 3}') WHERE NOT final)
+       AS order_independent;
+
 -- regularized evolution: the same contract; over 10 seeds it finds better cells than random search
 CREATE TABLE ev AS SELECT * FROM evolution_search('search_cells', 100, '{"seed": 1, "acc_column": "test_acc_run0"}');
 SELECT count(*) FILTER (WHERE NOT final) AS queried, count(DISTINCT arch) FILTER (WHERE NOT final) AS distinct_cells,

@@ -229,25 +229,31 @@ CREATE TRIGGER models_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON
 
 ALTER TABLE models ENABLE ROW LEVEL SECURITY;
 CREATE POLICY models_read ON models FOR SELECT USING (true);
+-- (through pg_roles, so a row whose owner role was dropped is nobody's, not an error)
 CREATE POLICY models_insert ON models FOR INSERT
-	WITH CHECK (pg_catalog.pg_has_role(owner, 'MEMBER'));
+	WITH CHECK (EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) owner
+						AND pg_catalog.pg_has_role(r.oid, 'MEMBER')));
 CREATE POLICY models_update ON models FOR UPDATE
-	USING (pg_catalog.pg_has_role(owner, 'MEMBER')) WITH CHECK (pg_catalog.pg_has_role(owner, 'MEMBER'));
+	USING (EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) owner
+				   AND pg_catalog.pg_has_role(r.oid, 'MEMBER')))
+	WITH CHECK (EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) owner
+						AND pg_catalog.pg_has_role(r.oid, 'MEMBER')));
 CREATE POLICY models_delete ON models FOR DELETE
-	USING (pg_catalog.pg_has_role(owner, 'MEMBER'));
+	USING (EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) owner
+				   AND pg_catalog.pg_has_role(r.oid, 'MEMBER')));
 GRANT SELECT, INSERT, UPDATE, DELETE ON models TO PUBLIC;
 
 CREATE FUNCTION nac_compare(a archgraph, b archgraph) RETURNS float8
 	AS 'MODULE_PATHNAME', 'nac_compare_setting' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION nac_compare(a archgraph, b archgraph, model text) RETURNS float8
 	AS 'MODULE_PATHNAME', 'nac_compare_named' LANGUAGE C STABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION nac_compare(a archgraph, b archgraph, weights bytea) RETURNS float8
+CREATE FUNCTION nac_compare(a archgraph, b archgraph, model bytea) RETURNS float8
 	AS 'MODULE_PATHNAME', 'nac_compare_blob' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION nac_score(a archgraph) RETURNS float8
 	AS 'MODULE_PATHNAME', 'nac_score_setting' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION nac_score(a archgraph, model text) RETURNS float8
 	AS 'MODULE_PATHNAME', 'nac_score_named' LANGUAGE C STABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION nac_score(a archgraph, weights bytea) RETURNS float8
+CREATE FUNCTION nac_score(a archgraph, model bytea) RETURNS float8
 	AS 'MODULE_PATHNAME', 'nac_score_blob' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION nac_compare(archgraph, archgraph) IS 'P(a is better than b) by the model named in ctnas.model';
 COMMENT ON FUNCTION nac_compare(archgraph, archgraph, text) IS 'P(a is better than b) by a model of ctnas.models';

@@ -18,7 +18,8 @@ parse_matrix(const cJSON *matrix, ct_raw_graph *raw, ct_error *err)
 	int			x = 0;
 
 	if (!cJSON_IsArray(matrix))
-		return ct_fail(err, CT_ERR_SYNTAX, "archgraph matrix must be a JSON array of arrays", NULL);
+		return ct_fail(err, CT_ERR_SYNTAX, "archgraph matrix must be a JSON array of arrays",
+					   "The matrix is not a JSON array.");
 	if (n > CT_RAW_MAX_NODES)
 		return ct_fail(err, CT_ERR_TOO_LARGE, "archgraph input has too many nodes",
 					   "The matrix has %d rows; at most %d are accepted before pruning.",
@@ -58,7 +59,8 @@ parse_ops(const cJSON *ops, ct_raw_graph *raw, ct_error *err)
 	int			v = 0;
 
 	if (!cJSON_IsArray(ops))
-		return ct_fail(err, CT_ERR_SYNTAX, "archgraph ops must be a JSON array of strings", NULL);
+		return ct_fail(err, CT_ERR_SYNTAX, "archgraph ops must be a JSON array of strings",
+					   "The ops are not a JSON array.");
 	if (cJSON_GetArraySize(ops) != raw->n)
 		return ct_fail(err, CT_ERR_INVALID, "archgraph needs one operation per node",
 					   "The matrix has %d rows but there are %d operations.",

@@ -161,6 +161,30 @@ ct_nac_blob_read(const uint8_t *buf, size_t len, ct_nac *out, ct_nac_options *op
 			return corrupt(err, "The model has a weight that is not a finite number.");
 		}
 	}
+	/* the antisymmetric head's invariants, so NAC(a, b) = 1 - NAC(b, a) holds for any model read */
+	if (m.shape.head == CT_NAC_HEAD_ANTISYMMETRIC)
+	{
+		bool		tied = m.fc_b[0] == 0.0f;
+
+		for (int k = 0; k < m.shape.width && tied; k++)
+			tied = m.fc_w[m.shape.width + k] == -m.fc_w[k];
+		if (!tied)
+		{
+			ct_nac_free(&m);
+			return corrupt(err, "The model's antisymmetric head is not antisymmetric.");
+		}
+	}
+	{
+		/* lr, beta1, beta2, eps, weight decay, final loss */
+		static const int doubles[] = {44, 52, 60, 68, 76, 104};
+
+		for (int i = 0; i < 6; i++)
+			if (!isfinite(get_f64(buf + doubles[i])))
+			{
+				ct_nac_free(&m);
+				return corrupt(err, "The model's header holds a number that is not finite.");
+			}
+	}
 	if (opt)
 	{
 		opt->recipe = buf[26];

@@ -63,7 +63,12 @@ ct_nac_embed_cached(ct_nac_embed_cache *c, const ct_nac *m, ct_nac_batch *bt, co
 
 	if (!c->used[i] || ct_graph_cmp(&c->keys[i], g) != 0)
 	{
-		ct_nac_forward(m, bt, g, 1, f);
+		float		fresh[CT_NAC_MAX_WIDTH];
+
+		/* the slot changes only once the embedding is complete (forward may raise an ERROR) */
+		ct_nac_forward(m, bt, g, 1, fresh);
+		c->used[i] = false;
+		memcpy(f, fresh, sizeof(float) * c->width);
 		c->keys[i] = *g;
 		c->used[i] = true;
 	}

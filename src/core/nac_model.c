@@ -226,35 +226,43 @@ ct_nac_batch_freeze(ct_nac_batch *bt)
 		ct_nac_batch_freeze(bt->reversed);
 }
 
-/* Makes room for ncells cells. */
+/*
+ * Makes room for ncells cells.  The new buffers are complete before the old
+ * ones go, so an allocation failure (an ERROR inside a backend) leaves a
+ * cached batch as it was.
+ */
 static void
 reserve(ct_nac_batch *bt, int ncells)
 {
 	int			slots = bt->shape.slots;
 	int			rows = bt->shape.vocab_size + ncells * slots;
 	size_t		w = (size_t) bt->shape.width;
+	ct_nac_batch fresh = *bt;
+	int			hash_size;
 
 	if (ncells <= bt->cap_cells)
 		return;
-	free_buffers(bt);
 	for (int l = 1; l <= bt->shape.layers; l++)
 	{
-		bt->layer[l].self = ct_malloc(sizeof(int) * rows);
-		bt->layer[l].pstart = ct_malloc(sizeof(int) * (rows + 1));
-		bt->layer[l].pred = ct_malloc(sizeof(int) * (size_t) rows * MAX_PREDS);
-		bt->layer[l].H = ct_malloc(sizeof(float) * rows * w);
+		fresh.layer[l].self = ct_malloc(sizeof(int) * rows);
+		fresh.layer[l].pstart = ct_malloc(sizeof(int) * (rows + 1));
+		fresh.layer[l].pred = ct_malloc(sizeof(int) * (size_t) rows * MAX_PREDS);
+		fresh.layer[l].H = ct_malloc(sizeof(float) * rows * w);
 	}
-	bt->slot_class = ct_malloc(sizeof(int) * ncells * slots);
-	bt->next_class = ct_malloc(sizeof(int) * ncells * slots);
-	for (bt->hash_size = 64; bt->hash_size < 2 * rows; bt->hash_size *= 2)
+	fresh.slot_class = ct_malloc(sizeof(int) * ncells * slots);
+	fresh.next_class = ct_malloc(sizeof(int) * ncells * slots);
+	for (hash_size = 64; hash_size < 2 * rows; hash_size *= 2)
 		;
-	bt->hash = ct_malloc(sizeof(int) * bt->hash_size);
-	bt->P = ct_malloc(sizeof(float) * rows * w);
-	bt->dA = ct_malloc(sizeof(float) * rows * w);
-	bt->dB = ct_malloc(sizeof(float) * rows * w);
-	bt->dP = ct_malloc(sizeof(float) * rows * w);
-	bt->cap_cells = ncells;
-	bt->cap_rows = rows;
+	fresh.hash = ct_malloc(sizeof(int) * hash_size);
+	fresh.P = ct_malloc(sizeof(float) * rows * w);
+	fresh.dA = ct_malloc(sizeof(float) * rows * w);
+	fresh.dB = ct_malloc(sizeof(float) * rows * w);
+	fresh.dP = ct_malloc(sizeof(float) * rows * w);
+	fresh.hash_size = hash_size;
+	fresh.cap_cells = ncells;
+	fresh.cap_rows = rows;
+	free_buffers(bt);
+	*bt = fresh;
 }
 
 static uint8_t
@@ -561,17 +569,23 @@ ct_nac_forward(const ct_nac *m, ct_nac_batch *bt, const ct_graph *cells, int nce
 	/* the mean of the readouts of the cell and of its reverse, with shared weights */
 	if (bt->reversed == NULL || ncells > bt->reversed->cap_cells)
 	{
+		ct_graph   *cells_buf;
+		float	   *feat_buf;
+
 		if (bt->reversed == NULL)
 		{
 			bt->reversed = ct_nac_batch_create(&bt->shape);
 			if (bt->frozen)
 				ct_nac_batch_freeze(bt->reversed);
 		}
+		reserve(bt->reversed, ncells);
+		/* allocated before the old ones go (see reserve) */
+		cells_buf = ct_malloc(sizeof(ct_graph) * ncells);
+		feat_buf = ct_malloc(sizeof(float) * ncells * w);
 		ct_free(bt->rev_cells);
 		ct_free(bt->rev_feat);
-		bt->rev_cells = ct_malloc(sizeof(ct_graph) * ncells);
-		bt->rev_feat = ct_malloc(sizeof(float) * ncells * w);
-		reserve(bt->reversed, ncells);
+		bt->rev_cells = cells_buf;
+		bt->rev_feat = feat_buf;
 	}
 	for (int g = 0; g < ncells; g++)
 		reverse_cell(&cells[g], &bt->rev_cells[g]);

@@ -11,6 +11,7 @@
  */
 #include "ctnas_nac.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -367,6 +368,13 @@ ct_nac_train(const ct_graph *cells, const double *acc, size_t n,
 		return false;
 	for (int epoch = 0; epoch < opt->epochs; epoch++)
 		ct_nac_trainer_epoch(t, NULL, 0, interrupt, arg);
+	for (size_t i = 0; i < t->model.nparams; i++)
+		if (!isfinite(t->model.params[i]))
+		{
+			ct_nac_trainer_destroy(t);
+			return ct_fail(err, CT_ERR_INVALID, "NAC training diverged",
+						   "A weight became infinite or not a number; a smaller lr would help.");
+		}
 	ct_nac_trainer_finish(t, out, stats);
 	return true;
 }

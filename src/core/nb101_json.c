@@ -62,9 +62,11 @@ read_record(const cJSON *obj, ct_nb101_record *rec, ct_error *err)
 	double		params;
 
 	if (!cJSON_IsObject(obj))
-		return ct_fail(err, CT_ERR_SYNTAX, "nas_bench.json record is not a JSON object", NULL);
+		return ct_fail(err, CT_ERR_SYNTAX, "nas_bench.json record is not a JSON object",
+					   "Each element of the list must be an object.");
 	if (matrix == NULL || ops == NULL)
-		return ct_fail(err, CT_ERR_SYNTAX, "nas_bench.json record has no \"matrix\" and \"ops\"", NULL);
+		return ct_fail(err, CT_ERR_SYNTAX, "nas_bench.json record has no \"matrix\" and \"ops\"",
+					   "A record needs \"matrix\" and \"ops\" (or \"module_adjacency\" and \"module_operations\").");
 	if (!ct_raw_graph_from_cjson(matrix, ops, &raw, err) ||
 		!ct_graph_from_raw(&raw, &rec->graph, err))
 		return false;

@@ -5,6 +5,7 @@
 #include "ctnas_search.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctnas_alloc.h"
@@ -19,17 +20,48 @@ cell_hash(const ct_graph *g)
 	return h ^ (h >> 29);
 }
 
+typedef struct oracle_row
+{
+	ct_graph	cell;
+	double		acc;
+	size_t		input_row;
+} oracle_row;
+
+static int
+cmp_oracle_rows(const void *a, const void *b)
+{
+	const oracle_row *x = a;
+	const oracle_row *y = b;
+	int			c = ct_graph_cmp(&x->cell, &y->cell);
+
+	return c != 0 ? c : (x->input_row > y->input_row) - (x->input_row < y->input_row);
+}
+
 bool
 ct_oracle_build(ct_oracle *o, const ct_graph *cells, const double *acc, size_t n, ct_error *err)
 {
+	oracle_row *sorted;
+
 	memset(o, 0, sizeof(*o));
 	if (n == 0)
 		return ct_fail(err, CT_ERR_INVALID, "the oracle holds no cells", NULL);
+	for (size_t r = 0; r < n; r++)
+		if (!isfinite(acc[r]))
+			return ct_fail(err, CT_ERR_INVALID, "the oracle has an accuracy that is not a finite number",
+						   "Row %zu (counting from 1) has %g.", r + 1, acc[r]);
 	o->n = n;
 	o->cells = ct_malloc(sizeof(ct_graph) * n);
 	o->acc = ct_malloc(sizeof(double) * n);
-	memcpy(o->cells, cells, sizeof(ct_graph) * n);
-	memcpy(o->acc, acc, sizeof(double) * n);
+	/* in cell order: a search depends on the oracle's rows, never on the order they came in */
+	sorted = ct_malloc(sizeof(oracle_row) * n);
+	for (size_t r = 0; r < n; r++)
+		sorted[r] = (oracle_row) {cells[r], acc[r], r};
+	qsort(sorted, n, sizeof(oracle_row), cmp_oracle_rows);
+	for (size_t r = 0; r < n; r++)
+	{
+		o->cells[r] = sorted[r].cell;
+		o->acc[r] = sorted[r].acc;
+	}
 	for (o->hash_size = 16; o->hash_size < 2 * n; o->hash_size *= 2)
 		;
 	o->hash = ct_calloc(o->hash_size, sizeof(int64_t));
@@ -37,23 +69,22 @@ ct_oracle_build(ct_oracle *o, const ct_graph *cells, const double *acc, size_t n
 	{
 		size_t		i;
 
-		if (!isfinite(acc[r]))
+		/* equal cells are neighbours after sorting */
+		if (r > 0 && ct_graph_cmp(&o->cells[r - 1], &o->cells[r]) == 0)
 		{
-			ct_oracle_free(o);
-			return ct_fail(err, CT_ERR_INVALID, "the oracle has an accuracy that is not a finite number",
-						   "Row %zu (counting from 1) has %g.", r + 1, acc[r]);
-		}
-		for (i = cell_hash(&cells[r]) & (o->hash_size - 1); o->hash[i] != 0; i = (i + 1) & (o->hash_size - 1))
-			if (ct_graph_cmp(&o->cells[o->hash[i] - 1], &cells[r]) == 0)
-			{
-				size_t		first = (size_t) o->hash[i];
+			size_t		first = sorted[r - 1].input_row + 1,
+						second = sorted[r].input_row + 1;
 
-				ct_oracle_free(o);
-				return ct_fail(err, CT_ERR_INVALID, "the oracle holds a cell twice",
-							   "Rows %zu and %zu (counting from 1) are the same cell.", first, r + 1);
-			}
+			ct_free(sorted);
+			ct_oracle_free(o);
+			return ct_fail(err, CT_ERR_INVALID, "the oracle holds a cell twice",
+						   "Rows %zu and %zu (counting from 1) are the same cell.", first, second);
+		}
+		for (i = cell_hash(&o->cells[r]) & (o->hash_size - 1); o->hash[i] != 0; i = (i + 1) & (o->hash_size - 1))
+			;
 		o->hash[i] = (int64_t) r + 1;
 	}
+	ct_free(sorted);
 	return true;
 }
 
@@ -81,7 +112,8 @@ ct_budget_init(ct_budget *b, const ct_oracle *o, int budget)
 	b->oracle = o;
 	b->budget = budget;
 	b->used = 0;
-	b->log = ct_malloc(sizeof(int64_t) * (budget > 0 ? budget : 1));
+	/* at most every oracle cell once, however large the budget */
+	b->log = ct_malloc(sizeof(int64_t) * ((size_t) budget < o->n ? (size_t) (budget > 0 ? budget : 1) : o->n));
 	b->seen = ct_calloc(o->n, 1);
 }
 

@@ -7,6 +7,7 @@
 #include <cblas.h>
 #include <cjson/cJSON.h>
 
+#include "utils/guc.h"
 #include "utils/memutils.h"
 
 #include "ctnas_alloc.h"
@@ -45,6 +46,8 @@ _PG_init(void)
 	ct_set_allocator(core_palloc, cjson_pfree);
 	ctnas_models_init();
 	ctnas_ktau_init();
+	/* after every ctnas.* setting is defined, so none of their saved values is dropped */
+	MarkGUCPrefixReserved("ctnas");
 }
 
 MemoryContext
@@ -79,7 +82,7 @@ ct_report_error(const ct_error *err, const char *type_name, const char *input)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 						 errmsg("invalid input syntax for type %s: \"%s\"", type_name, input),
-						 errdetail("%s", err->detail[0] ? err->detail : err->message)));
+						 err->detail[0] ? errdetail("%s", err->detail) : 0));
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 					 errmsg("%s", err->message),

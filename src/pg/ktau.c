@@ -320,10 +320,14 @@ torch_randperm(PG_FUNCTION_ARGS)
 	int64		seed = PG_GETARG_INT64(1);
 	uint32	   *perm;
 
-	if (n < 0 || n > 100000000)
+	if (n < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("torch_randperm n must not be negative")));
+	if (n > 100000000)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("torch_randperm n must be between 0 and 100000000"),
+				 errmsg("torch_randperm n must be at most 100000000"),
 				 errdetail("Got %d.", n)));
 	if (seed < 0)
 		ereport(ERROR,

@@ -22,6 +22,8 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
+#include "access/xact.h"
 
 #include "ctnas_nac.h"
 
@@ -53,7 +55,6 @@ ctnas_models_init(void)
 	DefineCustomStringVariable("ctnas.model",
 							   "Model in ctnas.models that nac_compare and nac_score use when none is given.",
 							   NULL, &model_setting, NULL, PGC_USERSET, 0, NULL, NULL, NULL);
-	MarkGUCPrefixReserved("ctnas");
 	CacheRegisterRelcacheCallback(models_relcache_callback, (Datum) 0);
 }
 
@@ -94,6 +95,7 @@ ctnas_model_lookup(const char *name, ct_nac_batch **batch, MemoryContext *cxt)
 static CachedModel *
 lookup_model(const char *name)
 {
+	static TimestampTz last_statement = 0;
 	CachedModel *e;
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		args[1];
@@ -101,6 +103,16 @@ lookup_model(const char *name)
 	Datum		weights;
 	int			rc;
 
+	/*
+	 * A cache hit takes no lock, so no invalidation would be read: read them
+	 * once per statement, so a statement sees models as they were when it
+	 * started and the next one sees changes others committed since.
+	 */
+	if (GetCurrentStatementStartTimestamp() != last_statement)
+	{
+		last_statement = GetCurrentStatementStartTimestamp();
+		AcceptInvalidationMessages();
+	}
 	if (!cache_valid)
 	{
 		if (cache_cxt == NULL)

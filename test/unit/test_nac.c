@@ -439,6 +439,27 @@ test_training(void)
 		ct_nac_free(&dm);
 	}
 
+	/* an absurd learning rate: either finite weights or a clear "diverged", never NaN weights */
+	{
+		ct_nac_options wild = opt;
+		ct_nac		wm;
+		ct_nac_stats ws;
+
+		wild.lr = 10.0;
+		wild.epochs = 20;
+		if (ct_nac_train(cells, acc, 200, &wild, &wm, &ws, NULL, NULL, &err))
+		{
+			bool		finite = true;
+
+			for (size_t i = 0; i < wm.nparams; i++)
+				finite &= isfinite(wm.params[i]);
+			CHECK(finite);
+			ct_nac_free(&wm);
+		}
+		else
+			CHECK(err.kind == CT_ERR_INVALID && strstr(err.message, "diverged") != NULL);
+	}
+
 	/* errors */
 	CHECK(!ct_nac_train(cells, acc, 1, &opt, &c, &sc, NULL, NULL, &err));
 	{
@@ -555,6 +576,36 @@ test_blob(void)
 	buf[8] = 2;
 	CHECK(!ct_nac_blob_read(buf, len, &back, NULL, NULL, &err));
 	CHECK(strstr(err.message, "version") != NULL);
+	buf[8] = 1;
+
+	/* a model that claims an antisymmetric head must have one; header numbers must be finite */
+	{
+		ct_nac_shape as = ct_nac_reference_shape();
+		ct_nac		a;
+		double		nan_value = NAN;
+		uint64_t	bits;
+
+		as.head = CT_NAC_HEAD_ANTISYMMETRIC;
+		ct_nac_alloc(&a, &as);
+		ct_nac_init(&a, 5);
+		ct_nac_blob_write(&a, &opt, &stats, buf);
+		CHECK(ct_nac_blob_read(buf, len, &back, NULL, NULL, &err));
+		ct_nac_free(&back);
+		{
+			float		saved = a.fc_w[3];
+
+			a.fc_w[3] += 1.0f;
+			ct_nac_blob_write(&a, &opt, &stats, buf);
+			CHECK(!ct_nac_blob_read(buf, len, &back, NULL, NULL, &err) && strstr(err.detail, "antisymmetric") != NULL);
+			a.fc_w[3] = saved;
+		}
+		opt.lr = nan_value;
+		ct_nac_blob_write(&a, &opt, &stats, buf);
+		CHECK(!ct_nac_blob_read(buf, len, &back, NULL, NULL, &err) && strstr(err.detail, "finite") != NULL);
+		memcpy(&bits, &nan_value, 8);
+		CHECK(bits != 0);
+		ct_nac_free(&a);
+	}
 	ct_free(buf);
 	ct_nac_free(&m);
 	CHECK(ct_crc32((const uint8_t *) "123456789", 9) == 0xcbf43926u);

@@ -37,7 +37,11 @@ test_oracle(void)
 
 	build_sample_oracle(&o, 5100);
 	for (int i = 0; i < 5100; i += 17)
-		CHECK(ct_oracle_find(&o, &rows[i].cell) == i);
+	{
+		int64_t		r = ct_oracle_find(&o, &rows[i].cell);
+
+		CHECK(r >= 0 && ct_graph_cmp(&o.cells[r], &rows[i].cell) == 0 && o.acc[r] == rows[i].test_acc_run0);
+	}
 	ct_graph_random(123456, &absent);
 	CHECK(ct_oracle_find(&o, &absent) == -1 || ct_graph_cmp(&o.cells[ct_oracle_find(&o, &absent)], &absent) == 0);
 	ct_oracle_free(&o);
@@ -116,6 +120,34 @@ test_baselines(void)
 	}
 	/* evolution beats random search on average (the sample holds the 100 best cells) */
 	CHECK(sum_evolution > sum_random);
+
+	/* the rows' order does not matter: the oracle is kept in cell order */
+	{
+		static ct_graph rev_cells[5100];
+		static double rev_acc[5100];
+		ct_oracle	rev;
+		ct_budget	a,
+					b2;
+		bool		same = true;
+
+		for (int i = 0; i < 5100; i++)
+		{
+			rev_cells[i] = o.cells[5099 - i];
+			rev_acc[i] = o.acc[5099 - i];
+		}
+		CHECK(ct_oracle_build(&rev, rev_cells, rev_acc, 5100, NULL));
+		opt.seed = 77;
+		ct_budget_init(&a, &o, 50);
+		ct_budget_init(&b2, &rev, 50);
+		ct_evolution_search(&a, &opt, NULL, NULL, &err);
+		ct_evolution_search(&b2, &opt, NULL, NULL, &err);
+		for (int i = 0; i < 50; i++)
+			same &= ct_graph_cmp(&o.cells[a.log[i]], &rev.cells[b2.log[i]]) == 0;
+		CHECK(same);
+		ct_budget_free(&a);
+		ct_budget_free(&b2);
+		ct_oracle_free(&rev);
+	}
 
 	/* space nb101 on a small oracle: NB101 samples the oracle lacks cost nothing; the proposal bound ends it */
 	{
