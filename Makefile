@@ -9,7 +9,7 @@ CORE_OBJS = src/core/error.o src/core/md5.o src/core/rng.o src/core/graph.o \
 	src/core/nb101_json.o src/core/alloc.o src/core/crc32.o src/core/nac_model.o \
 	src/core/adam.o src/core/nac_train.o src/core/nac_blob.o src/core/nac_options.o src/core/nac_embed_cache.o \
 	src/core/kendall.o src/core/torch_randperm.o src/core/controller.o \
-	src/core/oracle.o src/core/baseline_search.o
+	src/core/oracle.o src/core/baseline_search.o src/core/guided_search.o
 PG_OBJS = src/pg/ctnas.o src/pg/archgraph.o src/pg/archgraph_funcs.o \
 	src/pg/nb101_load.o src/pg/nac_train_agg.o src/pg/nac_funcs.o src/pg/ktau.o src/pg/search.o
 OBJS = $(CORE_OBJS) $(PG_OBJS)
@@ -99,9 +99,12 @@ test/tools/nac_tool: test/tools/nac_tool.c test/common/sample_csv.c $(CORE_SRCS)
 test/tools/ktau_bench: test/tools/ktau_bench.c $(CORE_SRCS) $(wildcard include/*.h)
 	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -o $@ $< $(CORE_SRCS) -lopenblas -lcjson -lm
 
+test/tools/search_bench: test/tools/search_bench.c $(CORE_SRCS) $(wildcard include/*.h)
+	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -o $@ $< $(CORE_SRCS) -lopenblas -lcjson -lm
+
 # all 423,624 NAS-Bench-101 rows: canonical form and module hash (needs ../shared)
 nb101-check: test/tools/nb101_check
 	gzip -dc $(NB101_CSV) | test/tools/nb101_check
 
 NB101_CSV ?= ../shared/data/nb101/nb101_all_run0test.csv.gz
-EXTRA_CLEAN = test/unit/nac_dump.json test/unit/run_unit_tests test/tools/nb101_check test/tools/nac_tool test/tools/ktau_bench test/fuzz/fuzz_archgraph
+EXTRA_CLEAN = test/unit/nac_dump.json test/unit/run_unit_tests test/tools/nb101_check test/tools/nac_tool test/tools/ktau_bench test/tools/search_bench test/fuzz/fuzz_archgraph

@@ -94,4 +94,21 @@ extern bool ct_random_search(ct_budget *b, const ct_baseline_options *opt,
 extern bool ct_evolution_search(ct_budget *b, const ct_baseline_options *opt,
 								ct_interrupt_fn interrupt, void *arg, ct_error *err);
 
+/*
+ * NAC-guided search in rounds: `first` random cells of the oracle, then each
+ * round trains a NAC on every cell queried so far, scores every unqueried
+ * cell of the oracle and queries the best-ranked, until the budget is spent
+ * (a candidate for the CTNAS search's default recipe; see issue 6).
+ */
+typedef struct ct_guided_options
+{
+	uint64_t	seed;
+	int			first;			/* random cells before the first round */
+	int			rounds;
+	ct_nac_options nac;			/* how each round's NAC is trained */
+} ct_guided_options;
+
+extern bool ct_guided_search(ct_budget *b, const ct_guided_options *opt,
+							 ct_interrupt_fn interrupt, void *arg, ct_error *err);
+
 #endif
