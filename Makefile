@@ -96,11 +96,11 @@ demo: deps
 test/tools/nac_tool: test/tools/nac_tool.c test/common/sample_csv.c $(CORE_SRCS) $(wildcard include/*.h)
 	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< test/common/sample_csv.c $(CORE_SRCS) -lopenblas -lcjson -lm
 
-test/tools/ktau_bench: test/tools/ktau_bench.c $(CORE_SRCS) $(wildcard include/*.h)
-	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -o $@ $< $(CORE_SRCS) -lopenblas -lcjson -lm
+test/tools/ktau_bench: test/tools/ktau_bench.c test/common/nb101_table.c $(CORE_SRCS) $(wildcard include/*.h)
+	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< test/common/nb101_table.c $(CORE_SRCS) -lopenblas -lcjson -lm
 
-test/tools/search_bench: test/tools/search_bench.c $(CORE_SRCS) $(wildcard include/*.h)
-	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -o $@ $< $(CORE_SRCS) -lopenblas -lcjson -lm
+test/tools/search_bench: test/tools/search_bench.c test/common/nb101_table.c $(CORE_SRCS) $(wildcard include/*.h)
+	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< test/common/nb101_table.c $(CORE_SRCS) -lopenblas -lcjson -lm
 
 # all 423,624 NAS-Bench-101 rows: canonical form and module hash (needs ../shared)
 nb101-check: test/tools/nb101_check

@@ -16,52 +16,12 @@
 #include <time.h>
 
 #include "ctnas_search.h"
+#include "nb101_table.h"
 
-#define NB101_CELLS 423624
 
 static ct_graph cells[NB101_CELLS];
 static double acc[NB101_CELLS];
 
-static int
-read_table(void)
-{
-	char		line[1024];
-	int			n = 0;
-
-	if (fgets(line, sizeof(line), stdin) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), stdin) != NULL && n < NB101_CELLS)
-	{
-		char	   *f[5];
-		char	   *p = line;
-		ct_raw_graph raw;
-
-		for (int i = 0; i < 5; i++)
-		{
-			f[i] = p;
-			p = strchr(p, ',');
-			if (p == NULL)
-				return -1;
-			*p++ = '\0';
-		}
-		memset(&raw, 0, sizeof(raw));
-		raw.n = atoi(f[1]);
-		for (int i = 0; i < raw.n * raw.n; i++)
-			raw.adj[i / raw.n][i % raw.n] = f[2][i] == '1';
-		p = f[3];
-		for (int v = 0; v < raw.n; v++)
-		{
-			size_t		len = strcspn(p, ";");
-
-			raw.ops[v] = (uint8_t) ct_op_from_name(p, len);
-			p += len + 1;
-		}
-		if (!ct_graph_from_raw(&raw, &cells[n], NULL))
-			return -1;
-		acc[n++] = strtod(f[4], NULL);
-	}
-	return n;
-}
 
 int
 main(int argc, char **argv)
@@ -78,7 +38,7 @@ main(int argc, char **argv)
 	int64_t		best;
 	long		better = 0;
 
-	if (read_table() != NB101_CELLS || !ct_oracle_build(&o, cells, acc, NB101_CELLS, &err))
+	if (nb101_table_read(stdin, cells, acc, NB101_CELLS) != NB101_CELLS || !ct_oracle_build(&o, cells, acc, NB101_CELLS, &err))
 		return fprintf(stderr, "expected the %d rows of the NB101 CSV on stdin\n", NB101_CELLS), 2;
 	ct_budget_init(&b, &o, budget);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
