@@ -1,15 +1,9 @@
 -- Constructors, accessors, Graphviz, random sampling and mutation
 SET search_path = ctnas, public;
 
-CREATE FUNCTION pg_temp.try(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE msg text; det text; st text; r text;
-BEGIN
-  EXECUTE q INTO r;
-  RETURN r;
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
-  RETURN st || ': ' || msg || coalesce(' / ' || nullif(det, ''), '');
-END $$;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set try_include :abs_srcdir '/sql/include/try.psql'
+\i :try_include
 
 CREATE TABLE f (arch archgraph);
 INSERT INTO f VALUES ('{"matrix":[[0,1,1,0,0],[0,0,0,1,0],[0,0,0,0,1],[0,0,0,0,1],[0,0,0,0,0]],"ops":["input","conv3x3-bn-relu","maxpool3x3","conv1x1-bn-relu","output"]}');

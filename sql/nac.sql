@@ -12,15 +12,9 @@ COPY nb101 FROM :'sample' (FORMAT csv, HEADER);
 CREATE TABLE train AS SELECT * FROM nb101 ORDER BY md5(hash || 'split') LIMIT 400;
 CREATE TABLE held_out AS SELECT * FROM nb101 WHERE hash NOT IN (SELECT hash FROM train);
 
-CREATE FUNCTION pg_temp.try(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE msg text; det text; st text; r text;
-BEGIN
-  EXECUTE q INTO r;
-  RETURN coalesce(r, 'ok');
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
-  RETURN st || ': ' || msg || coalesce(' / ' || nullif(det, ''), '');
-END $$;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set try_include :abs_srcdir '/sql/include/try.psql'
+\i :try_include
 
 -- training and saving is one statement (NOTICE shows seconds, so it is silenced here)
 SET client_min_messages = warning;

@@ -48,15 +48,9 @@ SELECT max(queries) AS all_cells FROM random_search('SELECT arch, test_acc_run0 
 SELECT max(queries) < 100 AS fewer_queries FROM random_search('search_cells', 100, '{"space": "nb101", "acc_column": "test_acc_run0", "max_proposals": 2000}');
 
 -- bad oracles and options: clear errors, before any work
-CREATE FUNCTION pg_temp.try(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE msg text; det text; st text; r text;
-BEGIN
-  EXECUTE q INTO r;
-  RETURN coalesce(r, 'ok');
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
-  RETURN st || ': ' || msg || coalesce(' / ' || nullif(det, ''), '');
-END $$;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set try_include :abs_srcdir '/sql/include/try.psql'
+\i :try_include
 CREATE TABLE dup AS SELECT arch, test_acc_run0 AS acc FROM search_cells LIMIT 3;
 INSERT INTO dup SELECT arch, 0.5 FROM dup LIMIT 1;
 CREATE TABLE nulls AS SELECT arch, test_acc_run0 AS acc FROM search_cells LIMIT 3;
