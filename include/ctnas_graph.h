@@ -84,6 +84,9 @@ extern void ct_graph_to_raw(const ct_graph *g, ct_raw_graph *raw);
 /* Checks that g is already canonical and valid (for values read from disk). */
 extern bool ct_graph_is_canonical(const ct_graph *g);
 
+/* A 64-bit hash of the cell for in-memory hash tables (not the NAS-Bench-101 hash). */
+extern uint64_t ct_graph_hash64(const ct_graph *g);
+
 /* Total order: nodes, then edge bits, then ops; NAS-Bench-101's enumeration order. */
 extern int	ct_graph_cmp(const ct_graph *a, const ct_graph *b);
 

@@ -256,6 +256,16 @@ ct_graph_is_canonical(const ct_graph *g)
 	return ct_graph_cmp(g, &canon) == 0;
 }
 
+uint64_t
+ct_graph_hash64(const ct_graph *g)
+{
+	uint64_t	h = (uint64_t) g->n * 0x9E3779B97F4A7C15ULL ^ g->edges;
+
+	for (int v = 0; v < g->n; v++)
+		h = (h ^ g->ops[v]) * 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 29);
+}
+
 int
 ct_graph_cmp(const ct_graph *a, const ct_graph *b)
 {

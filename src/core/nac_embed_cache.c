@@ -45,20 +45,10 @@ ct_nac_embed_cache_destroy(ct_nac_embed_cache *c)
 	ct_free(c);
 }
 
-static uint32_t
-cell_hash(const ct_graph *g)
-{
-	uint64_t	h = (uint64_t) g->n * 0x9E3779B97F4A7C15ULL ^ g->edges;
-
-	for (int v = 0; v < g->n; v++)
-		h = (h ^ g->ops[v]) * 0xff51afd7ed558ccdULL;
-	return (uint32_t) (h ^ (h >> 32));
-}
-
 const float *
 ct_nac_embed_cached(ct_nac_embed_cache *c, const ct_nac *m, ct_nac_batch *bt, const ct_graph *g)
 {
-	uint32_t	i = cell_hash(g) & (uint32_t) (c->size - 1);
+	uint32_t	i = (uint32_t) (ct_graph_hash64(g) & (uint64_t) (c->size - 1));
 	float	   *f = c->feat + (size_t) i * c->width;
 
 	if (!c->used[i] || ct_graph_cmp(&c->keys[i], g) != 0)

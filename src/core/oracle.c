@@ -10,16 +10,6 @@
 
 #include "ctnas_alloc.h"
 
-static uint64_t
-cell_hash(const ct_graph *g)
-{
-	uint64_t	h = (uint64_t) g->n * 0x9E3779B97F4A7C15ULL ^ g->edges;
-
-	for (int v = 0; v < g->n; v++)
-		h = (h ^ g->ops[v]) * 0xff51afd7ed558ccdULL;
-	return h ^ (h >> 29);
-}
-
 typedef struct oracle_row
 {
 	ct_graph	cell;
@@ -80,7 +70,7 @@ ct_oracle_build(ct_oracle *o, const ct_graph *cells, const double *acc, size_t n
 			return ct_fail(err, CT_ERR_INVALID, "the oracle holds a cell twice",
 						   "Rows %zu and %zu (counting from 1) are the same cell.", first, second);
 		}
-		for (i = cell_hash(&o->cells[r]) & (o->hash_size - 1); o->hash[i] != 0; i = (i + 1) & (o->hash_size - 1))
+		for (i = ct_graph_hash64(&o->cells[r]) & (o->hash_size - 1); o->hash[i] != 0; i = (i + 1) & (o->hash_size - 1))
 			;
 		o->hash[i] = (int64_t) r + 1;
 	}
@@ -100,7 +90,7 @@ ct_oracle_free(ct_oracle *o)
 int64_t
 ct_oracle_find(const ct_oracle *o, const ct_graph *g)
 {
-	for (size_t i = cell_hash(g) & (o->hash_size - 1); o->hash[i] != 0; i = (i + 1) & (o->hash_size - 1))
+	for (size_t i = ct_graph_hash64(g) & (o->hash_size - 1); o->hash[i] != 0; i = (i + 1) & (o->hash_size - 1))
 		if (ct_graph_cmp(&o->cells[o->hash[i] - 1], g) == 0)
 			return o->hash[i] - 1;
 	return -1;

@@ -46,6 +46,15 @@ archgraph_decode(const ArchGraph *a, ct_graph *g)
 	g->ops[n - 1] = CT_OP_OUTPUT;
 }
 
+void
+archgraph_arg(FunctionCallInfo fcinfo, int argno, ct_graph *g)
+{
+	ArchGraph  *a = PG_GETARG_ARCHGRAPH_P(argno);
+
+	archgraph_decode(a, g);
+	PG_FREE_IF_COPY(a, argno);
+}
+
 PG_FUNCTION_INFO_V1(archgraph_in);
 Datum
 archgraph_in(PG_FUNCTION_ARGS)

@@ -173,22 +173,13 @@ archgraph_from_flat(PG_FUNCTION_ARGS)
 	PG_RETURN_ARCHGRAPH_P(archgraph_encode(&g));
 }
 
-static void
-arg_graph(FunctionCallInfo fcinfo, int argno, ct_graph *g)
-{
-	ArchGraph  *a = PG_GETARG_ARCHGRAPH_P(argno);
-
-	archgraph_decode(a, g);
-	PG_FREE_IF_COPY(a, argno);
-}
-
 PG_FUNCTION_INFO_V1(archgraph_nodes);
 Datum
 archgraph_nodes(PG_FUNCTION_ARGS)
 {
 	ct_graph	g;
 
-	arg_graph(fcinfo, 0, &g);
+	archgraph_arg(fcinfo, 0, &g);
 	PG_RETURN_INT32(g.n);
 }
 
@@ -198,7 +189,7 @@ archgraph_edges(PG_FUNCTION_ARGS)
 {
 	ct_graph	g;
 
-	arg_graph(fcinfo, 0, &g);
+	archgraph_arg(fcinfo, 0, &g);
 	PG_RETURN_INT32(ct_graph_num_edges(&g));
 }
 
@@ -209,7 +200,7 @@ archgraph_ops(PG_FUNCTION_ARGS)
 	ct_graph	g;
 	Datum		names[CT_NB101_MAX_NODES];
 
-	arg_graph(fcinfo, 0, &g);
+	archgraph_arg(fcinfo, 0, &g);
 	for (int v = 0; v < g.n; v++)
 		names[v] = CStringGetTextDatum(ct_op_name(g.ops[v]));
 	PG_RETURN_ARRAYTYPE_P(construct_array(names, g.n, TEXTOID, -1, false, TYPALIGN_INT));
@@ -224,7 +215,7 @@ archgraph_matrix(PG_FUNCTION_ARGS)
 	int			dims[2];
 	int			lbs[2] = {1, 1};
 
-	arg_graph(fcinfo, 0, &g);
+	archgraph_arg(fcinfo, 0, &g);
 	for (int x = 0; x < g.n; x++)
 		for (int y = 0; y < g.n; y++)
 			cells[x * g.n + y] = Int32GetDatum(ct_graph_has_edge(&g, x, y));
@@ -239,7 +230,7 @@ archgraph_dot(PG_FUNCTION_ARGS)
 	ct_graph	g;
 	char		buf[CT_GRAPH_DOT_MAX];
 
-	arg_graph(fcinfo, 0, &g);
+	archgraph_arg(fcinfo, 0, &g);
 	ct_graph_to_dot(&g, buf, sizeof(buf));
 	PG_RETURN_TEXT_P(cstring_to_text(buf));
 }
@@ -251,7 +242,7 @@ archgraph_nb101_hash(PG_FUNCTION_ARGS)
 	ct_graph	g;
 	char		hash[33];
 
-	arg_graph(fcinfo, 0, &g);
+	archgraph_arg(fcinfo, 0, &g);
 	ct_graph_nb101_hash(&g, hash);
 	PG_RETURN_TEXT_P(cstring_to_text(hash));
 }
@@ -274,7 +265,7 @@ archgraph_mutate(PG_FUNCTION_ARGS)
 				out;
 	ct_error	err;
 
-	arg_graph(fcinfo, 0, &g);
+	archgraph_arg(fcinfo, 0, &g);
 	if (!ct_graph_mutate(&g, (uint64) PG_GETARG_INT64(1), &out, &err))
 		ct_report_error(&err, "archgraph", NULL);
 	PG_RETURN_ARCHGRAPH_P(archgraph_encode(&out));

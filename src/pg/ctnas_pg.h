@@ -38,6 +38,8 @@ typedef struct ArchGraph
 
 extern ArchGraph *archgraph_encode(const ct_graph *g);
 extern void archgraph_decode(const ArchGraph *a, ct_graph *g);
+/* Argument argno of a function, decoded. */
+extern void archgraph_arg(FunctionCallInfo fcinfo, int argno, ct_graph *g);
 
 /* ereport(ERROR) for a core failure; input, if given, is quoted in syntax errors. */
 extern void ct_report_error(const ct_error *err, const char *type_name, const char *input) pg_attribute_noreturn();

@@ -198,16 +198,6 @@ model_from_blob(FunctionCallInfo fcinfo, int argno)
 	return bc;
 }
 
-static void
-arg_cell(FunctionCallInfo fcinfo, int argno, ct_graph *g)
-{
-	ArchGraph  *a = PG_GETARG_ARCHGRAPH_P(argno);
-
-	/* only NAS-Bench-101 cells exist today; the model format records its space too */
-	archgraph_decode(a, g);
-	PG_FREE_IF_COPY(a, argno);
-}
-
 /*
  * The batch's scratch buffers grow inside forward passes, through the core's
  * allocator, i.e. in CurrentMemoryContext: that must be the context the
@@ -225,8 +215,8 @@ compare_with(FunctionCallInfo fcinfo, const ct_nac *model, ct_nac_batch *batch,
 	float		fa_copy[CT_NAC_MAX_WIDTH];
 	double		p;
 
-	arg_cell(fcinfo, 0, &a);
-	arg_cell(fcinfo, 1, &b);
+	archgraph_arg(fcinfo, 0, &a);
+	archgraph_arg(fcinfo, 1, &b);
 	ctnas_blas_single_thread();
 	old = MemoryContextSwitchTo(cxt);
 	/* copied: b's embedding may land in the same cache entry */
@@ -246,7 +236,7 @@ score_with(FunctionCallInfo fcinfo, const ct_nac *model, ct_nac_batch *batch,
 	MemoryContext old;
 	double		score;
 
-	arg_cell(fcinfo, 0, &a);
+	archgraph_arg(fcinfo, 0, &a);
 	ctnas_blas_single_thread();
 	old = MemoryContextSwitchTo(cxt);
 	score = ct_nac_score_feat(model, ct_nac_embed_cached(embeddings, model, batch, &a));
