@@ -23,6 +23,7 @@
 
 #include "ctnas_error.h"
 #include "ctnas_graph.h"
+#include "ctnas_serial.h"
 
 #define CT_NAC_SLOTS		7	/* NAS-Bench-101 cells are padded to 7 slots */
 #define CT_NAC_MAX_LAYERS	16
@@ -162,6 +163,9 @@ extern void ct_adam_init(ct_adam *opt, size_t n, double lr, double beta1, double
 						 double eps, double weight_decay);
 extern void ct_adam_free(ct_adam *opt);
 extern void ct_adam_step(ct_adam *opt, float *params, float *grad);
+/* Checkpoints of the moving state (step, m, v); restore needs the same size. */
+extern void ct_adam_save(const ct_adam *opt, ct_wbuf *w);
+extern bool ct_adam_restore(ct_adam *opt, ct_rbuf *r);
 
 /* ---- training ------------------------------------------------------------ */
 
@@ -243,6 +247,15 @@ extern const ct_nac *ct_nac_trainer_model(const ct_nac_trainer *t);
 /* Hands the model and statistics over and frees the rest. */
 extern void ct_nac_trainer_finish(ct_nac_trainer *t, ct_nac *out, ct_nac_stats *stats);
 extern void ct_nac_trainer_destroy(ct_nac_trainer *t);
+/* Starts from given weights (a warm start) instead of the seeded initialisation; same shape. */
+extern bool ct_nac_trainer_set_weights(ct_nac_trainer *t, const ct_nac *init, ct_error *err);
+/*
+ * Checkpoints: everything that moves (weights, Adam, data-order stream,
+ * statistics).  Restore into a trainer created with the same rows and
+ * options; it then continues exactly as the saved one would have.
+ */
+extern void ct_nac_trainer_save(const ct_nac_trainer *t, ct_wbuf *w);
+extern bool ct_nac_trainer_restore(ct_nac_trainer *t, ct_rbuf *r);
 
 /* ---- stored form (see README, "Model format") ---------------------------- */
 

@@ -2,8 +2,8 @@
  * ctnas_search.h
  *	  The search harness shared by every search method: an oracle (cells with
  *	  known accuracies), the query budget, and the baselines random search and
- *	  regularized evolution (Real et al. 2019).  The CTNAS search itself will
- *	  use the same oracle and budget accounting.
+ *	  regularized evolution (Real et al. 2019), and the CTNAS search with
+ *	  the same oracle and budget accounting.
  */
 #ifndef CTNAS_SEARCH_H
 #define CTNAS_SEARCH_H
@@ -95,20 +95,100 @@ extern bool ct_evolution_search(ct_budget *b, const ct_baseline_options *opt,
 								ct_interrupt_fn interrupt, void *arg, ct_error *err);
 
 /*
- * NAC-guided search in rounds: `first` random cells of the oracle, then each
- * round trains a NAC on every cell queried so far, scores every unqueried
- * cell of the oracle and queries the best-ranked, until the budget is spent
- * (a candidate for the CTNAS search's default recipe; see issue 6).
+ * The CTNAS search (ctnas_search.c): a state that moves a step at a time,
+ * so a caller can check for interrupts, report progress, checkpoint and
+ * resume (a restored state continues exactly as the saved one would have).
+ *
+ * Recipe "paper" is the reference code (ctnas-reference.md §4, §8): the
+ * whole budget on uniformly drawn cells, NAC pre-training on them, then
+ * 10,000 REINFORCE iterations of the LSTM controller rewarded with
+ * P(sample beats the baseline), the baseline curriculum and history
+ * champion every 500, pseudo-labelled pairs and one NAC epoch every 100; the
+ * final cell is the champion.  A step is one NAC epoch or one controller
+ * iteration.
+ *
+ * Recipe "default" spends the budget in rounds: `first` random cells, then
+ * each round trains a NAC on every cell queried so far, ranks every
+ * unqueried cell of the oracle with it and queries the best-ranked; the
+ * final cell is the best queried one.  A step is one NAC epoch or one
+ * round's ranking and queries.
  */
-typedef struct ct_guided_options
+typedef enum ct_ctnas_recipe
 {
+	CT_CTNAS_RECIPE_PAPER = 1,
+	CT_CTNAS_RECIPE_DEFAULT = 2
+} ct_ctnas_recipe;
+
+typedef struct ct_ctnas_options
+{
+	int			recipe;			/* ct_ctnas_recipe */
 	uint64_t	seed;
+	int			space;			/* ct_search_space */
+	/* recipe "paper" */
+	int			iterations;		/* controller iterations */
+	int			derive_every;	/* baseline curriculum and champion */
+	int			derive_samples;
+	int			pseudo_every;	/* pseudo-labelled pairs and one NAC epoch */
+	int			pseudo_first;	/* pairs kept at iteration 0 (of twice as many samples) */
+	int			pseudo_pairs;	/* pairs kept later */
+	double		entropy_coef;
+	double		controller_lr;
+	/* recipe "default" */
 	int			first;			/* random cells before the first round */
 	int			rounds;
-	ct_nac_options nac;			/* how each round's NAC is trained */
-} ct_guided_options;
+	ct_nac_options nac;			/* how the NAC is trained (its seed is derived from seed) */
+} ct_ctnas_options;
 
-extern bool ct_guided_search(ct_budget *b, const ct_guided_options *opt,
-							 ct_interrupt_fn interrupt, void *arg, ct_error *err);
+extern ct_ctnas_options ct_ctnas_recipe_options(int recipe);
+extern const char *ct_ctnas_recipe_name(int recipe);
+/*
+ * Options from JSON: "recipe" first picks the defaults, then keys seed,
+ * space, iterations, derive_every, derive_samples, pseudo_every,
+ * pseudo_first, pseudo_pairs, entropy_coef, controller_lr, first, rounds,
+ * and "nac" (an object of nac_train options); other keys are errors.
+ */
+extern bool ct_ctnas_options_from_json(const char *json, ct_ctnas_options *opt, ct_error *err);
+
+typedef struct ct_ctnas_search ct_ctnas_search;
+
+/*
+ * A new search over b's oracle (b fresh).  init: a NAC to start from
+ * instead of training one from scratch (copied), or NULL.
+ */
+extern ct_ctnas_search *ct_ctnas_create(ct_budget *b, const ct_ctnas_options *opt,
+										const ct_nac *init, ct_error *err);
+/* One step; false on error.  A finished search does nothing. */
+extern bool ct_ctnas_step(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_error *err);
+extern bool ct_ctnas_done(const ct_ctnas_search *s);
+/* Steps until done. */
+extern bool ct_ctnas_run(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_error *err);
+
+typedef struct ct_ctnas_progress
+{
+	const char *phase;			/* "pretrain", "search", "train", "rank", "done" */
+	int64_t		steps;			/* steps taken */
+	int64_t		iteration;		/* controller iteration (paper) or round (default) */
+	int			queries;
+	int64_t		best_row;		/* best queried row so far, or -1 */
+	double		entropy;		/* the controller's last sample entropy (paper), else NaN */
+} ct_ctnas_progress;
+
+extern void ct_ctnas_get_progress(const ct_ctnas_search *s, ct_ctnas_progress *p);
+
+/*
+ * The final cell (when done, else the current choice): its oracle row or -1
+ * (space "nb101": a cell the oracle does not hold), and its NAC score.
+ * False when there is no choice yet.
+ */
+extern bool ct_ctnas_final(ct_ctnas_search *s, ct_graph *cell, int64_t *row, double *score);
+/* The search's current NAC with the options and statistics to store it, or NULL before there is one. */
+extern const ct_nac *ct_ctnas_model(const ct_ctnas_search *s, ct_nac_options *opt, ct_nac_stats *stats);
+/* NAC scores of cells with the current NAC (NaN without one). */
+extern void ct_ctnas_score(ct_ctnas_search *s, const ct_graph *cells, int n, double *out);
+
+/* A checkpoint (ct_malloc'd, *len bytes), and a search continued from one (b fresh, same oracle). */
+extern uint8_t *ct_ctnas_save(const ct_ctnas_search *s, size_t *len);
+extern ct_ctnas_search *ct_ctnas_restore(ct_budget *b, const uint8_t *buf, size_t len, ct_error *err);
+extern void ct_ctnas_destroy(ct_ctnas_search *s);
 
 #endif

@@ -64,3 +64,24 @@ ct_adam_step(ct_adam *opt, float *params, float *grad)
 		params[i] -= step_size * (opt->m[i] / denom);
 	}
 }
+
+/* The moving state (step, m, v); the hyper-parameters come from whoever restores it. */
+void
+ct_adam_save(const ct_adam *opt, ct_wbuf *w)
+{
+	ct_wbuf_u64(w, opt->step);
+	ct_wbuf_u64(w, opt->n);
+	ct_wbuf_f32s(w, opt->m, opt->n);
+	ct_wbuf_f32s(w, opt->v, opt->n);
+}
+
+bool
+ct_adam_restore(ct_adam *opt, ct_rbuf *r)
+{
+	uint64_t	step = ct_rbuf_u64(r);
+
+	if (ct_rbuf_u64(r) != opt->n)
+		return false;
+	opt->step = step;
+	return ct_rbuf_f32s(r, opt->m, opt->n) && ct_rbuf_f32s(r, opt->v, opt->n);
+}

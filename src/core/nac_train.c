@@ -378,3 +378,73 @@ ct_nac_train(const ct_graph *cells, const double *acc, size_t n,
 	ct_nac_trainer_finish(t, out, stats);
 	return true;
 }
+
+bool
+ct_nac_trainer_set_weights(ct_nac_trainer *t, const ct_nac *init, ct_error *err)
+{
+	const ct_nac_shape *a = &t->model.shape;
+	const ct_nac_shape *b = &init->shape;
+
+	if (a->layers != b->layers || a->width != b->width || a->slots != b->slots ||
+		a->vocab != b->vocab || a->readout != b->readout || a->head != b->head ||
+		t->model.nparams != init->nparams)
+		return ct_fail(err, CT_ERR_INVALID, "the starting NAC does not have the shape of the training options",
+					   "The model has %d layers of width %d; the options ask for %d of width %d (and its head and readout must match too).",
+					   b->layers, b->width, a->layers, a->width);
+	memcpy(t->model.params, init->params, sizeof(float) * init->nparams);
+	return true;
+}
+
+#define TRAINER_STATE_MAGIC 0x4E545254u	/* "TRTN" */
+
+void
+ct_nac_trainer_save(const ct_nac_trainer *t, ct_wbuf *w)
+{
+	ct_wbuf_u32(w, TRAINER_STATE_MAGIC);
+	ct_wbuf_u64(w, t->n);
+	ct_wbuf_u64(w, t->model.nparams);
+	ct_wbuf_f32s(w, t->model.params, t->model.nparams);
+	ct_adam_save(&t->adam, w);
+	for (int i = 0; i < 4; i++)
+		ct_wbuf_u64(w, t->rng.s[i]);
+	for (size_t i = 0; i < t->n; i++)
+		ct_wbuf_u32(w, (uint32_t) t->order[i]);
+	ct_wbuf_u64(w, t->stats.epochs);
+	ct_wbuf_u64(w, t->stats.steps);
+	ct_wbuf_f64(w, t->stats.final_loss);
+}
+
+bool
+ct_nac_trainer_restore(ct_nac_trainer *t, ct_rbuf *r)
+{
+	uint8_t    *used;
+	bool		ok;
+
+	if (ct_rbuf_u32(r) != TRAINER_STATE_MAGIC || ct_rbuf_u64(r) != t->n ||
+		ct_rbuf_u64(r) != t->model.nparams ||
+		!ct_rbuf_f32s(r, t->model.params, t->model.nparams) ||
+		!ct_adam_restore(&t->adam, r))
+		return false;
+	for (int i = 0; i < 4; i++)
+		t->rng.s[i] = ct_rbuf_u64(r);
+	/* the data order must be a permutation, or an epoch would index out of range */
+	used = ct_calloc(t->n, 1);
+	ok = true;
+	for (size_t i = 0; i < t->n; i++)
+	{
+		uint32_t	k = ct_rbuf_u32(r);
+
+		if (r->bad || k >= t->n || used[k])
+		{
+			ok = false;
+			break;
+		}
+		used[k] = 1;
+		t->order[i] = (int) k;
+	}
+	ct_free(used);
+	t->stats.epochs = (uint32_t) ct_rbuf_u64(r);
+	t->stats.steps = ct_rbuf_u64(r);
+	t->stats.final_loss = ct_rbuf_f64(r);
+	return ok && !r->bad;
+}

@@ -5,10 +5,10 @@
  *	  search methods side by side (issue 6's table will build on this).
  *
  *	  search_bench random|evolution SEED [BUDGET]
- *	  search_bench guided SEED [BUDGET [FIRST [ROUNDS [EPOCHS [RECIPE]]]]]
+ *	  search_bench ctnas SEED [BUDGET [OPTIONS-JSON]]   (options as ctnas_search's, e.g. {"recipe": "paper"})
  *
  *	  Prints the final cell's accuracy, its rank among all cells, queries used
- *	  and seconds.
+ *	  and seconds of the search (the table is read before the clock starts).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,23 +36,31 @@ main(int argc, char **argv)
 				t1;
 	bool		ok;
 	int64_t		best;
+	int64_t		final = -1;
 	long		better = 0;
 
 	if (nb101_table_read(stdin, cells, acc, NB101_CELLS) != NB101_CELLS || !ct_oracle_build(&o, cells, acc, NB101_CELLS, &err))
 		return fprintf(stderr, "expected the %d rows of the NB101 CSV on stdin\n", NB101_CELLS), 2;
 	ct_budget_init(&b, &o, budget);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (strcmp(method, "guided") == 0)
+	if (strcmp(method, "ctnas") == 0)
 	{
-		ct_guided_options g = {.seed = seed};
+		ct_ctnas_options opt;
+		ct_ctnas_search *s;
+		ct_graph	cell;
+		double		score;
 
-		g.first = argc > 4 ? atoi(argv[4]) : 100;
-		g.rounds = argc > 5 ? atoi(argv[5]) : 4;
-		g.nac = ct_nac_recipe_options(argc > 7 && strcmp(argv[7], "paper") == 0 ?
-									  CT_NAC_RECIPE_PAPER : CT_NAC_RECIPE_DEFAULT);
-		g.nac.epochs = argc > 6 ? atoi(argv[6]) : 300;
-		g.nac.seed = seed;
-		ok = ct_guided_search(&b, &g, NULL, NULL, &err);
+		ok = ct_ctnas_options_from_json(argc > 4 ? argv[4] : "{}", &opt, &err);
+		if (ok)
+		{
+			/* the seed argument wins over the options' */
+			if (opt.nac.seed == opt.seed)
+				opt.nac.seed = seed;
+			opt.seed = seed;
+			s = ct_ctnas_create(&b, &opt, NULL, &err);
+			ok = s != NULL && ct_ctnas_run(s, NULL, NULL, &err) && ct_ctnas_final(s, &cell, &final, &score);
+			ct_ctnas_destroy(s);
+		}
 	}
 	else
 	{
@@ -64,12 +72,17 @@ main(int argc, char **argv)
 		else if (strcmp(method, "evolution") == 0)
 			ok = ct_evolution_search(&b, &opt, NULL, NULL, &err);
 		else
-			return fprintf(stderr, "usage: search_bench random|evolution|guided SEED [BUDGET ...]\n"), 2;
+			return fprintf(stderr, "usage: search_bench random|evolution|ctnas SEED [BUDGET [OPTIONS]]\n"), 2;
+		if (ok)
+			final = ct_budget_best(&b);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!ok)
 		return fprintf(stderr, "%s: %s\n", err.message, err.detail), 1;
-	best = ct_budget_best(&b);
+	if (final < 0)
+		return printf("%s seed %llu: the final cell is outside the table, %d queries\n",
+					  method, (unsigned long long) seed, b.used), 0;
+	best = final;
 	for (size_t r = 0; r < o.n; r++)
 		better += o.acc[r] > o.acc[best];
 	printf("%s seed %llu: final %.4f, rank %ld of %zu (top %.3f %%), %d queries, %.1f s\n",

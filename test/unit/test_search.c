@@ -10,9 +10,9 @@
 #include "ctnas_search.h"
 #include "sample_csv.h"
 
-static sample_row rows[5100];
+sample_row rows[5100];	/* shared with test_ctnas_search.c */
 
-static void
+void
 build_sample_oracle(ct_oracle *o, int n)
 {
 	static ct_graph cells[5100];
@@ -172,45 +172,6 @@ test_baselines(void)
 	ct_oracle_free(&o);
 }
 
-static void
-test_guided(void)
-{
-	ct_oracle	o;
-	ct_guided_options g = {.first = 30, .rounds = 3};
-	ct_baseline_options opt = ct_baseline_default_options();
-	double		sum_guided = 0,
-				sum_random = 0;
-	ct_error	err;
-
-	build_sample_oracle(&o, 5100);
-	g.nac = ct_nac_recipe_options(CT_NAC_RECIPE_DEFAULT);
-	g.nac.epochs = 100;
-	for (uint64_t seed = 1; seed <= 5; seed++)
-	{
-		ct_budget	b,
-					r;
-		int			repeats = 0;
-
-		g.seed = seed;
-		opt.seed = seed;
-		ct_budget_init(&b, &o, 100);
-		ct_budget_init(&r, &o, 100);
-		CHECK(ct_guided_search(&b, &g, NULL, NULL, &err));
-		CHECK(ct_random_search(&r, &opt, NULL, NULL, &err));
-		CHECK(b.used == 100);
-		for (int i = 0; i < b.used; i++)
-			for (int j = i + 1; j < b.used; j++)
-				repeats += b.log[i] == b.log[j];
-		CHECK(repeats == 0);
-		sum_guided += o.acc[ct_budget_best(&b)];
-		sum_random += o.acc[ct_budget_best(&r)];
-		ct_budget_free(&b);
-		ct_budget_free(&r);
-	}
-	CHECK(sum_guided > sum_random);
-	ct_oracle_free(&o);
-}
-
 void
 test_search(void)
 {
@@ -218,5 +179,4 @@ test_search(void)
 	test_oracle();
 	test_budget();
 	test_baselines();
-	test_guided();
 }

@@ -42,5 +42,6 @@ extern void test_nac(void);
 extern void test_stats(void);
 extern void test_controller(void);
 extern void test_search(void);
+extern void test_ctnas_search(void);
 
 #endif

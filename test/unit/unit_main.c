@@ -22,6 +22,7 @@ static const struct
 	{"stats", test_stats},
 	{"controller", test_controller},
 	{"search", test_search},
+	{"ctnas_search", test_ctnas_search},
 };
 
 int

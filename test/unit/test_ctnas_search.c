@@ -1,0 +1,387 @@
+/*
+ * test_ctnas_search.c
+ *	  The CTNAS search (both recipes) on the shipped sample: exact budget,
+ *	  determinism, checkpoint and resume equal to an uninterrupted run,
+ *	  damaged checkpoints, options, a starting NAC.
+ */
+#include "unit.h"
+
+#include <math.h>
+
+#include "ctnas_alloc.h"
+#include "ctnas_search.h"
+#include "sample_csv.h"
+
+extern sample_row rows[5100];
+extern void build_sample_oracle(ct_oracle *o, int n);
+
+/* Small settings, so the whole file runs in seconds. */
+static ct_ctnas_options
+small_options(int recipe, uint64_t seed)
+{
+	ct_ctnas_options o = ct_ctnas_recipe_options(recipe);
+
+	o.seed = seed;
+	o.nac.seed = seed;
+	o.nac.epochs = recipe == CT_CTNAS_RECIPE_PAPER ? 20 : 40;
+	o.iterations = 240;
+	o.derive_every = 50;
+	o.pseudo_every = 40;
+	o.pseudo_first = 32;
+	o.pseudo_pairs = 16;
+	o.first = 20;
+	o.rounds = 3;
+	return o;
+}
+
+typedef struct outcome
+{
+	int			used;
+	int64_t		log[200];
+	ct_graph	final;
+	int64_t		row;
+	double		score;
+	float		w[8];			/* a few NAC weights */
+} outcome;
+
+static void
+take_outcome(ct_ctnas_search *s, const ct_budget *b, outcome *out)
+{
+	ct_nac_options mo;
+	ct_nac_stats ms;
+	const ct_nac *m;
+
+	memset(out, 0, sizeof(*out));
+	out->used = b->used;
+	for (int i = 0; i < b->used && i < 200; i++)
+		out->log[i] = b->log[i];
+	CHECK(ct_ctnas_final(s, &out->final, &out->row, &out->score));
+	m = ct_ctnas_model(s, &mo, &ms);
+	CHECK(m != NULL);
+	for (int i = 0; m != NULL && i < 8; i++)
+		out->w[i] = m->params[(size_t) i * (m->nparams / 8)];
+}
+
+static bool
+same_outcome(const outcome *a, const outcome *b)
+{
+	return a->used == b->used && memcmp(a->log, b->log, sizeof(a->log)) == 0 &&
+		ct_graph_cmp(&a->final, &b->final) == 0 && a->row == b->row &&
+		a->score == b->score && memcmp(a->w, b->w, sizeof(a->w)) == 0;
+}
+
+static void
+run_straight(const ct_oracle *o, const ct_ctnas_options *opt, int budget, outcome *out)
+{
+	ct_budget	b;
+	ct_error	err;
+	ct_ctnas_search *s;
+
+	ct_budget_init(&b, o, budget);
+	s = ct_ctnas_create(&b, opt, NULL, &err);
+	CHECK(s != NULL);
+	CHECK(ct_ctnas_run(s, NULL, NULL, &err));
+	CHECK(ct_ctnas_done(s));
+	take_outcome(s, &b, out);
+	ct_ctnas_destroy(s);
+	ct_budget_free(&b);
+}
+
+/* The same search, saved every `every` steps and continued from the checkpoint in a new state. */
+static void
+run_resumed(const ct_oracle *o, const ct_ctnas_options *opt, int budget, int every, outcome *out)
+{
+	ct_budget	b;
+	ct_error	err;
+	ct_ctnas_search *s;
+	int			resumes = 0;
+
+	ct_budget_init(&b, o, budget);
+	s = ct_ctnas_create(&b, opt, NULL, &err);
+	while (s != NULL && !ct_ctnas_done(s))
+	{
+		for (int k = 0; k < every && !ct_ctnas_done(s); k++)
+			CHECK(ct_ctnas_step(s, NULL, NULL, &err));
+		{
+			size_t		len;
+			uint8_t    *buf = ct_ctnas_save(s, &len);
+
+			ct_ctnas_destroy(s);
+			ct_budget_free(&b);
+			ct_budget_init(&b, o, budget);
+			s = ct_ctnas_restore(&b, buf, len, &err);
+			CHECK(s != NULL);
+			if (s == NULL) fprintf(stderr, "restore: %s %s\n", err.message, err.detail);
+			ct_free(buf);
+			resumes++;
+		}
+	}
+	CHECK(resumes > 2);
+	if (s != NULL)
+		take_outcome(s, &b, out);
+	ct_ctnas_destroy(s);
+	ct_budget_free(&b);
+}
+
+static void
+test_default_recipe(const ct_oracle *o)
+{
+	ct_baseline_options ropt = ct_baseline_default_options();
+	double		sum_ctnas = 0,
+				sum_random = 0;
+
+	for (uint64_t seed = 1; seed <= 5; seed++)
+	{
+		ct_ctnas_options opt = small_options(CT_CTNAS_RECIPE_DEFAULT, seed);
+		outcome		a;
+		ct_budget	r;
+		int			repeats = 0;
+		int64_t		best = -1;
+
+		run_straight(o, &opt, 100, &a);
+		CHECK(a.used == 100);
+		for (int i = 0; i < a.used; i++)
+		{
+			for (int j = i + 1; j < a.used; j++)
+				repeats += a.log[i] == a.log[j];
+			if (best < 0 || o->acc[a.log[i]] > o->acc[best])
+				best = a.log[i];
+		}
+		CHECK(repeats == 0);
+		/* the default's final cell is the best queried one */
+		CHECK(a.row == best);
+		CHECK(isfinite(a.score));
+		sum_ctnas += o->acc[a.row];
+		ropt.seed = seed;
+		ct_budget_init(&r, o, 100);
+		CHECK(ct_random_search(&r, &ropt, NULL, NULL, NULL));
+		sum_random += o->acc[ct_budget_best(&r)];
+		ct_budget_free(&r);
+	}
+	CHECK(sum_ctnas > sum_random);
+}
+
+static void
+test_paper_recipe(const ct_oracle *o)
+{
+	ct_ctnas_options opt = small_options(CT_CTNAS_RECIPE_PAPER, 7);
+	outcome		a,
+				b;
+	ct_budget	bud;
+	ct_error	err;
+	ct_ctnas_search *s;
+	ct_ctnas_progress p;
+
+	run_straight(o, &opt, 60, &a);
+	/* the whole budget goes on the NAC's training cells; the final cell is inside the oracle */
+	CHECK(a.used == 60);
+	CHECK(a.row >= 0);
+	run_straight(o, &opt, 60, &b);
+	CHECK(same_outcome(&a, &b));
+	opt.seed = 8;
+	opt.nac.seed = 8;
+	run_straight(o, &opt, 60, &b);
+	CHECK(!same_outcome(&a, &b));
+
+	/* steps: pre-training epochs, then iterations */
+	opt = small_options(CT_CTNAS_RECIPE_PAPER, 7);
+	ct_budget_init(&bud, o, 60);
+	s = ct_ctnas_create(&bud, &opt, NULL, &err);
+	CHECK(ct_ctnas_step(s, NULL, NULL, &err));
+	ct_ctnas_get_progress(s, &p);
+	CHECK_STR(p.phase, "pretrain");
+	CHECK(p.queries == 60);
+	for (int i = 0; i < opt.nac.epochs; i++)
+		CHECK(ct_ctnas_step(s, NULL, NULL, &err));
+	ct_ctnas_get_progress(s, &p);
+	CHECK_STR(p.phase, "search");
+	CHECK(p.iteration == 0);
+	CHECK(ct_ctnas_run(s, NULL, NULL, &err));
+	ct_ctnas_get_progress(s, &p);
+	CHECK_STR(p.phase, "done");
+	CHECK(p.iteration == opt.iterations);
+	CHECK(p.steps == 1 + opt.nac.epochs + opt.iterations);
+	CHECK(bud.used == 60);
+	ct_ctnas_destroy(s);
+	ct_budget_free(&bud);
+
+	/* space nb101: the champion may lie outside the oracle, and nothing outside is queried */
+	opt.space = CT_SPACE_NB101;
+	run_straight(o, &opt, 60, &b);
+	CHECK(b.used == 60);
+}
+
+static void
+test_resume(const ct_oracle *o)
+{
+	for (int recipe = CT_CTNAS_RECIPE_PAPER; recipe <= CT_CTNAS_RECIPE_DEFAULT; recipe++)
+	{
+		ct_ctnas_options opt = small_options(recipe, 3);
+		outcome		a,
+					b;
+
+		run_straight(o, &opt, 60, &a);
+		run_resumed(o, &opt, 60, recipe == CT_CTNAS_RECIPE_PAPER ? 37 : 9, &b);
+		CHECK(same_outcome(&a, &b));
+	}
+}
+
+static void
+test_damaged_checkpoint(const ct_oracle *o)
+{
+	ct_ctnas_options opt = small_options(CT_CTNAS_RECIPE_PAPER, 5);
+	ct_budget	b,
+				fresh;
+	ct_error	err;
+	ct_ctnas_search *s;
+	size_t		len;
+	uint8_t    *buf;
+	ct_oracle	other;
+
+	ct_budget_init(&b, o, 60);
+	s = ct_ctnas_create(&b, &opt, NULL, &err);
+	for (int i = 0; i < 60; i++)
+		CHECK(ct_ctnas_step(s, NULL, NULL, &err));
+	buf = ct_ctnas_save(s, &len);
+	CHECK(len > 100000);		/* the controller and two NAC copies (weights, Adam) */
+
+	ct_budget_init(&fresh, o, 60);
+	/* every single flipped byte, at a stride: an error, and the budget stays fresh */
+	for (size_t at = 0; at < len; at += len / 97 + 1)
+	{
+		buf[at] ^= 0x5a;
+		CHECK(ct_ctnas_restore(&fresh, buf, len, &err) == NULL);
+		CHECK(fresh.used == 0);
+		buf[at] ^= 0x5a;
+	}
+	for (size_t cut = 0; cut < len; cut += len / 13 + 1)
+		CHECK(ct_ctnas_restore(&fresh, buf, cut, &err) == NULL);
+	CHECK(fresh.used == 0);
+	ct_budget_free(&fresh);
+
+	/* another oracle (one cell fewer) */
+	build_sample_oracle(&other, 5099);
+	ct_budget_init(&fresh, &other, 60);
+	CHECK(ct_ctnas_restore(&fresh, buf, len, &err) == NULL);
+	CHECK(strstr(err.message, "another oracle") != NULL);
+	ct_budget_free(&fresh);
+	ct_oracle_free(&other);
+
+	/* intact: restores */
+	ct_budget_init(&fresh, o, 60);
+	ct_ctnas_destroy(ct_ctnas_restore(&fresh, buf, len, &err));
+	CHECK(fresh.used == 60);
+	ct_budget_free(&fresh);
+	ct_free(buf);
+	ct_ctnas_destroy(s);
+	ct_budget_free(&b);
+}
+
+static void
+test_options(void)
+{
+	ct_ctnas_options opt;
+	ct_error	err;
+
+	CHECK(ct_ctnas_options_from_json("{}", &opt, &err));
+	CHECK(opt.recipe == CT_CTNAS_RECIPE_DEFAULT && opt.nac.epochs == 300 && opt.rounds == 4 && opt.first == 100);
+	CHECK(ct_ctnas_options_from_json("{\"recipe\": \"paper\", \"seed\": 12}", &opt, &err));
+	CHECK(opt.recipe == CT_CTNAS_RECIPE_PAPER && opt.iterations == 10000 && opt.nac.epochs == 1000 &&
+		  opt.nac.recipe == CT_NAC_RECIPE_PAPER && opt.seed == 12 && opt.nac.seed == 12);
+	/* the "nac" object keeps the search recipe's NAC recipe and epochs unless it names its own */
+	CHECK(ct_ctnas_options_from_json("{\"recipe\": \"paper\", \"nac\": {\"lr\": 0.001}}", &opt, &err));
+	CHECK(opt.nac.recipe == CT_NAC_RECIPE_PAPER && opt.nac.epochs == 1000 && opt.nac.lr == 0.001);
+	CHECK(ct_ctnas_options_from_json("{\"nac\": {\"epochs\": 5, \"seed\": 9}, \"seed\": 2}", &opt, &err));
+	CHECK(opt.nac.epochs == 5 && opt.nac.seed == 9 && opt.seed == 2);
+	CHECK(!ct_ctnas_options_from_json("{\"recipe\": \"fast\"}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"rounds\": 0}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"iterations\": 1.5}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"nac\": 3}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"nac\": {\"epochs\": -1}}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"population\": 10}", &opt, &err));
+	CHECK(strstr(err.detail, "population") != NULL);
+	CHECK(!ct_ctnas_options_from_json("[]", &opt, &err));
+}
+
+/* A starting NAC: the default recipe's first round is its ranking. */
+static void
+test_start_model(const ct_oracle *o)
+{
+	ct_ctnas_options opt = small_options(CT_CTNAS_RECIPE_DEFAULT, 4);
+	ct_nac_options nopt = ct_nac_recipe_options(CT_NAC_RECIPE_DEFAULT);
+	ct_nac		m;
+	ct_nac_stats nst;
+	ct_budget	b;
+	ct_error	err;
+	ct_ctnas_search *s;
+	ct_graph   *cells = ct_malloc(sizeof(ct_graph) * 200);
+	double	   *acc = ct_malloc(sizeof(double) * 200);
+	double		best_score = -INFINITY;
+	int64_t		best_row = -1;
+
+	for (int i = 0; i < 200; i++)
+	{
+		cells[i] = o->cells[i * 25];
+		acc[i] = o->acc[i * 25];
+	}
+	nopt.epochs = 30;
+	CHECK(ct_nac_train(cells, acc, 200, &nopt, &m, &nst, NULL, NULL, &err));
+	{
+		ct_nac_batch *bt = ct_nac_batch_create(&m.shape);
+
+		for (size_t r = 0; r < o->n; r++)
+		{
+			double		sc = ct_nac_score(&m, bt, &o->cells[r]);
+
+			if (sc > best_score)
+				best_score = sc, best_row = (int64_t) r;
+		}
+		ct_nac_batch_destroy(bt);
+	}
+	ct_budget_init(&b, o, 30);
+	s = ct_ctnas_create(&b, &opt, &m, &err);
+	CHECK(ct_ctnas_step(s, NULL, NULL, &err));	/* start */
+	CHECK(ct_ctnas_step(s, NULL, NULL, &err));	/* the first round: the given NAC's top 10 */
+	CHECK(b.used == 10);
+	CHECK(b.log[0] == best_row);
+	CHECK(ct_ctnas_run(s, NULL, NULL, &err));
+	CHECK(b.used == 30);
+	ct_ctnas_destroy(s);
+	ct_budget_free(&b);
+
+	/* a starting NAC of another shape than the options ask for */
+	opt.nac.width = 64;
+	ct_budget_init(&b, o, 30);
+	s = ct_ctnas_create(&b, &opt, &m, &err);
+	CHECK(ct_ctnas_step(s, NULL, NULL, &err));
+	CHECK(ct_ctnas_step(s, NULL, NULL, &err));
+	CHECK(!ct_ctnas_step(s, NULL, NULL, &err));
+	CHECK(strstr(err.message, "shape") != NULL);
+	ct_ctnas_destroy(s);
+	ct_budget_free(&b);
+
+	/* too small a budget */
+	ct_budget_init(&b, o, 1);
+	CHECK(ct_ctnas_create(&b, &opt, NULL, &err) == NULL);
+	ct_budget_free(&b);
+	ct_nac_free(&m);
+	ct_free(acc);
+	ct_free(cells);
+}
+
+void
+test_ctnas_search(void)
+{
+	ct_oracle	o;
+
+	if (rows[0].cell.n == 0)
+		CHECK(sample_csv_read("data/nb101_sample.csv", rows, 5100) == 5100);
+	build_sample_oracle(&o, 5100);
+	test_options();
+	test_default_recipe(&o);
+	test_paper_recipe(&o);
+	test_resume(&o);
+	test_damaged_checkpoint(&o);
+	test_start_model(&o);
+	ct_oracle_free(&o);
+}
