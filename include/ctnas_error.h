@@ -24,7 +24,7 @@ typedef struct ct_error
 {
 	ct_error_kind kind;
 	char		message[160];	/* lower case, no final period */
-	char		detail[256];	/* a full sentence, or empty */
+	char		detail[512];	/* a full sentence, or empty */
 } ct_error;
 
 /* Fills err (if not NULL) and returns false, so callers can "return ct_fail(...)". */

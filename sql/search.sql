@@ -76,3 +76,85 @@ SELECT q, pg_temp.try(q) FROM (VALUES
   ($$SELECT count(*)::text FROM evolution_search('search_cells', 10, '{"acc_column": "test_acc_run0", "population": 5, "tournament": 6}')$$),
   ($$SELECT count(*)::text FROM random_search('search_cells', 10, '[]')$$)
 ) t(q);
+
+-------------------------------------------------------------------------------
+-- ctnas_search: the same harness; small settings so the test runs in seconds
+-------------------------------------------------------------------------------
+CREATE TABLE cs AS SELECT * FROM ctnas_search('search_cells', 60,
+  '{"seed": 1, "acc_column": "test_acc_run0", "first": 20, "rounds": 3, "nac": {"epochs": 30}}');
+-- every queried cell once, in order, then the final choice: the best queried cell (recipe default)
+SELECT count(*) FILTER (WHERE NOT final) AS queried, count(DISTINCT arch) FILTER (WHERE NOT final) AS distinct_cells,
+       max(queries) AS queries_used, min(step) AS first_step, max(step) AS last_step,
+       count(*) FILTER (WHERE final) AS finals,
+       bool_and(nac_score IS NOT NULL AND nac_score = nac_score) AS all_scored
+FROM cs;
+SELECT bool_and(r.acc = c.test_acc_run0) AS accuracies_read FROM cs r JOIN search_cells c USING (arch);
+SELECT (SELECT acc FROM cs WHERE final) = (SELECT max(acc) FROM cs WHERE NOT final) AS final_is_best_queried,
+       (SELECT step IS NULL FROM cs WHERE final) AS final_has_no_step;
+-- the rounds query what the NAC ranks highest: later queries are better than the random first 20
+SELECT avg(acc) FILTER (WHERE step > 20) > avg(acc) FILTER (WHERE step <= 20) AS rounds_find_better
+FROM cs WHERE NOT final;
+-- deterministic per seed; other seeds search elsewhere; the oracle's row order does not matter
+SELECT (SELECT array_agg(arch ORDER BY step) FROM ctnas_search('search_cells', 60,
+          '{"seed": 1, "acc_column": "test_acc_run0", "first": 20, "rounds": 3, "nac": {"epochs": 30}}') WHERE NOT final)
+     = (SELECT array_agg(arch ORDER BY step) FROM cs WHERE NOT final) AS same_seed_same_search,
+       (SELECT array_agg(arch ORDER BY step) FROM ctnas_search('SELECT arch, test_acc_run0 FROM search_cells ORDER BY hash DESC', 60,
+          '{"seed": 1, "first": 20, "rounds": 3, "nac": {"epochs": 30}}') WHERE NOT final)
+     = (SELECT array_agg(arch ORDER BY step) FROM cs WHERE NOT final) AS order_independent,
+       (SELECT array_agg(arch ORDER BY step) FROM ctnas_search('search_cells', 60,
+          '{"seed": 2, "acc_column": "test_acc_run0", "first": 20, "rounds": 3, "nac": {"epochs": 30}}') WHERE NOT final)
+     <> (SELECT array_agg(arch ORDER BY step) FROM cs WHERE NOT final) AS other_seed;
+
+-- recipe "paper": the whole budget on random training cells, then the controller; the final cell
+-- is the history champion, a cell of the oracle (space "oracle") that need not be a queried one
+CREATE TABLE cp AS SELECT * FROM ctnas_search('search_cells', 50,
+  '{"recipe": "paper", "seed": 3, "acc_column": "test_acc_run0", "iterations": 200, "derive_every": 50,
+    "pseudo_every": 50, "pseudo_first": 32, "pseudo_pairs": 16, "nac": {"epochs": 20}, "progress": 100}');
+SELECT count(*) FILTER (WHERE NOT final) AS queried, count(DISTINCT arch) FILTER (WHERE NOT final) AS distinct_cells,
+       (SELECT queries FROM cp WHERE final) AS queries_used,
+       (SELECT acc IS NOT NULL AND nac_score IS NOT NULL FROM cp WHERE final) AS final_has_acc_and_score,
+       (SELECT c.test_acc_run0 = f.acc FROM cp f JOIN search_cells c USING (arch) WHERE f.final) AS final_acc_from_oracle
+FROM cp;
+-- space "nb101": the champion may be a cell the oracle lacks (its acc is then NULL); the budget is the same
+SELECT count(*) FILTER (WHERE NOT final) AS queried, count(*) FILTER (WHERE final) AS finals
+FROM ctnas_search('search_cells', 50,
+  '{"recipe": "paper", "seed": 3, "space": "nb101", "acc_column": "test_acc_run0", "iterations": 100, "derive_every": 50,
+    "pseudo_every": 50, "pseudo_first": 32, "pseudo_pairs": 16, "nac": {"epochs": 20}}');
+
+-- save_model stores the search's NAC; model starts a search from one
+SELECT count(*) FROM ctnas_search('search_cells', 40,
+  '{"seed": 4, "acc_column": "test_acc_run0", "first": 20, "rounds": 2, "nac": {"epochs": 20}, "save_model": "from_search"}');
+-- the last round's NAC: trained on the 20 random cells and the first round's 10 (seed: the search's + round)
+SELECT name, info->'recipe'->>'name' AS recipe, info->'recipe'->'seed' AS seed, info->'recipe'->'epochs' AS epochs,
+       info->'training'->'rows' AS rows, info->'training'->'epochs' AS trained_epochs
+FROM ctnas.models WHERE name = 'from_search';
+SELECT ctnas.nac_score(arch, 'from_search') IS NOT NULL AS scores FROM search_cells LIMIT 1;
+-- started from that NAC, the first round is its ranking: the first query is its best-scored cell
+SELECT (SELECT arch FROM ctnas_search('search_cells', 30,
+          '{"seed": 5, "acc_column": "test_acc_run0", "rounds": 3, "nac": {"epochs": 10}, "model": "from_search"}') WHERE step = 1)
+     = (SELECT arch FROM search_cells ORDER BY ctnas.nac_score(arch, 'from_search') DESC, arch LIMIT 1) AS starts_from_model;
+-- saving under a name that exists fails and changes nothing
+SELECT pg_temp.try($$SELECT count(*)::text FROM ctnas_search('search_cells', 40,
+  '{"seed": 4, "acc_column": "test_acc_run0", "first": 20, "rounds": 2, "nac": {"epochs": 20}, "save_model": "from_search"}')$$);
+SELECT count(*) AS models FROM ctnas.models WHERE name = 'from_search';
+
+-- bad input: clear errors before any work
+SELECT q, pg_temp.try(q) FROM (VALUES
+  ($$SELECT count(*)::text FROM ctnas_search('search_cells', 1, '{"acc_column": "test_acc_run0"}')$$),
+  ($$SELECT count(*)::text FROM ctnas_search('search_cells', 0, '{"acc_column": "test_acc_run0"}')$$),
+  ($$SELECT count(*)::text FROM ctnas_search('nope', 10)$$),
+  ($$SELECT count(*)::text FROM ctnas_search('search_cells', 10, '{"acc_column": "test_acc_run0", "recipe": "fast"}')$$),
+  ($$SELECT count(*)::text FROM ctnas_search('search_cells', 10, '{"acc_column": "test_acc_run0", "population": 5}')$$),
+  ($$SELECT count(*)::text FROM ctnas_search('search_cells', 10, '{"acc_column": "test_acc_run0", "rounds": 0}')$$),
+  ($$SELECT count(*)::text FROM ctnas_search('search_cells', 10, '{"acc_column": "test_acc_run0", "nac": {"lr": -1}}')$$),
+  ($$SELECT count(*)::text FROM ctnas_search('search_cells', 10, '{"acc_column": "test_acc_run0", "progress": -1}')$$),
+  ($$SELECT count(*)::text FROM ctnas_search('search_cells', 10, '{"acc_column": "test_acc_run0", "model": "nope"}')$$),
+  ($$SELECT count(*)::text FROM ctnas_search('search_cells', 10, '{"acc_column": "test_acc_run0", "model": 3}')$$),
+  ($$SELECT count(*)::text FROM ctnas_search('search_cells', 10, '{"acc_column": "test_acc_run0", "save_model": ""}')$$),
+  ($$SELECT count(*)::text FROM ctnas_search('search_cells', 10, '{"acc_column": "test_acc_run0", "model": "from_search", "nac": {"width": 64}}')$$)
+) t(q);
+
+-- a long search stops promptly on cancel (here: statement_timeout)
+SET statement_timeout = '1s';
+SELECT count(*) FROM ctnas_search('search_cells', 50, '{"recipe": "paper", "acc_column": "test_acc_run0", "iterations": 10000000}');
+RESET statement_timeout;

@@ -12,7 +12,7 @@ chmod 755 "$data"
 chmod 644 "$data"/*
 export CTNAS_TEST_DATA=$data
 cd "$src"
-if ! pg_virtualenv -v 15 make installcheck; then
+if ! pg_virtualenv -v 15 make installcheck ${REGRESS:+REGRESS="$REGRESS"}; then
 	cat regression.diffs 2>/dev/null || true
 	exit 1
 fi

@@ -313,7 +313,7 @@ CREATE FUNCTION torch_randperm(n int4, seed int8)
 COMMENT ON FUNCTION torch_randperm(int4, int8) IS 'torch.randperm(n) with a generator seeded by seed (PyTorch 1.x, CPU), for CTNAS''s splits';
 
 -------------------------------------------------------------------------------
--- search baselines (the CTNAS search itself is not built yet)
+-- searches: CTNAS and the usual baselines, in one harness
 -------------------------------------------------------------------------------
 
 CREATE FUNCTION random_search(oracle text, budget int4 DEFAULT 423, options jsonb DEFAULT '{}')
@@ -323,4 +323,8 @@ CREATE FUNCTION evolution_search(oracle text, budget int4 DEFAULT 423, options j
 	RETURNS TABLE (step int4, arch archgraph, acc float8, final bool, queries int4)
 	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION random_search(text, int4, jsonb) IS 'random search over an oracle (table, view or query of cells and accuracies) within a query budget';
+CREATE FUNCTION ctnas_search(oracle text, budget int4 DEFAULT 423, options jsonb DEFAULT '{}')
+	RETURNS TABLE (step int4, arch archgraph, acc float8, final bool, queries int4, nac_score float8)
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION ctnas_search(text, int4, jsonb) IS 'the CTNAS search (recipe "default" or "paper") over an oracle (table, view or query of cells and accuracies) within a query budget';
 COMMENT ON FUNCTION evolution_search(text, int4, jsonb) IS 'regularized evolution (Real et al. 2019) over an oracle within a query budget';

@@ -241,7 +241,7 @@ ct_ctnas_options_from_json(const char *json, ct_ctnas_options *opt, ct_error *er
 		else
 			ok = ct_fail(err, CT_ERR_INVALID, "invalid search option",
 						 "Unknown key \"%.60s\". Known keys: " SEARCH_KEYS
-						 ", and for the SQL functions model, save_model, progress, arch_column, acc_column.", key);
+						 "; in SQL also model, save_model, progress, arch_column, acc_column.", key);
 	}
 	cJSON_Delete(root);
 	if (ok && !nac_seeded)

@@ -2,11 +2,12 @@
  * search.c
  *	  The search harness in SQL: reading and checking an oracle (a table,
  *	  view or query of cells and accuracies), the query budget, and the
- *	  baselines random_search and evolution_search.  The CTNAS search will
- *	  share all of it.
+ *	  baselines random_search and evolution_search, and ctnas_search, which
+ *	  shares all of it.
  */
 #include "ctnas_pg.h"
 
+#include <limits.h>
 #include <math.h>
 
 #include "catalog/namespace.h"
@@ -29,38 +30,57 @@ typedef struct OracleColumns
 {
 	char	   *arch_column;
 	char	   *acc_column;
+	char	   *model;			/* ctnas_search: start from this NAC of ctnas.models */
+	char	   *save_model;		/* ctnas_search: store the final NAC under this name */
+	int			progress;		/* ctnas_search: a NOTICE every this many steps (0: none) */
+	bool		nac_shape_given;	/* the "nac" object names the network's shape */
 	char	   *core_json;
 } OracleColumns;
 
 static OracleColumns
-split_options(Jsonb *options)
+split_options(Jsonb *options, bool ctnas)
 {
-	OracleColumns oc = {"arch", "acc", "{}"};
+	OracleColumns oc = {"arch", "acc", NULL, NULL, 0, false, "{}"};
 	char	   *text = JsonbToCString(NULL, &options->root, VARSIZE(options));
 	cJSON	   *root = cJSON_Parse(text);
-	const char *keys[2] = {"arch_column", "acc_column"};
+	const char *keys[4] = {"arch_column", "acc_column", "model", "save_model"};
+	cJSON	   *item;
 
 	if (root == NULL || !cJSON_IsObject(root))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("search options must be a JSON object")));
-	for (int k = 0; k < 2; k++)
+	for (int k = 0; k < (ctnas ? 4 : 2); k++)
 	{
-		cJSON	   *item = cJSON_DetachItemFromObjectCaseSensitive(root, keys[k]);
-
+		item = cJSON_DetachItemFromObjectCaseSensitive(root, keys[k]);
 		if (item == NULL)
 			continue;
 		if (!cJSON_IsString(item) || item->valuestring[0] == '\0')
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid search option"),
-					 errdetail("\"%s\" must be a column name.", keys[k])));
-		if (k == 0)
-			oc.arch_column = pstrdup(item->valuestring);
-		else
-			oc.acc_column = pstrdup(item->valuestring);
+					 errdetail(k < 2 ? "\"%s\" must be a column name." : "\"%s\" must be a model name.", keys[k])));
+		*(k == 0 ? &oc.arch_column : k == 1 ? &oc.acc_column : k == 2 ? &oc.model : &oc.save_model) =
+			pstrdup(item->valuestring);
+		cJSON_Delete(item);
 	}
+	if (ctnas && (item = cJSON_DetachItemFromObjectCaseSensitive(root, "progress")) != NULL)
+	{
+		double		x = cJSON_IsNumber(item) ? item->valuedouble : -1;
+
+		if (!(x >= 0 && x <= INT_MAX && x == floor(x)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid search option"),
+					 errdetail("\"progress\" must be a whole number of steps (0: no progress reports).")));
+		oc.progress = (int) x;
+		cJSON_Delete(item);
+	}
+	if (ctnas && (item = cJSON_GetObjectItemCaseSensitive(root, "nac")) != NULL)
+		oc.nac_shape_given = cJSON_HasObjectItem(item, "head") || cJSON_HasObjectItem(item, "directions") ||
+			cJSON_HasObjectItem(item, "layers") || cJSON_HasObjectItem(item, "width");
 	oc.core_json = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
 	return oc;
 }
 
@@ -207,6 +227,16 @@ search_interrupt(void *arg)
 	CHECK_FOR_INTERRUPTS();
 }
 
+static void
+check_budget(int32 budget)
+{
+	if (budget < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("search budget must be at least 1"),
+				 errdetail("Got %d.", budget)));
+}
+
 typedef bool (*search_fn) (ct_budget *b, const ct_baseline_options *opt,
 						   ct_interrupt_fn interrupt, void *arg, ct_error *err);
 
@@ -216,18 +246,14 @@ run_baseline(FunctionCallInfo fcinfo, search_fn search)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	char	   *oracle = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	int32		budget = PG_GETARG_INT32(1);
-	OracleColumns oc = split_options(PG_GETARG_JSONB_P(2));
+	OracleColumns oc = split_options(PG_GETARG_JSONB_P(2), false);
 	ct_baseline_options opt;
 	ct_oracle	o;
 	ct_budget	b;
 	ct_error	err;
 	int64		best;
 
-	if (budget < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("search budget must be at least 1"),
-				 errdetail("Got %d.", budget)));
+	check_budget(budget);
 	if (!ct_baseline_options_from_json(oc.core_json, &opt, &err))
 		ct_report_error(&err, "jsonb", NULL);
 	InitMaterializedSRF(fcinfo, 0);
@@ -279,4 +305,153 @@ Datum
 evolution_search(PG_FUNCTION_ARGS)
 {
 	return run_baseline(fcinfo, ct_evolution_search);
+}
+
+/* Stores the search's NAC in ctnas.models (the trigger derives info; RLS and the key apply). */
+static void
+save_search_model(ct_ctnas_search *s, const char *name)
+{
+	ct_nac_options mopt;
+	ct_nac_stats mstats;
+	const ct_nac *m = ct_ctnas_model(s, &mopt, &mstats);
+	size_t		len;
+	bytea	   *blob;
+	Oid			argtypes[2] = {TEXTOID, BYTEAOID};
+	Datum		args[2];
+	int			rc;
+
+	if (m == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the search has no NAC to save")));
+	len = ct_nac_blob_size(m);
+	blob = palloc(VARHDRSZ + len);
+	SET_VARSIZE(blob, VARHDRSZ + len);
+	ct_nac_blob_write(m, &mopt, &mstats, (uint8_t *) VARDATA(blob));
+	args[0] = CStringGetTextDatum(name);
+	args[1] = PointerGetDatum(blob);
+	SPI_connect();
+	rc = SPI_execute_with_args("INSERT INTO ctnas.models (name, weights) VALUES ($1, $2)",
+							   2, argtypes, args, NULL, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "could not insert into ctnas.models: SPI error %d", rc);
+	SPI_finish();
+}
+
+static void
+report_progress(ct_ctnas_search *s, const ct_oracle *o, int budget)
+{
+	ct_ctnas_progress p;
+
+	ct_ctnas_get_progress(s, &p);
+	if (p.best_row >= 0)
+		ereport(NOTICE,
+				(errmsg("ctnas_search: step " INT64_FORMAT ", %s, iteration " INT64_FORMAT ", %d of %d queries, best accuracy %.4f",
+						p.steps, p.phase, p.iteration, p.queries, budget, o->acc[p.best_row])));
+	else
+		ereport(NOTICE,
+				(errmsg("ctnas_search: step " INT64_FORMAT ", %s, iteration " INT64_FORMAT ", %d of %d queries",
+						p.steps, p.phase, p.iteration, p.queries, budget)));
+}
+
+PG_FUNCTION_INFO_V1(ctnas_search);
+Datum
+ctnas_search(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *oracle = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	int32		budget = PG_GETARG_INT32(1);
+	OracleColumns oc = split_options(PG_GETARG_JSONB_P(2), true);
+	ct_ctnas_options opt;
+	ct_oracle	o;
+	ct_budget	b;
+	ct_error	err;
+	ct_ctnas_search *s;
+	const ct_nac *init = NULL;
+	ct_graph	final_cell;
+	int64_t		final_row;
+	double		final_score;
+	double	   *scores;
+	ct_graph   *queried;
+
+	check_budget(budget);
+	if (!ct_ctnas_options_from_json(oc.core_json, &opt, &err))
+		ct_report_error(&err, "jsonb", NULL);
+	InitMaterializedSRF(fcinfo, 0);
+	load_oracle(oracle, &oc, TupleDescAttr(rsinfo->setDesc, 1)->atttypid, &o);
+	if (oc.model != NULL)
+	{
+		ct_nac_batch *unused_batch;
+		MemoryContext unused_cxt;
+
+		init = ctnas_model_lookup(oc.model, &unused_batch, &unused_cxt);
+		/* the search continues that network: its shape, unless the options name one */
+		if (!oc.nac_shape_given)
+		{
+			opt.nac.head = init->shape.head;
+			opt.nac.readout = init->shape.readout;
+			opt.nac.layers = init->shape.layers;
+			opt.nac.width = init->shape.width;
+		}
+	}
+	ctnas_blas_single_thread();
+	ct_budget_init(&b, &o, budget);
+	s = ct_ctnas_create(&b, &opt, init, &err);
+	if (s == NULL)
+		ct_report_error(&err, "search", NULL);
+	while (!ct_ctnas_done(s))
+	{
+		if (!ct_ctnas_step(s, search_interrupt, NULL, &err))
+			ct_report_error(&err, "search", NULL);
+		if (oc.progress > 0)
+		{
+			ct_ctnas_progress p;
+
+			ct_ctnas_get_progress(s, &p);
+			if (p.steps % oc.progress == 0 || ct_ctnas_done(s))
+				report_progress(s, &o, budget);
+		}
+	}
+
+	/* every queried cell with its accuracy and the final NAC's score, then the final choice */
+	queried = palloc(sizeof(ct_graph) * Max(b.used, 1));
+	scores = palloc(sizeof(double) * Max(b.used, 1));
+	for (int i = 0; i < b.used; i++)
+		queried[i] = o.cells[b.log[i]];
+	ct_ctnas_score(s, queried, b.used, scores);
+	for (int i = 0; i < b.used; i++)
+	{
+		Datum		values[6];
+		bool		nulls[6] = {false};
+
+		values[0] = Int32GetDatum(i + 1);
+		values[1] = PointerGetDatum(archgraph_encode(&queried[i]));
+		values[2] = Float8GetDatum(o.acc[b.log[i]]);
+		values[3] = BoolGetDatum(false);
+		values[4] = Int32GetDatum(i + 1);
+		values[5] = Float8GetDatum(scores[i]);
+		nulls[5] = isnan(scores[i]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	if (ct_ctnas_final(s, &final_cell, &final_row, &final_score))
+	{
+		Datum		values[6];
+		bool		nulls[6] = {true, false, false, false, false, false};
+
+		values[1] = PointerGetDatum(archgraph_encode(&final_cell));
+		/* the final cell's accuracy is reported when the oracle holds it; it is not a query */
+		values[2] = Float8GetDatum(final_row >= 0 ? o.acc[final_row] : 0.0);
+		nulls[2] = final_row < 0;
+		values[3] = BoolGetDatum(true);
+		values[4] = Int32GetDatum(b.used);
+		values[5] = Float8GetDatum(final_score);
+		nulls[5] = isnan(final_score);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	if (oc.save_model != NULL)
+		save_search_model(s, oc.save_model);
+	ct_ctnas_destroy(s);
+	ct_budget_free(&b);
+	ct_oracle_free(&o);
+	return (Datum) 0;
 }
