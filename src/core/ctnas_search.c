@@ -1249,7 +1249,10 @@ ct_ctnas_restore(ct_budget *b, const uint8_t *buf, size_t len, ct_error *err)
 	}
 	if (r.bad || r.pos != r.len)
 		DAMAGED();
-	/* a phase that needs a NAC has one */
+	/* a phase of the recipe (another would never end), and a phase that needs a NAC has one */
+	if (opt.recipe == CT_CTNAS_RECIPE_PAPER ? (s->ph == PH_TRAIN || s->ph == PH_RANK)
+		: (s->ph == PH_PRETRAIN || s->ph == PH_SEARCH))
+		DAMAGED();
 	if ((s->ph == PH_PRETRAIN || s->ph == PH_SEARCH) && s->trainer == NULL)
 		DAMAGED();
 	if (s->ph == PH_SEARCH && !s->has_champion)

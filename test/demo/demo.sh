@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # make demo: load the shipped sample into a throwaway cluster (pg_virtualenv
 # provides it) and print the tour: cells, then training a NAC and ranking with
-# it, measuring it, and the search baselines.  The CTNAS search joins the
-# tour when it lands.
+# it, measuring it, and the searches: CTNAS and the baselines.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 psql -X -q -v ON_ERROR_STOP=1 -f data/load_sample.sql < data/nb101_sample.csv

@@ -14,6 +14,8 @@
 #include "ctnas_graph.h"
 #include "ctnas_nac.h"
 #include "ctnas_nb101.h"
+#include "ctnas_alloc.h"
+#include "ctnas_search.h"
 
 /* A cell that was accepted must be canonical and survive its own text form. */
 static void
@@ -60,6 +62,97 @@ fuzz_binary(const uint8_t *data, size_t size)
 		check_accepted(&g);
 }
 
+/* A small oracle for search checkpoints: 64 distinct random cells. */
+static ct_oracle *
+fuzz_oracle(void)
+{
+	static ct_oracle o;
+	static bool built = false;
+
+	if (!built)
+	{
+		ct_graph	cells[64];
+		double		acc[64];
+		int			n = 0;
+
+		for (uint64_t seed = 1; n < 64; seed++)
+		{
+			bool		dup = false;
+
+			ct_graph_random(seed, &cells[n]);
+			for (int i = 0; i < n && !dup; i++)
+				dup = ct_graph_cmp(&cells[i], &cells[n]) == 0;
+			if (!dup)
+			{
+				acc[n] = 0.8 + 0.001 * n;
+				n++;
+			}
+		}
+		if (!ct_oracle_build(&o, cells, acc, 64, NULL))
+			abort();
+		built = true;
+	}
+	return &o;
+}
+
+/*
+ * A search checkpoint: the input is what follows the header (magic, version,
+ * the oracle's fingerprint, taken from a real checkpoint) and gets a valid
+ * checksum, so the fuzzer reaches the parser behind the CRC.  A restored
+ * search must also take a step without harm.
+ */
+static void
+fuzz_checkpoint(const uint8_t *data, size_t size)
+{
+	static uint8_t header[16];
+	static bool have_header = false;
+	ct_oracle  *o = fuzz_oracle();
+	ct_budget	b;
+	ct_error	err;
+	ct_ctnas_search *s;
+	uint8_t    *buf;
+	uint32_t	crc;
+
+	if (!have_header)
+	{
+		ct_ctnas_options opt = ct_ctnas_recipe_options(CT_CTNAS_RECIPE_DEFAULT);
+		size_t		len;
+		uint8_t    *cp;
+
+		ct_budget_init(&b, o, 10);
+		s = ct_ctnas_create(&b, &opt, NULL, &err);
+		cp = ct_ctnas_save(s, &len);
+		memcpy(header, cp, 16);
+		ct_free(cp);
+		ct_ctnas_destroy(s);
+		ct_budget_free(&b);
+		have_header = true;
+	}
+	buf = malloc(16 + size + 4);
+	memcpy(buf, header, 16);
+	if (size > 0)
+		memcpy(buf + 16, data, size);
+	crc = ct_crc32(buf, 16 + size);
+	for (int i = 0; i < 4; i++)
+		buf[16 + size + i] = (uint8_t) (crc >> (8 * i));
+	ct_budget_init(&b, o, 16);
+	s = ct_ctnas_restore(&b, buf, 16 + size + 4, &err);
+	if (s == NULL && b.used != 0)
+		abort();				/* a failed restore leaves the budget fresh */
+	if (s != NULL)
+	{
+		ct_ctnas_progress p;
+
+		ct_ctnas_get_progress(s, &p);
+		/* one step of the restored search, if it is a cheap one (not a whole ranking or training) */
+		if (strcmp(p.phase, "start") == 0)
+			(void) ct_ctnas_step(s, NULL, NULL, &err);
+		ct_ctnas_destroy(s);
+	}
+	ct_budget_free(&b);
+	free(buf);
+}
+
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -96,6 +189,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(opt.epochs < 1 || opt.batch_size < 2 || !(opt.lr > 0) || opt.width < 1 || opt.layers < 1))
 			abort();
 	}
+	/* search options and checkpoints */
+	{
+		ct_ctnas_options sopt;
+
+		if (ct_ctnas_options_from_json(text, &sopt, &err) &&
+			(sopt.rounds < 1 || sopt.derive_every < 1 || sopt.nac.epochs < 0 || sopt.nac.width < 1))
+			abort();
+	}
+	fuzz_checkpoint(data, size);
 	free(text);
 	return 0;
 }

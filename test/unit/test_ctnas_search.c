@@ -267,6 +267,41 @@ test_damaged_checkpoint(const ct_oracle *o)
 	ct_budget_free(&fresh);
 	ct_oracle_free(&other);
 
+	/* a phase of the other recipe, with a valid checksum: refused (it would never end) */
+	{
+		ct_ctnas_options dopt = small_options(CT_CTNAS_RECIPE_DEFAULT, 5);
+		ct_budget	db;
+		ct_ctnas_search *ds;
+		size_t		dlen;
+		uint8_t    *dbuf;
+		uint32_t	crc;
+		const size_t phase_at = 16 + 140;	/* header, options */
+
+		ct_budget_init(&db, o, 60);
+		ds = ct_ctnas_create(&db, &dopt, NULL, &err);
+		CHECK(ct_ctnas_step(ds, NULL, NULL, &err));
+		dbuf = ct_ctnas_save(ds, &dlen);
+		CHECK(dbuf[phase_at] == 3);	/* PH_TRAIN */
+		dbuf[phase_at] = 2;		/* PH_SEARCH, a phase of recipe "paper" */
+		crc = ct_crc32(dbuf, dlen - 4);
+		for (int i = 0; i < 4; i++)
+			dbuf[dlen - 4 + i] = (uint8_t) (crc >> (8 * i));
+		ct_budget_init(&fresh, o, 60);
+		CHECK(ct_ctnas_restore(&fresh, dbuf, dlen, &err) == NULL);
+		CHECK(fresh.used == 0);
+		/* the same edit back to its own phase restores: the checksum was done right */
+		dbuf[phase_at] = 3;
+		crc = ct_crc32(dbuf, dlen - 4);
+		for (int i = 0; i < 4; i++)
+			dbuf[dlen - 4 + i] = (uint8_t) (crc >> (8 * i));
+		ds = (ct_ctnas_destroy(ds), ct_ctnas_restore(&fresh, dbuf, dlen, &err));
+		CHECK(ds != NULL);
+		ct_ctnas_destroy(ds);
+		ct_budget_free(&fresh);
+		ct_budget_free(&db);
+		ct_free(dbuf);
+	}
+
 	/* intact: restores */
 	ct_budget_init(&fresh, o, 60);
 	ct_ctnas_destroy(ct_ctnas_restore(&fresh, buf, len, &err));
