@@ -346,7 +346,7 @@ report_progress(ct_ctnas_search *s, const ct_oracle *o, int budget)
 	ct_ctnas_get_progress(s, &p);
 	if (p.best_row >= 0)
 		ereport(NOTICE,
-				(errmsg("ctnas_search: step " INT64_FORMAT ", %s, iteration " INT64_FORMAT ", %d of %d queries, best accuracy %.4f",
+				(errmsg("ctnas_search: step " INT64_FORMAT ", %s, iteration " INT64_FORMAT ", %d of %d queries, best queried accuracy %.4f",
 						p.steps, p.phase, p.iteration, p.queries, budget, o->acc[p.best_row])));
 	else
 		ereport(NOTICE,
