@@ -328,3 +328,126 @@ CREATE FUNCTION ctnas_search(oracle text, budget int4 DEFAULT 423, options jsonb
 	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION ctnas_search(text, int4, jsonb) IS 'the CTNAS search (recipe "default" or "paper") over an oracle (table, view or query of cells and accuracies) within a query budget';
 COMMENT ON FUNCTION evolution_search(text, int4, jsonb) IS 'regularized evolution (Real et al. 2019) over an oracle within a query budget';
+
+-------------------------------------------------------------------------------
+-- search jobs: searches in background workers (src/pg/search_jobs.c)
+-------------------------------------------------------------------------------
+
+CREATE TABLE search_jobs (
+	id bigserial PRIMARY KEY,
+	owner name NOT NULL DEFAULT CURRENT_USER,
+	method text NOT NULL CHECK (method IN ('ctnas', 'random', 'evolution')),
+	oracle text NOT NULL,				-- schema-qualified relation, or the query
+	budget int4 NOT NULL CHECK (budget >= 1),
+	options jsonb NOT NULL,
+	status text NOT NULL DEFAULT 'queued'
+		CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
+	cancel_requested bool NOT NULL DEFAULT false,
+	progress jsonb,						-- steps, phase, iteration, queries, best_acc
+	submitted_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	started_at timestamptz,
+	finished_at timestamptz,
+	worker_pid int4,
+	postmaster_start timestamptz,		-- of the server the worker ran under: stale rows are found by it
+	submit_xid xid8,					-- the submitting transaction (a queued job starts after it commits)
+	schedule text,						-- the schedule that submitted it
+	error text
+);
+COMMENT ON TABLE search_jobs IS 'searches run by background workers: ctnas.search_submit, search_status, search_wait, search_cancel';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.search_jobs', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.search_jobs_id_seq', '');
+
+CREATE TABLE search_results (
+	job_id int8 NOT NULL REFERENCES search_jobs (id) ON DELETE CASCADE,
+	step int4,
+	arch archgraph NOT NULL,
+	acc float8,
+	final bool NOT NULL,
+	queries int4 NOT NULL,
+	nac_score float8
+);
+CREATE INDEX search_results_job ON search_results (job_id, step);
+COMMENT ON TABLE search_results IS 'the rows a search job returns, as ctnas_search / random_search / evolution_search would';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.search_results', '');
+
+-- a running job's state, for "resume": true (not dumped: it belongs to one server's run)
+CREATE TABLE search_checkpoints (
+	job_id int8 PRIMARY KEY REFERENCES search_jobs (id) ON DELETE CASCADE,
+	saved_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	state bytea NOT NULL
+);
+
+CREATE TABLE search_schedules (
+	name text PRIMARY KEY,
+	owner name NOT NULL DEFAULT CURRENT_USER,
+	every interval NOT NULL CHECK (every >= interval '1 second'),
+	method text NOT NULL CHECK (method IN ('ctnas', 'random', 'evolution')),
+	oracle text NOT NULL,
+	budget int4 NOT NULL CHECK (budget >= 1),
+	options jsonb NOT NULL,
+	next_run_at timestamptz NOT NULL,
+	last_job int8
+);
+COMMENT ON TABLE search_schedules IS 'searches the ctnas launcher submits every interval (ctnas in shared_preload_libraries)';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.search_schedules', '');
+
+-- a role sees and changes only its own jobs and schedules (or those of roles it is a member of)
+ALTER TABLE search_jobs ENABLE ROW LEVEL SECURITY;
+ALTER TABLE search_results ENABLE ROW LEVEL SECURITY;
+ALTER TABLE search_checkpoints ENABLE ROW LEVEL SECURITY;
+ALTER TABLE search_schedules ENABLE ROW LEVEL SECURITY;
+CREATE POLICY search_jobs_owner ON search_jobs
+	USING (EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) owner
+				   AND pg_catalog.pg_has_role(r.oid, 'MEMBER')));
+CREATE POLICY search_results_owner ON search_results
+	USING (EXISTS (SELECT 1 FROM @extschema@.search_jobs j WHERE j.id OPERATOR(pg_catalog.=) job_id));
+CREATE POLICY search_checkpoints_owner ON search_checkpoints
+	USING (EXISTS (SELECT 1 FROM @extschema@.search_jobs j WHERE j.id OPERATOR(pg_catalog.=) job_id));
+CREATE POLICY search_schedules_owner ON search_schedules
+	USING (EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) owner
+				   AND pg_catalog.pg_has_role(r.oid, 'MEMBER')));
+-- the worker runs as the job's owner and keeps its own rows up to date
+GRANT SELECT, INSERT, UPDATE, DELETE ON search_jobs, search_results, search_checkpoints, search_schedules TO PUBLIC;
+GRANT USAGE ON SEQUENCE search_jobs_id_seq TO PUBLIC;
+
+CREATE FUNCTION search_submit(oracle text, budget int4 DEFAULT 423, options jsonb DEFAULT '{}',
+							  method text DEFAULT 'ctnas') RETURNS int8
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION search_submit(text, int4, jsonb, text) IS 'records a search job and starts a background worker for it (after this transaction commits); returns the job id';
+
+CREATE FUNCTION search_cancel(id int8) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION search_cancel(int8) IS 'asks a queued or running job to stop (it ends as cancelled within a second); false if it had already ended';
+
+CREATE FUNCTION search_status(id int8) RETURNS search_jobs
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION search_status(int8) IS 'the job row (jobs left running by a server that has since restarted are marked failed first)';
+
+CREATE FUNCTION search_wait(id int8, timeout interval DEFAULT '1 hour') RETURNS search_jobs
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION search_wait(int8, interval) IS 'waits until the job has ended or the timeout passed, then returns its row';
+
+CREATE VIEW search_activity AS
+	SELECT j.id, j.owner, j.method, j.oracle, j.budget, j.status, j.worker_pid,
+		   (j.progress->>'phase') AS phase, (j.progress->>'iteration')::int8 AS iteration,
+		   (j.progress->>'queries')::int4 AS queries, (j.progress->>'best_acc')::float8 AS best_acc,
+		   j.submitted_at, j.started_at, pg_catalog.now() - j.started_at AS running_for,
+		   a.state AS backend_state, a.wait_event
+	FROM @extschema@.search_jobs j
+	LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) j.worker_pid
+		AND a.backend_type OPERATOR(pg_catalog.=) 'ctnas search worker'
+	WHERE j.status IN ('queued', 'running');
+COMMENT ON VIEW search_activity IS 'queued and running search jobs with their progress, like pg_stat_activity';
+GRANT SELECT ON search_activity TO PUBLIC;
+
+CREATE FUNCTION search_schedule(name text, every interval, oracle text, budget int4 DEFAULT 423,
+								options jsonb DEFAULT '{}', method text DEFAULT 'ctnas') RETURNS text
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION search_schedule(text, interval, text, int4, jsonb, text) IS 'a search the launcher submits every interval (at most one running job per schedule)';
+CREATE FUNCTION search_unschedule(name text) RETURNS bool
+	LANGUAGE sql VOLATILE STRICT PARALLEL UNSAFE
+	BEGIN ATOMIC
+		WITH d AS (DELETE FROM @extschema@.search_schedules s WHERE s.name OPERATOR(pg_catalog.=) search_unschedule.name RETURNING 1)
+		SELECT count(*) OPERATOR(pg_catalog.>) 0 FROM d;
+	END;
+COMMENT ON FUNCTION search_unschedule(text) IS 'removes a schedule (its jobs stay); false if there was none';

@@ -46,6 +46,7 @@ _PG_init(void)
 	ct_set_allocator(core_palloc, cjson_pfree);
 	ctnas_models_init();
 	ctnas_ktau_init();
+	ctnas_search_jobs_init();
 	/* after every ctnas.* setting is defined, so none of their saved values is dropped */
 	MarkGUCPrefixReserved("ctnas");
 }

@@ -62,6 +62,9 @@ struct ct_nac_batch;
 extern const struct ct_nac *ctnas_model_lookup(const char *name, struct ct_nac_batch **batch,
 											   MemoryContext *cxt);
 
+/* Settings of the search jobs, and the launcher when preloaded (search_jobs.c). */
+extern void ctnas_search_jobs_init(void);
+
 /* Defines ctnas.ktau_max_cells (ktau.c). */
 extern void ctnas_ktau_init(void);
 

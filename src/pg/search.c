@@ -5,12 +5,16 @@
  *	  baselines random_search and evolution_search, and ctnas_search, which
  *	  shares all of it.
  */
-#include "ctnas_pg.h"
+#include "search_pg.h"
 
 #include <limits.h>
 #include <math.h>
 
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_namespace.h"
+#include "commands/extension.h"
+#include "utils/syscache.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -23,28 +27,42 @@
 
 #include <cjson/cJSON.h>
 
-#include "ctnas_search.h"
 
-/* Options the glue handles itself; the rest go to the core. */
-typedef struct OracleColumns
+SearchMethod
+search_method_from_name(const char *name)
 {
-	char	   *arch_column;
-	char	   *acc_column;
-	char	   *model;			/* ctnas_search: start from this NAC of ctnas.models */
-	char	   *save_model;		/* ctnas_search: store the final NAC under this name */
-	int			progress;		/* ctnas_search: a NOTICE every this many steps (0: none) */
-	bool		nac_shape_given;	/* the "nac" object names the network's shape */
-	char	   *core_json;
-} OracleColumns;
+	if (strcmp(name, "ctnas") == 0)
+		return SEARCH_CTNAS;
+	if (strcmp(name, "random") == 0)
+		return SEARCH_RANDOM;
+	if (strcmp(name, "evolution") == 0)
+		return SEARCH_EVOLUTION;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown search method \"%s\"", name),
+			 errhint("The methods are \"ctnas\", \"random\" and \"evolution\".")));
+	return SEARCH_CTNAS;		/* keep the compiler quiet */
+}
 
-static OracleColumns
-split_options(Jsonb *options, bool ctnas)
+static void
+bad_option(const char *detail, const char *key)
 {
-	OracleColumns oc = {"arch", "acc", NULL, NULL, 0, false, "{}"};
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid search option"),
+			 errdetail(detail, key)));
+}
+
+SearchOptions
+search_split_options(Jsonb *options, SearchMethod method, bool job)
+{
+	SearchOptions so = {"arch", "acc", NULL, NULL, 0, false, false, 0, "{}"};
 	char	   *text = JsonbToCString(NULL, &options->root, VARSIZE(options));
 	cJSON	   *root = cJSON_Parse(text);
 	const char *keys[4] = {"arch_column", "acc_column", "model", "save_model"};
+	bool		ctnas = method == SEARCH_CTNAS;
 	cJSON	   *item;
+	ct_error	err;
 
 	if (root == NULL || !cJSON_IsObject(root))
 		ereport(ERROR,
@@ -56,11 +74,8 @@ split_options(Jsonb *options, bool ctnas)
 		if (item == NULL)
 			continue;
 		if (!cJSON_IsString(item) || item->valuestring[0] == '\0')
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid search option"),
-					 errdetail(k < 2 ? "\"%s\" must be a column name." : "\"%s\" must be a model name.", keys[k])));
-		*(k == 0 ? &oc.arch_column : k == 1 ? &oc.acc_column : k == 2 ? &oc.model : &oc.save_model) =
+			bad_option(k < 2 ? "\"%s\" must be a column name." : "\"%s\" must be a model name.", keys[k]);
+		*(k == 0 ? &so.arch_column : k == 1 ? &so.acc_column : k == 2 ? &so.model : &so.save_model) =
 			pstrdup(item->valuestring);
 		cJSON_Delete(item);
 	}
@@ -69,19 +84,47 @@ split_options(Jsonb *options, bool ctnas)
 		double		x = cJSON_IsNumber(item) ? item->valuedouble : -1;
 
 		if (!(x >= 0 && x <= INT_MAX && x == floor(x)))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid search option"),
-					 errdetail("\"progress\" must be a whole number of steps (0: no progress reports).")));
-		oc.progress = (int) x;
+			bad_option("\"%s\" must be a whole number of steps (0: no progress reports).", "progress");
+		so.progress = (int) x;
 		cJSON_Delete(item);
 	}
 	if (ctnas && (item = cJSON_GetObjectItemCaseSensitive(root, "nac")) != NULL)
-		oc.nac_shape_given = cJSON_HasObjectItem(item, "head") || cJSON_HasObjectItem(item, "directions") ||
+		so.nac_shape_given = cJSON_HasObjectItem(item, "head") || cJSON_HasObjectItem(item, "directions") ||
 			cJSON_HasObjectItem(item, "layers") || cJSON_HasObjectItem(item, "width");
-	oc.core_json = cJSON_PrintUnformatted(root);
+	if (job && (item = cJSON_DetachItemFromObjectCaseSensitive(root, "resume")) != NULL)
+	{
+		if (!cJSON_IsBool(item))
+			bad_option("\"%s\" must be true or false.", "resume");
+		so.resume = cJSON_IsTrue(item);
+		cJSON_Delete(item);
+	}
+	if (job && (item = cJSON_DetachItemFromObjectCaseSensitive(root, "time_limit")) != NULL)
+	{
+		double		x = cJSON_IsNumber(item) ? item->valuedouble : -1;
+
+		if (!(x > 0 && x <= 1e9))
+			bad_option("\"%s\" must be a number of seconds greater than 0.", "time_limit");
+		so.time_limit = x;
+		cJSON_Delete(item);
+	}
+	so.core_json = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
-	return oc;
+	/* the core checks its own keys now, so a job's options fail at submit, not in the worker */
+	if (ctnas)
+	{
+		ct_ctnas_options opt;
+
+		if (!ct_ctnas_options_from_json(so.core_json, &opt, &err))
+			ct_report_error(&err, "jsonb", NULL);
+	}
+	else
+	{
+		ct_baseline_options opt;
+
+		if (!ct_baseline_options_from_json(so.core_json, &opt, &err))
+			ct_report_error(&err, "jsonb", NULL);
+	}
+	return so;
 }
 
 /* A query rather than a relation name: it starts with a keyword a query starts with. */
@@ -132,7 +175,7 @@ number_value(Datum d, Oid t)
 
 /* The SQL text that reads the oracle: the user's query, or the two columns of the relation. */
 static char *
-oracle_sql(const char *oracle, const OracleColumns *oc, Oid archgraph_oid)
+oracle_sql(const char *oracle, const SearchOptions *oc, Oid archgraph_oid)
 {
 	List	   *names;
 	RangeVar   *rv;
@@ -174,8 +217,8 @@ oracle_sql(const char *oracle, const OracleColumns *oc, Oid archgraph_oid)
 }
 
 /* Reads and checks the whole oracle before any search work starts. */
-static void
-load_oracle(const char *oracle, const OracleColumns *oc, Oid archgraph_oid, ct_oracle *out)
+void
+search_load_oracle(const char *oracle, const SearchOptions *oc, Oid archgraph_oid, ct_oracle *out)
 {
 	char	   *sql;
 	ct_graph   *cells;
@@ -221,14 +264,14 @@ load_oracle(const char *oracle, const OracleColumns *oc, Oid archgraph_oid, ct_o
 		ct_report_error(&err, "oracle", NULL);
 }
 
-static void
+void
 search_interrupt(void *arg)
 {
 	CHECK_FOR_INTERRUPTS();
 }
 
-static void
-check_budget(int32 budget)
+void
+search_check_budget(int32 budget)
 {
 	if (budget < 1)
 		ereport(ERROR,
@@ -237,31 +280,68 @@ check_budget(int32 budget)
 				 errdetail("Got %d.", budget)));
 }
 
-typedef bool (*search_fn) (ct_budget *b, const ct_baseline_options *opt,
-						   ct_interrupt_fn interrupt, void *arg, ct_error *err);
+Oid
+search_archgraph_oid(void)
+{
+	/* the extension is not relocatable: its schema is always ctnas */
+	Oid			nsp = get_namespace_oid("ctnas", false);
+
+	return GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("archgraph"), ObjectIdGetDatum(nsp));
+}
+
+char *
+search_resolve_oracle(const char *oracle, const SearchOptions *so)
+{
+	Oid			relid;
+
+	if (looks_like_query(oracle))
+		return pstrdup(oracle);
+	relid = RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(oracle)), AccessShareLock, true);
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("oracle relation \"%s\" does not exist", oracle)));
+	if (get_rel_persistence(relid) == RELPERSISTENCE_TEMP)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("the oracle of a search job cannot be a temporary table"),
+				 errdetail("\"%s\" is temporary; the job's background worker cannot see it.", oracle),
+				 errhint("Copy it into a regular table, or run the search in this session with ctnas_search.")));
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid));
+}
+
+void
+search_run_baseline(SearchMethod method, ct_budget *b, const SearchOptions *so)
+{
+	ct_baseline_options opt;
+	ct_error	err;
+	bool		ok;
+
+	if (!ct_baseline_options_from_json(so->core_json, &opt, &err))
+		ct_report_error(&err, "jsonb", NULL);
+	ok = method == SEARCH_RANDOM ? ct_random_search(b, &opt, search_interrupt, NULL, &err)
+		: ct_evolution_search(b, &opt, search_interrupt, NULL, &err);
+	if (!ok)
+		ct_report_error(&err, "search", NULL);
+}
 
 static Datum
-run_baseline(FunctionCallInfo fcinfo, search_fn search)
+run_baseline(FunctionCallInfo fcinfo, SearchMethod method)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	char	   *oracle = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	int32		budget = PG_GETARG_INT32(1);
-	OracleColumns oc = split_options(PG_GETARG_JSONB_P(2), false);
-	ct_baseline_options opt;
+	SearchOptions so = search_split_options(PG_GETARG_JSONB_P(2), method, false);
 	ct_oracle	o;
 	ct_budget	b;
-	ct_error	err;
 	int64		best;
 
-	check_budget(budget);
-	if (!ct_baseline_options_from_json(oc.core_json, &opt, &err))
-		ct_report_error(&err, "jsonb", NULL);
+	search_check_budget(budget);
 	InitMaterializedSRF(fcinfo, 0);
 	/* the result's arch column tells the archgraph type's oid, whatever the search_path */
-	load_oracle(oracle, &oc, TupleDescAttr(rsinfo->setDesc, 1)->atttypid, &o);
+	search_load_oracle(oracle, &so, TupleDescAttr(rsinfo->setDesc, 1)->atttypid, &o);
 	ct_budget_init(&b, &o, budget);
-	if (!search(&b, &opt, search_interrupt, NULL, &err))
-		ct_report_error(&err, "search", NULL);
+	search_run_baseline(method, &b, &so);
 
 	for (int i = 0; i < b.used; i++)
 	{
@@ -297,19 +377,19 @@ PG_FUNCTION_INFO_V1(random_search);
 Datum
 random_search(PG_FUNCTION_ARGS)
 {
-	return run_baseline(fcinfo, ct_random_search);
+	return run_baseline(fcinfo, SEARCH_RANDOM);
 }
 
 PG_FUNCTION_INFO_V1(evolution_search);
 Datum
 evolution_search(PG_FUNCTION_ARGS)
 {
-	return run_baseline(fcinfo, ct_evolution_search);
+	return run_baseline(fcinfo, SEARCH_EVOLUTION);
 }
 
 /* Stores the search's NAC in ctnas.models (the trigger derives info; RLS and the key apply). */
-static void
-save_search_model(ct_ctnas_search *s, const char *name)
+void
+search_save_model(ct_ctnas_search *s, const char *name)
 {
 	ct_nac_options mopt;
 	ct_nac_stats mstats;
@@ -338,6 +418,38 @@ save_search_model(ct_ctnas_search *s, const char *name)
 	SPI_finish();
 }
 
+ct_ctnas_search *
+search_ctnas_create(ct_budget *b, const SearchOptions *so)
+{
+	ct_ctnas_options opt;
+	ct_error	err;
+	const ct_nac *init = NULL;
+	ct_ctnas_search *s;
+
+	if (!ct_ctnas_options_from_json(so->core_json, &opt, &err))
+		ct_report_error(&err, "jsonb", NULL);
+	if (so->model != NULL)
+	{
+		ct_nac_batch *unused_batch;
+		MemoryContext unused_cxt;
+
+		init = ctnas_model_lookup(so->model, &unused_batch, &unused_cxt);
+		/* the search continues that network: its shape, unless the options name one */
+		if (!so->nac_shape_given)
+		{
+			opt.nac.head = init->shape.head;
+			opt.nac.readout = init->shape.readout;
+			opt.nac.layers = init->shape.layers;
+			opt.nac.width = init->shape.width;
+		}
+	}
+	ctnas_blas_single_thread();
+	s = ct_ctnas_create(b, &opt, init, &err);
+	if (s == NULL)
+		ct_report_error(&err, "search", NULL);
+	return s;
+}
+
 static void
 report_progress(ct_ctnas_search *s, const ct_oracle *o, int budget)
 {
@@ -361,54 +473,32 @@ ctnas_search(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	char	   *oracle = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	int32		budget = PG_GETARG_INT32(1);
-	OracleColumns oc = split_options(PG_GETARG_JSONB_P(2), true);
-	ct_ctnas_options opt;
+	SearchOptions so = search_split_options(PG_GETARG_JSONB_P(2), SEARCH_CTNAS, false);
 	ct_oracle	o;
 	ct_budget	b;
 	ct_error	err;
 	ct_ctnas_search *s;
-	const ct_nac *init = NULL;
 	ct_graph	final_cell;
 	int64_t		final_row;
 	double		final_score;
 	double	   *scores;
 	ct_graph   *queried;
 
-	check_budget(budget);
-	if (!ct_ctnas_options_from_json(oc.core_json, &opt, &err))
-		ct_report_error(&err, "jsonb", NULL);
+	search_check_budget(budget);
 	InitMaterializedSRF(fcinfo, 0);
-	load_oracle(oracle, &oc, TupleDescAttr(rsinfo->setDesc, 1)->atttypid, &o);
-	if (oc.model != NULL)
-	{
-		ct_nac_batch *unused_batch;
-		MemoryContext unused_cxt;
-
-		init = ctnas_model_lookup(oc.model, &unused_batch, &unused_cxt);
-		/* the search continues that network: its shape, unless the options name one */
-		if (!oc.nac_shape_given)
-		{
-			opt.nac.head = init->shape.head;
-			opt.nac.readout = init->shape.readout;
-			opt.nac.layers = init->shape.layers;
-			opt.nac.width = init->shape.width;
-		}
-	}
-	ctnas_blas_single_thread();
+	search_load_oracle(oracle, &so, TupleDescAttr(rsinfo->setDesc, 1)->atttypid, &o);
 	ct_budget_init(&b, &o, budget);
-	s = ct_ctnas_create(&b, &opt, init, &err);
-	if (s == NULL)
-		ct_report_error(&err, "search", NULL);
+	s = search_ctnas_create(&b, &so);
 	while (!ct_ctnas_done(s))
 	{
 		if (!ct_ctnas_step(s, search_interrupt, NULL, &err))
 			ct_report_error(&err, "search", NULL);
-		if (oc.progress > 0)
+		if (so.progress > 0)
 		{
 			ct_ctnas_progress p;
 
 			ct_ctnas_get_progress(s, &p);
-			if (p.steps % oc.progress == 0 || ct_ctnas_done(s))
+			if (p.steps % so.progress == 0 || ct_ctnas_done(s))
 				report_progress(s, &o, budget);
 		}
 	}
@@ -448,8 +538,8 @@ ctnas_search(PG_FUNCTION_ARGS)
 		nulls[5] = isnan(final_score);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
-	if (oc.save_model != NULL)
-		save_search_model(s, oc.save_model);
+	if (so.save_model != NULL)
+		search_save_model(s, so.save_model);
 	ct_ctnas_destroy(s);
 	ct_budget_free(&b);
 	ct_oracle_free(&o);

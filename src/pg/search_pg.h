@@ -1,0 +1,58 @@
+/*
+ * search_pg.h
+ *	  The search harness's glue shared by the SQL search functions (search.c)
+ *	  and the background-worker jobs (search_jobs.c), so a job runs with
+ *	  exactly the options, oracle rules and budget accounting of the SQL
+ *	  functions.
+ */
+#ifndef CTNAS_SEARCH_PG_H
+#define CTNAS_SEARCH_PG_H
+
+#include "ctnas_pg.h"
+
+#include "utils/jsonb.h"
+
+#include "ctnas_search.h"
+
+/* Options the glue handles itself; core_json has the rest. */
+typedef struct SearchOptions
+{
+	char	   *arch_column;
+	char	   *acc_column;
+	char	   *model;			/* ctnas: start from this NAC of ctnas.models */
+	char	   *save_model;		/* ctnas: store the final NAC under this name */
+	int			progress;		/* ctnas: a NOTICE every this many steps (0: none) */
+	bool		nac_shape_given;	/* the "nac" object names the network's shape */
+	bool		resume;			/* jobs: resume from the last checkpoint after a restart */
+	double		time_limit;		/* jobs: seconds (0: none) */
+	char	   *core_json;
+} SearchOptions;
+
+typedef enum SearchMethod
+{
+	SEARCH_CTNAS = 1,
+	SEARCH_RANDOM,
+	SEARCH_EVOLUTION
+} SearchMethod;
+
+/* "ctnas", "random", "evolution"; an error otherwise. */
+extern SearchMethod search_method_from_name(const char *name);
+/* Splits and checks the options of a method (jobs: also resume, time_limit); errors are ereport'ed. */
+extern SearchOptions search_split_options(Jsonb *options, SearchMethod method, bool job);
+extern void search_check_budget(int32 budget);
+/* The oid of ctnas.archgraph. */
+extern Oid	search_archgraph_oid(void);
+/* Reads and checks the whole oracle (SPI inside); errors are ereport'ed. */
+extern void search_load_oracle(const char *oracle, const SearchOptions *so, Oid archgraph_oid, ct_oracle *out);
+/* A relation oracle as "schema"."name" (temporary relations refused), or the query as given. */
+extern char *search_resolve_oracle(const char *oracle, const SearchOptions *so);
+/* Runs a baseline over b; errors are ereport'ed. */
+extern void search_run_baseline(SearchMethod method, ct_budget *b, const SearchOptions *so);
+/* A CTNAS search over b (with the starting model of the options, if any). */
+extern ct_ctnas_search *search_ctnas_create(ct_budget *b, const SearchOptions *so);
+/* Stores the search's NAC in ctnas.models. */
+extern void search_save_model(ct_ctnas_search *s, const char *name);
+/* The interrupt callback of the core (CHECK_FOR_INTERRUPTS). */
+extern void search_interrupt(void *arg);
+
+#endif
