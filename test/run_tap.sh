@@ -16,4 +16,4 @@ trap 'if [ $? -eq 0 ]; then rm -rf "$work"; else echo "TAP work tree kept: $work
 tar -C "$src" --exclude=.git --exclude='*.o' --exclude='*.bc' --exclude='*.so' -cf - . | tar -C "$work" -xf -
 chown -R postgres: "$work"
 chmod 755 "$work"
-su postgres -s /bin/bash -c "cd '$work' && make prove_installcheck PROVE_FLAGS='--verbose'"
+su postgres -s /bin/bash -c "cd '$work' && make prove_installcheck PROVE_FLAGS='--verbose' ${PROVE_TESTS:+PROVE_TESTS='$PROVE_TESTS'}"

@@ -336,6 +336,7 @@ COMMENT ON FUNCTION evolution_search(text, int4, jsonb) IS 'regularized evolutio
 CREATE TABLE search_jobs (
 	id bigserial PRIMARY KEY,
 	owner name NOT NULL DEFAULT CURRENT_USER,
+	session_role name NOT NULL DEFAULT SESSION_USER,	-- the worker logs in as it, then SET ROLE owner
 	method text NOT NULL CHECK (method IN ('ctnas', 'random', 'evolution')),
 	oracle text NOT NULL,				-- schema-qualified relation, or the query
 	budget int4 NOT NULL CHECK (budget >= 1),
@@ -348,7 +349,8 @@ CREATE TABLE search_jobs (
 	started_at timestamptz,
 	finished_at timestamptz,
 	worker_pid int4,
-	postmaster_start timestamptz,		-- of the server the worker ran under: stale rows are found by it
+	worker_start timestamptz,			-- the worker's backend start: with its pid, tells whether it lives
+	postmaster_start timestamptz,		-- of the server the worker ran under
 	submit_xid xid8,					-- the submitting transaction (a queued job starts after it commits)
 	schedule text,						-- the schedule that submitted it
 	error text
@@ -380,6 +382,7 @@ CREATE TABLE search_checkpoints (
 CREATE TABLE search_schedules (
 	name text PRIMARY KEY,
 	owner name NOT NULL DEFAULT CURRENT_USER,
+	session_role name NOT NULL DEFAULT SESSION_USER,
 	every interval NOT NULL CHECK (every >= interval '1 second'),
 	method text NOT NULL CHECK (method IN ('ctnas', 'random', 'evolution')),
 	oracle text NOT NULL,
@@ -406,9 +409,32 @@ CREATE POLICY search_checkpoints_owner ON search_checkpoints
 CREATE POLICY search_schedules_owner ON search_schedules
 	USING (EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) owner
 				   AND pg_catalog.pg_has_role(r.oid, 'MEMBER')));
+-- A job's worker logs in as session_role: a role may only name its own session (fixed on insert,
+-- kept on update), so it cannot borrow another login; a superuser (the launcher, copying it from a
+-- schedule) may set it.
+CREATE FUNCTION search_session_role_guard() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF NOT current_setting('is_superuser')::bool THEN
+		IF TG_OP = 'INSERT' THEN
+			NEW.session_role := SESSION_USER;
+		ELSE
+			NEW.session_role := OLD.session_role;
+		END IF;
+	END IF;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER search_jobs_session_role BEFORE INSERT OR UPDATE ON search_jobs
+	FOR EACH ROW EXECUTE FUNCTION search_session_role_guard();
+CREATE TRIGGER search_schedules_session_role BEFORE INSERT OR UPDATE ON search_schedules
+	FOR EACH ROW EXECUTE FUNCTION search_session_role_guard();
 -- the worker runs as the job's owner and keeps its own rows up to date
 GRANT SELECT, INSERT, UPDATE, DELETE ON search_jobs, search_results, search_checkpoints, search_schedules TO PUBLIC;
 GRANT USAGE ON SEQUENCE search_jobs_id_seq TO PUBLIC;
+
+CREATE FUNCTION search_worker_alive(pid int4, started timestamptz) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION search_worker_alive(int4, timestamptz) IS 'whether a backend with this pid and start time runs (how stale search jobs are found)';
 
 CREATE FUNCTION search_submit(oracle text, budget int4 DEFAULT 423, options jsonb DEFAULT '{}',
 							  method text DEFAULT 'ctnas') RETURNS int8
@@ -427,7 +453,7 @@ CREATE FUNCTION search_wait(id int8, timeout interval DEFAULT '1 hour') RETURNS 
 	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION search_wait(int8, interval) IS 'waits until the job has ended or the timeout passed, then returns its row';
 
-CREATE VIEW search_activity AS
+CREATE VIEW search_activity WITH (security_invoker = true) AS
 	SELECT j.id, j.owner, j.method, j.oracle, j.budget, j.status, j.worker_pid,
 		   (j.progress->>'phase') AS phase, (j.progress->>'iteration')::int8 AS iteration,
 		   (j.progress->>'queries')::int4 AS queries, (j.progress->>'best_acc')::float8 AS best_acc,

@@ -38,6 +38,7 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
+#include "miscadmin.h"
 
 PGDLLEXPORT void ctnas_search_worker_main(Datum arg);
 PGDLLEXPORT void ctnas_launcher_main(Datum arg);
@@ -55,7 +56,8 @@ typedef struct JobWorkerArgs
 {
 	int64		job_id;
 	Oid			dboid;
-	Oid			roleoid;
+	Oid			loginoid;		/* connects as this role (the submitter's session user) */
+	Oid			roleoid;		/* then runs as this one (the job's owner), as SET ROLE would */
 	FullTransactionId submit_xid;	/* the worker starts once this transaction has ended */
 } JobWorkerArgs;
 
@@ -133,7 +135,7 @@ launcher_serves_this_database(void)
  * transaction to end.
  */
 static bool
-start_worker(int64 job_id, Oid roleoid, pid_t *pid)
+start_worker(int64 job_id, Oid loginoid, Oid roleoid, pid_t *pid)
 {
 	BackgroundWorker w;
 	BackgroundWorkerHandle *handle;
@@ -151,6 +153,7 @@ start_worker(int64 job_id, Oid roleoid, pid_t *pid)
 	w.bgw_notify_pid = MyProcPid;
 	args.job_id = job_id;
 	args.dboid = MyDatabaseId;
+	args.loginoid = loginoid;
 	args.roleoid = roleoid;
 	args.submit_xid = GetTopFullTransactionId();
 	memcpy(w.bgw_extra, &args, sizeof(args));
@@ -176,26 +179,54 @@ recover_stale_jobs(void)
 {
 	int			requeued;
 
+	/*
+	 * A running job whose worker (pid and start time, so a reused pid does not
+	 * count) is gone: after a restart, a crash restart (kill -9 restarts every
+	 * backend but not the postmaster, so pg_postmaster_start_time() stays),
+	 * a terminate or a FATAL error.
+	 */
 	if (SPI_execute("UPDATE ctnas.search_jobs SET status = 'failed', finished_at = pg_catalog.now(),"
-					" error = pg_catalog.format('the server restarted while the job ran (worker pid %s, server started %s)',"
-					"   worker_pid, postmaster_start)"
-					" WHERE status = 'running' AND postmaster_start IS DISTINCT FROM pg_catalog.pg_postmaster_start_time()"
+					" error = CASE WHEN postmaster_start IS DISTINCT FROM pg_catalog.pg_postmaster_start_time()"
+					"   THEN pg_catalog.format('the server restarted while the job ran (worker pid %s)', worker_pid)"
+					"   ELSE pg_catalog.format('the search worker (pid %s) ended without recording an outcome:"
+					" it was terminated, or the server restarted after a crash', worker_pid) END"
+					" WHERE status = 'running' AND NOT ctnas.search_worker_alive(worker_pid, worker_start)"
 					" AND NOT coalesce((options->>'resume')::bool, false)", false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "could not mark stale search jobs");
-	/* a worker that ended without recording an outcome (terminated, or a FATAL error) */
-	pgstat_clear_backend_activity_snapshot();
-	if (SPI_execute("UPDATE ctnas.search_jobs j SET status = 'failed', finished_at = pg_catalog.now(),"
-					" error = pg_catalog.format('the search worker (pid %s) ended without recording an outcome', worker_pid)"
-					" WHERE status = 'running' AND postmaster_start = pg_catalog.pg_postmaster_start_time()"
-					" AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a WHERE a.pid = j.worker_pid"
-					"                 AND a.backend_type = '" WORKER_TYPE "')", false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "could not mark stale search jobs");
-	if (SPI_execute("UPDATE ctnas.search_jobs SET status = 'queued', worker_pid = NULL, postmaster_start = NULL"
-					" WHERE status IN ('running', 'queued') AND postmaster_start IS NOT NULL"
-					" AND postmaster_start IS DISTINCT FROM pg_catalog.pg_postmaster_start_time()", false, 0) != SPI_OK_UPDATE)
+	/* those that asked to resume, and queued jobs whose worker belonged to an earlier server */
+	if (SPI_execute("UPDATE ctnas.search_jobs SET status = 'queued', worker_pid = NULL, worker_start = NULL,"
+					" postmaster_start = NULL"
+					" WHERE (status = 'running' AND NOT ctnas.search_worker_alive(worker_pid, worker_start))"
+					" OR (status = 'queued' AND postmaster_start IS DISTINCT FROM pg_catalog.pg_postmaster_start_time()"
+					"     AND postmaster_start IS NOT NULL)", false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "could not requeue stale search jobs");
 	requeued = (int) SPI_processed;
 	return requeued;
+}
+
+/* Whether a backend with this pid and start time is alive (read in C: no pg_stat_activity privileges needed). */
+PG_FUNCTION_INFO_V1(search_worker_alive);
+Datum
+search_worker_alive(PG_FUNCTION_ARGS)
+{
+	int32		pid;
+	TimestampTz start;
+	int			n;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_BOOL(false);
+	pid = PG_GETARG_INT32(0);
+	start = PG_GETARG_TIMESTAMPTZ(1);
+	pgstat_clear_backend_activity_snapshot();
+	n = pgstat_fetch_stat_numbackends();
+	for (int i = 1; i <= n; i++)
+	{
+		LocalPgBackendStatus *l = pgstat_fetch_stat_local_beentry(i);
+
+		if (l != NULL && l->backendStatus.st_procpid == pid && l->backendStatus.st_proc_start_timestamp == start)
+			PG_RETURN_BOOL(true);
+	}
+	PG_RETURN_BOOL(false);
 }
 
 /*
@@ -210,20 +241,24 @@ start_queued_jobs(void)
 	uint64		n;
 	int64	   *ids;
 	Oid		   *roles;
+	Oid		   *logins;
 
 	if (free_slots <= 0)
 		return 0;
-	if (SPI_execute("SELECT j.id, r.oid FROM ctnas.search_jobs j JOIN pg_catalog.pg_roles r ON r.rolname = j.owner"
+	if (SPI_execute("SELECT j.id, r.oid, l.oid FROM ctnas.search_jobs j JOIN pg_catalog.pg_roles r ON r.rolname = j.owner"
+					" JOIN pg_catalog.pg_roles l ON l.rolname = j.session_role"
 					" WHERE j.status = 'queued' AND j.postmaster_start IS NULL AND NOT j.cancel_requested"
 					" ORDER BY j.id FOR UPDATE OF j SKIP LOCKED", false, free_slots) != SPI_OK_SELECT)
 		elog(ERROR, "could not read queued search jobs");
 	n = SPI_processed;
 	ids = palloc(sizeof(int64) * Max(n, 1));
 	roles = palloc(sizeof(Oid) * Max(n, 1));
+	logins = palloc(sizeof(Oid) * Max(n, 1));
 	for (uint64 i = 0; i < n; i++)
 	{
 		bool		isnull;
 
+		logins[i] = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3, &isnull));
 		ids[i] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
 		roles[i] = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
 	}
@@ -236,7 +271,7 @@ start_queued_jobs(void)
 		Oid			types[1] = {INT8OID};
 		Datum		args[1] = {Int64GetDatum(ids[i])};
 
-		if (!start_worker(ids[i], roles[i], &pid))
+		if (!start_worker(ids[i], logins[i], roles[i], &pid))
 			break;
 		SPI_execute_with_args("UPDATE ctnas.search_jobs SET postmaster_start = pg_catalog.pg_postmaster_start_time()"
 							  " WHERE id = $1", 1, types, args, NULL, false, 0);
@@ -299,7 +334,7 @@ search_submit(PG_FUNCTION_ARGS)
 					   " VALUES ($1, $2, $3, $4, pg_catalog.pg_current_xact_id(),"
 					   " CASE WHEN $5 THEN pg_catalog.pg_postmaster_start_time() END) RETURNING id",
 					   5, types, args, NULL);
-	if (!queue_only && !start_worker(job_id, GetUserId(), &pid))
+	if (!queue_only && !start_worker(job_id, GetSessionUserId(), GetUserId(), &pid))
 		ereport(ERROR,
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
 				 errmsg("could not start a background worker for the search job"),
@@ -357,7 +392,7 @@ job_row(int64 id, bool *ended)
 	Datum		d;
 
 	if (SPI_execute_with_args("SELECT j, j.status NOT IN ('queued', 'running') FROM ctnas.search_jobs j WHERE id = $1",
-							  1, types, args, NULL, true, 1) != SPI_OK_SELECT)
+							  1, types, args, NULL, false, 1) != SPI_OK_SELECT)	/* not read-only: a new snapshot each time */
 		elog(ERROR, "could not read ctnas.search_jobs");
 	if (SPI_processed == 0)
 		ereport(ERROR,
@@ -780,9 +815,14 @@ job_claim(void)
 	d = SPI_getbinval(tup, desc, 7, &isnull);
 	job.checkpoint = isnull || !job.so.resume ? NULL : DatumGetByteaPCopy(d);
 	MemoryContextSwitchTo(old);
-	job_exec("UPDATE ctnas.search_jobs SET status = 'running', worker_pid = pg_catalog.pg_backend_pid(),"
-			 " started_at = coalesce(started_at, pg_catalog.now()), error = NULL,"
-			 " postmaster_start = pg_catalog.pg_postmaster_start_time() WHERE id = $1", 1, types, args);
+	{
+		Oid			t2[2] = {INT8OID, TIMESTAMPTZOID};
+		Datum		a2[2] = {Int64GetDatum(job.id), TimestampTzGetDatum(MyStartTimestamp)};
+
+		job_exec("UPDATE ctnas.search_jobs SET status = 'running', worker_pid = pg_catalog.pg_backend_pid(),"
+				 " worker_start = $2, started_at = coalesce(started_at, pg_catalog.now()), error = NULL,"
+				 " postmaster_start = pg_catalog.pg_postmaster_start_time() WHERE id = $1", 2, t2, a2);
+	}
 	end_tx();
 	return true;
 }
@@ -897,7 +937,14 @@ ctnas_search_worker_main(Datum arg)
 	memcpy(&a, MyBgworkerEntry->bgw_extra, sizeof(a));
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
-	BackgroundWorkerInitializeConnectionByOid(a.dboid, a.roleoid, 0);
+	/* as the submitter's session, then its role, so NOLOGIN roles reached by SET ROLE work too */
+	BackgroundWorkerInitializeConnectionByOid(a.dboid, a.loginoid, 0);
+	if (a.roleoid != a.loginoid)
+	{
+		StartTransactionCommand();
+		SetCurrentRoleId(a.roleoid, superuser_arg(a.roleoid));
+		CommitTransactionCommand();
+	}
 	memset(&job, 0, sizeof(job));
 	job.id = a.job_id;
 	job.cxt = AllocSetContextCreate(TopMemoryContext, "ctnas search job", ALLOCSET_DEFAULT_SIZES);
@@ -930,14 +977,14 @@ static void
 submit_due_schedules(void)
 {
 	if (SPI_execute("WITH due AS ("
-					"  SELECT s.name, s.owner, s.method, s.oracle, s.budget, s.options FROM ctnas.search_schedules s"
+					"  SELECT s.name, s.owner, s.session_role, s.method, s.oracle, s.budget, s.options FROM ctnas.search_schedules s"
 					"  WHERE s.next_run_at <= pg_catalog.now()"
 					"  AND NOT EXISTS (SELECT 1 FROM ctnas.search_jobs j WHERE j.schedule = s.name"
 					"                  AND j.status IN ('queued', 'running'))"
 					"  AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = s.owner)"
 					"  FOR UPDATE OF s SKIP LOCKED),"
-					" ins AS (INSERT INTO ctnas.search_jobs (owner, method, oracle, budget, options, schedule, submit_xid)"
-					"  SELECT owner, method, oracle, budget, options, name, pg_catalog.pg_current_xact_id() FROM due"
+					" ins AS (INSERT INTO ctnas.search_jobs (owner, session_role, method, oracle, budget, options, schedule, submit_xid)"
+					"  SELECT owner, session_role, method, oracle, budget, options, name, pg_catalog.pg_current_xact_id() FROM due"
 					"  RETURNING id, schedule)"
 					" UPDATE ctnas.search_schedules s SET last_job = ins.id,"
 					"  next_run_at = greatest(s.next_run_at + s.every, pg_catalog.now())"

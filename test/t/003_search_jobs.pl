@@ -1,0 +1,203 @@
+# Search jobs in background workers, without the launcher: submit runs in the
+# caller's transaction, results equal the SQL function's, errors, cancel,
+# time limit, worker slots, row-level security, kill -9 and restarts.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use File::Basename;
+use Cwd qw(abs_path);
+use Time::HiRes qw(time);
+
+my $sample = abs_path(dirname(__FILE__) . '/../../data/nb101_sample.csv');
+
+my $node = PostgreSQL::Test::Cluster->new('jobs');
+$node->init;
+$node->append_conf('postgresql.conf', "max_worker_processes = 16\nrestart_after_crash = on\n");
+$node->start;
+$node->safe_psql('postgres', qq{
+	SET client_min_messages = warning;
+	CREATE EXTENSION ctnas;
+	CREATE TABLE nb101 (hash text PRIMARY KEY, arch ctnas.archgraph, num_vertices int,
+	                    test_acc_run0 float8, trainable_parameters bigint);
+	COPY nb101 FROM '$sample' (FORMAT csv, HEADER);
+	GRANT SELECT ON nb101 TO PUBLIC;
+});
+
+my $small = q{{"seed": 1, "acc_column": "test_acc_run0", "first": 20, "rounds": 3, "nac": {"epochs": 30}}};
+my $long = q{{"recipe": "paper", "acc_column": "test_acc_run0", "iterations": 10000000}};
+
+sub submit
+{
+	my ($args, $db) = @_;
+	return $node->safe_psql($db // 'postgres', "SELECT ctnas.search_submit($args)");
+}
+
+sub wait_status
+{
+	my ($id) = @_;
+	return $node->safe_psql('postgres', "SELECT status FROM ctnas.search_wait($id, '120 s')");
+}
+
+# ---- a job gives exactly what the SQL function gives -------------------------
+my $id = submit("'nb101', 60, '$small'");
+is(wait_status($id), 'succeeded', 'a submitted ctnas job succeeds');
+is($node->safe_psql('postgres', qq{
+	SELECT (SELECT array_agg(ctnas.archgraph_hash(arch) ORDER BY step) FROM ctnas.search_results WHERE job_id = $id AND NOT final)
+	     = (SELECT array_agg(ctnas.archgraph_hash(arch) ORDER BY step) FROM ctnas.ctnas_search('nb101', 60, '$small') WHERE NOT final)
+	   AND (SELECT ctnas.archgraph_hash(arch) || acc || nac_score FROM ctnas.search_results WHERE job_id = $id AND final)
+	     = (SELECT ctnas.archgraph_hash(arch) || acc || nac_score FROM ctnas.ctnas_search('nb101', 60, '$small') WHERE final)}),
+	't', 'its queried cells, final cell, accuracy and NAC score equal ctnas_search\'s');
+like($node->safe_psql('postgres', "SELECT progress FROM ctnas.search_jobs WHERE id = $id"),
+	qr/"phase": "done".*"queries": 60/, 'progress says done, 60 queries');
+my $eid = submit("'nb101', 40, '{\"seed\": 2, \"acc_column\": \"test_acc_run0\"}', 'evolution'");
+is(wait_status($eid), 'succeeded', 'an evolution job succeeds');
+is($node->safe_psql('postgres', qq{
+	SELECT (SELECT array_agg(ctnas.archgraph_hash(arch) ORDER BY step NULLS LAST) FROM ctnas.search_results WHERE job_id = $eid)
+	     = (SELECT array_agg(ctnas.archgraph_hash(arch) ORDER BY step NULLS LAST)
+	        FROM ctnas.evolution_search('nb101', 40, '{"seed": 2, "acc_column": "test_acc_run0"}'))}),
+	't', 'with the rows of evolution_search');
+
+# ---- transactions: the worker waits for the commit; an aborted submit leaves nothing --------
+my $before = $node->safe_psql('postgres', 'SELECT count(*) FROM ctnas.search_jobs');
+$node->safe_psql('postgres', qq{BEGIN; SELECT ctnas.search_submit('nb101', 30, '$small'); ROLLBACK;});
+$node->safe_psql('postgres', qq{BEGIN; SAVEPOINT s; SELECT ctnas.search_submit('nb101', 30, '$small'); ROLLBACK TO s; COMMIT;});
+ok($node->poll_query_until('postgres',
+	q{SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'ctnas search worker'}),
+	'the workers of aborted submits exit');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM ctnas.search_jobs'), $before, 'and no job is left behind');
+my $s = $node->background_psql('postgres');
+$s->query_safe('BEGIN');
+my $tid = $s->query_safe(qq{SELECT ctnas.search_submit('nb101', 30, '$small')});
+sleep 1;
+is($node->safe_psql('postgres', "SELECT count(*) FROM ctnas.search_jobs WHERE id = $tid"), '0',
+	'a job is invisible until its submit commits');
+$s->query_safe('COMMIT');
+$s->quit;
+is(wait_status($tid), 'succeeded', 'and runs once it has committed');
+
+# ---- bad input at submit: clear errors, nothing recorded --------------------------
+my ($ret, $out, $err) = $node->psql('postgres', qq{
+	CREATE TEMP TABLE t AS SELECT arch, test_acc_run0 AS acc FROM nb101;
+	SELECT ctnas.search_submit('t', 30)});
+like($err, qr/the oracle of a search job cannot be a temporary table/, 'a temporary oracle is refused');
+($ret, $out, $err) = $node->psql('postgres', q{SELECT ctnas.search_submit('nb101', 30, '{"acc_column": "test_acc_run0"}', 'bayes')});
+like($err, qr/unknown search method "bayes"/, 'an unknown method is refused');
+($ret, $out, $err) = $node->psql('postgres', q{SELECT ctnas.search_submit('nb101', 30, '{"acc_column": "test_acc_run0", "resume": 1}')});
+like($err, qr/"resume" must be true or false/, 'a bad job option is refused');
+($ret, $out, $err) = $node->psql('postgres', q{SELECT ctnas.search_submit('nb101', 30, '{"acc_column": "nope"}')});
+like($err, qr/has no column "nope"/, 'the oracle is checked at submit');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM ctnas.search_jobs'), $before + 1, 'none of them recorded a job');
+
+# ---- an ERROR inside a job: failed with the message; other jobs go on ---------------
+$node->safe_psql('postgres', qq{SET client_min_messages = warning;
+	INSERT INTO ctnas.models(name, weights) SELECT 'taken', ctnas.nac_train(arch, test_acc_run0, '{"epochs": 2}') FROM nb101 LIMIT 50});
+my $fail = submit(qq{'nb101', 30, '{"seed": 1, "acc_column": "test_acc_run0", "first": 10, "rounds": 2, "nac": {"epochs": 5}, "save_model": "taken"}'});
+my $ok = submit("'nb101', 30, '$small'");
+is(wait_status($fail), 'failed', 'a job whose save_model name exists fails');
+like($node->safe_psql('postgres', "SELECT error FROM ctnas.search_jobs WHERE id = $fail"),
+	qr/duplicate key value violates unique constraint "models_pkey"/, 'with the message');
+is(wait_status($ok), 'succeeded', 'the job beside it succeeds');
+
+# ---- cancel: within a second, even during a long step -------------------------------
+my $cid = submit("'nb101', 50, '$long'");
+$node->poll_query_until('postgres', "SELECT status = 'running' AND progress IS NOT NULL FROM ctnas.search_jobs WHERE id = $cid");
+my $t0 = time();
+is($node->safe_psql('postgres', "SELECT ctnas.search_cancel($cid)"), 't', 'search_cancel accepts a running job');
+is(wait_status($cid), 'cancelled', 'the job ends cancelled');
+my $took = time() - $t0;
+ok($took < 1.5, sprintf('within a second of the cancel (%.2f s, incl. the wait call)', $took));
+is($node->safe_psql('postgres', "SELECT ctnas.search_cancel($cid)"), 'f', 'cancelling an ended job changes nothing');
+($ret, $out, $err) = $node->psql('postgres', 'SELECT ctnas.search_cancel(999999)');
+like($err, qr/search job 999999 does not exist/, 'an unknown job is an error');
+
+# ---- time limit -----------------------------------------------------------------
+my $lid = submit(qq{'nb101', 50, '{"recipe": "paper", "acc_column": "test_acc_run0", "time_limit": 1}'});
+is(wait_status($lid), 'failed', 'a job over its time limit fails');
+like($node->safe_psql('postgres', "SELECT error FROM ctnas.search_jobs WHERE id = $lid"),
+	qr/exceeded its time limit of 1 s/, 'saying so');
+
+# ---- worker slots: without the launcher a submit beyond them fails, leaving nothing ----------
+$node->safe_psql('postgres', "LOAD 'ctnas'; ALTER SYSTEM SET ctnas.max_search_workers = 1");
+$node->reload;
+$node->poll_query_until('postgres', q{SELECT current_setting('ctnas.max_search_workers') = '1'});
+my $busy = submit("'nb101', 50, '$long'");
+$node->poll_query_until('postgres', "SELECT status = 'running' FROM ctnas.search_jobs WHERE id = $busy");
+my $count = $node->safe_psql('postgres', 'SELECT count(*) FROM ctnas.search_jobs');
+($ret, $out, $err) = $node->psql('postgres', "SELECT ctnas.search_submit('nb101', 30, '$small')");
+like($err, qr/all 1 search worker slots are busy/, 'a submit with no free slot fails');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM ctnas.search_jobs}), $count, 'and records no job');
+($ret, $out, $err) = $node->psql('postgres', "SELECT ctnas.search_submit('nb101', 30, '$small')",
+	extra_params => [ '-v', 'VERBOSITY=verbose' ]);
+like($err, qr/53400/, 'with SQLSTATE 53400');
+$node->safe_psql('postgres', "SELECT ctnas.search_cancel($busy)");
+is(wait_status($busy), 'cancelled', 'the busy job is cancelled');
+$node->safe_psql('postgres', "LOAD 'ctnas'; ALTER SYSTEM RESET ctnas.max_search_workers");
+$node->reload;
+
+# ---- row-level security: a role sees and cancels only its own jobs ----------------------
+$node->safe_psql('postgres', q{CREATE ROLE alice LOGIN; CREATE ROLE bob LOGIN; CREATE ROLE team; GRANT team TO bob;});
+my $aid = $node->safe_psql('postgres', "SELECT ctnas.search_submit('nb101', 50, '$long')",
+	extra_params => [ '-U', 'alice' ]);
+$node->poll_query_until('postgres', "SELECT status = 'running' FROM ctnas.search_jobs WHERE id = $aid");
+is($node->safe_psql('postgres', "SELECT owner FROM ctnas.search_jobs WHERE id = $aid"), 'alice', 'the job belongs to alice');
+is($node->safe_psql('postgres', "SELECT usename FROM pg_stat_activity WHERE backend_type = 'ctnas search worker'"),
+	'alice', 'and its worker runs as alice');
+is($node->safe_psql('postgres', 'SET ROLE bob; SELECT count(*) FROM ctnas.search_jobs'), '0', 'bob does not see it');
+($ret, $out, $err) = $node->psql('postgres', "SET ROLE bob; SELECT ctnas.search_cancel($aid)");
+like($err, qr/search job $aid does not exist/, 'nor can bob cancel it');
+is($node->safe_psql('postgres', 'SET ROLE bob; SELECT count(*) FROM ctnas.search_activity'), '0', 'nor see it in search_activity');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM ctnas.search_activity WHERE owner = \'alice\''), '1',
+	'a superuser sees it in search_activity');
+my $tj = $node->safe_psql('postgres', "SET ROLE team; SELECT ctnas.search_submit('nb101', 30, '$small')");
+is($node->safe_psql('postgres', "SET ROLE bob; SELECT count(*) FROM ctnas.search_jobs WHERE id = $tj"), '1',
+	'a member of the owning role sees its jobs');
+is($node->safe_psql('postgres', "SET ROLE alice; SELECT ctnas.search_cancel($aid)"), 't', 'alice cancels her job');
+is(wait_status($aid), 'cancelled', 'which ends cancelled');
+is(wait_status($tj), 'succeeded', 'the job of team (NOLOGIN, reached by SET ROLE) succeeds');
+is($node->safe_psql('postgres', qq{INSERT INTO ctnas.search_jobs (method, oracle, budget, options, session_role, status)
+	VALUES ('random', 'public.nb101', 5, '{}', 'postgres', 'failed') RETURNING session_role}, extra_params => [ '-U', 'alice' ]),
+	'alice', 'a role cannot make a job log in as another role (session_role is its own session)');
+is($node->safe_psql('postgres', qq{UPDATE ctnas.search_jobs SET session_role = 'postgres' WHERE id = $aid RETURNING session_role},
+	extra_params => [ '-U', 'alice' ]), 'alice', 'nor change it later');
+
+# ---- kill -9 of a worker: the server restarts, the job ends failed with a reason ---------------
+my $kid = submit("'nb101', 50, '$long'");
+$node->poll_query_until('postgres', "SELECT status = 'running' AND progress IS NOT NULL FROM ctnas.search_jobs WHERE id = $kid");
+my $wpid = $node->safe_psql('postgres', "SELECT worker_pid FROM ctnas.search_jobs WHERE id = $kid");
+kill 'KILL', $wpid;
+$node->poll_query_until('postgres', 'SELECT true') or die;
+is(wait_status($kid), 'failed', 'after kill -9 of its worker (and the crash restart of every backend) the job is failed');
+like($node->safe_psql('postgres', "SELECT error FROM ctnas.search_jobs WHERE id = $kid"),
+	qr/the search worker \(pid $wpid\) ended without recording an outcome/, 'with the reason');
+
+# ---- a restart while a job runs: the same ----------------------------------------
+my $rid = submit("'nb101', 50, '$long'");
+$node->poll_query_until('postgres', "SELECT status = 'running' FROM ctnas.search_jobs WHERE id = $rid");
+$node->restart;
+is(wait_status($rid), 'failed', 'a job running at a restart ends failed');
+like($node->safe_psql('postgres', "SELECT error FROM ctnas.search_jobs WHERE id = $rid"),
+	qr/the server restarted while the job ran/, 'saying the server restarted (its postmaster start time is older)');
+
+# ---- a worker terminated (SIGTERM): failed, not left running ------------------------
+my $xid = submit("'nb101', 50, '$long'");
+$node->poll_query_until('postgres', "SELECT status = 'running' FROM ctnas.search_jobs WHERE id = $xid");
+$node->safe_psql('postgres', "SELECT pg_terminate_backend(worker_pid) FROM ctnas.search_jobs WHERE id = $xid");
+$node->poll_query_until('postgres', q{SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'ctnas search worker'});
+is(wait_status($xid), 'failed', 'a terminated worker\'s job ends failed');
+like($node->safe_psql('postgres', "SELECT error FROM ctnas.search_jobs WHERE id = $xid"),
+	qr/ended without recording an outcome/, 'saying the worker ended without an outcome');
+
+# ---- DROP EXTENSION while a job runs: the job stops cleanly --------------------------
+my $did = submit("'nb101', 50, '$long'");
+$node->poll_query_until('postgres', "SELECT status = 'running' FROM ctnas.search_jobs WHERE id = $did");
+$node->safe_psql('postgres', 'DROP EXTENSION ctnas CASCADE');
+ok($node->poll_query_until('postgres',
+	q{SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'ctnas search worker'}),
+	'DROP EXTENSION stops the running job\'s worker');
+ok($node->log_contains(qr/ctnas search job $did stopped: the extension was dropped/), 'which says why in the log');
+is($node->safe_psql('postgres', 'SELECT 1'), '1', 'and the server runs on');
+
+$node->stop;
+done_testing();
