@@ -1,0 +1,138 @@
+# The ctnas launcher (ctnas in shared_preload_libraries): a queue when the
+# worker slots are busy, jobs resumed from their checkpoint after kill -9 and
+# after a restart (with the same result as an uninterrupted search),
+# schedules, and the pg_cron way.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use File::Basename;
+use Cwd qw(abs_path);
+
+my $sample = abs_path(dirname(__FILE__) . '/../../data/nb101_sample.csv');
+my $have_cron = -e '/usr/share/postgresql/15/extension/pg_cron.control';
+
+my $node = PostgreSQL::Test::Cluster->new('launcher');
+$node->init;
+$node->append_conf('postgresql.conf', join("\n",
+	"shared_preload_libraries = '" . ($have_cron ? 'pg_cron,ctnas' : 'ctnas') . "'",
+	"ctnas.launcher_database = 'postgres'",
+	"ctnas.max_search_workers = 1",
+	"max_worker_processes = 16",
+	"restart_after_crash = on",
+	"cron.database_name = 'postgres'",
+	"cron.use_background_workers = on", ''));
+$node->start;
+$node->safe_psql('postgres', qq{
+	SET client_min_messages = warning;
+	CREATE EXTENSION ctnas;
+	CREATE TABLE nb101 (hash text PRIMARY KEY, arch ctnas.archgraph, num_vertices int,
+	                    test_acc_run0 float8, trainable_parameters bigint);
+	COPY nb101 FROM '$sample' (FORMAT csv, HEADER);
+});
+ok($node->poll_query_until('postgres', q{SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'ctnas launcher'}),
+	'the launcher runs');
+
+my $small = q{{"seed": 1, "acc_column": "test_acc_run0", "first": 20, "rounds": 3, "nac": {"epochs": 30}}};
+my $long = q{{"recipe": "paper", "acc_column": "test_acc_run0", "iterations": 10000000}};
+
+sub submit { return $node->safe_psql('postgres', "SELECT ctnas.search_submit($_[0])"); }
+sub wait_status { return $node->safe_psql('postgres', "SELECT status FROM ctnas.search_wait($_[0], '180 s')"); }
+
+# ---- the queue: with every slot busy a job waits, then starts when a slot frees ----------
+my $busy = submit("'nb101', 50, '$long'");
+$node->poll_query_until('postgres', "SELECT status = 'running' FROM ctnas.search_jobs WHERE id = $busy");
+my $queued = submit("'nb101', 60, '$small'");
+sleep 2;
+is($node->safe_psql('postgres', "SELECT status FROM ctnas.search_jobs WHERE id = $queued"), 'queued',
+	'with the only slot busy, a submit is queued (the launcher is there)');
+$node->safe_psql('postgres', "SELECT ctnas.search_cancel($busy)");
+is(wait_status($queued), 'succeeded', 'and runs when the slot frees');
+is($node->safe_psql('postgres', qq{
+	SELECT (SELECT array_agg(ctnas.archgraph_hash(arch) ORDER BY step NULLS LAST) FROM ctnas.search_results WHERE job_id = $queued)
+	     = (SELECT array_agg(ctnas.archgraph_hash(arch) ORDER BY step NULLS LAST) FROM ctnas.ctnas_search('nb101', 60, '$small'))}),
+	't', 'with the result of ctnas_search');
+my $qc = submit("'nb101', 50, '$long'");
+my $qc2 = submit("'nb101', 50, '$long'");
+is($node->safe_psql('postgres', "SELECT ctnas.search_cancel($qc2)"), 't', 'a queued job can be cancelled');
+is(wait_status($qc2), 'cancelled', 'and ends at once');
+$node->safe_psql('postgres', "SELECT ctnas.search_cancel($qc)");
+is(wait_status($qc), 'cancelled', 'the running one too');
+
+# ---- resume: kill -9 mid-search, the launcher resumes from the checkpoint -----------------
+my $resumable = q{{"recipe": "paper", "seed": 5, "acc_column": "test_acc_run0", "iterations": 2500, "derive_every": 250,
+	"nac": {"epochs": 200}, "resume": true}};
+(my $plain = $resumable) =~ s/, "resume": true//;
+my $rid = submit("'nb101', 60, '$resumable'");
+ok($node->poll_query_until('postgres', "SELECT count(*) = 1 FROM ctnas.search_checkpoints WHERE job_id = $rid"),
+	'a resumable job writes checkpoints');
+my $wpid = $node->safe_psql('postgres', "SELECT worker_pid FROM ctnas.search_jobs WHERE id = $rid");
+my $at = $node->safe_psql('postgres', "SELECT progress->>'steps' FROM ctnas.search_jobs WHERE id = $rid");
+kill 'KILL', $wpid;
+$node->poll_query_until('postgres', 'SELECT true') or die;
+is(wait_status($rid), 'succeeded', "killed (-9) at step $at, the job is resumed by the launcher and succeeds");
+ok($node->log_contains(qr/ctnas search job $rid resumed from its checkpoint/), 'the log says it resumed');
+is($node->safe_psql('postgres', qq{
+	SELECT (SELECT array_agg(ctnas.archgraph_hash(arch) || coalesce(acc::text, '') ORDER BY step NULLS LAST)
+	        FROM ctnas.search_results WHERE job_id = $rid)
+	     = (SELECT array_agg(ctnas.archgraph_hash(arch) || coalesce(acc::text, '') ORDER BY step NULLS LAST)
+	        FROM ctnas.ctnas_search('nb101', 60, '$plain'))}),
+	't', 'its result equals an uninterrupted search\'s');
+is($node->safe_psql('postgres', "SELECT count(*) FROM ctnas.search_checkpoints"), '0', 'and its checkpoint is gone');
+
+# ---- resume across a restart ---------------------------------------------------------
+my $rid2 = submit("'nb101', 60, '$resumable'");
+$node->poll_query_until('postgres', "SELECT count(*) = 1 FROM ctnas.search_checkpoints WHERE job_id = $rid2");
+$node->restart;
+is(wait_status($rid2), 'succeeded', 'a resumable job running at a restart is resumed and succeeds');
+
+# ---- schedules: the launcher submits them; at most one running job per schedule ------------
+$node->safe_psql('postgres', qq{SELECT ctnas.search_schedule('quick', '1 second', 'nb101', 20,
+	'{"acc_column": "test_acc_run0"}', 'random')});
+ok($node->poll_query_until('postgres',
+	q{SELECT count(*) >= 2 FROM ctnas.search_jobs WHERE schedule = 'quick' AND status = 'succeeded'}),
+	'a schedule every second runs its job again and again');
+is($node->safe_psql('postgres', q{SELECT owner FROM ctnas.search_jobs WHERE schedule = 'quick' LIMIT 1}), 'postgres',
+	'as the schedule\'s owner');
+is($node->safe_psql('postgres', q{SELECT ctnas.search_unschedule('quick')}), 't', 'search_unschedule removes it');
+sleep 2;
+my $n = $node->safe_psql('postgres', q{SELECT count(*) FROM ctnas.search_jobs WHERE schedule = 'quick'});
+sleep 2;
+is($node->safe_psql('postgres', q{SELECT count(*) FROM ctnas.search_jobs WHERE schedule = 'quick'}), $n,
+	'and no job is submitted after');
+$node->safe_psql('postgres', qq{SELECT ctnas.search_schedule('slow', '1 second', 'nb101', 50, '$long')});
+$node->poll_query_until('postgres', q{SELECT count(*) = 1 FROM ctnas.search_jobs WHERE schedule = 'slow' AND status = 'running'});
+sleep 3;
+is($node->safe_psql('postgres', q{SELECT count(*) FROM ctnas.search_jobs WHERE schedule = 'slow'}), '1',
+	'a schedule whose job still runs submits no other');
+$node->safe_psql('postgres', q{SELECT ctnas.search_unschedule('slow'); SELECT ctnas.search_cancel(id) FROM ctnas.search_jobs WHERE schedule = 'slow'});
+$node->poll_query_until('postgres', q{SELECT count(*) = 0 FROM ctnas.search_activity});
+$node->restart;
+$node->safe_psql('postgres', qq{SELECT ctnas.search_schedule('after_restart', '1 hour', 'nb101', 20,
+	'{"acc_column": "test_acc_run0"}', 'random')});
+$node->restart;
+ok($node->poll_query_until('postgres',
+	q{SELECT count(*) = 1 FROM ctnas.search_jobs WHERE schedule = 'after_restart' AND status = 'succeeded'}),
+	'schedules survive restarts');
+
+# ---- the pg_cron way -------------------------------------------------------------------
+SKIP:
+{
+	skip 'pg_cron is not installed (Debian package postgresql-15-cron)', 2 unless $have_cron;
+	$node->safe_psql('postgres', q{
+		SET client_min_messages = warning;
+		CREATE EXTENSION pg_cron;
+		SELECT cron.schedule('ctnas-each-minute', '* * * * *',
+			$$SELECT ctnas.search_submit('public.nb101', 20, '{"acc_column": "test_acc_run0", "seed": 7}', 'random')$$);
+	});
+	ok($node->poll_query_until('postgres',
+		q{SELECT count(*) >= 1 FROM ctnas.search_jobs WHERE schedule IS NULL AND options->>'seed' = '7' AND status = 'succeeded'}),
+		'pg_cron submits a search job each minute (cron.schedule with ctnas.search_submit)');
+	$node->safe_psql('postgres', q{SELECT cron.unschedule('ctnas-each-minute')});
+	like($node->safe_psql('postgres', q{SELECT status FROM cron.job_run_details ORDER BY runid DESC LIMIT 1}),
+		qr/succeeded/, 'and pg_cron records the submit as succeeded');
+}
+
+$node->stop;
+done_testing();
