@@ -471,6 +471,12 @@ search_schedule(PG_FUNCTION_ARGS)
 	bool		served;
 
 	search_check_budget(budget);
+	if (DatumGetBool(DirectFunctionCall2(interval_lt, IntervalPGetDatum(every),
+										 DirectFunctionCall3(interval_in, CStringGetDatum("1 second"),
+															 ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)))))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a schedule's interval must be at least 1 second")));
 	so = search_split_options(options, method, true);
 	resolved = search_resolve_oracle(oracle, &so);
 	args[0] = CStringGetTextDatum(name);

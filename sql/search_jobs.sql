@@ -1,0 +1,63 @@
+-- Search jobs at the SQL level (the server-level behaviour is in test/t/003 and 004):
+-- submit, wait, status, results, cancel, schedules, and every error.
+SET search_path = public, ctnas;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set include :abs_srcdir '/sql/include/test_data.psql'
+\i :include
+\set try_include :abs_srcdir '/sql/include/try.psql'
+\i :try_include
+CREATE TABLE job_cells (hash text PRIMARY KEY, arch archgraph NOT NULL, num_vertices int,
+                        test_acc_run0 float8 NOT NULL, trainable_parameters bigint);
+COPY job_cells FROM :'sample' (FORMAT csv, HEADER);
+
+-- a job runs in a background worker; search_wait returns its row when it has ended
+SELECT search_submit('job_cells', 40, '{"seed": 1, "acc_column": "test_acc_run0", "first": 20, "rounds": 2, "nac": {"epochs": 20}}') AS job \gset
+SELECT status, method, oracle, budget, error, progress->>'phase' AS phase, (progress->>'queries')::int AS queries,
+       worker_pid IS NOT NULL AS had_worker, finished_at >= started_at AS timed
+FROM search_wait(:job, '2 min');
+SELECT status FROM search_status(:job);
+-- its rows are those of ctnas_search with the same arguments
+SELECT (SELECT array_agg(archgraph_hash(arch) || acc || nac_score ORDER BY step NULLS LAST) FROM search_results WHERE job_id = :job)
+     = (SELECT array_agg(archgraph_hash(arch) || acc || nac_score ORDER BY step NULLS LAST)
+        FROM ctnas_search('job_cells', 40, '{"seed": 1, "acc_column": "test_acc_run0", "first": 20, "rounds": 2, "nac": {"epochs": 20}}'))
+       AS same_as_ctnas_search;
+-- a baseline as a job
+SELECT search_submit('public.job_cells', 25, '{"seed": 2, "acc_column": "test_acc_run0"}', 'random') AS rjob \gset
+SELECT status FROM search_wait(:rjob, '1 min');
+-- (a separate statement: the one that waited has a snapshot from before the job ended)
+SELECT count(*) AS result_rows, count(*) FILTER (WHERE final) AS finals FROM search_results WHERE job_id = :rjob;
+-- cancelling an ended job changes nothing
+SELECT search_cancel(:rjob) AS cancelled_anything;
+SELECT count(*) AS active FROM search_activity;
+
+-- a schedule (the launcher needs shared_preload_libraries; without it, a NOTICE says so)
+SELECT search_schedule('nightly', '1 day', 'job_cells', 30, '{"acc_column": "test_acc_run0"}', 'evolution');
+SELECT name, owner = current_user AS mine, every, method, oracle, budget FROM search_schedules;
+SELECT search_unschedule('nightly') AS removed, search_unschedule('nightly') AS again;
+
+-- bad input: clear errors, and no job is recorded
+SELECT count(*) AS jobs_before FROM search_jobs \gset
+CREATE TEMP TABLE temp_cells AS SELECT arch, test_acc_run0 AS acc FROM job_cells;
+SELECT q, pg_temp.try(q) FROM (VALUES
+  ($$SELECT search_submit('temp_cells', 10)::text$$),
+  ($$SELECT search_submit('nope', 10)::text$$),
+  ($$SELECT search_submit('job_cells', 10, '{"acc_column": "nope"}')::text$$),
+  ($$SELECT search_submit('job_cells', 0, '{"acc_column": "test_acc_run0"}')::text$$),
+  ($$SELECT search_submit('job_cells', 10, '{"acc_column": "test_acc_run0"}', 'bayes')::text$$),
+  ($$SELECT search_submit('job_cells', 10, '{"acc_column": "test_acc_run0", "population": 5}')::text$$),
+  ($$SELECT search_submit('job_cells', 10, '{"acc_column": "test_acc_run0", "population": 0}', 'evolution')::text$$),
+  ($$SELECT search_submit('job_cells', 10, '{"acc_column": "test_acc_run0", "resume": "yes"}')::text$$),
+  ($$SELECT search_submit('job_cells', 10, '{"acc_column": "test_acc_run0", "time_limit": 0}')::text$$),
+  ($$SELECT search_submit('SELECT arch, NULL::float8 FROM job_cells', 10)::text$$),
+  ($$SELECT search_submit('job_cells', 10, '[1]')::text$$),
+  ($$SELECT status FROM search_status(123456789)$$),
+  ($$SELECT search_cancel(123456789)::text$$),
+  ($$SELECT search_schedule('s', '0 s', 'job_cells', 10, '{"acc_column": "test_acc_run0"}')$$),
+  ($$SELECT search_schedule('s', '1 h', 'temp_cells', 10)$$),
+  ($$SELECT search_schedule('s', '1 h', 'job_cells', 10, '{"acc_column": "test_acc_run0"}', 'bayes')$$)
+) t(q);
+SELECT count(*) = :jobs_before AS no_job_recorded FROM search_jobs;
+-- search_wait needs to see other transactions' commits
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT pg_temp.try($$SELECT status FROM search_wait(1, '1 s')$$);
+ROLLBACK;
