@@ -112,6 +112,20 @@ is($node->safe_psql('postgres', "SELECT ctnas.search_cancel($cid)"), 'f', 'cance
 ($ret, $out, $err) = $node->psql('postgres', 'SELECT ctnas.search_cancel(999999)');
 like($err, qr/search job 999999 does not exist/, 'an unknown job is an error');
 
+# ---- several jobs side by side, and no locks held on the oracle or ctnas.models --------------
+my $j1 = submit("'nb101', 50, '$long'");
+my $j2 = submit(qq{'nb101', 50, '{"recipe": "paper", "seed": 2, "acc_column": "test_acc_run0", "iterations": 10000000}'});
+ok($node->poll_query_until('postgres', qq{SELECT count(*) = 2 FROM ctnas.search_jobs
+	WHERE id IN ($j1, $j2) AND status = 'running' AND (progress->>'phase') = 'search'}),
+	'two jobs run side by side');
+is($node->safe_psql('postgres', q{SELECT count(DISTINCT pid) FROM pg_stat_activity WHERE backend_type = 'ctnas search worker'}),
+	'2', 'each in its own worker');
+is($node->safe_psql('postgres', q{BEGIN; LOCK TABLE nb101 IN ACCESS EXCLUSIVE MODE NOWAIT;
+	LOCK TABLE ctnas.models IN ACCESS EXCLUSIVE MODE NOWAIT; SELECT 'free'; COMMIT;}),
+	'free', 'running jobs hold no lock on the oracle table or on ctnas.models');
+$node->safe_psql('postgres', "SELECT ctnas.search_cancel($j1), ctnas.search_cancel($j2)");
+is(wait_status($j1) . wait_status($j2), 'cancelledcancelled', 'both are cancelled');
+
 # ---- time limit -----------------------------------------------------------------
 my $lid = submit(qq{'nb101', 50, '{"recipe": "paper", "acc_column": "test_acc_run0", "time_limit": 1}'});
 is(wait_status($lid), 'failed', 'a job over its time limit fails');
