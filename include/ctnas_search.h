@@ -71,6 +71,10 @@ typedef struct ct_baseline_options
 	int64_t		max_proposals;	/* a bound on proposals, so a search always ends */
 } ct_baseline_options;
 
+/* The keys every search takes (seed, space): 1 read, 0 invalid (err set), -1 another key. */
+struct cJSON;
+extern int	ct_search_common_option(const struct cJSON *item, uint64_t *seed, int *space, ct_error *err);
+
 extern ct_baseline_options ct_baseline_default_options(void);
 /* Options as JSON (keys seed, space, population, tournament, max_proposals); others are errors. */
 extern bool ct_baseline_options_from_json(const char *json, ct_baseline_options *opt, ct_error *err);

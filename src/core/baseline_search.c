@@ -27,6 +27,32 @@ ct_baseline_default_options(void)
 	return o;
 }
 
+int
+ct_search_common_option(const cJSON *item, uint64_t *seed, int *space, ct_error *err)
+{
+	const char *key = item->string;
+
+	if (strcmp(key, "seed") == 0)
+	{
+		double		x = cJSON_IsNumber(item) ? item->valuedouble : NAN;
+
+		if (!(isfinite(x) && x == floor(x) && x >= 0 && x <= 9007199254740992.0))
+			return ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"seed\" must be an integer from 0 to 2^53."), 0;
+		*seed = (uint64_t) x;
+		return 1;
+	}
+	if (strcmp(key, "space") == 0)
+	{
+		const char *v = cJSON_IsString(item) ? item->valuestring : "";
+
+		if (strcmp(v, "oracle") != 0 && strcmp(v, "nb101") != 0)
+			return ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"space\" must be \"oracle\" or \"nb101\"."), 0;
+		*space = strcmp(v, "oracle") == 0 ? CT_SPACE_ORACLE : CT_SPACE_NB101;
+		return 1;
+	}
+	return -1;
+}
+
 bool
 ct_baseline_options_from_json(const char *json, ct_baseline_options *opt, ct_error *err)
 {
@@ -46,17 +72,10 @@ ct_baseline_options_from_json(const char *json, ct_baseline_options *opt, ct_err
 		double		x = cJSON_IsNumber(item) ? item->valuedouble : NAN;
 		bool		whole = isfinite(x) && x == floor(x);
 
-		if (strcmp(key, "seed") == 0)
-			ok = whole && x >= 0 && x <= 9007199254740992.0 ? (opt->seed = (uint64_t) x, true)
-				: ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"seed\" must be an integer from 0 to 2^53.");
-		else if (strcmp(key, "space") == 0)
-		{
-			const char *v = cJSON_IsString(item) ? item->valuestring : "";
+		int			common = ct_search_common_option(item, &opt->seed, &opt->space, err);
 
-			ok = strcmp(v, "oracle") == 0 ? (opt->space = CT_SPACE_ORACLE, true)
-				: strcmp(v, "nb101") == 0 ? (opt->space = CT_SPACE_NB101, true)
-				: ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"space\" must be \"oracle\" or \"nb101\".");
-		}
+		if (common >= 0)
+			ok = common == 1;
 		else if (strcmp(key, "population") == 0)
 			ok = whole && x >= 2 && x <= 100000 ? (opt->population = (int) x, true)
 				: ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"population\" must be an integer from 2 to 100000.");

@@ -170,6 +170,7 @@ ct_ctnas_options_from_json(const char *json, ct_ctnas_options *opt, ct_error *er
 	bool		ok = true;
 	bool		nac_seeded = false;
 	int			recipe = CT_CTNAS_RECIPE_DEFAULT;
+	int			common;
 
 
 	if (root == NULL || !cJSON_IsObject(root))
@@ -200,22 +201,8 @@ ct_ctnas_options_from_json(const char *json, ct_ctnas_options *opt, ct_error *er
 			break;
 		if (strcmp(key, "recipe") == 0)
 			continue;
-		else if (strcmp(key, "seed") == 0)
-		{
-			double		s = cJSON_IsNumber(item) ? item->valuedouble : NAN;
-
-			ok = isfinite(s) && s == floor(s) && s >= 0 && s <= 9007199254740992.0
-				? (opt->seed = (uint64_t) s, true)
-				: ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"seed\" must be an integer from 0 to 2^53.");
-		}
-		else if (strcmp(key, "space") == 0)
-		{
-			const char *v = cJSON_IsString(item) ? item->valuestring : "";
-
-			ok = strcmp(v, "oracle") == 0 ? (opt->space = CT_SPACE_ORACLE, true)
-				: strcmp(v, "nb101") == 0 ? (opt->space = CT_SPACE_NB101, true)
-				: ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"space\" must be \"oracle\" or \"nb101\".");
-		}
+		else if ((common = ct_search_common_option(item, &opt->seed, &opt->space, err)) >= 0)
+			ok = common == 1;
 		else if (strcmp(key, "iterations") == 0)
 			ok = int_option(item, 0, 1e7, &opt->iterations, err);
 		else if (strcmp(key, "derive_every") == 0)
