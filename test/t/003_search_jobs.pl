@@ -203,6 +203,23 @@ is(wait_status($xid), 'failed', 'a terminated worker\'s job ends failed');
 like($node->safe_psql('postgres', "SELECT error FROM ctnas.search_jobs WHERE id = $xid"),
 	qr/ended without recording an outcome/, 'saying the worker ended without an outcome');
 
+# ---- pg_dump keeps jobs, results and schedules; a new job gets a fresh id ------------------
+$node->safe_psql('postgres', q{SET client_min_messages = warning;
+	SELECT ctnas.search_schedule('kept', '1 day', 'nb101', 20, '{"acc_column": "test_acc_run0"}', 'random')});
+my $jobs_fp = q{SELECT count(*) || ' ' || md5(string_agg(id || status || coalesce(error, ''), ',' ORDER BY id)) FROM ctnas.search_jobs};
+my $res_fp = q{SELECT count(*) || ' ' || md5(string_agg(job_id || ':' || coalesce(step, 0) || ctnas.archgraph_hash(arch), ',' ORDER BY job_id, step NULLS LAST)) FROM ctnas.search_results};
+my ($jobs_want, $res_want) = ($node->safe_psql('postgres', $jobs_fp), $node->safe_psql('postgres', $res_fp));
+my $dump = $node->basedir . '/jobs.dump';
+$node->command_ok([ 'pg_dump', '-Fc', '-f', $dump, '-d', $node->connstr('postgres') ], 'pg_dump');
+$node->safe_psql('postgres', 'CREATE DATABASE restored');
+$node->command_ok([ 'pg_restore', '-d', $node->connstr('restored'), $dump ], 'pg_restore');
+is($node->safe_psql('restored', $jobs_fp), $jobs_want, 'search jobs restored');
+is($node->safe_psql('restored', $res_fp), $res_want, 'their results restored');
+is($node->safe_psql('restored', q{SELECT name FROM ctnas.search_schedules}), 'kept', 'schedules restored');
+my $next = $node->safe_psql('restored', "SELECT ctnas.search_submit('nb101', 20, '{\"acc_column\": \"test_acc_run0\"}', 'random')");
+ok($next > $node->safe_psql('restored', 'SELECT max(id) FROM ctnas.search_jobs WHERE id <> ' . $next), 'a new job gets a fresh id');
+is($node->safe_psql('restored', "SELECT status FROM ctnas.search_wait($next, '60 s')"), 'succeeded', 'and runs in the restored database');
+
 # ---- DROP EXTENSION while a job runs: the job stops cleanly --------------------------
 my $did = submit("'nb101', 50, '$long'");
 $node->poll_query_until('postgres', "SELECT status = 'running' FROM ctnas.search_jobs WHERE id = $did");
