@@ -501,6 +501,7 @@ search_schedule(PG_FUNCTION_ARGS)
 
 /* ---- cancel: signal the job's worker once the cancel commits ------------------ */
 
+/* (pid, subtransaction level) pairs: a cancel rolled back with its savepoint signals nobody */
 static List *pids_to_signal = NIL;
 static bool xact_callback_registered = false;
 
@@ -513,7 +514,7 @@ signal_at_commit(XactEvent event, void *arg)
 
 		/* the worker sees cancel_requested once its CHECK_FOR_INTERRUPTS raises the cancel */
 		foreach(lc, pids_to_signal)
-			(void) kill((pid_t) lfirst_int(lc), SIGINT);
+			(void) kill((pid_t) ((int *) lfirst(lc))[0], SIGINT);
 	}
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
 		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
@@ -521,17 +522,37 @@ signal_at_commit(XactEvent event, void *arg)
 }
 
 static void
+forget_at_subabort(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid, void *arg)
+{
+	ListCell   *lc;
+	int			level = GetCurrentTransactionNestLevel();
+
+	if (event != SUBXACT_EVENT_ABORT_SUB)
+		return;
+	foreach(lc, pids_to_signal)
+	{
+		if (((int *) lfirst(lc))[1] >= level)
+			pids_to_signal = foreach_delete_current(pids_to_signal, lc);
+	}
+}
+
+static void
 signal_worker_at_commit(int pid)
 {
 	MemoryContext old;
+	int		   *entry;
 
 	if (!xact_callback_registered)
 	{
 		RegisterXactCallback(signal_at_commit, NULL);
+		RegisterSubXactCallback(forget_at_subabort, NULL);
 		xact_callback_registered = true;
 	}
 	old = MemoryContextSwitchTo(TopTransactionContext);
-	pids_to_signal = lappend_int(pids_to_signal, pid);
+	entry = palloc(2 * sizeof(int));
+	entry[0] = pid;
+	entry[1] = GetCurrentTransactionNestLevel();
+	pids_to_signal = lappend(pids_to_signal, entry);
 	MemoryContextSwitchTo(old);
 }
 

@@ -103,6 +103,11 @@ is(wait_status($ok), 'succeeded', 'the job beside it succeeds');
 # ---- cancel: within a second, even during a long step -------------------------------
 my $cid = submit("'nb101', 50, '$long'");
 $node->poll_query_until('postgres', "SELECT status = 'running' AND progress IS NOT NULL FROM ctnas.search_jobs WHERE id = $cid");
+$node->safe_psql('postgres', "BEGIN; SELECT ctnas.search_cancel($cid); ROLLBACK;");
+$node->safe_psql('postgres', "BEGIN; SAVEPOINT a; SELECT ctnas.search_cancel($cid); ROLLBACK TO a; COMMIT;");
+sleep 1;
+is($node->safe_psql('postgres', "SELECT status FROM ctnas.search_jobs WHERE id = $cid"), 'running',
+	'a cancel rolled back (with its transaction or its savepoint) does not stop the job');
 my $t0 = time();
 is($node->safe_psql('postgres', "SELECT ctnas.search_cancel($cid)"), 't', 'search_cancel accepts a running job');
 is(wait_status($cid), 'cancelled', 'the job ends cancelled');
