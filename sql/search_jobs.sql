@@ -16,6 +16,11 @@ SELECT status, method, oracle, budget, error, progress->>'phase' AS phase, (prog
        worker_pid IS NOT NULL AS had_worker, finished_at >= started_at AS timed
 FROM search_wait(:job, '2 min');
 SELECT status FROM search_status(:job);
+-- also in a read-only transaction (stale-job recovery, which writes, is then left to others)
+BEGIN READ ONLY;
+SELECT status FROM search_status(:job);
+SELECT status FROM search_wait(:job, '1 s');
+COMMIT;
 -- its rows are those of ctnas_search with the same arguments
 SELECT (SELECT array_agg(archgraph_hash(arch) || acc || nac_score ORDER BY step NULLS LAST) FROM search_results WHERE job_id = :job)
      = (SELECT array_agg(archgraph_hash(arch) || acc || nac_score ORDER BY step NULLS LAST)

@@ -412,7 +412,7 @@ search_status(PG_FUNCTION_ARGS)
 	Datum		row;
 
 	SPI_connect();
-	if (recover_stale_jobs() > 0 && !launcher_serves_this_database())
+	if (!XactReadOnly && recover_stale_jobs() > 0 && !launcher_serves_this_database())
 		start_queued_jobs();
 	row = job_row(id, &ended);
 	SPI_finish();
@@ -440,7 +440,7 @@ search_wait(PG_FUNCTION_ARGS)
 	for (;;)
 	{
 		SPI_connect();
-		if (recover_stale_jobs() > 0 && !launcher_serves_this_database())
+		if (!XactReadOnly && recover_stale_jobs() > 0 && !launcher_serves_this_database())
 			start_queued_jobs();
 		row = job_row(id, &ended);
 		SPI_finish();
