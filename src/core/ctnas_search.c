@@ -71,7 +71,8 @@ struct ct_ctnas_search
 	/* scratch */
 	ct_nac_batch *bt;
 	float	   *feat;
-	int			feat_cap;		/* cells */
+	size_t		feat_cap;		/* floats */
+	ct_nac_shape bt_shape;		/* of the model bt was made for */
 };
 
 /* ---- options -------------------------------------------------------------- */
@@ -279,14 +280,25 @@ embed(ct_ctnas_search *s, const ct_graph *cells, int n)
 {
 	const ct_nac *m = current_nac(s);
 
-	if (n > s->feat_cap)
+	size_t		need = (size_t) n * m->shape.width;
+
+	/* sized in floats, and the batch remade for another shape: models of two shapes may meet here */
+	if (need > s->feat_cap)
 	{
 		ct_free(s->feat);
-		s->feat = ct_malloc(sizeof(float) * (size_t) n * m->shape.width);
-		s->feat_cap = n;
+		s->feat = ct_malloc(sizeof(float) * need);
+		s->feat_cap = need;
+	}
+	if (s->bt != NULL && memcmp(&s->bt_shape, &m->shape, sizeof(ct_nac_shape)) != 0)
+	{
+		ct_nac_batch_destroy(s->bt);
+		s->bt = NULL;
 	}
 	if (s->bt == NULL)
+	{
 		s->bt = ct_nac_batch_create(&m->shape);
+		s->bt_shape = m->shape;
+	}
 	ct_nac_forward(m, s->bt, cells, n, s->feat);
 	return s->feat;
 }
@@ -651,6 +663,12 @@ ct_ctnas_create(ct_budget *b, const ct_ctnas_options *opt, const ct_nac *init, c
 					   "The oracle has %zu.", b->oracle->n), NULL;
 	if (b->used != 0)
 		return ct_fail(err, CT_ERR_INVALID, "the search needs a fresh budget", NULL), NULL;
+	if (init != NULL &&
+		(init->shape.layers != opt->nac.layers || init->shape.width != opt->nac.width ||
+		 init->shape.head != opt->nac.head || init->shape.readout != opt->nac.readout))
+		return ct_fail(err, CT_ERR_INVALID, "the starting NAC does not have the shape of the training options",
+					   "The model has %d layers of width %d; the options ask for %d of width %d (and its head and readout must match too).",
+					   init->shape.layers, init->shape.width, opt->nac.layers, opt->nac.width), NULL;
 	s = ct_calloc(1, sizeof(ct_ctnas_search));
 	s->opt = *opt;
 	s->b = b;
@@ -761,7 +779,14 @@ step_default(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_error 
 		case PH_RANK:
 			{
 				int			left = s->opt.rounds - s->round;
-				int			take = (s->b->budget - s->b->used + left - 1) / left;	/* the rest, spread evenly */
+				int			take;
+
+				if (left <= 0)
+				{
+					s->ph = PH_DONE;
+					return true;
+				}
+				take = (s->b->budget - s->b->used + left - 1) / left;	/* the rest, spread evenly */
 
 				rank_and_query(s, take, interrupt, arg);
 				s->round++;
@@ -1235,6 +1260,19 @@ ct_ctnas_restore(ct_budget *b, const uint8_t *buf, size_t len, ct_error *err)
 		}
 	}
 	if (r.bad || r.pos != r.len)
+		DAMAGED();
+	/* every model in it has the options' shape (the buffers are sized by it) */
+	{
+		const ct_nac_options *n = &s->opt.nac;
+		const ct_nac *models[2] = {s->has_init ? &s->init : NULL, s->has_model ? &s->model : NULL};
+
+		for (int i = 0; i < 2; i++)
+			if (models[i] != NULL &&
+				(models[i]->shape.layers != n->layers || models[i]->shape.width != n->width ||
+				 models[i]->shape.head != n->head || models[i]->shape.readout != n->readout))
+				DAMAGED();
+	}
+	if (s->opt.recipe == CT_CTNAS_RECIPE_DEFAULT && s->round >= s->opt.rounds && s->ph != PH_DONE)
 		DAMAGED();
 	/* a phase of the recipe (another would never end), and a phase that needs a NAC has one */
 	if (opt.recipe == CT_CTNAS_RECIPE_PAPER ? (s->ph == PH_TRAIN || s->ph == PH_RANK)
