@@ -352,6 +352,7 @@ CREATE TABLE search_jobs (
 	worker_start timestamptz,			-- the worker's backend start: with its pid, tells whether it lives
 	postmaster_start timestamptz,		-- of the server the worker ran under
 	submit_xid xid8,					-- the submitting transaction (a queued job starts after it commits)
+	search_path text,					-- the submitter's, for a query oracle
 	schedule text,						-- the schedule that submitted it
 	error text
 );
@@ -388,6 +389,7 @@ CREATE TABLE search_schedules (
 	oracle text NOT NULL,
 	budget int4 NOT NULL CHECK (budget >= 1),
 	options jsonb NOT NULL,
+	search_path text,
 	next_run_at timestamptz NOT NULL,
 	last_job int8
 );
@@ -409,17 +411,24 @@ CREATE POLICY search_checkpoints_owner ON search_checkpoints
 CREATE POLICY search_schedules_owner ON search_schedules
 	USING (EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) owner
 				   AND pg_catalog.pg_has_role(r.oid, 'MEMBER')));
--- A job's worker logs in as session_role: a role may only name its own session (fixed on insert,
--- kept on update), so it cannot borrow another login; a superuser (the launcher, copying it from a
--- schedule) may set it.
+-- A job's worker logs in as session_role and then takes the owner's role. So a role may only name its
+-- own session (fixed on insert), and only that session may change what a job or schedule runs (another
+-- member of the owning role may cancel it, or mark it failed, but not point it at other SQL); a
+-- superuser (the launcher, copying a schedule) may set anything.
 CREATE FUNCTION search_session_role_guard() RETURNS trigger
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-	IF NOT current_setting('is_superuser')::bool THEN
+	IF NOT coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user), false) THEN
 		IF TG_OP = 'INSERT' THEN
 			NEW.session_role := SESSION_USER;
 		ELSE
 			NEW.session_role := OLD.session_role;
+			IF SESSION_USER <> OLD.session_role AND
+			   (NEW.owner, NEW.method, NEW.oracle, NEW.budget, NEW.options, NEW.search_path)
+			   IS DISTINCT FROM (OLD.owner, OLD.method, OLD.oracle, OLD.budget, OLD.options, OLD.search_path) THEN
+				RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+					MESSAGE = 'only the session that created it may change what a search job or schedule runs';
+			END IF;
 		END IF;
 	END IF;
 	RETURN NEW;
@@ -435,6 +444,39 @@ GRANT USAGE ON SEQUENCE search_jobs_id_seq TO PUBLIC;
 CREATE FUNCTION search_worker_alive(pid int4, started timestamptz) RETURNS bool
 	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION search_worker_alive(int4, timestamptz) IS 'whether a backend with this pid and start time runs (how stale search jobs are found)';
+
+-- What a job's row should say when its worker is gone (a crash, a restart, a terminate, a worker that
+-- could not start): {} when it is fine.  search_status and search_wait show rows through it;
+-- search_recover, search_submit and the launcher write it.
+CREATE FUNCTION search_job_stale(j search_jobs) RETURNS jsonb
+	LANGUAGE sql VOLATILE PARALLEL RESTRICTED
+	BEGIN ATOMIC
+	SELECT CASE
+		WHEN j.status OPERATOR(pg_catalog.=) 'running' AND NOT @extschema@.search_worker_alive(j.worker_pid, j.worker_start) THEN
+			CASE WHEN j.options OPERATOR(pg_catalog.->) 'resume' OPERATOR(pg_catalog.=) 'true'::jsonb
+			THEN pg_catalog.jsonb_build_object('status', 'queued', 'worker_pid', NULL, 'worker_start', NULL,
+											   'postmaster_start', NULL)
+			ELSE pg_catalog.jsonb_build_object('status', 'failed', 'finished_at', pg_catalog.now(), 'error',
+				CASE WHEN j.postmaster_start IS DISTINCT FROM pg_catalog.pg_postmaster_start_time()
+				THEN pg_catalog.format('the server restarted while the job ran (worker pid %s)', j.worker_pid)
+				ELSE pg_catalog.format('the search worker (pid %s) ended without recording an outcome: it was terminated, or the server restarted after a crash', j.worker_pid)
+				END)
+			END
+		WHEN j.status OPERATOR(pg_catalog.=) 'queued' AND j.postmaster_start IS NOT NULL
+			 AND j.postmaster_start IS DISTINCT FROM pg_catalog.pg_postmaster_start_time() THEN
+			pg_catalog.jsonb_build_object('worker_pid', NULL, 'worker_start', NULL, 'postmaster_start', NULL)
+		WHEN j.status OPERATOR(pg_catalog.=) 'queued' AND j.postmaster_start IS NOT NULL AND j.worker_pid IS NOT NULL
+			 AND NOT @extschema@.search_worker_alive(j.worker_pid, NULL) THEN
+			pg_catalog.jsonb_build_object('status', 'failed', 'finished_at', pg_catalog.now(), 'error',
+				pg_catalog.format('the search worker (pid %s) exited before it took the job (see the server log)', j.worker_pid))
+		ELSE '{}'::jsonb
+	END;
+	END;
+COMMENT ON FUNCTION search_job_stale(search_jobs) IS 'the changes a job row needs when its worker is gone';
+
+CREATE FUNCTION search_recover() RETURNS int4
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION search_recover() IS 'records the outcome of jobs whose worker is gone and (without a launcher here) starts queued and resumable jobs; the launcher does this every second';
 
 CREATE FUNCTION search_submit(oracle text, budget int4 DEFAULT 423, options jsonb DEFAULT '{}',
 							  method text DEFAULT 'ctnas') RETURNS int8

@@ -28,10 +28,12 @@
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
+#include "storage/proc.h"
 #include "storage/procarray.h"
 #include "tcop/tcopprot.h"
 #include "utils/backend_status.h"
 #include "utils/builtins.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -177,56 +179,65 @@ start_worker(int64 job_id, Oid loginoid, Oid roleoid, pid_t *pid)
 static int
 recover_stale_jobs(void)
 {
-	int			requeued;
+	int			requeued = 0;
 
-	/*
-	 * A running job whose worker (pid and start time, so a reused pid does not
-	 * count) is gone: after a restart, a crash restart (kill -9 restarts every
-	 * backend but not the postmaster, so pg_postmaster_start_time() stays),
-	 * a terminate or a FATAL error.
-	 */
-	if (SPI_execute("UPDATE ctnas.search_jobs SET status = 'failed', finished_at = pg_catalog.now(),"
-					" error = CASE WHEN postmaster_start IS DISTINCT FROM pg_catalog.pg_postmaster_start_time()"
-					"   THEN pg_catalog.format('the server restarted while the job ran (worker pid %s)', worker_pid)"
-					"   ELSE pg_catalog.format('the search worker (pid %s) ended without recording an outcome:"
-					" it was terminated, or the server restarted after a crash', worker_pid) END"
-					" WHERE status = 'running' AND NOT ctnas.search_worker_alive(worker_pid, worker_start)"
-					" AND NOT coalesce((options->>'resume')::bool, false)", false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "could not mark stale search jobs");
-	/* those that asked to resume, and queued jobs whose worker belonged to an earlier server */
-	if (SPI_execute("UPDATE ctnas.search_jobs SET status = 'queued', worker_pid = NULL, worker_start = NULL,"
-					" postmaster_start = NULL"
-					" WHERE (status = 'running' AND NOT ctnas.search_worker_alive(worker_pid, worker_start))"
-					" OR (status = 'queued' AND postmaster_start IS DISTINCT FROM pg_catalog.pg_postmaster_start_time()"
-					"     AND postmaster_start IS NOT NULL)", false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "could not requeue stale search jobs");
-	requeued = (int) SPI_processed;
+	/* one definition of "stale" (ctnas.search_job_stale), shared with what status and wait show */
+	if (SPI_execute("UPDATE ctnas.search_jobs j SET status = p.status, error = p.error, finished_at = p.finished_at,"
+					" worker_pid = p.worker_pid, worker_start = p.worker_start, postmaster_start = p.postmaster_start"
+					" FROM (SELECT (pg_catalog.jsonb_populate_record(s, ctnas.search_job_stale(s))).*"
+					"       FROM ctnas.search_jobs s WHERE s.status IN ('queued', 'running')"
+					"       AND ctnas.search_job_stale(s) <> '{}') p"
+					" WHERE j.id = p.id RETURNING p.status", false, 0) != SPI_OK_UPDATE_RETURNING)
+		elog(ERROR, "could not record the outcome of stale search jobs");
+	for (uint64 i = 0; i < SPI_processed; i++)
+		requeued += strcmp(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1), "queued") == 0;
 	return requeued;
 }
 
-/* Whether a backend with this pid and start time is alive (read in C: no pg_stat_activity privileges needed). */
+/*
+ * Whether a ctnas search worker with this pid (and backend start time,
+ * unless start is 0) runs.  Read from shared memory: no pg_stat_activity
+ * privileges needed.
+ */
+static bool
+worker_alive(int pid, TimestampTz start)
+{
+	const char *type;
+
+	/*
+	 * The postmaster's worker slots know a worker from its fork to its exit
+	 * (a PGPROC or a pg_stat_activity row comes only a little later).
+	 */
+	if (pid <= 0)
+		return false;
+	type = GetBackgroundWorkerTypeByPid(pid);
+	if (type == NULL || strcmp(type, WORKER_TYPE) != 0)
+		return false;
+	if (start != 0)
+	{
+		int			n;
+
+		pgstat_clear_backend_activity_snapshot();
+		n = pgstat_fetch_stat_numbackends();
+		for (int i = 1; i <= n; i++)
+		{
+			LocalPgBackendStatus *l = pgstat_fetch_stat_local_beentry(i);
+
+			if (l != NULL && l->backendStatus.st_procpid == pid)
+				return l->backendStatus.st_proc_start_timestamp == start;
+		}
+		return false;
+	}
+	return true;
+}
+
 PG_FUNCTION_INFO_V1(search_worker_alive);
 Datum
 search_worker_alive(PG_FUNCTION_ARGS)
 {
-	int32		pid;
-	TimestampTz start;
-	int			n;
-
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+	if (PG_ARGISNULL(0))
 		PG_RETURN_BOOL(false);
-	pid = PG_GETARG_INT32(0);
-	start = PG_GETARG_TIMESTAMPTZ(1);
-	pgstat_clear_backend_activity_snapshot();
-	n = pgstat_fetch_stat_numbackends();
-	for (int i = 1; i <= n; i++)
-	{
-		LocalPgBackendStatus *l = pgstat_fetch_stat_local_beentry(i);
-
-		if (l != NULL && l->backendStatus.st_procpid == pid && l->backendStatus.st_proc_start_timestamp == start)
-			PG_RETURN_BOOL(true);
-	}
-	PG_RETURN_BOOL(false);
+	PG_RETURN_BOOL(worker_alive(PG_GETARG_INT32(0), PG_ARGISNULL(1) ? 0 : PG_GETARG_TIMESTAMPTZ(1)));
 }
 
 /*
@@ -243,6 +254,9 @@ start_queued_jobs(void)
 	Oid		   *roles;
 	Oid		   *logins;
 
+	/* queued jobs asked to stop before they started end here */
+	SPI_execute("UPDATE ctnas.search_jobs SET status = 'cancelled', finished_at = pg_catalog.now()"
+				" WHERE status = 'queued' AND cancel_requested AND postmaster_start IS NULL", false, 0);
 	if (free_slots <= 0)
 		return 0;
 	if (SPI_execute("SELECT j.id, r.oid, l.oid FROM ctnas.search_jobs j JOIN pg_catalog.pg_roles r ON r.rolname = j.owner"
@@ -262,25 +276,25 @@ start_queued_jobs(void)
 		ids[i] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
 		roles[i] = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
 	}
-	/* queued jobs asked to stop before they started end here */
-	SPI_execute("UPDATE ctnas.search_jobs SET status = 'cancelled', finished_at = pg_catalog.now()"
-				" WHERE status = 'queued' AND cancel_requested", false, 0);
 	for (uint64 i = 0; i < n; i++)
 	{
 		pid_t		pid;
-		Oid			types[1] = {INT8OID};
-		Datum		args[1] = {Int64GetDatum(ids[i])};
 
 		if (!start_worker(ids[i], logins[i], roles[i], &pid))
 			break;
-		SPI_execute_with_args("UPDATE ctnas.search_jobs SET postmaster_start = pg_catalog.pg_postmaster_start_time()"
-							  " WHERE id = $1", 1, types, args, NULL, false, 0);
+		{
+			Oid			t2[2] = {INT8OID, INT4OID};
+			Datum		a2[2] = {Int64GetDatum(ids[i]), Int32GetDatum((int32) pid)};
+
+			SPI_execute_with_args("UPDATE ctnas.search_jobs SET postmaster_start = pg_catalog.pg_postmaster_start_time(),"
+								  " worker_pid = $2 WHERE id = $1", 2, t2, a2, NULL, false, 0);
+		}
 		started++;
 	}
 	return started;
 }
 
-static void signal_worker_at_commit(int pid);
+static void signal_worker_at_commit(int pid, TimestampTz start);
 
 /* ---- SQL functions -------------------------------------------------------------- */
 
@@ -330,16 +344,26 @@ search_submit(PG_FUNCTION_ARGS)
 	args[2] = Int32GetDatum(budget);
 	args[3] = JsonbPGetDatum(options);
 	args[4] = BoolGetDatum(!queue_only);
-	job_id = spi_int64("INSERT INTO ctnas.search_jobs (method, oracle, budget, options, submit_xid, postmaster_start)"
+	job_id = spi_int64("INSERT INTO ctnas.search_jobs (method, oracle, budget, options, submit_xid, postmaster_start, search_path)"
 					   " VALUES ($1, $2, $3, $4, pg_catalog.pg_current_xact_id(),"
-					   " CASE WHEN $5 THEN pg_catalog.pg_postmaster_start_time() END) RETURNING id",
+					   " CASE WHEN $5 THEN pg_catalog.pg_postmaster_start_time() END,"
+					   " pg_catalog.current_setting('search_path')) RETURNING id",
 					   5, types, args, NULL);
-	if (!queue_only && !start_worker(job_id, GetSessionUserId(), GetUserId(), &pid))
-		ereport(ERROR,
-				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("could not start a background worker for the search job"),
-				 errdetail("No job was recorded."),
-				 errhint("All background worker slots may be in use: raise max_worker_processes, or wait.")));
+	if (!queue_only)
+	{
+		Oid			t2[2] = {INT8OID, INT4OID};
+		Datum		a2[2];
+
+		if (!start_worker(job_id, GetSessionUserId(), GetUserId(), &pid))
+			ereport(ERROR,
+					(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+					 errmsg("could not start a background worker for the search job"),
+					 errdetail("No job was recorded."),
+					 errhint("All background worker slots may be in use: raise max_worker_processes, or wait.")));
+		a2[0] = Int64GetDatum(job_id);
+		a2[1] = Int32GetDatum((int32) pid);
+		SPI_execute_with_args("UPDATE ctnas.search_jobs SET worker_pid = $2 WHERE id = $1", 2, t2, a2, NULL, false, 0);
+	}
 	SPI_finish();
 	PG_RETURN_INT64(job_id);
 }
@@ -367,16 +391,18 @@ search_cancel(PG_FUNCTION_ARGS)
 						  1, types, args, NULL, false, 0);
 	changed = SPI_processed > 0;
 	SPI_execute_with_args("UPDATE ctnas.search_jobs SET cancel_requested = true"
-						  " WHERE id = $1 AND status IN ('queued', 'running') RETURNING worker_pid",
+						  " WHERE id = $1 AND status IN ('queued', 'running') RETURNING worker_pid, worker_start",
 						  1, types, args, NULL, false, 0);
 	changed = changed || SPI_processed > 0;
 	if (SPI_processed > 0)
 	{
+		bool		null_start;
 		Datum		pid = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		Datum		start = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &null_start);
 
 		/* a step can take seconds (ranking every cell): interrupt it once the cancel is committed */
-		if (!isnull)
-			signal_worker_at_commit(DatumGetInt32(pid));
+		if (!isnull && !null_start)
+			signal_worker_at_commit(DatumGetInt32(pid), DatumGetTimestampTz(start));
 	}
 	SPI_finish();
 	PG_RETURN_BOOL(changed);
@@ -391,7 +417,9 @@ job_row(int64 id, bool *ended)
 	bool		isnull;
 	Datum		d;
 
-	if (SPI_execute_with_args("SELECT j, j.status NOT IN ('queued', 'running') FROM ctnas.search_jobs j WHERE id = $1",
+	if (SPI_execute_with_args("SELECT r, (r).status NOT IN ('queued', 'running') FROM"
+							  " (SELECT pg_catalog.jsonb_populate_record(j, ctnas.search_job_stale(j)) AS r"
+							  "  FROM ctnas.search_jobs j WHERE id = $1) x",
 							  1, types, args, NULL, false, 1) != SPI_OK_SELECT)	/* not read-only: a new snapshot each time */
 		elog(ERROR, "could not read ctnas.search_jobs");
 	if (SPI_processed == 0)
@@ -412,11 +440,23 @@ search_status(PG_FUNCTION_ARGS)
 	Datum		row;
 
 	SPI_connect();
-	if (!XactReadOnly && recover_stale_jobs() > 0 && !launcher_serves_this_database())
-		start_queued_jobs();
 	row = job_row(id, &ended);
 	SPI_finish();
 	PG_RETURN_DATUM(row);
+}
+
+PG_FUNCTION_INFO_V1(search_recover);
+Datum
+search_recover(PG_FUNCTION_ARGS)
+{
+	int			changed;
+
+	SPI_connect();
+	changed = recover_stale_jobs();
+	if (!launcher_serves_this_database())
+		changed += start_queued_jobs();
+	SPI_finish();
+	PG_RETURN_INT32(changed);
 }
 
 PG_FUNCTION_INFO_V1(search_wait);
@@ -439,13 +479,13 @@ search_wait(PG_FUNCTION_ARGS)
 													   IntervalPGetDatum(timeout)));
 	for (;;)
 	{
+		/* read-only: a stale row is shown with its outcome, which others (submit, recover, the launcher) write */
 		SPI_connect();
-		if (!XactReadOnly && recover_stale_jobs() > 0 && !launcher_serves_this_database())
-			start_queued_jobs();
 		row = job_row(id, &ended);
 		SPI_finish();
 		if (ended || GetCurrentTimestamp() >= deadline)
 			break;
+		pfree(DatumGetPointer(row));
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 100, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
@@ -486,8 +526,8 @@ search_schedule(PG_FUNCTION_ARGS)
 	args[4] = Int32GetDatum(budget);
 	args[5] = JsonbPGetDatum(options);
 	SPI_connect();
-	if (SPI_execute_with_args("INSERT INTO ctnas.search_schedules (name, every, method, oracle, budget, options, next_run_at)"
-							  " VALUES ($1, $2, $3, $4, $5, $6, pg_catalog.now())",
+	if (SPI_execute_with_args("INSERT INTO ctnas.search_schedules (name, every, method, oracle, budget, options, next_run_at, search_path)"
+							  " VALUES ($1, $2, $3, $4, $5, $6, pg_catalog.now(), pg_catalog.current_setting('search_path'))",
 							  6, types, args, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not insert into ctnas.search_schedules");
 	served = launcher_serves_this_database();
@@ -501,7 +541,14 @@ search_schedule(PG_FUNCTION_ARGS)
 
 /* ---- cancel: signal the job's worker once the cancel commits ------------------ */
 
-/* (pid, subtransaction level) pairs: a cancel rolled back with its savepoint signals nobody */
+/* workers to signal at commit, with the subtransaction level of the cancel (a cancel rolled back with its savepoint signals nobody) */
+typedef struct WorkerRef
+{
+	int			pid;
+	TimestampTz start;
+	int			level;
+} WorkerRef;
+
 static List *pids_to_signal = NIL;
 static bool xact_callback_registered = false;
 
@@ -514,11 +561,17 @@ signal_at_commit(XactEvent event, void *arg)
 
 		/* the worker sees cancel_requested once its CHECK_FOR_INTERRUPTS raises the cancel */
 		foreach(lc, pids_to_signal)
-			(void) kill((pid_t) ((int *) lfirst(lc))[0], SIGINT);
+		{
+			WorkerRef  *w = lfirst(lc);
+
+			/* the row is the user's to write: signal only the very worker it names, still running */
+			if (worker_alive(w->pid, w->start))
+				(void) kill((pid_t) w->pid, SIGINT);
+		}
 	}
-	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE ||
 		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
-		pids_to_signal = NIL;	/* its memory went with the transaction */
+		pids_to_signal = NIL;	/* its memory goes with the transaction */
 }
 
 static void
@@ -531,16 +584,16 @@ forget_at_subabort(SubXactEvent event, SubTransactionId mySubid, SubTransactionI
 		return;
 	foreach(lc, pids_to_signal)
 	{
-		if (((int *) lfirst(lc))[1] >= level)
+		if (((WorkerRef *) lfirst(lc))->level >= level)
 			pids_to_signal = foreach_delete_current(pids_to_signal, lc);
 	}
 }
 
 static void
-signal_worker_at_commit(int pid)
+signal_worker_at_commit(int pid, TimestampTz start)
 {
 	MemoryContext old;
-	int		   *entry;
+	WorkerRef  *entry;
 
 	if (!xact_callback_registered)
 	{
@@ -549,9 +602,10 @@ signal_worker_at_commit(int pid)
 		xact_callback_registered = true;
 	}
 	old = MemoryContextSwitchTo(TopTransactionContext);
-	entry = palloc(2 * sizeof(int));
-	entry[0] = pid;
-	entry[1] = GetCurrentTransactionNestLevel();
+	entry = palloc(sizeof(WorkerRef));
+	entry->pid = pid;
+	entry->start = start;
+	entry->level = GetCurrentTransactionNestLevel();
 	pids_to_signal = lappend(pids_to_signal, entry);
 	MemoryContextSwitchTo(old);
 }
@@ -564,6 +618,7 @@ typedef struct Job
 	SearchMethod method;
 	char	   *oracle;
 	int32		budget;
+	char	   *search_path;	/* the submitter's, for a query oracle */
 	SearchOptions so;
 	bytea	   *checkpoint;		/* to resume from, or NULL */
 	ct_oracle	o;
@@ -808,7 +863,7 @@ job_claim(void)
 	Datum		d;
 
 	begin_tx("ctnas search job: starting");
-	if (SPI_execute_with_args("SELECT j.method, j.oracle, j.budget, j.options, j.status, j.cancel_requested, c.state"
+	if (SPI_execute_with_args("SELECT j.method, j.oracle, j.budget, j.options, j.status, j.cancel_requested, c.state, j.search_path"
 							  " FROM ctnas.search_jobs j LEFT JOIN ctnas.search_checkpoints c ON c.job_id = j.id"
 							  " WHERE j.id = $1 FOR UPDATE OF j", 1, types, args, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the search job");
@@ -841,6 +896,7 @@ job_claim(void)
 	job.so = search_split_options(DatumGetJsonbPCopy(d), job.method, true);
 	d = SPI_getbinval(tup, desc, 7, &isnull);
 	job.checkpoint = isnull || !job.so.resume ? NULL : DatumGetByteaPCopy(d);
+	job.search_path = SPI_getvalue(tup, desc, 8);
 	MemoryContextSwitchTo(old);
 	{
 		Oid			t2[2] = {INT8OID, TIMESTAMPTZOID};
@@ -863,6 +919,9 @@ job_prepare(void)
 	MemoryContext old;
 	ct_error	err;
 
+	/* a query oracle means what it meant where it was submitted */
+	if (job.search_path != NULL)
+		SetConfigOption("search_path", job.search_path, PGC_USERSET, PGC_S_SESSION);
 	begin_tx("ctnas search job: reading the oracle");
 	old = MemoryContextSwitchTo(job.cxt);
 	search_load_oracle(job.oracle, &job.so, search_archgraph_oid(), &job.o);
@@ -969,6 +1028,12 @@ ctnas_search_worker_main(Datum arg)
 	if (a.roleoid != a.loginoid)
 	{
 		StartTransactionCommand();
+		/* still allowed to act as that role? (the job row then says its worker exited before taking it) */
+		if (!is_member_of_role(a.loginoid, a.roleoid))
+			ereport(FATAL,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("ctnas search job " INT64_FORMAT ": the submitting session's role is no longer a member of the job's owner",
+							a.job_id)));
 		SetCurrentRoleId(a.roleoid, superuser_arg(a.roleoid));
 		CommitTransactionCommand();
 	}
@@ -1004,14 +1069,14 @@ static void
 submit_due_schedules(void)
 {
 	if (SPI_execute("WITH due AS ("
-					"  SELECT s.name, s.owner, s.session_role, s.method, s.oracle, s.budget, s.options FROM ctnas.search_schedules s"
+					"  SELECT s.name, s.owner, s.session_role, s.method, s.oracle, s.budget, s.options, s.search_path FROM ctnas.search_schedules s"
 					"  WHERE s.next_run_at <= pg_catalog.now()"
 					"  AND NOT EXISTS (SELECT 1 FROM ctnas.search_jobs j WHERE j.schedule = s.name"
 					"                  AND j.status IN ('queued', 'running'))"
 					"  AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = s.owner)"
 					"  FOR UPDATE OF s SKIP LOCKED),"
-					" ins AS (INSERT INTO ctnas.search_jobs (owner, session_role, method, oracle, budget, options, schedule, submit_xid)"
-					"  SELECT owner, session_role, method, oracle, budget, options, name, pg_catalog.pg_current_xact_id() FROM due"
+					" ins AS (INSERT INTO ctnas.search_jobs (owner, session_role, method, oracle, budget, options, schedule, submit_xid, search_path)"
+					"  SELECT owner, session_role, method, oracle, budget, options, name, pg_catalog.pg_current_xact_id(), search_path FROM due"
 					"  RETURNING id, schedule)"
 					" UPDATE ctnas.search_schedules s SET last_job = ins.id,"
 					"  next_run_at = greatest(s.next_run_at + s.every, pg_catalog.now())"
@@ -1037,20 +1102,33 @@ ctnas_launcher_main(Datum arg)
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
 		}
-		SetCurrentStatementStartTimestamp();
-		StartTransactionCommand();
-		SPI_connect();
-		PushActiveSnapshot(GetTransactionSnapshot());
-		if (OidIsValid(get_extension_oid("ctnas", true)))
+		/* one bad row must not stop the launcher: a failed pass is logged and the next one tries again */
+		PG_TRY();
 		{
-			pgstat_report_activity(STATE_RUNNING, "ctnas launcher: jobs and schedules");
-			recover_stale_jobs();
-			submit_due_schedules();
-			start_queued_jobs();
+			SetCurrentStatementStartTimestamp();
+			StartTransactionCommand();
+			SPI_connect();
+			PushActiveSnapshot(GetTransactionSnapshot());
+			if (OidIsValid(get_extension_oid("ctnas", true)))
+			{
+				pgstat_report_activity(STATE_RUNNING, "ctnas launcher: jobs and schedules");
+				recover_stale_jobs();
+				submit_due_schedules();
+				start_queued_jobs();
+			}
+			SPI_finish();
+			PopActiveSnapshot();
+			CommitTransactionCommand();
 		}
-		SPI_finish();
-		PopActiveSnapshot();
-		CommitTransactionCommand();
+		PG_CATCH();
+		{
+			MemoryContextSwitchTo(TopMemoryContext);
+			EmitErrorReport();
+			FlushErrorState();
+			AbortOutOfAnyTransaction();
+			SPI_finish();
+		}
+		PG_END_TRY();
 		pgstat_report_stat(false);
 		pgstat_report_activity(STATE_IDLE, NULL);
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 1000, PG_WAIT_EXTENSION);

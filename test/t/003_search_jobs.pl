@@ -188,7 +188,7 @@ my $wpid = $node->safe_psql('postgres', "SELECT worker_pid FROM ctnas.search_job
 kill 'KILL', $wpid;
 $node->poll_query_until('postgres', 'SELECT true') or die;
 is(wait_status($kid), 'failed', 'after kill -9 of its worker (and the crash restart of every backend) the job is failed');
-like($node->safe_psql('postgres', "SELECT error FROM ctnas.search_jobs WHERE id = $kid"),
+like($node->safe_psql('postgres', "SELECT error FROM ctnas.search_status($kid)"),
 	qr/the search worker \(pid $wpid\) ended without recording an outcome/, 'with the reason');
 
 # ---- a restart while a job runs: the same ----------------------------------------
@@ -196,7 +196,7 @@ my $rid = submit("'nb101', 50, '$long'");
 $node->poll_query_until('postgres', "SELECT status = 'running' FROM ctnas.search_jobs WHERE id = $rid");
 $node->restart;
 is(wait_status($rid), 'failed', 'a job running at a restart ends failed');
-like($node->safe_psql('postgres', "SELECT error FROM ctnas.search_jobs WHERE id = $rid"),
+like($node->safe_psql('postgres', "SELECT error FROM ctnas.search_status($rid)"),
 	qr/the server restarted while the job ran/, 'saying the server restarted (its postmaster start time is older)');
 
 # ---- a worker terminated (SIGTERM): failed, not left running ------------------------
@@ -205,8 +205,43 @@ $node->poll_query_until('postgres', "SELECT status = 'running' FROM ctnas.search
 $node->safe_psql('postgres', "SELECT pg_terminate_backend(worker_pid) FROM ctnas.search_jobs WHERE id = $xid");
 $node->poll_query_until('postgres', q{SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'ctnas search worker'});
 is(wait_status($xid), 'failed', 'a terminated worker\'s job ends failed');
-like($node->safe_psql('postgres', "SELECT error FROM ctnas.search_jobs WHERE id = $xid"),
+like($node->safe_psql('postgres', "SELECT error FROM ctnas.search_status($xid)"),
 	qr/ended without recording an outcome/, 'saying the worker ended without an outcome');
+is($node->safe_psql('postgres', "SELECT ctnas.search_recover() >= 0; SELECT status FROM ctnas.search_jobs WHERE id = $xid"),
+	"t\nfailed", 'after search_recover the row itself says failed');
+
+# ---- without the launcher, a resumable job killed mid-search resumes on search_recover ------------
+my $resumable = q{{"recipe": "paper", "seed": 5, "acc_column": "test_acc_run0", "iterations": 2500, "derive_every": 250,
+	"nac": {"epochs": 200}, "resume": true}};
+(my $plain = $resumable) =~ s/, "resume": true//;
+my $zid = submit("'nb101', 60, '$resumable'");
+$node->poll_query_until('postgres', "SELECT count(*) = 1 FROM ctnas.search_checkpoints WHERE job_id = $zid");
+kill 'KILL', $node->safe_psql('postgres', "SELECT worker_pid FROM ctnas.search_jobs WHERE id = $zid");
+$node->poll_query_until('postgres', 'SELECT true') or die;
+is($node->safe_psql('postgres', "SELECT status FROM ctnas.search_status($zid)"), 'queued', 'a killed resumable job shows as queued');
+$node->safe_psql('postgres', 'SELECT ctnas.search_recover()');
+is(wait_status($zid), 'succeeded', 'search_recover restarts it from its checkpoint');
+is($node->safe_psql('postgres', qq{
+	SELECT (SELECT array_agg(ctnas.archgraph_hash(arch) ORDER BY step NULLS LAST) FROM ctnas.search_results WHERE job_id = $zid)
+	     = (SELECT array_agg(ctnas.archgraph_hash(arch) ORDER BY step NULLS LAST) FROM ctnas.ctnas_search('nb101', 60, '$plain'))}),
+	't', 'with the uninterrupted result');
+
+# ---- rows are the user's to write, so nothing in them may reach further than the user ------------
+$node->safe_psql('postgres', q{INSERT INTO ctnas.search_jobs (method, oracle, budget, options, status, worker_pid, worker_start)
+	VALUES ('random', 'public.nb101', 5, '{}', 'running', -1, now())});
+my $forged = $node->safe_psql('postgres', 'SELECT max(id) FROM ctnas.search_jobs');
+$node->safe_psql('postgres', "SELECT ctnas.search_cancel($forged)");
+is($node->safe_psql('postgres', 'SELECT 1'), '1', 'a cancel of a row naming pid -1 signals nobody (the server runs on)');
+$node->safe_psql('postgres', q{CREATE ROLE carol LOGIN; CREATE ROLE dave LOGIN; CREATE ROLE crew; GRANT crew TO carol, dave;});
+my $cj = $node->safe_psql('postgres', qq{SET ROLE crew; SELECT ctnas.search_submit('nb101', 50, '$long')},
+	extra_params => [ '-U', 'carol' ]);
+($ret, $out, $err) = $node->psql('postgres', qq{SET ROLE crew; UPDATE ctnas.search_jobs SET oracle = 'SELECT 1' WHERE id = $cj},
+	extra_params => [ '-U', 'dave' ]);
+like($err, qr/only the session that created it may change what a search job or schedule runs/,
+	'another member of the owning role cannot change what the job runs');
+is($node->safe_psql('postgres', qq{SET ROLE crew; SELECT ctnas.search_cancel($cj)}, extra_params => [ '-U', 'dave' ]), 't',
+	'but may cancel it');
+is(wait_status($cj), 'cancelled', 'which ends cancelled');
 
 # ---- pg_dump keeps jobs, results and schedules; a new job gets a fresh id ------------------
 $node->safe_psql('postgres', q{SET client_min_messages = warning;

@@ -60,6 +60,14 @@ is(wait_status($qc2), 'cancelled', 'and ends at once');
 $node->safe_psql('postgres', "SELECT ctnas.search_cancel($qc)");
 is(wait_status($qc), 'cancelled', 'the running one too');
 
+# ---- a user's odd row does not stop the launcher ---------------------------------
+$node->safe_psql('postgres', q{INSERT INTO ctnas.search_jobs (method, oracle, budget, options, status, worker_pid, worker_start)
+	VALUES ('random', 'public.nb101', 5, '{"resume": "x"}', 'running', 1, now())});
+my $after_odd = submit(qq{'nb101', 20, '{"acc_column": "test_acc_run0"}', 'random'});
+is(wait_status($after_odd), 'succeeded', 'a row with a malformed "resume" does not stop the launcher or other jobs');
+ok($node->poll_query_until('postgres', q{SELECT status = 'failed' FROM ctnas.search_jobs WHERE options->>'resume' = 'x'}),
+	'and the launcher records it as failed');
+
 # ---- resume: kill -9 mid-search, the launcher resumes from the checkpoint -----------------
 my $resumable = q{{"recipe": "paper", "seed": 5, "acc_column": "test_acc_run0", "iterations": 2500, "derive_every": 250,
 	"nac": {"epochs": 200}, "resume": true}};
