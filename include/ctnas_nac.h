@@ -256,6 +256,8 @@ extern bool ct_nac_trainer_set_weights(ct_nac_trainer *t, const ct_nac *init, ct
  */
 extern void ct_nac_trainer_save(const ct_nac_trainer *t, ct_wbuf *w);
 extern bool ct_nac_trainer_restore(ct_nac_trainer *t, ct_rbuf *r);
+/* An error ("NAC training diverged") when a weight is not finite. */
+extern bool ct_nac_check_finite(const ct_nac *m, ct_error *err);
 
 /* ---- stored form (see README, "Model format") ---------------------------- */
 

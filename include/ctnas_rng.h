@@ -21,5 +21,7 @@ extern uint64_t ct_rng_next(ct_rng *rng);
 extern uint32_t ct_rng_below(ct_rng *rng, uint32_t bound);
 /* Uniform in [0, 1) with 53 random bits. */
 extern double ct_rng_uniform(ct_rng *rng);
+/* Shuffles x[0 .. n) in place (Fisher-Yates from the end). */
+extern void ct_rng_shuffle(ct_rng *rng, int *x, int n);
 
 #endif

@@ -303,19 +303,6 @@ embed(ct_ctnas_search *s, const ct_graph *cells, int n)
 	return s->feat;
 }
 
-static void
-shuffle_ints(ct_rng *rng, int *x, int n)
-{
-	for (int i = n - 1; i > 0; i--)
-	{
-		int			j = (int) ct_rng_below(rng, (uint32_t) i + 1);
-		int			t = x[i];
-
-		x[i] = x[j];
-		x[j] = t;
-	}
-}
-
 /* Queries up to want distinct uniformly drawn oracle rows (fewer if the oracle is smaller). */
 static void
 query_random(ct_ctnas_search *s, int want)
@@ -364,16 +351,6 @@ start_trainer(ct_ctnas_search *s, uint64_t seed, ct_error *err)
 	/* the model changes under the scratch batch: a fresh one (never frozen) */
 	ct_nac_batch_destroy(s->bt);
 	s->bt = NULL;
-	return true;
-}
-
-static bool
-check_finite(const ct_nac *m, ct_error *err)
-{
-	for (size_t i = 0; i < m->nparams; i++)
-		if (!isfinite(m->params[i]))
-			return ct_fail(err, CT_ERR_INVALID, "NAC training diverged",
-						   "A weight became infinite or not a number; a smaller lr would help.");
 	return true;
 }
 
@@ -495,7 +472,7 @@ add_pseudo_pairs(ct_ctnas_search *s, int k, ct_error *err)
 		}
 		perm[i] = i;
 	}
-	shuffle_ints(&s->rng, perm, total);
+	ct_rng_shuffle(&s->rng, perm, total);
 	f = embed(s, cells, total);
 	for (int i = 0; i < total; i++)
 	{
@@ -543,7 +520,7 @@ search_iteration(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_er
 		if (!add_pseudo_pairs(s, s->iter == 0 ? o->pseudo_first : o->pseudo_pairs, err))
 			return false;
 		ct_nac_trainer_epoch(s->trainer, s->pool, s->npool, interrupt, arg);
-		if (!check_finite(ct_nac_trainer_model(s->trainer), err))
+		if (!ct_nac_check_finite(ct_nac_trainer_model(s->trainer), err))
 			return false;
 	}
 	if (!sample_cell(s, false, &g, err))
@@ -715,7 +692,7 @@ step_paper(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_error *e
 			return true;
 		case PH_PRETRAIN:
 			ct_nac_trainer_epoch(s->trainer, NULL, 0, interrupt, arg);
-			if (!check_finite(ct_nac_trainer_model(s->trainer), err))
+			if (!ct_nac_check_finite(ct_nac_trainer_model(s->trainer), err))
 				return false;
 			if (++s->iter >= s->opt.nac.epochs)
 			{
@@ -765,7 +742,7 @@ step_default(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_error 
 			}
 			if (s->iter >= s->opt.nac.epochs)
 			{
-				if (!check_finite(ct_nac_trainer_model(s->trainer), err))
+				if (!ct_nac_check_finite(ct_nac_trainer_model(s->trainer), err))
 					return false;
 				if (s->has_model)
 					ct_nac_free(&s->model);

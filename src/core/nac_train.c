@@ -122,19 +122,6 @@ cmp_rows(const void *a, const void *b)
 	return x->acc < y->acc ? -1 : x->acc > y->acc;
 }
 
-static void
-shuffle(ct_rng *rng, int *idx, int n)
-{
-	for (int i = n - 1; i > 0; i--)
-	{
-		int			j = (int) ct_rng_below(rng, (uint32_t) (i + 1));
-		int			t = idx[i];
-
-		idx[i] = idx[j];
-		idx[j] = t;
-	}
-}
-
 struct ct_nac_trainer
 {
 	ct_nac_options opt;
@@ -264,7 +251,7 @@ ct_nac_trainer_epoch(ct_nac_trainer *t, const ct_nac_labelled_pair *pool, int np
 	double		loss_sum = 0.0;
 	double		pairs_sum = 0.0;
 
-	shuffle(&t->rng, t->order, (int) t->n);
+	ct_rng_shuffle(&t->rng, t->order, (int) t->n);
 	for (size_t start = 0; start < t->n; start += t->B)
 	{
 		int			nb = (int) (t->n - start < (size_t) t->B ? t->n - start : (size_t) t->B);
@@ -279,7 +266,7 @@ ct_nac_trainer_epoch(ct_nac_trainer *t, const ct_nac_labelled_pair *pool, int np
 			t->ia[k] = k;
 			t->ib[k] = k;
 		}
-		shuffle(&t->rng, t->ib, nb);
+		ct_rng_shuffle(&t->rng, t->ib, nb);
 		for (int k = 0; k < nb; k++)
 			t->y[k] = t->bacc[k] > t->bacc[t->ib[k]] ? 1.0f : 0.0f;
 		/* as many labelled pairs from the pool as the batch has (the reference's ratio 1) */
@@ -368,14 +355,22 @@ ct_nac_train(const ct_graph *cells, const double *acc, size_t n,
 		return false;
 	for (int epoch = 0; epoch < opt->epochs; epoch++)
 		ct_nac_trainer_epoch(t, NULL, 0, interrupt, arg);
-	for (size_t i = 0; i < t->model.nparams; i++)
-		if (!isfinite(t->model.params[i]))
-		{
-			ct_nac_trainer_destroy(t);
+	if (!ct_nac_check_finite(&t->model, err))
+	{
+		ct_nac_trainer_destroy(t);
+		return false;
+	}
+	ct_nac_trainer_finish(t, out, stats);
+	return true;
+}
+
+bool
+ct_nac_check_finite(const ct_nac *m, ct_error *err)
+{
+	for (size_t i = 0; i < m->nparams; i++)
+		if (!isfinite(m->params[i]))
 			return ct_fail(err, CT_ERR_INVALID, "NAC training diverged",
 						   "A weight became infinite or not a number; a smaller lr would help.");
-		}
-	ct_nac_trainer_finish(t, out, stats);
 	return true;
 }
 

@@ -70,3 +70,16 @@ ct_rng_uniform(ct_rng *rng)
 {
 	return (double) (ct_rng_next(rng) >> 11) * 0x1.0p-53;
 }
+
+void
+ct_rng_shuffle(ct_rng *rng, int *x, int n)
+{
+	for (int i = n - 1; i > 0; i--)
+	{
+		int			j = (int) ct_rng_below(rng, (uint32_t) (i + 1));
+		int			t = x[i];
+
+		x[i] = x[j];
+		x[j] = t;
+	}
+}
