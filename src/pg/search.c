@@ -56,7 +56,8 @@ bad_option(const char *detail, const char *key)
 SearchOptions
 search_split_options(Jsonb *options, SearchMethod method, bool job)
 {
-	SearchOptions so = {"arch", "acc", NULL, NULL, 0, false, false, 0, "{}"};
+	SearchOptions so = {.arch_column = "arch", .acc_column = "acc"};
+	char	   *core_json;
 	char	   *text = JsonbToCString(NULL, &options->root, VARSIZE(options));
 	cJSON	   *root = cJSON_Parse(text);
 	const char *keys[4] = {"arch_column", "acc_column", "model", "save_model"};
@@ -107,23 +108,12 @@ search_split_options(Jsonb *options, SearchMethod method, bool job)
 		so.time_limit = x;
 		cJSON_Delete(item);
 	}
-	so.core_json = cJSON_PrintUnformatted(root);
+	core_json = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
-	/* the core checks its own keys now, so a job's options fail at submit, not in the worker */
-	if (ctnas)
-	{
-		ct_ctnas_options opt;
-
-		if (!ct_ctnas_options_from_json(so.core_json, &opt, &err))
-			ct_report_error(&err, "jsonb", NULL);
-	}
-	else
-	{
-		ct_baseline_options opt;
-
-		if (!ct_baseline_options_from_json(so.core_json, &opt, &err))
-			ct_report_error(&err, "jsonb", NULL);
-	}
+	/* the core reads its own keys now, once, so a job's options fail at submit, not in the worker */
+	if (!(ctnas ? ct_ctnas_options_from_json(core_json, &so.ctnas, &err)
+		  : ct_baseline_options_from_json(core_json, &so.baseline, &err)))
+		ct_report_error(&err, "jsonb", NULL);
 	return so;
 }
 
@@ -313,16 +303,59 @@ search_resolve_oracle(const char *oracle, const SearchOptions *so)
 void
 search_run_baseline(SearchMethod method, ct_budget *b, const SearchOptions *so)
 {
-	ct_baseline_options opt;
 	ct_error	err;
 	bool		ok;
 
-	if (!ct_baseline_options_from_json(so->core_json, &opt, &err))
-		ct_report_error(&err, "jsonb", NULL);
-	ok = method == SEARCH_RANDOM ? ct_random_search(b, &opt, search_interrupt, NULL, &err)
-		: ct_evolution_search(b, &opt, search_interrupt, NULL, &err);
+	ok = method == SEARCH_RANDOM ? ct_random_search(b, &so->baseline, search_interrupt, NULL, &err)
+		: ct_evolution_search(b, &so->baseline, search_interrupt, NULL, &err);
 	if (!ok)
 		ct_report_error(&err, "search", NULL);
+}
+
+/*
+ * The rows every search function returns: each queried cell in query order,
+ * then the final choice (step NULL; its acc NULL when the oracle lacks it,
+ * row < 0).  With scores, a sixth column nac_score (NULL for NaN).
+ */
+static void
+put_result_rows(ReturnSetInfo *rsinfo, const ct_budget *b, const double *scores,
+				const ct_graph *final_cell, int64 final_row, double final_score)
+{
+	const ct_oracle *o = b->oracle;
+	Datum		values[6];
+	bool		nulls[6];
+
+	for (int i = 0; i < b->used; i++)
+	{
+		memset(nulls, 0, sizeof(nulls));
+		values[0] = Int32GetDatum(i + 1);
+		values[1] = PointerGetDatum(archgraph_encode(&o->cells[b->log[i]]));
+		values[2] = Float8GetDatum(o->acc[b->log[i]]);
+		values[3] = BoolGetDatum(false);
+		values[4] = Int32GetDatum(i + 1);
+		if (scores != NULL)
+		{
+			values[5] = Float8GetDatum(scores[i]);
+			nulls[5] = isnan(scores[i]);
+		}
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	if (final_cell == NULL)
+		return;
+	memset(nulls, 0, sizeof(nulls));
+	nulls[0] = true;
+	values[1] = PointerGetDatum(archgraph_encode(final_cell));
+	/* the final cell's accuracy is reported when the oracle holds it; it is not a query */
+	values[2] = Float8GetDatum(final_row >= 0 ? o->acc[final_row] : 0.0);
+	nulls[2] = final_row < 0;
+	values[3] = BoolGetDatum(true);
+	values[4] = Int32GetDatum(b->used);
+	if (scores != NULL)
+	{
+		values[5] = Float8GetDatum(final_score);
+		nulls[5] = isnan(final_score);
+	}
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
 static Datum
@@ -343,31 +376,9 @@ run_baseline(FunctionCallInfo fcinfo, SearchMethod method)
 	ct_budget_init(&b, &o, budget);
 	search_run_baseline(method, &b, &so);
 
-	for (int i = 0; i < b.used; i++)
-	{
-		Datum		values[5];
-		bool		nulls[5] = {false};
-
-		values[0] = Int32GetDatum(i + 1);
-		values[1] = PointerGetDatum(archgraph_encode(&o.cells[b.log[i]]));
-		values[2] = Float8GetDatum(o.acc[b.log[i]]);
-		values[3] = BoolGetDatum(false);
-		values[4] = Int32GetDatum(i + 1);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
 	/* the final choice: the best queried cell */
 	best = ct_budget_best(&b);
-	if (best >= 0)
-	{
-		Datum		values[5];
-		bool		nulls[5] = {true, false, false, false, false};
-
-		values[1] = PointerGetDatum(archgraph_encode(&o.cells[best]));
-		values[2] = Float8GetDatum(o.acc[best]);
-		values[3] = BoolGetDatum(true);
-		values[4] = Int32GetDatum(b.used);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
+	put_result_rows(rsinfo, &b, NULL, best >= 0 ? &o.cells[best] : NULL, best, NAN);
 	ct_budget_free(&b);
 	ct_oracle_free(&o);
 	return (Datum) 0;
@@ -421,13 +432,11 @@ search_save_model(ct_ctnas_search *s, const char *name)
 ct_ctnas_search *
 search_ctnas_create(ct_budget *b, const SearchOptions *so)
 {
-	ct_ctnas_options opt;
+	ct_ctnas_options opt = so->ctnas;
 	ct_error	err;
 	const ct_nac *init = NULL;
 	ct_ctnas_search *s;
 
-	if (!ct_ctnas_options_from_json(so->core_json, &opt, &err))
-		ct_report_error(&err, "jsonb", NULL);
 	if (so->model != NULL)
 	{
 		ct_nac_batch *unused_batch;
@@ -481,6 +490,7 @@ ctnas_search(PG_FUNCTION_ARGS)
 	ct_graph	final_cell;
 	int64_t		final_row;
 	double		final_score;
+	bool		have_final;
 	double	   *scores;
 	ct_graph   *queried;
 
@@ -509,35 +519,8 @@ ctnas_search(PG_FUNCTION_ARGS)
 	for (int i = 0; i < b.used; i++)
 		queried[i] = o.cells[b.log[i]];
 	ct_ctnas_score(s, queried, b.used, scores);
-	for (int i = 0; i < b.used; i++)
-	{
-		Datum		values[6];
-		bool		nulls[6] = {false};
-
-		values[0] = Int32GetDatum(i + 1);
-		values[1] = PointerGetDatum(archgraph_encode(&queried[i]));
-		values[2] = Float8GetDatum(o.acc[b.log[i]]);
-		values[3] = BoolGetDatum(false);
-		values[4] = Int32GetDatum(i + 1);
-		values[5] = Float8GetDatum(scores[i]);
-		nulls[5] = isnan(scores[i]);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	if (ct_ctnas_final(s, &final_cell, &final_row, &final_score))
-	{
-		Datum		values[6];
-		bool		nulls[6] = {true, false, false, false, false, false};
-
-		values[1] = PointerGetDatum(archgraph_encode(&final_cell));
-		/* the final cell's accuracy is reported when the oracle holds it; it is not a query */
-		values[2] = Float8GetDatum(final_row >= 0 ? o.acc[final_row] : 0.0);
-		nulls[2] = final_row < 0;
-		values[3] = BoolGetDatum(true);
-		values[4] = Int32GetDatum(b.used);
-		values[5] = Float8GetDatum(final_score);
-		nulls[5] = isnan(final_score);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
+	have_final = ct_ctnas_final(s, &final_cell, &final_row, &final_score);
+	put_result_rows(rsinfo, &b, scores, have_final ? &final_cell : NULL, final_row, final_score);
 	if (so.save_model != NULL)
 		search_save_model(s, so.save_model);
 	ct_ctnas_destroy(s);

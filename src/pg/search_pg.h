@@ -14,7 +14,7 @@
 
 #include "ctnas_search.h"
 
-/* Options the glue handles itself; core_json has the rest. */
+/* A search's options: those the glue handles itself, and the core's, parsed. */
 typedef struct SearchOptions
 {
 	char	   *arch_column;
@@ -25,7 +25,8 @@ typedef struct SearchOptions
 	bool		nac_shape_given;	/* the "nac" object names the network's shape */
 	bool		resume;			/* jobs: resume from the last checkpoint after a restart */
 	double		time_limit;		/* jobs: seconds (0: none) */
-	char	   *core_json;
+	ct_ctnas_options ctnas;		/* method ctnas */
+	ct_baseline_options baseline;	/* methods random, evolution */
 } SearchOptions;
 
 typedef enum SearchMethod
