@@ -155,6 +155,9 @@ extern bool ct_ctnas_options_from_json(const char *json, ct_ctnas_options *opt, 
 
 typedef struct ct_ctnas_search ct_ctnas_search;
 
+/* What a CTNAS search needs before it can start: a budget and an oracle of at least 2 (its NAC learns from pairs). */
+extern bool ct_ctnas_check_sizes(int budget, size_t oracle_cells, ct_error *err);
+
 /*
  * A new search over b's oracle (b fresh).  init: a NAC to start from
  * instead of training one from scratch (copied), or NULL.

@@ -48,6 +48,7 @@ SELECT q, pg_temp.try(q) FROM (VALUES
   ($$SELECT search_submit('nope', 10)::text$$),
   ($$SELECT search_submit('job_cells', 10, '{"acc_column": "nope"}')::text$$),
   ($$SELECT search_submit('job_cells', 0, '{"acc_column": "test_acc_run0"}')::text$$),
+  ($$SELECT search_submit('job_cells', 1, '{"acc_column": "test_acc_run0"}')::text$$),
   ($$SELECT search_submit('job_cells', 10, '{"acc_column": "test_acc_run0"}', 'bayes')::text$$),
   ($$SELECT search_submit('job_cells', 10, '{"acc_column": "test_acc_run0", "population": 5}')::text$$),
   ($$SELECT search_submit('job_cells', 10, '{"acc_column": "test_acc_run0", "population": 0}', 'evolution')::text$$),

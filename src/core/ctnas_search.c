@@ -625,6 +625,18 @@ default_finished(const ct_ctnas_search *s)
 
 /* ---- the step function ------------------------------------------------------- */
 
+bool
+ct_ctnas_check_sizes(int budget, size_t oracle_cells, ct_error *err)
+{
+	if (budget < 2)
+		return ct_fail(err, CT_ERR_INVALID, "the CTNAS search needs a budget of at least 2",
+					   "Its NAC learns from pairs of queried cells; got a budget of %d.", budget);
+	if (oracle_cells < 2)
+		return ct_fail(err, CT_ERR_INVALID, "the CTNAS search needs an oracle of at least 2 cells",
+					   "The oracle has %zu.", oracle_cells);
+	return true;
+}
+
 ct_ctnas_search *
 ct_ctnas_create(ct_budget *b, const ct_ctnas_options *opt, const ct_nac *init, ct_error *err)
 {
@@ -632,12 +644,8 @@ ct_ctnas_create(ct_budget *b, const ct_ctnas_options *opt, const ct_nac *init, c
 
 	if (ct_ctnas_recipe_name(opt->recipe) == NULL)
 		return ct_fail(err, CT_ERR_INVALID, "unknown search recipe", "Recipe code %d.", opt->recipe), NULL;
-	if (b->budget < 2)
-		return ct_fail(err, CT_ERR_INVALID, "the CTNAS search needs a budget of at least 2",
-					   "Its NAC learns from pairs of queried cells; got a budget of %d.", b->budget), NULL;
-	if (b->oracle->n < 2)
-		return ct_fail(err, CT_ERR_INVALID, "the CTNAS search needs an oracle of at least 2 cells",
-					   "The oracle has %zu.", b->oracle->n), NULL;
+	if (!ct_ctnas_check_sizes(b->budget, b->oracle->n, err))
+		return NULL;
 	if (b->used != 0)
 		return ct_fail(err, CT_ERR_INVALID, "the search needs a fresh budget", NULL), NULL;
 	if (init != NULL &&

@@ -298,6 +298,15 @@ static void signal_worker_at_commit(int pid, TimestampTz start);
 
 /* ---- SQL functions -------------------------------------------------------------- */
 
+/* Checks what a job or schedule asks for; the oracle resolved (a worker has another search_path). */
+static char *
+job_request(const char *oracle, int32 budget, Jsonb *options, SearchMethod method, SearchOptions *so)
+{
+	search_check_budget(budget);
+	*so = search_split_options(options, method, true);
+	return search_resolve_oracle(oracle, so);
+}
+
 PG_FUNCTION_INFO_V1(search_submit);
 Datum
 search_submit(PG_FUNCTION_ARGS)
@@ -315,17 +324,13 @@ search_submit(PG_FUNCTION_ARGS)
 	Datum		args[5];
 	bool		queue_only;
 	pid_t		pid;
+	ct_error	err;
 
-	search_check_budget(budget);
-	so = search_split_options(options, method, true);
-	/* the oracle is resolved now (a worker has another search_path) and checked in full */
-	resolved = search_resolve_oracle(oracle, &so);
+	resolved = job_request(oracle, budget, options, method, &so);
+	/* checked in full now, with the core's own start conditions, so the job does not fail for it later */
 	search_load_oracle(resolved, &so, search_archgraph_oid(), &o);
-	if (o.n < 2 && method == SEARCH_CTNAS)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the CTNAS search needs an oracle of at least 2 cells"),
-				 errdetail("The oracle has %zu.", o.n)));
+	if (method == SEARCH_CTNAS && !ct_ctnas_check_sizes(budget, o.n, &err))
+		ct_report_error(&err, "search", NULL);
 	ct_oracle_free(&o);
 
 	SPI_connect();
@@ -510,15 +515,13 @@ search_schedule(PG_FUNCTION_ARGS)
 	Datum		args[6];
 	bool		served;
 
-	search_check_budget(budget);
 	if (DatumGetBool(DirectFunctionCall2(interval_lt, IntervalPGetDatum(every),
 										 DirectFunctionCall3(interval_in, CStringGetDatum("1 second"),
 															 ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)))))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("a schedule's interval must be at least 1 second")));
-	so = search_split_options(options, method, true);
-	resolved = search_resolve_oracle(oracle, &so);
+	resolved = job_request(oracle, budget, options, method, &so);
 	args[0] = CStringGetTextDatum(name);
 	args[1] = IntervalPGetDatum(every);
 	args[2] = CStringGetTextDatum(method_name);
