@@ -28,19 +28,17 @@
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
-#include "storage/proc.h"
 #include "storage/procarray.h"
 #include "tcop/tcopprot.h"
 #include "utils/backend_status.h"
-#include "utils/builtins.h"
 #include "utils/acl.h"
+#include "utils/builtins.h"
 #include "utils/array.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
-#include "miscadmin.h"
 
 PGDLLEXPORT void ctnas_search_worker_main(Datum arg);
 PGDLLEXPORT void ctnas_launcher_main(Datum arg);

@@ -8,18 +8,13 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use File::Basename;
 use Cwd qw(abs_path);
-
-my $sample = abs_path(dirname(__FILE__) . '/../../data/nb101_sample.csv');
+use lib dirname(abs_path(__FILE__));
+use CtnasTest;
 
 my $node = PostgreSQL::Test::Cluster->new('models');
 $node->init;
 $node->start;
-$node->safe_psql('postgres', qq{
-	SET client_min_messages = warning;
-	CREATE EXTENSION ctnas;
-	CREATE TABLE nb101 (hash text PRIMARY KEY, arch ctnas.archgraph, num_vertices int,
-	                    test_acc_run0 float8, trainable_parameters bigint);
-	COPY nb101 FROM '$sample' (FORMAT csv, HEADER);
+load_sample($node, q{
 	CREATE TABLE train AS SELECT * FROM nb101 ORDER BY hash LIMIT 300;
 	INSERT INTO ctnas.models(name, weights)
 	  SELECT 'm', ctnas.nac_train(arch, test_acc_run0, '{"epochs": 20, "seed": 1}') FROM train;

@@ -8,37 +8,19 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use File::Basename;
 use Cwd qw(abs_path);
+use lib dirname(abs_path(__FILE__));
+use CtnasTest;
 use Time::HiRes qw(time);
-
-my $sample = abs_path(dirname(__FILE__) . '/../../data/nb101_sample.csv');
 
 my $node = PostgreSQL::Test::Cluster->new('jobs');
 $node->init;
 $node->append_conf('postgresql.conf', "max_worker_processes = 16\nrestart_after_crash = on\n");
 $node->start;
-$node->safe_psql('postgres', qq{
-	SET client_min_messages = warning;
-	CREATE EXTENSION ctnas;
-	CREATE TABLE nb101 (hash text PRIMARY KEY, arch ctnas.archgraph, num_vertices int,
-	                    test_acc_run0 float8, trainable_parameters bigint);
-	COPY nb101 FROM '$sample' (FORMAT csv, HEADER);
-	GRANT SELECT ON nb101 TO PUBLIC;
-});
+load_sample($node, 'GRANT SELECT ON nb101 TO PUBLIC;');
 
-my $small = q{{"seed": 1, "acc_column": "test_acc_run0", "first": 20, "rounds": 3, "nac": {"epochs": 30}}};
-my $long = q{{"recipe": "paper", "acc_column": "test_acc_run0", "iterations": 10000000}};
-
-sub submit
-{
-	my ($args, $db) = @_;
-	return $node->safe_psql($db // 'postgres', "SELECT ctnas.search_submit($args)");
-}
-
-sub wait_status
-{
-	my ($id) = @_;
-	return $node->safe_psql('postgres', "SELECT status FROM ctnas.search_wait($id, '120 s')");
-}
+my ($small, $long) = ($SMALL, $LONG);
+sub submit { return job_submit($node, $_[0]); }
+sub wait_status { return job_wait($node, $_[0], '120 s'); }
 
 # ---- a job gives exactly what the SQL function gives -------------------------
 my $id = submit("'nb101', 60, '$small'");
@@ -211,9 +193,7 @@ is($node->safe_psql('postgres', "SELECT ctnas.search_recover() >= 0; SELECT stat
 	"t\nfailed", 'after search_recover the row itself says failed');
 
 # ---- without the launcher, a resumable job killed mid-search resumes on search_recover ------------
-my $resumable = q{{"recipe": "paper", "seed": 5, "acc_column": "test_acc_run0", "iterations": 2500, "derive_every": 250,
-	"nac": {"epochs": 200}, "resume": true}};
-(my $plain = $resumable) =~ s/, "resume": true//;
+my ($resumable, $plain) = ($RESUMABLE, $RESUMABLE_PLAIN);
 my $zid = submit("'nb101', 60, '$resumable'");
 $node->poll_query_until('postgres', "SELECT count(*) = 1 FROM ctnas.search_checkpoints WHERE job_id = $zid");
 kill 'KILL', $node->safe_psql('postgres', "SELECT worker_pid FROM ctnas.search_jobs WHERE id = $zid");

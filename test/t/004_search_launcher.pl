@@ -9,8 +9,9 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use File::Basename;
 use Cwd qw(abs_path);
+use lib dirname(abs_path(__FILE__));
+use CtnasTest;
 
-my $sample = abs_path(dirname(__FILE__) . '/../../data/nb101_sample.csv');
 my $have_cron = -e '/usr/share/postgresql/15/extension/pg_cron.control';
 
 my $node = PostgreSQL::Test::Cluster->new('launcher');
@@ -24,21 +25,13 @@ $node->append_conf('postgresql.conf', join("\n",
 	"cron.database_name = 'postgres'",
 	"cron.use_background_workers = on", ''));
 $node->start;
-$node->safe_psql('postgres', qq{
-	SET client_min_messages = warning;
-	CREATE EXTENSION ctnas;
-	CREATE TABLE nb101 (hash text PRIMARY KEY, arch ctnas.archgraph, num_vertices int,
-	                    test_acc_run0 float8, trainable_parameters bigint);
-	COPY nb101 FROM '$sample' (FORMAT csv, HEADER);
-});
+load_sample($node);
 ok($node->poll_query_until('postgres', q{SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'ctnas launcher'}),
 	'the launcher runs');
 
-my $small = q{{"seed": 1, "acc_column": "test_acc_run0", "first": 20, "rounds": 3, "nac": {"epochs": 30}}};
-my $long = q{{"recipe": "paper", "acc_column": "test_acc_run0", "iterations": 10000000}};
-
-sub submit { return $node->safe_psql('postgres', "SELECT ctnas.search_submit($_[0])"); }
-sub wait_status { return $node->safe_psql('postgres', "SELECT status FROM ctnas.search_wait($_[0], '180 s')"); }
+my ($small, $long) = ($SMALL, $LONG);
+sub submit { return job_submit($node, $_[0]); }
+sub wait_status { return job_wait($node, $_[0], '180 s'); }
 
 # ---- the queue: with every slot busy a job waits, then starts when a slot frees ----------
 my $busy = submit("'nb101', 50, '$long'");
@@ -69,9 +62,7 @@ ok($node->poll_query_until('postgres', q{SELECT status = 'failed' FROM ctnas.sea
 	'and the launcher records it as failed');
 
 # ---- resume: kill -9 mid-search, the launcher resumes from the checkpoint -----------------
-my $resumable = q{{"recipe": "paper", "seed": 5, "acc_column": "test_acc_run0", "iterations": 2500, "derive_every": 250,
-	"nac": {"epochs": 200}, "resume": true}};
-(my $plain = $resumable) =~ s/, "resume": true//;
+my ($resumable, $plain) = ($RESUMABLE, $RESUMABLE_PLAIN);
 my $rid = submit("'nb101', 60, '$resumable'");
 ok($node->poll_query_until('postgres', "SELECT count(*) = 1 FROM ctnas.search_checkpoints WHERE job_id = $rid"),
 	'a resumable job writes checkpoints');
