@@ -1,7 +1,7 @@
 # ctnas: PGXS build, plus the two commands of the README (make demo, make test).
 
 EXTENSION = ctnas
-EXTVERSION = 0.1.0
+EXTVERSION = 0.2.0
 
 MODULE_big = ctnas
 CORE_OBJS = src/core/error.o src/core/md5.o src/core/rng.o src/core/graph.o \
@@ -11,7 +11,7 @@ CORE_OBJS = src/core/error.o src/core/md5.o src/core/rng.o src/core/graph.o \
 	src/core/kendall.o src/core/torch_randperm.o src/core/controller.o \
 	src/core/oracle.o src/core/baseline_search.o src/core/ctnas_search.o src/core/serial.o
 PG_OBJS = src/pg/ctnas.o src/pg/archgraph.o src/pg/archgraph_funcs.o \
-	src/pg/nb101_load.o src/pg/nac_train_agg.o src/pg/nac_funcs.o src/pg/ktau.o src/pg/search.o src/pg/search_jobs.o
+	src/pg/nb101_load.o src/pg/nac_train_agg.o src/pg/nac_funcs.o src/pg/ktau.o src/pg/search.o src/pg/search_job_state.o src/pg/search_job_api.o src/pg/search_job_worker.o src/pg/search_launcher.o src/pg/ext_schema.o
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
 # the install script of each version, and every upgrade script ctnas--A--B.sql

@@ -44,6 +44,15 @@ extern void archgraph_arg(FunctionCallInfo fcinfo, int argno, ct_graph *g);
 /* ereport(ERROR) for a core failure; input, if given, is quoted in syntax errors. */
 extern void ct_report_error(const ct_error *err, const char *type_name, const char *input) pg_attribute_noreturn();
 
+/*
+ * The extension's schema, quoted, found through the extension (ext_schema.c).
+ * ctnas_sql(fmt) formats fmt with it as every %1$s: SQL that C code runs
+ * names ctnas's objects this way and pg_catalog's explicitly.
+ */
+extern Oid	ctnas_schema_oid(void);
+extern const char *ctnas_schema(void);
+extern char *ctnas_sql(const char *fmt);
+
 /* The aggregate's memory context; an error when fn is not called as an aggregate. */
 extern MemoryContext ctnas_agg_context(FunctionCallInfo fcinfo, const char *fn);
 

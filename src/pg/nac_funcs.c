@@ -14,6 +14,7 @@
 
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
@@ -129,7 +130,7 @@ lookup_model(const char *name)
 
 	args[0] = CStringGetTextDatum(name);
 	SPI_connect();
-	rc = SPI_execute_with_args("SELECT weights FROM ctnas.models WHERE name OPERATOR(pg_catalog.=) $1",
+	rc = SPI_execute_with_args(ctnas_sql("SELECT weights FROM %1$s.models WHERE name OPERATOR(pg_catalog.=) $1"),
 							   1, argtypes, args, NULL, true, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not read ctnas.models: SPI error %d", rc);
@@ -139,7 +140,7 @@ lookup_model(const char *name)
 				 errmsg("NAC model \"%s\" does not exist", name),
 				 errhint("Models are the rows of ctnas.models; train one with INSERT INTO ctnas.models(name, weights) SELECT ..., ctnas.nac_train(...).")));
 	weights = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	models_relid = get_relname_relid("models", get_namespace_oid("ctnas", false));
+	models_relid = get_relname_relid("models", ctnas_schema_oid());
 
 	e = MemoryContextAllocZero(cache_cxt, sizeof(CachedModel));
 	e->name = MemoryContextStrdup(cache_cxt, name);

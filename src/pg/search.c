@@ -118,8 +118,8 @@ search_split_options(Jsonb *options, SearchMethod method, bool job)
 }
 
 /* A query rather than a relation name: it starts with a keyword a query starts with. */
-static bool
-looks_like_query(const char *s)
+bool
+search_oracle_is_query(const char *s)
 {
 	static const char *const starts[] = {"select", "with", "values", "table", "("};
 
@@ -173,7 +173,7 @@ oracle_sql(const char *oracle, const SearchOptions *oc, Oid archgraph_oid)
 	AttrNumber	arch_att,
 				acc_att;
 
-	if (looks_like_query(oracle))
+	if (search_oracle_is_query(oracle))
 		return psprintf("SELECT * FROM (%s) AS oracle", oracle);
 
 	names = stringToQualifiedNameList(oracle);
@@ -273,8 +273,8 @@ search_check_budget(int32 budget)
 Oid
 search_archgraph_oid(void)
 {
-	/* the extension is not relocatable: its schema is always ctnas */
-	Oid			nsp = get_namespace_oid("ctnas", false);
+	/* the extension's own schema, by OID: never a type of that name elsewhere */
+	Oid			nsp = ctnas_schema_oid();
 
 	return GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("archgraph"), ObjectIdGetDatum(nsp));
 }
@@ -284,7 +284,7 @@ search_resolve_oracle(const char *oracle, const SearchOptions *so)
 {
 	Oid			relid;
 
-	if (looks_like_query(oracle))
+	if (search_oracle_is_query(oracle))
 		return pstrdup(oracle);
 	relid = RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(oracle)), AccessShareLock, true);
 	if (!OidIsValid(relid))
@@ -422,7 +422,7 @@ search_save_model(ct_ctnas_search *s, const char *name)
 	args[0] = CStringGetTextDatum(name);
 	args[1] = PointerGetDatum(blob);
 	SPI_connect();
-	rc = SPI_execute_with_args("INSERT INTO ctnas.models (name, weights) VALUES ($1, $2)",
+	rc = SPI_execute_with_args(ctnas_sql("INSERT INTO %1$s.models (name, weights) VALUES ($1, $2)"),
 							   2, argtypes, args, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "could not insert into ctnas.models: SPI error %d", rc);

@@ -45,6 +45,8 @@ extern void search_check_budget(int32 budget);
 extern Oid	search_archgraph_oid(void);
 /* Reads and checks the whole oracle (SPI inside); errors are ereport'ed. */
 extern void search_load_oracle(const char *oracle, const SearchOptions *so, Oid archgraph_oid, ct_oracle *out);
+/* Whether an oracle is a query (else a relation name). */
+extern bool search_oracle_is_query(const char *oracle);
 /* A relation oracle as "schema"."name" (temporary relations refused), or the query as given. */
 extern char *search_resolve_oracle(const char *oracle, const SearchOptions *so);
 /* Runs a baseline over b; errors are ereport'ed. */

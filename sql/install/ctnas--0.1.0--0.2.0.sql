@@ -1,0 +1,157 @@
+-- ctnas 0.1.0 -> 0.2.0.  A fresh CREATE EXTENSION runs ctnas--0.1.0.sql and then this script, so a new
+-- database and an upgraded one are the same.  This script grows with every change until 0.2.0 ships.
+\echo Use "ALTER EXTENSION ctnas UPDATE TO '0.2.0'" to load this file. \quit
+
+-------------------------------------------------------------------------------
+-- The extension's schema must be one that no plain role controls.  A schema
+-- made before CREATE EXTENSION by someone else could later be renamed and
+-- replaced by its owner (the launcher and the workers would then run the
+-- owner's objects).  As PostgreSQL's fixes for CVE-2022-2625 teach: refuse it.
+-------------------------------------------------------------------------------
+DO $check$
+DECLARE
+	owner_name name;
+	owner_super bool;
+BEGIN
+	SELECT r.rolname, r.rolsuper INTO owner_name, owner_super
+	FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) n.nspowner
+	WHERE n.oid OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace;
+	IF NOT owner_super THEN
+		RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+			MESSAGE = pg_catalog.format('schema %s is owned by role %s, which is not a superuser', '@extschema@', owner_name),
+			DETAIL = 'ctnas runs background workers that use the objects in its schema; a schema that a plain role owns could be replaced by that role.',
+			HINT = 'Drop the schema (or let a superuser own it) and run CREATE EXTENSION ctnas again: it creates its schema itself.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a
+			   WHERE n.oid OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace
+			   AND a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'
+			   AND NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) a.grantee), false)) THEN
+		RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+			MESSAGE = pg_catalog.format('roles other than superusers may create objects in schema %s', '@extschema@'),
+			HINT = pg_catalog.format('REVOKE CREATE ON SCHEMA %s FROM PUBLIC (and from every other role that is not a superuser).', '@extschema@');
+	END IF;
+END
+$check$;
+
+-------------------------------------------------------------------------------
+-- Owners are roles, not names: a role created later under a dropped role's
+-- name must not inherit its models, jobs and schedules.  regrole is stored
+-- as the role's OID and dumped as its name, so pg_dump/pg_restore into
+-- another cluster gives the rows to the role of that name there.  Rows of a
+-- role that no longer exists show its old OID and belong to nobody (only
+-- superusers see them); 0.1.0 rows naming no existing role become '-'.
+-------------------------------------------------------------------------------
+
+-- the old policies and the session-role guard name the columns that change
+DROP POLICY models_insert ON @extschema@.models;
+DROP POLICY models_update ON @extschema@.models;
+DROP POLICY models_delete ON @extschema@.models;
+DROP POLICY search_jobs_owner ON @extschema@.search_jobs;
+DROP POLICY search_schedules_owner ON @extschema@.search_schedules;
+DROP TRIGGER search_jobs_session_role ON @extschema@.search_jobs;
+DROP TRIGGER search_schedules_session_role ON @extschema@.search_schedules;
+DROP FUNCTION @extschema@.search_session_role_guard();
+DROP VIEW @extschema@.search_activity;
+DROP FUNCTION @extschema@.search_job_stale(@extschema@.search_jobs);
+DROP FUNCTION @extschema@.search_worker_alive(int4, timestamptz);
+DROP FUNCTION @extschema@.search_unschedule(text);
+
+ALTER TABLE @extschema@.models
+	ALTER COLUMN owner DROP DEFAULT,
+	ALTER COLUMN owner TYPE pg_catalog.regrole
+		USING coalesce(pg_catalog.to_regrole(pg_catalog.quote_ident(owner)), '-'::pg_catalog.regrole),
+	ALTER COLUMN owner SET DEFAULT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER));
+
+-- A job runs as its owner and nothing else: the worker no longer logs in as the submitting session,
+-- so session_role goes.  What a worker owns (its pid, its start) moves to search_workers, which no
+-- plain role can write; submit_xid travels to the worker with its start.
+ALTER TABLE @extschema@.search_jobs
+	DROP COLUMN session_role,
+	DROP COLUMN worker_pid,
+	DROP COLUMN worker_start,
+	DROP COLUMN postmaster_start,
+	DROP COLUMN submit_xid,
+	ALTER COLUMN owner DROP DEFAULT,
+	ALTER COLUMN owner TYPE pg_catalog.regrole
+		USING coalesce(pg_catalog.to_regrole(pg_catalog.quote_ident(owner)), '-'::pg_catalog.regrole),
+	ALTER COLUMN owner SET DEFAULT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER));
+COMMENT ON COLUMN @extschema@.search_jobs.schedule IS 'the schedule (of the same owner) that submitted it';
+
+-- Schedules are named per owner: a role neither collides with nor learns of another's names.
+ALTER TABLE @extschema@.search_schedules
+	DROP CONSTRAINT search_schedules_pkey,
+	DROP COLUMN session_role,
+	ALTER COLUMN owner DROP DEFAULT,
+	ALTER COLUMN owner TYPE pg_catalog.regrole
+		USING coalesce(pg_catalog.to_regrole(pg_catalog.quote_ident(owner)), '-'::pg_catalog.regrole),
+	ALTER COLUMN owner SET DEFAULT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER)),
+	ADD PRIMARY KEY (owner, name);
+COMMENT ON COLUMN @extschema@.search_schedules.last_job IS 'the job the launcher submitted last: no new one while it is queued or running';
+
+-- (pg_has_role of a role that no longer exists is false, so such rows are nobody's but superusers')
+CREATE POLICY models_insert ON @extschema@.models FOR INSERT
+	WITH CHECK (pg_catalog.pg_has_role(owner, 'MEMBER'));
+CREATE POLICY models_update ON @extschema@.models FOR UPDATE
+	USING (pg_catalog.pg_has_role(owner, 'MEMBER')) WITH CHECK (pg_catalog.pg_has_role(owner, 'MEMBER'));
+CREATE POLICY models_delete ON @extschema@.models FOR DELETE
+	USING (pg_catalog.pg_has_role(owner, 'MEMBER'));
+CREATE POLICY search_jobs_owner ON @extschema@.search_jobs
+	USING (pg_catalog.pg_has_role(owner, 'MEMBER'));
+CREATE POLICY search_schedules_owner ON @extschema@.search_schedules
+	USING (pg_catalog.pg_has_role(owner, 'MEMBER'));
+-- the sequence's state is dumped with the jobs: owners must be able to read it
+GRANT SELECT ON SEQUENCE @extschema@.search_jobs_id_seq TO PUBLIC;
+
+-------------------------------------------------------------------------------
+-- The worker of a job: written only by the worker itself (and the launcher),
+-- read by search_cancel (whom to signal) and by the staleness check.  Not
+-- dumped: it describes processes of one server.  A role may delete the rows
+-- of its jobs (forgetting a worker harms no one else) but never write one.
+-------------------------------------------------------------------------------
+CREATE TABLE @extschema@.search_workers (
+	job_id int8 PRIMARY KEY,
+	pid int4 NOT NULL,
+	backend_start timestamptz NOT NULL,		-- with pid and the database, identifies the process
+	postmaster_start timestamptz NOT NULL,	-- of the server it ran under
+	claimed bool NOT NULL DEFAULT false		-- it has taken the job (status running)
+);
+COMMENT ON TABLE @extschema@.search_workers IS 'the background worker of each job (written by workers only)';
+ALTER TABLE @extschema@.search_workers ENABLE ROW LEVEL SECURITY;
+CREATE POLICY search_workers_owner ON @extschema@.search_workers
+	USING (EXISTS (SELECT 1 FROM @extschema@.search_jobs j WHERE j.id OPERATOR(pg_catalog.=) job_id));
+GRANT SELECT, DELETE ON @extschema@.search_workers TO PUBLIC;
+
+-- What a job's row should say when its worker is gone (a crash, a restart, a terminate, a worker that
+-- died before it took the job): {} when it is fine.  In C: it reads search_workers and the server's
+-- process table.
+CREATE FUNCTION @extschema@.search_job_stale(j @extschema@.search_jobs) RETURNS jsonb
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION @extschema@.search_job_stale(@extschema@.search_jobs) IS 'the changes a job row needs when its worker is gone';
+
+CREATE FUNCTION @extschema@.search_unschedule(name text, owner regrole DEFAULT NULL) RETURNS bool
+	LANGUAGE sql VOLATILE PARALLEL UNSAFE
+	BEGIN ATOMIC
+		WITH d AS (DELETE FROM @extschema@.search_schedules s
+				   WHERE s.name OPERATOR(pg_catalog.=) search_unschedule.name
+				   AND s.owner OPERATOR(pg_catalog.=) coalesce(search_unschedule.owner,
+										pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER)))
+				   RETURNING 1)
+		SELECT count(*) OPERATOR(pg_catalog.>) 0 FROM d;
+	END;
+COMMENT ON FUNCTION @extschema@.search_unschedule(text, regrole) IS 'removes a schedule of the current role (or of owner, a role it is a member of); its jobs stay; false if there was none';
+
+CREATE VIEW @extschema@.search_activity WITH (security_invoker = true) AS
+	SELECT j.id, j.owner, j.method, j.oracle, j.budget, j.status, w.pid AS worker_pid,
+		   (j.progress OPERATOR(pg_catalog.->>) 'phase') AS phase,
+		   (j.progress OPERATOR(pg_catalog.->>) 'iteration')::int8 AS iteration,
+		   (j.progress OPERATOR(pg_catalog.->>) 'queries')::int4 AS queries,
+		   (j.progress OPERATOR(pg_catalog.->>) 'best_acc')::float8 AS best_acc,
+		   j.submitted_at, j.started_at, pg_catalog.now() OPERATOR(pg_catalog.-) j.started_at AS running_for,
+		   a.state AS backend_state, a.wait_event
+	FROM @extschema@.search_jobs j
+	LEFT JOIN @extschema@.search_workers w ON w.job_id OPERATOR(pg_catalog.=) j.id
+	LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) w.pid
+		AND a.backend_start OPERATOR(pg_catalog.=) w.backend_start
+	WHERE j.status IN ('queued', 'running');
+COMMENT ON VIEW @extschema@.search_activity IS 'queued and running search jobs with their progress, like pg_stat_activity (backend_state and wait_event need pg_read_all_stats: workers run under the bootstrap superuser''s session)';
+GRANT SELECT ON @extschema@.search_activity TO PUBLIC;

@@ -1,0 +1,75 @@
+/*
+ * ext_schema.c
+ *	  How C code names the extension's own objects: through the schema the
+ *	  extension was created in, found by the extension's OID, never by a
+ *	  name that a plain role could shadow (a schema renamed and replaced,
+ *	  or something earlier on search_path).
+ */
+#include "ctnas_pg.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_namespace.h"
+#include "utils/fmgroids.h"
+#include "utils/rel.h"
+#include "commands/extension.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+Oid
+ctnas_schema_oid(void)
+{
+	Oid			ext = get_extension_oid("ctnas", false);
+	Oid			nsp = InvalidOid;
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+
+	/* (PostgreSQL 15 does not export get_extension_schema: the same scan) */
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(ext));
+	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		nsp = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	if (!OidIsValid(nsp))
+		elog(ERROR, "extension ctnas has no schema");
+	return nsp;
+}
+
+const char *
+ctnas_schema(void)
+{
+	Oid			nsp = ctnas_schema_oid();
+	HeapTuple	tup;
+	Oid			owner;
+	char	   *name;
+
+	tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "schema of extension ctnas (oid %u) not found", nsp);
+	owner = ((Form_pg_namespace) GETSTRUCT(tup))->nspowner;
+	name = pstrdup(NameStr(((Form_pg_namespace) GETSTRUCT(tup))->nspname));
+	ReleaseSysCache(tup);
+	/* the install script refuses such a schema; this catches an ALTER SCHEMA ... OWNER TO later */
+	if (!superuser_arg(owner))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("schema \"%s\" of extension ctnas is owned by a role that is not a superuser", name),
+				 errhint("ALTER SCHEMA %s OWNER TO a superuser.", quote_identifier(name))));
+	return quote_identifier(name);
+}
+
+char *
+ctnas_sql(const char *fmt)
+{
+	return psprintf(fmt, ctnas_schema());
+}

@@ -1,0 +1,149 @@
+/*
+ * search_launcher.c
+ *	  The settings of search jobs, and the launcher: with ctnas in
+ *	  shared_preload_libraries, one background worker per server serves the
+ *	  jobs and schedules of ctnas.launcher_database once a second (records
+ *	  what happened to jobs whose worker is gone, submits due schedules,
+ *	  starts queued jobs while slots are free).
+ *
+ * It runs as the bootstrap superuser, so it runs no SQL but its own, with
+ * search_path pg_catalog: it never executes an oracle, and decides from
+ * rows of the schedules' owners only (a job a role inserts by hand names
+ * nobody else's schedule).
+ */
+#include "search_jobs.h"
+
+#include "access/xact.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "tcop/tcopprot.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+
+static char *launcher_database = NULL;
+
+void
+ctnas_search_jobs_init(void)
+{
+	DefineCustomIntVariable("ctnas.max_search_workers",
+							"Search jobs that may run at the same time (in the whole server).",
+							"A submit beyond it waits in the queue (with the launcher) or fails.",
+							&ctnas_max_search_workers, 4, 0, 1024, PGC_SIGHUP, 0, NULL, NULL, NULL);
+	/* the launcher and its setting exist only when preloaded (a PGC_POSTMASTER setting cannot be made later) */
+	if (process_shared_preload_libraries_in_progress && !IsBinaryUpgrade)
+	{
+		BackgroundWorker w;
+
+		DefineCustomStringVariable("ctnas.launcher_database",
+								   "The database whose search jobs and schedules the ctnas launcher serves.",
+								   "The launcher runs when ctnas is in shared_preload_libraries.",
+								   &launcher_database, "postgres", PGC_POSTMASTER, 0, NULL, NULL, NULL);
+
+		memset(&w, 0, sizeof(w));
+		w.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+		w.bgw_start_time = BgWorkerStart_RecoveryFinished;
+		w.bgw_restart_time = 1;
+		snprintf(w.bgw_library_name, BGW_MAXLEN, "ctnas");
+		snprintf(w.bgw_function_name, BGW_MAXLEN, "ctnas_launcher_main");
+		snprintf(w.bgw_name, BGW_MAXLEN, LAUNCHER_TYPE);
+		snprintf(w.bgw_type, BGW_MAXLEN, LAUNCHER_TYPE);
+		RegisterBackgroundWorker(&w);
+	}
+}
+
+/*
+ * Due schedules whose owner exists and whose last job (the one the launcher
+ * made) has ended get a new job.
+ */
+static void
+submit_due_schedules(void)
+{
+	if (SPI_execute(ctnas_sql("WITH due AS ("
+							  "  SELECT s.name, s.owner, s.method, s.oracle, s.budget, s.options, s.search_path"
+							  "  FROM %1$s.search_schedules s"
+							  "  WHERE s.next_run_at OPERATOR(pg_catalog.<=) pg_catalog.now()"
+							  "  AND NOT EXISTS (SELECT 1 FROM %1$s.search_jobs j WHERE j.id OPERATOR(pg_catalog.=) s.last_job"
+							  "                  AND j.owner OPERATOR(pg_catalog.=) s.owner"
+							  "                  AND j.status OPERATOR(pg_catalog.=) ANY ('{queued,running}'))"
+							  "  AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) s.owner)"
+							  "  FOR UPDATE OF s SKIP LOCKED),"
+							  " ins AS (INSERT INTO %1$s.search_jobs (owner, method, oracle, budget, options, schedule, search_path)"
+							  "  SELECT owner, method, oracle, budget, options, name, search_path FROM due"
+							  "  RETURNING id, owner, schedule)"
+							  " UPDATE %1$s.search_schedules s SET last_job = ins.id,"
+							  "  next_run_at = pg_catalog.greatest(s.next_run_at OPERATOR(pg_catalog.+) s.every, pg_catalog.now())"
+							  " FROM ins WHERE s.owner OPERATOR(pg_catalog.=) ins.owner AND s.name OPERATOR(pg_catalog.=) ins.schedule"),
+					false, 0) < 0)
+		elog(ERROR, "could not submit scheduled search jobs");
+}
+
+void
+ctnas_launcher_main(Datum arg)
+{
+	volatile bool said_no_extension = false;
+
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnection(launcher_database, NULL, 0);
+	pgstat_report_appname(LAUNCHER_TYPE);
+	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
+	SetConfigOption("max_parallel_workers_per_gather", "0", PGC_USERSET, PGC_S_OVERRIDE);
+
+	for (;;)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+		/* one bad row must not stop the launcher: a failed pass is logged and the next one tries again */
+		PG_TRY();
+		{
+			SetCurrentStatementStartTimestamp();
+			StartTransactionCommand();
+			SPI_connect();
+			PushActiveSnapshot(GetTransactionSnapshot());
+			if (OidIsValid(get_extension_oid("ctnas", true)))
+			{
+				said_no_extension = false;
+				pgstat_report_activity(STATE_RUNNING, "ctnas launcher: jobs and schedules");
+				job_recover_stale();
+				submit_due_schedules();
+				job_start_queued();
+			}
+			else if (!said_no_extension)
+			{
+				ereport(LOG,
+						(errmsg("ctnas launcher: extension ctnas is not installed in database \"%s\"; waiting for it",
+								launcher_database),
+						 errhint("Run CREATE EXTENSION ctnas there, or set ctnas.launcher_database to the database that has it.")));
+				said_no_extension = true;
+			}
+			SPI_finish();
+			PopActiveSnapshot();
+			CommitTransactionCommand();
+		}
+		PG_CATCH();
+		{
+			MemoryContextSwitchTo(TopMemoryContext);
+			EmitErrorReport();
+			FlushErrorState();
+			AbortOutOfAnyTransaction();
+			SPI_finish();
+		}
+		PG_END_TRY();
+		pgstat_report_stat(false);
+		pgstat_report_activity(STATE_IDLE, NULL);
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 1000, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+	}
+}
