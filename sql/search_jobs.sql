@@ -13,7 +13,7 @@ COPY job_cells FROM :'sample' (FORMAT csv, HEADER);
 -- a job runs in a background worker; search_wait returns its row when it has ended
 SELECT search_submit('job_cells', 40, '{"seed": 1, "acc_column": "test_acc_run0", "first": 20, "rounds": 2, "nac": {"epochs": 20}}') AS job \gset
 SELECT status, method, oracle, budget, error, progress->>'phase' AS phase, (progress->>'queries')::int AS queries,
-       worker_pid IS NOT NULL AS had_worker, finished_at >= started_at AS timed
+       started_at IS NOT NULL AS started, finished_at >= started_at AS timed
 FROM search_wait(:job, '2 min');
 SELECT status FROM search_status(:job);
 -- also in a read-only transaction (stale-job recovery, which writes, is then left to others)
@@ -37,11 +37,14 @@ SELECT count(*) AS active FROM search_activity;
 
 -- a schedule (the launcher needs shared_preload_libraries; without it, a NOTICE says so)
 SELECT search_schedule('nightly', '1 day', 'job_cells', 30, '{"acc_column": "test_acc_run0"}', 'evolution');
-SELECT name, owner = current_user AS mine, every, method, oracle, budget FROM search_schedules;
+SELECT name, owner::text = current_user AS mine, every, method, oracle, budget FROM search_schedules;
 SELECT search_unschedule('nightly') AS removed, search_unschedule('nightly') AS again;
 
 -- bad input: clear errors, and no job is recorded
 SELECT count(*) AS jobs_before FROM search_jobs \gset
+SET client_min_messages = warning;
+INSERT INTO models (name, weights) SELECT 'taken', nac_train(arch, test_acc_run0, '{"epochs": 1}') FROM (SELECT * FROM job_cells LIMIT 20) c;
+RESET client_min_messages;
 CREATE TEMP TABLE temp_cells AS SELECT arch, test_acc_run0 AS acc FROM job_cells;
 SELECT q, pg_temp.try(q) FROM (VALUES
   ($$SELECT search_submit('temp_cells', 10)::text$$),
@@ -60,9 +63,18 @@ SELECT q, pg_temp.try(q) FROM (VALUES
   ($$SELECT search_cancel(123456789)::text$$),
   ($$SELECT search_schedule('s', '0 s', 'job_cells', 10, '{"acc_column": "test_acc_run0"}')$$),
   ($$SELECT search_schedule('s', '1 h', 'temp_cells', 10)$$),
-  ($$SELECT search_schedule('s', '1 h', 'job_cells', 10, '{"acc_column": "test_acc_run0"}', 'bayes')$$)
+  ($$SELECT search_schedule('s', '1 h', 'job_cells', 10, '{"acc_column": "test_acc_run0"}', 'bayes')$$),
+  -- failures that would only show inside the job, after all the work, are found at submit
+  ($$SELECT search_submit('SELECT arch, acc FROM temp_cells', 10)::text$$),
+  ($$SELECT search_submit('SELECT j.arch, t.acc FROM job_cells j JOIN temp_cells t USING (arch)', 10)::text$$),
+  ($$SELECT search_submit('job_cells', 10, '{"acc_column": "test_acc_run0", "save_model": "taken"}')::text$$),
+  ($$SELECT search_schedule('s', '1 h', 'job_cells', 10, '{"acc_column": "test_acc_run0", "save_model": "fresh"}')$$),
+  ($$SELECT search_schedule('dup', '1 h', 'job_cells', 10, '{"acc_column": "test_acc_run0"}', 'random')$$),
+  ($$SELECT search_schedule('dup', '1 h', 'job_cells', 10, '{"acc_column": "test_acc_run0"}', 'random')$$)
 ) t(q);
+SELECT search_unschedule('dup') AS removed;
 SELECT count(*) = :jobs_before AS no_job_recorded FROM search_jobs;
+DELETE FROM models WHERE name = 'taken';
 -- search_wait needs to see other transactions' commits
 BEGIN ISOLATION LEVEL REPEATABLE READ;
 SELECT pg_temp.try($$SELECT status FROM search_wait(1, '1 s')$$);
