@@ -49,6 +49,7 @@ extern void ct_report_error(const ct_error *err, const char *type_name, const ch
  * ctnas_sql(fmt) formats fmt with it as every %1$s: SQL that C code runs
  * names ctnas's objects this way and pg_catalog's explicitly.
  */
+#define CTNAS_SQL_VERSION "0.2.0"	/* the SQL objects this library works with */
 extern Oid	ctnas_schema_oid(void);
 extern const char *ctnas_schema(void);
 extern char *ctnas_sql(const char *fmt);

@@ -37,7 +37,19 @@ ctnas_schema_oid(void)
 	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
 	tup = systable_getnext(scan);
 	if (HeapTupleIsValid(tup))
+	{
+		bool		isnull;
+		Datum		v = heap_getattr(tup, Anum_pg_extension_extversion, RelationGetDescr(rel), &isnull);
+
 		nsp = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
+		/* this library's C code expects the objects of its own SQL version */
+		if (isnull || strcmp(TextDatumGetCString(v), CTNAS_SQL_VERSION) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("extension ctnas is at version %s, but its library is %s",
+							isnull ? "?" : TextDatumGetCString(v), CTNAS_SQL_VERSION),
+					 errhint("Run ALTER EXTENSION ctnas UPDATE.")));
+	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	if (!OidIsValid(nsp))

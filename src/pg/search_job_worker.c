@@ -493,7 +493,8 @@ ctnas_search_worker_main(Datum arg)
 	memset(&job, 0, sizeof(job));
 	job.id = a.job_id;
 	job.cxt = AllocSetContextCreate(TopMemoryContext, "ctnas search job", ALLOCSET_DEFAULT_SIZES);
-	pgstat_report_appname(psprintf("ctnas search job " INT64_FORMAT, job.id));
+	/* (the setting, so that code in a query oracle can tell it runs in a job: current_setting('application_name')) */
+	SetConfigOption("application_name", psprintf("ctnas search job " INT64_FORMAT, job.id), PGC_USERSET, PGC_S_SESSION);
 
 	/* the job exists once the submitting transaction has committed */
 	while (TransactionIdIsInProgress(XidFromFullTransactionId(a.submit_xid)))

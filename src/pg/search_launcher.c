@@ -88,6 +88,7 @@ void
 ctnas_launcher_main(Datum arg)
 {
 	volatile bool said_no_extension = false;
+	char		last_error[256] = "";
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
@@ -131,11 +132,19 @@ ctnas_launcher_main(Datum arg)
 			SPI_finish();
 			PopActiveSnapshot();
 			CommitTransactionCommand();
+			last_error[0] = '\0';
 		}
 		PG_CATCH();
 		{
+			ErrorData  *edata;
+
 			MemoryContextSwitchTo(TopMemoryContext);
-			EmitErrorReport();
+			edata = CopyErrorData();
+			/* the same failure every second (an extension not updated yet, say) is logged once */
+			if (strncmp(edata->message, last_error, sizeof(last_error) - 1) != 0)
+				EmitErrorReport();
+			strlcpy(last_error, edata->message, sizeof(last_error));
+			FreeErrorData(edata);
 			FlushErrorState();
 			AbortOutOfAnyTransaction();
 			SPI_finish();

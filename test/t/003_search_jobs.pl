@@ -75,11 +75,15 @@ is($node->safe_psql('postgres', 'SELECT count(*) FROM ctnas.search_jobs'), $befo
 # ---- an ERROR inside a job: failed with the message; other jobs go on ---------------
 $node->safe_psql('postgres', qq{SET client_min_messages = warning;
 	INSERT INTO ctnas.models(name, weights) SELECT 'taken', ctnas.nac_train(arch, test_acc_run0, '{"epochs": 2}') FROM nb101 LIMIT 50});
-my $fail = submit(qq{'nb101', 30, '{"seed": 1, "acc_column": "test_acc_run0", "first": 10, "rounds": 2, "nac": {"epochs": 5}, "save_model": "taken"}'});
+($ret, $out, $err) = $node->psql('postgres', qq{SELECT ctnas.search_submit('nb101', 30, '{"acc_column": "test_acc_run0", "save_model": "taken"}')});
+like($err, qr/model "taken" already exists/, 'a save_model name that is taken is refused at submit, not after the work');
+# an oracle that fails only inside the worker
+my $fail = submit(q{$$SELECT arch, CASE WHEN current_setting('application_name') LIKE 'ctnas search job%' THEN test_acc_run0 / 0
+	ELSE test_acc_run0 END AS acc FROM nb101$$, 30, '{"acc_column": "acc"}', 'random'});
 my $ok = submit("'nb101', 30, '$small'");
-is(wait_status($fail), 'failed', 'a job whose save_model name exists fails');
+is(wait_status($fail), 'failed', 'a job whose oracle fails in the worker fails');
 like($node->safe_psql('postgres', "SELECT error FROM ctnas.search_jobs WHERE id = $fail"),
-	qr/duplicate key value violates unique constraint "models_pkey"/, 'with the message');
+	qr/division by zero/, 'with the message');
 is(wait_status($ok), 'succeeded', 'the job beside it succeeds');
 
 # ---- cancel: within a second, even during a long step -------------------------------
@@ -122,7 +126,7 @@ like($node->safe_psql('postgres', "SELECT error FROM ctnas.search_jobs WHERE id 
 # ---- worker slots: without the launcher a submit beyond them fails, leaving nothing ----------
 $node->safe_psql('postgres', "LOAD 'ctnas'; ALTER SYSTEM SET ctnas.max_search_workers = 1");
 $node->reload;
-$node->poll_query_until('postgres', q{SELECT current_setting('ctnas.max_search_workers') = '1'});
+$node->poll_query_until('postgres', q{SELECT current_setting('ctnas.max_search_workers', true) = '1'});
 my $busy = submit("'nb101', 50, '$long'");
 $node->poll_query_until('postgres', "SELECT status = 'running' FROM ctnas.search_jobs WHERE id = $busy");
 my $count = $node->safe_psql('postgres', 'SELECT count(*) FROM ctnas.search_jobs');
@@ -143,13 +147,13 @@ my $aid = $node->safe_psql('postgres', "SELECT ctnas.search_submit('nb101', 50, 
 	extra_params => [ '-U', 'alice' ]);
 $node->poll_query_until('postgres', "SELECT status = 'running' FROM ctnas.search_jobs WHERE id = $aid");
 is($node->safe_psql('postgres', "SELECT owner FROM ctnas.search_jobs WHERE id = $aid"), 'alice', 'the job belongs to alice');
-is($node->safe_psql('postgres', "SELECT usename FROM pg_stat_activity WHERE backend_type = 'ctnas search worker'"),
-	'alice', 'and its worker runs as alice');
+is($node->safe_psql('postgres', "SELECT count(*) FROM ctnas.search_workers w JOIN pg_stat_activity a USING (pid) WHERE w.job_id = $aid AND a.backend_type = 'ctnas search worker'"),
+	'1', 'and its worker has recorded itself');
 is($node->safe_psql('postgres', 'SET ROLE bob; SELECT count(*) FROM ctnas.search_jobs'), '0', 'bob does not see it');
 ($ret, $out, $err) = $node->psql('postgres', "SET ROLE bob; SELECT ctnas.search_cancel($aid)");
 like($err, qr/search job $aid does not exist/, 'nor can bob cancel it');
 is($node->safe_psql('postgres', 'SET ROLE bob; SELECT count(*) FROM ctnas.search_activity'), '0', 'nor see it in search_activity');
-is($node->safe_psql('postgres', 'SELECT count(*) FROM ctnas.search_activity WHERE owner = \'alice\''), '1',
+is($node->safe_psql('postgres', 'SELECT count(*) FROM ctnas.search_activity WHERE owner = \'alice\'::regrole'), '1',
 	'a superuser sees it in search_activity');
 my $tj = $node->safe_psql('postgres', "SET ROLE team; SELECT ctnas.search_submit('nb101', 30, '$small')");
 is($node->safe_psql('postgres', "SET ROLE bob; SELECT count(*) FROM ctnas.search_jobs WHERE id = $tj"), '1',
@@ -157,16 +161,11 @@ is($node->safe_psql('postgres', "SET ROLE bob; SELECT count(*) FROM ctnas.search
 is($node->safe_psql('postgres', "SET ROLE alice; SELECT ctnas.search_cancel($aid)"), 't', 'alice cancels her job');
 is(wait_status($aid), 'cancelled', 'which ends cancelled');
 is(wait_status($tj), 'succeeded', 'the job of team (NOLOGIN, reached by SET ROLE) succeeds');
-is($node->safe_psql('postgres', qq{INSERT INTO ctnas.search_jobs (method, oracle, budget, options, session_role, status)
-	VALUES ('random', 'public.nb101', 5, '{}', 'postgres', 'failed') RETURNING session_role}, extra_params => [ '-U', 'alice' ]),
-	'alice', 'a role cannot make a job log in as another role (session_role is its own session)');
-is($node->safe_psql('postgres', qq{UPDATE ctnas.search_jobs SET session_role = 'postgres' WHERE id = $aid RETURNING session_role},
-	extra_params => [ '-U', 'alice' ]), 'alice', 'nor change it later');
 
 # ---- kill -9 of a worker: the server restarts, the job ends failed with a reason ---------------
 my $kid = submit("'nb101', 50, '$long'");
 $node->poll_query_until('postgres', "SELECT status = 'running' AND progress IS NOT NULL FROM ctnas.search_jobs WHERE id = $kid");
-my $wpid = $node->safe_psql('postgres', "SELECT worker_pid FROM ctnas.search_jobs WHERE id = $kid");
+my $wpid = $node->safe_psql('postgres', "SELECT pid FROM ctnas.search_workers WHERE job_id = $kid");
 kill 'KILL', $wpid;
 $node->poll_query_until('postgres', 'SELECT true') or die;
 is(wait_status($kid), 'failed', 'after kill -9 of its worker (and the crash restart of every backend) the job is failed');
@@ -184,19 +183,19 @@ like($node->safe_psql('postgres', "SELECT error FROM ctnas.search_status($rid)")
 # ---- a worker terminated (SIGTERM): failed, not left running ------------------------
 my $xid = submit("'nb101', 50, '$long'");
 $node->poll_query_until('postgres', "SELECT status = 'running' FROM ctnas.search_jobs WHERE id = $xid");
-$node->safe_psql('postgres', "SELECT pg_terminate_backend(worker_pid) FROM ctnas.search_jobs WHERE id = $xid");
+$node->safe_psql('postgres', "SELECT pg_terminate_backend(pid) FROM ctnas.search_workers WHERE job_id = $xid");
 $node->poll_query_until('postgres', q{SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'ctnas search worker'});
 is(wait_status($xid), 'failed', 'a terminated worker\'s job ends failed');
 like($node->safe_psql('postgres', "SELECT error FROM ctnas.search_status($xid)"),
 	qr/ended without recording an outcome/, 'saying the worker ended without an outcome');
-is($node->safe_psql('postgres', "SELECT ctnas.search_recover() >= 0; SELECT status FROM ctnas.search_jobs WHERE id = $xid"),
-	"t\nfailed", 'after search_recover the row itself says failed');
+is($node->safe_psql('postgres', "SELECT ctnas.search_recover(); SELECT status FROM ctnas.search_jobs WHERE id = $xid"),
+	"1\nfailed", 'search_recover counts the job it marked failed, and the row itself says so now');
 
 # ---- without the launcher, a resumable job killed mid-search resumes on search_recover ------------
 my ($resumable, $plain) = ($RESUMABLE, $RESUMABLE_PLAIN);
 my $zid = submit("'nb101', 60, '$resumable'");
 $node->poll_query_until('postgres', "SELECT count(*) = 1 FROM ctnas.search_checkpoints WHERE job_id = $zid");
-kill 'KILL', $node->safe_psql('postgres', "SELECT worker_pid FROM ctnas.search_jobs WHERE id = $zid");
+kill 'KILL', $node->safe_psql('postgres', "SELECT pid FROM ctnas.search_workers WHERE job_id = $zid");
 $node->poll_query_until('postgres', 'SELECT true') or die;
 is($node->safe_psql('postgres', "SELECT status FROM ctnas.search_status($zid)"), 'queued', 'a killed resumable job shows as queued');
 $node->safe_psql('postgres', 'SELECT ctnas.search_recover()');
@@ -207,21 +206,109 @@ is($node->safe_psql('postgres', qq{
 	't', 'with the uninterrupted result');
 
 # ---- rows are the user's to write, so nothing in them may reach further than the user ------------
-$node->safe_psql('postgres', q{INSERT INTO ctnas.search_jobs (method, oracle, budget, options, status, worker_pid, worker_start)
-	VALUES ('random', 'public.nb101', 5, '{}', 'running', -1, now())});
-my $forged = $node->safe_psql('postgres', 'SELECT max(id) FROM ctnas.search_jobs');
-$node->safe_psql('postgres', "SELECT ctnas.search_cancel($forged)");
-is($node->safe_psql('postgres', 'SELECT 1'), '1', 'a cancel of a row naming pid -1 signals nobody (the server runs on)');
-$node->safe_psql('postgres', q{CREATE ROLE carol LOGIN; CREATE ROLE dave LOGIN; CREATE ROLE crew; GRANT crew TO carol, dave;});
-my $cj = $node->safe_psql('postgres', qq{SET ROLE crew; SELECT ctnas.search_submit('nb101', 50, '$long')},
+# (the attacks of the security review; the launcher's share is in 004, the schema and roles in 005)
+$node->safe_psql('postgres', q{CREATE ROLE carol LOGIN; CREATE ROLE dave LOGIN; CREATE ROLE crew; GRANT crew TO carol, dave;
+	GRANT SELECT ON nb101 TO PUBLIC;});
+my $victim = $node->safe_psql('postgres', "SELECT ctnas.search_submit('nb101', 50, '$long')", extra_params => [ '-U', 'alice' ]);
+$node->poll_query_until('postgres', "SELECT count(*) = 1 FROM ctnas.search_workers WHERE job_id = $victim AND claimed");
+my ($vpid, $vstart) = split /\|/, $node->safe_psql('postgres', "SELECT pid, backend_start FROM ctnas.search_workers WHERE job_id = $victim");
+# slots are counted across roles: carol does not see alice's worker, but her submit counts it
+$node->safe_psql('postgres', "LOAD 'ctnas'; ALTER SYSTEM SET ctnas.max_search_workers = 1");
+$node->safe_psql('postgres', 'SELECT pg_reload_conf()');
+$node->poll_query_until('postgres', q{SELECT current_setting('ctnas.max_search_workers', true) = '1'});
+is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'ctnas search worker'},
+	extra_params => [ '-U', 'carol' ]), '0', 'carol cannot see alice\'s worker in pg_stat_activity');
+($ret, $out, $err) = $node->psql('postgres', qq{SELECT ctnas.search_submit('nb101', 20, '{"acc_column": "test_acc_run0"}', 'random')},
 	extra_params => [ '-U', 'carol' ]);
-($ret, $out, $err) = $node->psql('postgres', qq{SET ROLE crew; UPDATE ctnas.search_jobs SET oracle = 'SELECT 1' WHERE id = $cj},
-	extra_params => [ '-U', 'dave' ]);
-like($err, qr/only the session that created it may change what a search job or schedule runs/,
-	'another member of the owning role cannot change what the job runs');
-is($node->safe_psql('postgres', qq{SET ROLE crew; SELECT ctnas.search_cancel($cj)}, extra_params => [ '-U', 'dave' ]), 't',
-	'but may cancel it');
-is(wait_status($cj), 'cancelled', 'which ends cancelled');
+like($err, qr/all 1 search worker slots are busy/, 'yet with ctnas.max_search_workers = 1 her submit finds the slot taken');
+$node->safe_psql('postgres', "LOAD 'ctnas'; ALTER SYSTEM RESET ctnas.max_search_workers");
+$node->safe_psql('postgres', 'SELECT pg_reload_conf()');
+$node->poll_query_until('postgres', q{SELECT coalesce(current_setting('ctnas.max_search_workers', true), '4') = '4'});
+# a worker's record is not the user's: no writes, not even to one's own job's row
+($ret, $out, $err) = $node->psql('postgres', "INSERT INTO ctnas.search_workers VALUES (1, $vpid, '$vstart', now(), true)",
+	extra_params => [ '-U', 'carol' ]);
+like($err, qr/permission denied for table search_workers/, 'a role cannot record a worker');
+($ret, $out, $err) = $node->psql('postgres', "UPDATE ctnas.search_workers SET pid = $vpid", extra_params => [ '-U', 'alice' ]);
+like($err, qr/permission denied for table search_workers/, 'not even for its own job');
+# a job row naming alice's worker's pid and start (the 0.1.0 attack) gives carol nothing: the row has no such columns,
+# and cancelling her own forged running job signals only a worker recorded for that very job
+my $forged = $node->safe_psql('postgres', q{INSERT INTO ctnas.search_jobs (method, oracle, budget, options, status)
+	VALUES ('random', 'public.nb101', 5, '{}', 'running') RETURNING id}, extra_params => [ '-U', 'carol' ]);
+is($node->safe_psql('postgres', "SELECT ctnas.search_cancel($forged)", extra_params => [ '-U', 'carol' ]), 't',
+	'carol cancels her forged running job');
+($ret, $out, $err) = $node->psql('postgres', "SELECT ctnas.search_worker_alive($vpid, '$vstart')", extra_params => [ '-U', 'carol' ]);
+like($err, qr/function ctnas.search_worker_alive\(integer, unknown\) does not exist/,
+	'and cannot probe for the start time of another role\'s worker (the function is gone)');
+sleep 1;
+is($node->safe_psql('postgres', "SELECT status FROM ctnas.search_jobs WHERE id = $victim"), 'running', 'alice\'s job runs on');
+is($node->safe_psql('postgres', "SELECT status FROM ctnas.search_status($forged)", extra_params => [ '-U', 'carol' ]), 'failed',
+	'and the forged job, having no worker, shows as failed');
+
+# ---- a job runs as its owner and cannot leave that role (RESET ROLE, SET ROLE, SET SESSION AUTHORIZATION) ----
+# bob's oracle function tries every way back to a more privileged role, but only inside a search worker
+# (an administrator submits it under SET ROLE bob, as a schedule would be made)
+$node->safe_psql('postgres', q{
+	CREATE TABLE public.admin_secret (s text); INSERT INTO public.admin_secret VALUES ('top secret');
+	CREATE TABLE public.carol_private (s text); INSERT INTO public.carol_private VALUES ('carol''s');
+	ALTER TABLE public.carol_private OWNER TO carol;
+	CREATE TABLE public.escape_log (who text, what text, outcome text);
+	GRANT INSERT, SELECT ON public.escape_log TO PUBLIC;
+	CREATE FUNCTION public.escaping_oracle() RETURNS TABLE (arch ctnas.archgraph, acc float8) LANGUAGE plpgsql AS $f$
+	DECLARE
+		attempts text[] := ARRAY['RESET ROLE', 'SET ROLE postgres', 'SET SESSION AUTHORIZATION postgres',
+								 'SELECT set_config(''role'', ''postgres'', false)', 'SET ROLE carol',
+								 'RESET SESSION AUTHORIZATION'];
+		a text;
+		got text;
+	BEGIN
+		IF current_setting('application_name') LIKE 'ctnas search job%' THEN
+			INSERT INTO public.escape_log VALUES (current_user, 'start', session_user);
+			FOREACH a IN ARRAY attempts LOOP
+				BEGIN
+					EXECUTE a;
+					got := current_user;
+					BEGIN
+						SELECT s INTO got FROM public.admin_secret;
+					EXCEPTION WHEN insufficient_privilege THEN NULL;
+					END;
+					INSERT INTO public.escape_log VALUES (current_user, a, 'succeeded: ' || got);
+				EXCEPTION WHEN OTHERS THEN
+					INSERT INTO public.escape_log VALUES (current_user, a, SQLERRM);
+				END;
+			END LOOP;
+			BEGIN
+				EXECUTE 'SELECT s FROM public.carol_private' INTO got;
+				INSERT INTO public.escape_log VALUES (current_user, 'read carol_private', 'succeeded: ' || got);
+			EXCEPTION WHEN OTHERS THEN
+				INSERT INTO public.escape_log VALUES (current_user, 'read carol_private', SQLERRM);
+			END;
+		END IF;
+		RETURN QUERY SELECT n.arch, n.test_acc_run0 FROM public.nb101 n;
+	END $f$;
+	GRANT EXECUTE ON FUNCTION public.escaping_oracle() TO PUBLIC;
+	CREATE ROLE mallory LOGIN; GRANT mallory TO postgres;});
+my $esc = $node->safe_psql('postgres', q{SET ROLE mallory;
+	SELECT ctnas.search_submit('SELECT * FROM public.escaping_oracle()', 20, '{}', 'random')});
+is(wait_status($esc), 'succeeded', 'a job submitted by a superuser under SET ROLE mallory runs');
+is($node->safe_psql('postgres', q{SELECT who || ' / ' || outcome FROM public.escape_log WHERE what = 'start'}),
+	'mallory / postgres', 'as mallory (its session is the bootstrap superuser\'s, as autovacuum\'s)');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM public.escape_log WHERE outcome LIKE 'succeeded%'}), '0',
+	'no way out of the role succeeds') or diag($node->safe_psql('postgres', 'SELECT * FROM public.escape_log'));
+is($node->safe_psql('postgres', q{SELECT count(*) FROM public.escape_log WHERE what <> 'start' AND what <> 'read carol_private'
+	AND outcome ~ 'cannot set parameter "(role|session_authorization)" within security-restricted operation'}), '6',
+	'each is refused as a security-restricted operation');
+is($node->safe_psql('postgres', q{SELECT rolsuper FROM pg_roles WHERE rolname = 'mallory'}), 'f', 'mallory is no superuser');
+# a job of a group role runs as the group, never as the member that made it
+$node->safe_psql('postgres', 'TRUNCATE public.escape_log');
+my $grp = $node->safe_psql('postgres', q{SET ROLE crew; SELECT ctnas.search_submit('SELECT * FROM public.escaping_oracle()', 20, '{}', 'random')},
+	extra_params => [ '-U', 'carol' ]);
+is(wait_status($grp), 'succeeded', 'a job carol submits as the NOLOGIN group crew runs');
+is($node->safe_psql('postgres', q{SELECT who || ': ' || outcome FROM public.escape_log WHERE what = 'read carol_private'}),
+	'crew: permission denied for table carol_private', 'as crew: it cannot read carol\'s private table');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM public.escape_log WHERE outcome LIKE 'succeeded%'}), '0',
+	'nor become carol');
+is($node->safe_psql('postgres', "SELECT ctnas.search_cancel($victim)", extra_params => [ '-U', 'alice' ]), 't', 'alice cancels her job');
+is(wait_status($victim), 'cancelled', 'which ends cancelled');
 
 # ---- pg_dump keeps jobs, results and schedules; a new job gets a fresh id ------------------
 $node->safe_psql('postgres', q{SET client_min_messages = warning;

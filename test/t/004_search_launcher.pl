@@ -54,8 +54,8 @@ $node->safe_psql('postgres', "SELECT ctnas.search_cancel($qc)");
 is(wait_status($qc), 'cancelled', 'the running one too');
 
 # ---- a user's odd row does not stop the launcher ---------------------------------
-$node->safe_psql('postgres', q{INSERT INTO ctnas.search_jobs (method, oracle, budget, options, status, worker_pid, worker_start)
-	VALUES ('random', 'public.nb101', 5, '{"resume": "x"}', 'running', 1, now())});
+$node->safe_psql('postgres', q{INSERT INTO ctnas.search_jobs (method, oracle, budget, options, status)
+	VALUES ('random', 'public.nb101', 5, '{"resume": "x"}', 'running')});
 my $after_odd = submit(qq{'nb101', 20, '{"acc_column": "test_acc_run0"}', 'random'});
 is(wait_status($after_odd), 'succeeded', 'a row with a malformed "resume" does not stop the launcher or other jobs');
 ok($node->poll_query_until('postgres', q{SELECT status = 'failed' FROM ctnas.search_jobs WHERE options->>'resume' = 'x'}),
@@ -66,7 +66,7 @@ my ($resumable, $plain) = ($RESUMABLE, $RESUMABLE_PLAIN);
 my $rid = submit("'nb101', 60, '$resumable'");
 ok($node->poll_query_until('postgres', "SELECT count(*) = 1 FROM ctnas.search_checkpoints WHERE job_id = $rid"),
 	'a resumable job writes checkpoints');
-my $wpid = $node->safe_psql('postgres', "SELECT worker_pid FROM ctnas.search_jobs WHERE id = $rid");
+my $wpid = $node->safe_psql('postgres', "SELECT pid FROM ctnas.search_workers WHERE job_id = $rid");
 my $at = $node->safe_psql('postgres', "SELECT progress->>'steps' FROM ctnas.search_jobs WHERE id = $rid");
 kill 'KILL', $wpid;
 $node->poll_query_until('postgres', 'SELECT true') or die;
@@ -114,6 +114,59 @@ $node->restart;
 ok($node->poll_query_until('postgres',
 	q{SELECT count(*) = 1 FROM ctnas.search_jobs WHERE schedule = 'after_restart' AND status = 'succeeded'}),
 	'schedules survive restarts');
+
+# ---- roles: slots are counted across roles, hand-made rows and recreated roles steer nothing -----
+$node->safe_psql('postgres', q{CREATE ROLE alice LOGIN; CREATE ROLE bob LOGIN; CREATE ROLE eve LOGIN;
+	GRANT SELECT ON nb101 TO alice, bob, eve;});
+my $alices = $node->safe_psql('postgres', "SELECT ctnas.search_submit('nb101', 50, '$long')", extra_params => [ '-U', 'alice' ]);
+$node->poll_query_until('postgres', "SELECT status = 'running' FROM ctnas.search_jobs WHERE id = $alices");
+is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'ctnas search worker'},
+	extra_params => [ '-U', 'bob' ]), '0', 'bob cannot see alice\'s worker in pg_stat_activity');
+my $bobs = $node->safe_psql('postgres', qq{SELECT ctnas.search_submit('nb101', 20, '{"acc_column": "test_acc_run0"}', 'random')},
+	extra_params => [ '-U', 'bob' ]);
+sleep 2;
+is($node->safe_psql('postgres', "SELECT status FROM ctnas.search_jobs WHERE id = $bobs"), 'queued',
+	'yet his submit counts her worker against ctnas.max_search_workers = 1: queued');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'ctnas search worker'}), '1',
+	'one worker runs');
+# a job bob inserts by hand, naming alice's schedule, does not hold her schedule back
+$node->safe_psql('postgres', q{INSERT INTO ctnas.search_jobs (method, oracle, budget, options, schedule)
+	VALUES ('random', 'public.nb101', 5, '{"acc_column": "test_acc_run0"}', 'alices_daily')}, extra_params => [ '-U', 'bob' ]);
+$node->safe_psql('postgres', q{SET client_min_messages = warning;
+	SELECT ctnas.search_schedule('alices_daily', '1 day', 'nb101', 20, '{"acc_column": "test_acc_run0"}', 'random')},
+	extra_params => [ '-U', 'alice' ]);
+ok($node->poll_query_until('postgres', q{SELECT count(*) = 1 FROM ctnas.search_jobs WHERE schedule = 'alices_daily' AND owner = 'alice'::regrole}),
+	'a queued job bob made naming alice\'s schedule does not stop the launcher submitting hers');
+is($node->safe_psql('postgres', q{SET client_min_messages = warning;
+	SELECT ctnas.search_schedule('alices_daily', '1 day', 'nb101', 20, '{"acc_column": "test_acc_run0"}', 'random')},
+	extra_params => [ '-U', 'bob' ]), 'alices_daily', 'bob may name a schedule of his own alike (names are per owner: no probing)');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM ctnas.search_schedules}, extra_params => [ '-U', 'bob' ]), '1',
+	'and sees only his');
+$node->safe_psql('postgres', "SELECT ctnas.search_cancel($alices)", extra_params => [ '-U', 'alice' ]);
+is(wait_status($bobs), 'succeeded', 'when alice\'s job ends, bob\'s queued job runs');
+ok($node->poll_query_until('postgres', q{SELECT count(*) = 0 FROM ctnas.search_jobs WHERE status IN ('queued', 'running')}),
+	'and the rest of the queue drains');
+$node->safe_psql('postgres', q{SELECT ctnas.search_unschedule('alices_daily')}, extra_params => [ '-U', 'alice' ]);
+$node->safe_psql('postgres', q{SELECT ctnas.search_unschedule('alices_daily')}, extra_params => [ '-U', 'bob' ]);
+
+# a role created under a dropped role's name inherits neither its schedules nor its jobs
+$node->safe_psql('postgres', q{SET client_min_messages = warning;
+	SELECT ctnas.search_schedule('eves', '1 second', 'nb101', 20, '{"acc_column": "test_acc_run0"}', 'random')},
+	extra_params => [ '-U', 'eve' ]);
+ok($node->poll_query_until('postgres', q{SELECT count(*) >= 1 FROM ctnas.search_jobs WHERE schedule = 'eves' AND status = 'succeeded'}),
+	'eve\'s schedule runs');
+$node->safe_psql('postgres', q{DROP OWNED BY eve; DROP ROLE eve; CREATE ROLE eve LOGIN; GRANT SELECT ON nb101 TO eve;});
+$node->poll_query_until('postgres', q{SELECT count(*) = 0 FROM ctnas.search_jobs WHERE schedule = 'eves' AND status IN ('queued', 'running')});
+my $eves = $node->safe_psql('postgres', q{SELECT count(*) FROM ctnas.search_jobs WHERE schedule = 'eves'});
+sleep 3;
+is($node->safe_psql('postgres', q{SELECT count(*) FROM ctnas.search_jobs WHERE schedule = 'eves'}), $eves,
+	'after DROP ROLE eve and CREATE ROLE eve, the old schedule submits nothing more');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM ctnas.search_schedules}, extra_params => [ '-U', 'eve' ]) . '/' .
+	$node->safe_psql('postgres', q{SELECT count(*) FROM ctnas.search_jobs}, extra_params => [ '-U', 'eve' ]), '0/0',
+	'and the new eve sees none of the old eve\'s schedules or jobs');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM ctnas.search_schedules WHERE name = 'eves' AND owner::oid <> 0
+	AND NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.oid = owner)}), '1', 'the schedule stays, owned by the dropped role\'s OID');
+$node->safe_psql('postgres', q{DELETE FROM ctnas.search_schedules WHERE name = 'eves'});
 
 # ---- the pg_cron way -------------------------------------------------------------------
 SKIP:
