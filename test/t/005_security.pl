@@ -63,10 +63,10 @@ $node->safe_psql('postgres', q{
 		BEGIN EXECUTE 'ALTER ROLE mallory SUPERUSER'; EXCEPTION WHEN OTHERS THEN NULL; END;
 		RETURN true;
 	END $$;
-	CREATE TABLE ctnas.search_jobs (LIKE ctnas_home.search_jobs);
+	CREATE TABLE ctnas.search_jobs (LIKE ctnas_home.search_jobs INCLUDING DEFAULTS);
 	CREATE FUNCTION ctnas.search_job_stale(j ctnas.search_jobs) RETURNS jsonb LANGUAGE sql AS $$ SELECT CASE WHEN ctnas.trap('stale') THEN '{}'::jsonb END $$;
 	CREATE TABLE ctnas.search_workers (LIKE ctnas_home.search_workers);
-	CREATE TABLE ctnas.search_schedules (LIKE ctnas_home.search_schedules);
+	CREATE TABLE ctnas.search_schedules (LIKE ctnas_home.search_schedules INCLUDING DEFAULTS);
 	CREATE TABLE ctnas.models (name text, owner regrole, created_at timestamptz, info jsonb, weights bytea);
 	CREATE VIEW ctnas.search_checkpoints AS SELECT 1::int8 AS job_id, now() AS saved_at, ''::bytea AS state WHERE ctnas.trap('checkpoint');
 	INSERT INTO ctnas.search_jobs (id, owner, method, oracle, budget, options, status)
