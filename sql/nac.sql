@@ -21,7 +21,7 @@ SET client_min_messages = warning;
 INSERT INTO models(name, weights)
   SELECT 'sample', nac_train(arch, test_acc_run0, '{"epochs": 300, "seed": 7}') FROM train;
 RESET client_min_messages;
-SELECT name, owner::text = current_user AS mine, info->'network' AS network,
+SELECT name, owner = current_user AS mine, info->'network' AS network,
        info->'recipe'->>'name' AS recipe, info->'recipe'->'seed' AS seed,
        info->'training'->'rows' AS rows, info->'training'->'epochs' AS epochs,
        info->'training'->'steps' AS steps, (info->'training'->>'final_loss')::float8 < 0.69 AS loss_below_chance,
@@ -168,15 +168,15 @@ DROP ROLE ctnas_alice;
 SET ROLE ctnas_bob;
 WITH d AS (DELETE FROM models WHERE length(name) > 0 RETURNING name) SELECT string_agg(name, ', ') AS bob_deleted FROM d;
 RESET ROLE;
--- (owner is a regrole: a dropped role's OID, shown here as whether it still names a role)
-SELECT name, EXISTS (SELECT 1 FROM pg_roles r WHERE r.oid = owner) AS owner_exists FROM models ORDER BY name;
+-- (owner_oid binds a row to the role that had the name: the dropped role's OID names no role now)
+SELECT name, owner, EXISTS (SELECT 1 FROM pg_roles r WHERE r.oid = owner_oid) AS owner_exists FROM models ORDER BY name;
 -- a role created later under the dropped role's name does not inherit its models
 CREATE ROLE ctnas_alice;
 SET ROLE ctnas_alice;
 WITH u AS (UPDATE models SET info = info WHERE name = 'alices' RETURNING 1) SELECT count(*) AS new_alice_updated FROM u;
 WITH d AS (DELETE FROM models WHERE name = 'alices' RETURNING 1) SELECT count(*) AS new_alice_deleted FROM d;
 RESET ROLE;
-SELECT name, EXISTS (SELECT 1 FROM pg_roles r WHERE r.oid = owner) AS owner_exists FROM models ORDER BY name;
+SELECT name, owner, EXISTS (SELECT 1 FROM pg_roles r WHERE r.oid = owner_oid) AS owner_exists FROM models ORDER BY name;
 DROP ROLE ctnas_alice;
 DELETE FROM models;
 DROP OWNED BY ctnas_bob;

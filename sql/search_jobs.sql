@@ -37,7 +37,7 @@ SELECT count(*) AS active FROM search_activity;
 
 -- a schedule (the launcher needs shared_preload_libraries; without it, a NOTICE says so)
 SELECT search_schedule('nightly', '1 day', 'job_cells', 30, '{"acc_column": "test_acc_run0"}', 'evolution');
-SELECT name, owner::text = current_user AS mine, every, method, oracle, budget FROM search_schedules;
+SELECT name, owner = current_user AS mine, every, method, oracle, budget FROM search_schedules;
 SELECT search_unschedule('nightly') AS removed, search_unschedule('nightly') AS again;
 
 -- bad input: clear errors, and no job is recorded

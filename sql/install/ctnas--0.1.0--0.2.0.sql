@@ -35,14 +35,16 @@ $check$;
 
 -------------------------------------------------------------------------------
 -- Owners are roles, not names: a role created later under a dropped role's
--- name must not inherit its models, jobs and schedules.  regrole is stored
--- as the role's OID and dumped as its name, so pg_dump/pg_restore into
--- another cluster gives the rows to the role of that name there.  Rows of a
--- role that no longer exists show its old OID and belong to nobody (only
--- superusers see them); 0.1.0 rows naming no existing role become '-'.
+-- name must not inherit its models, jobs and schedules.  owner stays the
+-- role's name (what users read, compare and dump); owner_oid binds the row
+-- to the role that had that name when the row was written, and is what
+-- access and the launcher go by.  A trigger sets it (users cannot choose
+-- it): from the name on INSERT (so a restore into another cluster, where
+-- OIDs differ, gives the rows to the roles of those names there) and when
+-- owner changes; 0 when no role has the name (nobody's row).
 -------------------------------------------------------------------------------
 
--- the old policies and the session-role guard name the columns that change
+-- the old policies and the session-role guard go; the new ones follow
 DROP POLICY models_insert ON @extschema@.models;
 DROP POLICY models_update ON @extschema@.models;
 DROP POLICY models_delete ON @extschema@.models;
@@ -56,49 +58,89 @@ DROP FUNCTION @extschema@.search_job_stale(@extschema@.search_jobs);
 DROP FUNCTION @extschema@.search_worker_alive(int4, timestamptz);
 DROP FUNCTION @extschema@.search_unschedule(text);
 
-ALTER TABLE @extschema@.models
-	ALTER COLUMN owner DROP DEFAULT,
-	ALTER COLUMN owner TYPE pg_catalog.regrole
-		USING coalesce(pg_catalog.to_regrole(pg_catalog.quote_ident(owner)), '-'::pg_catalog.regrole),
-	ALTER COLUMN owner SET DEFAULT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER));
+ALTER TABLE @extschema@.models ADD COLUMN owner_oid oid;
+ALTER TABLE @extschema@.search_jobs ADD COLUMN owner_oid oid;
+ALTER TABLE @extschema@.search_schedules ADD COLUMN owner_oid oid;
+UPDATE @extschema@.models m SET owner_oid = coalesce((SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) m.owner), 0);
+UPDATE @extschema@.search_jobs j SET owner_oid = coalesce((SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) j.owner), 0);
+UPDATE @extschema@.search_schedules s SET owner_oid = coalesce((SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) s.owner), 0);
+ALTER TABLE @extschema@.models ALTER COLUMN owner_oid SET NOT NULL;
+ALTER TABLE @extschema@.search_jobs ALTER COLUMN owner_oid SET NOT NULL;
+ALTER TABLE @extschema@.search_schedules ALTER COLUMN owner_oid SET NOT NULL;
+COMMENT ON COLUMN @extschema@.models.owner_oid IS 'the owner role (set from owner by a trigger; 0: no such role)';
+COMMENT ON COLUMN @extschema@.search_jobs.owner_oid IS 'the owner role (set from owner by a trigger; 0: no such role)';
+COMMENT ON COLUMN @extschema@.search_schedules.owner_oid IS 'the owner role (set from owner by a trigger; 0: no such role)';
+
+CREATE FUNCTION @extschema@.owner_bind() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' OR NEW.owner IS DISTINCT FROM OLD.owner THEN
+		NEW.owner_oid := coalesce((SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) NEW.owner), 0);
+	ELSE
+		NEW.owner_oid := OLD.owner_oid;
+	END IF;
+	RETURN NEW;
+END $$;
+COMMENT ON FUNCTION @extschema@.owner_bind() IS 'trigger: binds a row to the role its owner names';
+CREATE TRIGGER models_owner_bind BEFORE INSERT OR UPDATE ON @extschema@.models
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.owner_bind();
+CREATE TRIGGER search_jobs_owner_bind BEFORE INSERT OR UPDATE ON @extschema@.search_jobs
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.owner_bind();
+CREATE TRIGGER search_schedules_owner_bind BEFORE INSERT OR UPDATE ON @extschema@.search_schedules
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.owner_bind();
 
 -- A job runs as its owner and nothing else: the worker no longer logs in as the submitting session,
--- so session_role goes.  What a worker owns (its pid, its start) moves to search_workers, which no
--- plain role can write; submit_xid travels to the worker with its start.
+-- and what a worker owns (its pid, its start) lives in search_workers, which no plain role can write.
+-- The 0.1.0 columns for them stay, always NULL, so that 0.1.0 dumps restore into 0.2.0.
 ALTER TABLE @extschema@.search_jobs
-	DROP COLUMN session_role,
-	DROP COLUMN worker_pid,
-	DROP COLUMN worker_start,
-	DROP COLUMN postmaster_start,
-	DROP COLUMN submit_xid,
-	ALTER COLUMN owner DROP DEFAULT,
-	ALTER COLUMN owner TYPE pg_catalog.regrole
-		USING coalesce(pg_catalog.to_regrole(pg_catalog.quote_ident(owner)), '-'::pg_catalog.regrole),
-	ALTER COLUMN owner SET DEFAULT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER));
+	ALTER COLUMN session_role DROP NOT NULL, ALTER COLUMN session_role DROP DEFAULT;
+ALTER TABLE @extschema@.search_schedules
+	ALTER COLUMN session_role DROP NOT NULL, ALTER COLUMN session_role DROP DEFAULT;
+UPDATE @extschema@.search_jobs SET session_role = NULL, worker_pid = NULL, worker_start = NULL,
+	postmaster_start = NULL, submit_xid = NULL;
+UPDATE @extschema@.search_schedules SET session_role = NULL;
+COMMENT ON COLUMN @extschema@.search_jobs.session_role IS 'unused since 0.2.0 (always NULL; kept so that 0.1.0 dumps restore)';
+COMMENT ON COLUMN @extschema@.search_jobs.worker_pid IS 'unused since 0.2.0 (always NULL; see search_workers)';
+COMMENT ON COLUMN @extschema@.search_jobs.worker_start IS 'unused since 0.2.0 (always NULL; see search_workers)';
+COMMENT ON COLUMN @extschema@.search_jobs.postmaster_start IS 'unused since 0.2.0 (always NULL; see search_workers)';
+COMMENT ON COLUMN @extschema@.search_jobs.submit_xid IS 'unused since 0.2.0 (always NULL)';
+COMMENT ON COLUMN @extschema@.search_schedules.session_role IS 'unused since 0.2.0 (always NULL; kept so that 0.1.0 dumps restore)';
+CREATE FUNCTION @extschema@.search_jobs_legacy_null() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	NEW.session_role := NULL;
+	IF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'search_jobs' THEN
+		NEW.worker_pid := NULL;
+		NEW.worker_start := NULL;
+		NEW.postmaster_start := NULL;
+		NEW.submit_xid := NULL;
+	END IF;
+	RETURN NEW;
+END $$;
+COMMENT ON FUNCTION @extschema@.search_jobs_legacy_null() IS 'trigger: the 0.1.0 columns of jobs and schedules stay NULL';
+CREATE TRIGGER search_jobs_legacy_null BEFORE INSERT OR UPDATE ON @extschema@.search_jobs
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.search_jobs_legacy_null();
+CREATE TRIGGER search_schedules_legacy_null BEFORE INSERT OR UPDATE ON @extschema@.search_schedules
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.search_jobs_legacy_null();
 COMMENT ON COLUMN @extschema@.search_jobs.schedule IS 'the schedule (of the same owner) that submitted it';
 
 -- Schedules are named per owner: a role neither collides with nor learns of another's names.
-ALTER TABLE @extschema@.search_schedules
-	DROP CONSTRAINT search_schedules_pkey,
-	DROP COLUMN session_role,
-	ALTER COLUMN owner DROP DEFAULT,
-	ALTER COLUMN owner TYPE pg_catalog.regrole
-		USING coalesce(pg_catalog.to_regrole(pg_catalog.quote_ident(owner)), '-'::pg_catalog.regrole),
-	ALTER COLUMN owner SET DEFAULT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER)),
-	ADD PRIMARY KEY (owner, name);
+ALTER TABLE @extschema@.search_schedules DROP CONSTRAINT search_schedules_pkey;
+CREATE UNIQUE INDEX search_schedules_owner_name ON @extschema@.search_schedules (owner_oid, name)
+	WHERE owner_oid OPERATOR(pg_catalog.<>) 0;
 COMMENT ON COLUMN @extschema@.search_schedules.last_job IS 'the job the launcher submitted last: no new one while it is queued or running';
 
--- (pg_has_role of a role that no longer exists is false, so such rows are nobody's but superusers')
+-- (pg_has_role of 0, or of a role that no longer exists, is false: such rows are nobody's but superusers')
 CREATE POLICY models_insert ON @extschema@.models FOR INSERT
-	WITH CHECK (pg_catalog.pg_has_role(owner, 'MEMBER'));
+	WITH CHECK (pg_catalog.pg_has_role(owner_oid, 'MEMBER'));
 CREATE POLICY models_update ON @extschema@.models FOR UPDATE
-	USING (pg_catalog.pg_has_role(owner, 'MEMBER')) WITH CHECK (pg_catalog.pg_has_role(owner, 'MEMBER'));
+	USING (pg_catalog.pg_has_role(owner_oid, 'MEMBER')) WITH CHECK (pg_catalog.pg_has_role(owner_oid, 'MEMBER'));
 CREATE POLICY models_delete ON @extschema@.models FOR DELETE
-	USING (pg_catalog.pg_has_role(owner, 'MEMBER'));
+	USING (pg_catalog.pg_has_role(owner_oid, 'MEMBER'));
 CREATE POLICY search_jobs_owner ON @extschema@.search_jobs
-	USING (pg_catalog.pg_has_role(owner, 'MEMBER'));
+	USING (pg_catalog.pg_has_role(owner_oid, 'MEMBER'));
 CREATE POLICY search_schedules_owner ON @extschema@.search_schedules
-	USING (pg_catalog.pg_has_role(owner, 'MEMBER'));
+	USING (pg_catalog.pg_has_role(owner_oid, 'MEMBER'));
 -- the sequence's state is dumped with the jobs: owners must be able to read it
 GRANT SELECT ON SEQUENCE @extschema@.search_jobs_id_seq TO PUBLIC;
 
@@ -133,8 +175,8 @@ CREATE FUNCTION @extschema@.search_unschedule(name text, owner regrole DEFAULT N
 	BEGIN ATOMIC
 		WITH d AS (DELETE FROM @extschema@.search_schedules s
 				   WHERE s.name OPERATOR(pg_catalog.=) search_unschedule.name
-				   AND s.owner OPERATOR(pg_catalog.=) coalesce(search_unschedule.owner,
-										pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER)))
+				   AND s.owner_oid OPERATOR(pg_catalog.=) coalesce(search_unschedule.owner,
+										pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER)))::pg_catalog.oid
 				   RETURNING 1)
 		SELECT count(*) OPERATOR(pg_catalog.>) 0 FROM d;
 	END;

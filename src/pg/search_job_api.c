@@ -328,7 +328,7 @@ search_schedule(PG_FUNCTION_ARGS)
 	SPI_connect();
 	/* names are per owner: this finds only the caller's own */
 	(void) job_spi_int64(ctnas_sql("SELECT 1 FROM %1$s.search_schedules WHERE name OPERATOR(pg_catalog.=) $1"
-								   " AND owner OPERATOR(pg_catalog.=) pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))"),
+								   " AND owner_oid OPERATOR(pg_catalog.=) (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER)"),
 						 1, types, args, &isnull);
 	if (!isnull)
 		ereport(ERROR,

@@ -396,7 +396,7 @@ job_start_queued(void)
 			if (SPI_execute(ctnas_sql("SELECT j.id FROM %1$s.search_jobs j"
 									  " WHERE j.status OPERATOR(pg_catalog.=) 'queued' AND NOT j.cancel_requested"
 									  " AND NOT EXISTS (SELECT 1 FROM %1$s.search_workers w WHERE w.job_id OPERATOR(pg_catalog.=) j.id)"
-									  " AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) j.owner)"
+									  " AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) j.owner_oid)"
 									  " ORDER BY j.id FOR UPDATE OF j SKIP LOCKED"), false, free_slots) != SPI_OK_SELECT)
 				elog(ERROR, "could not read queued search jobs");
 			n = SPI_processed;

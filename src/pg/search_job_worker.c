@@ -301,8 +301,8 @@ job_claim(void)
 
 	begin_tx("ctnas search job: starting");
 	if (SPI_execute_with_args(ctnas_sql("SELECT j.method, j.oracle, j.budget, j.options, j.status, j.cancel_requested, c.state,"
-										" j.search_path, j.owner::pg_catalog.oid,"
-										" EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) j.owner)"
+										" j.search_path, j.owner_oid,"
+										" EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) j.owner_oid)"
 										" FROM %1$s.search_jobs j LEFT JOIN %1$s.search_checkpoints c ON c.job_id OPERATOR(pg_catalog.=) j.id"
 										" WHERE j.id OPERATOR(pg_catalog.=) $1 FOR UPDATE OF j"),
 							  1, types, args, NULL, false, 1) != SPI_OK_SELECT)

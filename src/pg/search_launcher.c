@@ -66,20 +66,20 @@ static void
 submit_due_schedules(void)
 {
 	if (SPI_execute(ctnas_sql("WITH due AS ("
-							  "  SELECT s.name, s.owner, s.method, s.oracle, s.budget, s.options, s.search_path"
-							  "  FROM %1$s.search_schedules s"
+							  "  SELECT s.name, s.owner_oid, r.rolname, s.method, s.oracle, s.budget, s.options, s.search_path"
+							  "  FROM %1$s.search_schedules s JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) s.owner_oid"
 							  "  WHERE s.next_run_at OPERATOR(pg_catalog.<=) pg_catalog.now()"
 							  "  AND NOT EXISTS (SELECT 1 FROM %1$s.search_jobs j WHERE j.id OPERATOR(pg_catalog.=) s.last_job"
-							  "                  AND j.owner OPERATOR(pg_catalog.=) s.owner"
+							  "                  AND j.owner_oid OPERATOR(pg_catalog.=) s.owner_oid"
 							  "                  AND j.status OPERATOR(pg_catalog.=) ANY ('{queued,running}'))"
-							  "  AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) s.owner)"
 							  "  FOR UPDATE OF s SKIP LOCKED),"
+							  /* (owner by the role's present name: the trigger binds the job to that very role) */
 							  " ins AS (INSERT INTO %1$s.search_jobs (owner, method, oracle, budget, options, schedule, search_path)"
-							  "  SELECT owner, method, oracle, budget, options, name, search_path FROM due"
-							  "  RETURNING id, owner, schedule)"
+							  "  SELECT rolname, method, oracle, budget, options, name, search_path FROM due"
+							  "  RETURNING id, owner_oid, schedule)"
 							  " UPDATE %1$s.search_schedules s SET last_job = ins.id,"
-							  "  next_run_at = pg_catalog.greatest(s.next_run_at OPERATOR(pg_catalog.+) s.every, pg_catalog.now())"
-							  " FROM ins WHERE s.owner OPERATOR(pg_catalog.=) ins.owner AND s.name OPERATOR(pg_catalog.=) ins.schedule"),
+							  "  next_run_at = GREATEST(s.next_run_at OPERATOR(pg_catalog.+) s.every, pg_catalog.now())"
+							  " FROM ins WHERE s.owner_oid OPERATOR(pg_catalog.=) ins.owner_oid AND s.name OPERATOR(pg_catalog.=) ins.schedule"),
 					false, 0) < 0)
 		elog(ERROR, "could not submit scheduled search jobs");
 }

@@ -135,7 +135,7 @@ $node->safe_psql('postgres', q{INSERT INTO ctnas.search_jobs (method, oracle, bu
 $node->safe_psql('postgres', q{SET client_min_messages = warning;
 	SELECT ctnas.search_schedule('alices_daily', '1 day', 'nb101', 20, '{"acc_column": "test_acc_run0"}', 'random')},
 	extra_params => [ '-U', 'alice' ]);
-ok($node->poll_query_until('postgres', q{SELECT count(*) = 1 FROM ctnas.search_jobs WHERE schedule = 'alices_daily' AND owner = 'alice'::regrole}),
+ok($node->poll_query_until('postgres', q{SELECT count(*) = 1 FROM ctnas.search_jobs WHERE schedule = 'alices_daily' AND owner = 'alice'}),
 	'a queued job bob made naming alice\'s schedule does not stop the launcher submitting hers');
 is($node->safe_psql('postgres', q{SET client_min_messages = warning;
 	SELECT ctnas.search_schedule('alices_daily', '1 day', 'nb101', 20, '{"acc_column": "test_acc_run0"}', 'random')},
@@ -164,8 +164,8 @@ is($node->safe_psql('postgres', q{SELECT count(*) FROM ctnas.search_jobs WHERE s
 is($node->safe_psql('postgres', q{SELECT count(*) FROM ctnas.search_schedules}, extra_params => [ '-U', 'eve' ]) . '/' .
 	$node->safe_psql('postgres', q{SELECT count(*) FROM ctnas.search_jobs}, extra_params => [ '-U', 'eve' ]), '0/0',
 	'and the new eve sees none of the old eve\'s schedules or jobs');
-is($node->safe_psql('postgres', q{SELECT count(*) FROM ctnas.search_schedules WHERE name = 'eves' AND owner::oid <> 0
-	AND NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.oid = owner)}), '1', 'the schedule stays, owned by the dropped role\'s OID');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM ctnas.search_schedules WHERE name = 'eves' AND owner_oid <> 0
+	AND NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.oid = owner_oid)}), '1', 'the schedule stays, bound to the dropped role\'s OID');
 $node->safe_psql('postgres', q{DELETE FROM ctnas.search_schedules WHERE name = 'eves'});
 
 # ---- the pg_cron way -------------------------------------------------------------------

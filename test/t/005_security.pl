@@ -67,12 +67,12 @@ $node->safe_psql('postgres', q{
 	CREATE FUNCTION ctnas.search_job_stale(j ctnas.search_jobs) RETURNS jsonb LANGUAGE sql AS $$ SELECT CASE WHEN ctnas.trap('stale') THEN '{}'::jsonb END $$;
 	CREATE TABLE ctnas.search_workers (LIKE ctnas_home.search_workers);
 	CREATE TABLE ctnas.search_schedules (LIKE ctnas_home.search_schedules INCLUDING DEFAULTS);
-	CREATE TABLE ctnas.models (name text, owner regrole, created_at timestamptz, info jsonb, weights bytea);
+	CREATE TABLE ctnas.models (name text, owner name, created_at timestamptz, info jsonb, weights bytea, owner_oid oid);
 	CREATE VIEW ctnas.search_checkpoints AS SELECT 1::int8 AS job_id, now() AS saved_at, ''::bytea AS state WHERE ctnas.trap('checkpoint');
-	INSERT INTO ctnas.search_jobs (id, owner, method, oracle, budget, options, status)
-		VALUES (1, 'mallory', 'random', 'SELECT 1', 1, '{}', 'running');
-	INSERT INTO ctnas.search_schedules (name, owner, every, method, oracle, budget, options, next_run_at)
-		VALUES ('trap', 'mallory', '1 second', 'random', 'SELECT 1', 1, '{}', now());
+	INSERT INTO ctnas.search_jobs (id, owner, owner_oid, method, oracle, budget, options, status)
+		VALUES (1, 'mallory', 'mallory'::regrole, 'random', 'SELECT 1', 1, '{}', 'running');
+	INSERT INTO ctnas.search_schedules (name, owner, owner_oid, every, method, oracle, budget, options, next_run_at)
+		VALUES ('trap', 'mallory', 'mallory'::regrole, '1 second', 'random', 'SELECT 1', 1, '{}', now());
 	ALTER SCHEMA ctnas OWNER TO mallory; ALTER TABLE ctnas.trap_log OWNER TO mallory;
 	ALTER FUNCTION ctnas.trap(text) OWNER TO mallory; ALTER FUNCTION ctnas.search_job_stale(ctnas.search_jobs) OWNER TO mallory;
 	ALTER TABLE ctnas.search_jobs OWNER TO mallory; ALTER TABLE ctnas.search_workers OWNER TO mallory;
