@@ -59,6 +59,13 @@ extern void ct_budget_free(ct_budget *b);
  * before or the budget allows a new read; false when the budget is spent.
  */
 extern bool ct_budget_query(ct_budget *b, int64_t r, double *acc);
+/*
+ * What the search can still read: min(budget, oracle size), in 64 bits.  A
+ * search ends when it is exhausted (used reached it): every cell of the
+ * oracle read, or the budget spent.
+ */
+extern int64_t ct_budget_effective(const ct_budget *b);
+extern bool ct_budget_exhausted(const ct_budget *b);
 /* The queried row with the best accuracy, or -1 if none. */
 extern int64_t ct_budget_best(const ct_budget *b);
 

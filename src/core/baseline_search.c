@@ -98,10 +98,15 @@ ct_baseline_options_from_json(const char *json, ct_baseline_options *opt, ct_err
 	return ok;
 }
 
+/*
+ * The default bound on proposals: 1000 per cell the search can read, that is
+ * per unit of min(budget, oracle size), in 64 bits (a budget of INT_MAX must
+ * not wrap around).
+ */
 static int64_t
 proposal_limit(const ct_budget *b, const ct_baseline_options *opt)
 {
-	return opt->max_proposals > 0 ? opt->max_proposals : 1000 * (int64_t) (b->budget + 1);
+	return opt->max_proposals > 0 ? opt->max_proposals : 1000 * (ct_budget_effective(b) + 1);
 }
 
 /* A proposal in the search space: an oracle row, or -1 (NB101 sample the oracle lacks). */
@@ -125,7 +130,7 @@ ct_random_search(ct_budget *b, const ct_baseline_options *opt,
 	double		acc;
 
 	ct_rng_seed(&rng, opt->seed);
-	for (int64_t p = 0; p < limit && b->used < b->budget && (size_t) b->used < b->oracle->n; p++)
+	for (int64_t p = 0; p < limit && !ct_budget_exhausted(b); p++)
 	{
 		int64_t		r = propose_random(b, opt, &rng);
 
@@ -161,7 +166,7 @@ ct_evolution_search(ct_budget *b, const ct_baseline_options *opt,
 
 	ct_rng_seed(&rng, opt->seed);
 	/* the first population: random cells */
-	while (size < P && b->used < b->budget && p++ < limit)
+	while (size < P && !ct_budget_exhausted(b) && p++ < limit)
 	{
 		int64_t		r = propose_random(b, opt, &rng);
 
@@ -170,7 +175,7 @@ ct_evolution_search(ct_budget *b, const ct_baseline_options *opt,
 		if (r >= 0 && ct_budget_query(b, r, &pop[size].acc))
 			pop[size++].row = r;
 	}
-	while (size >= 2 && b->used < b->budget && p < limit)
+	while (size >= 2 && !ct_budget_exhausted(b) && p < limit)
 	{
 		int			best = -1;
 		int64_t		child = -1;

@@ -313,7 +313,7 @@ query_random(ct_ctnas_search *s, int want)
 
 	if ((size_t) want > o->n)
 		want = (int) o->n;
-	while (b->used < want && b->used < b->budget)
+	while (b->used < want && !ct_budget_exhausted(b))
 	{
 		int64_t		r = (int64_t) (ct_rng_next(&s->rng) % o->n);
 
@@ -612,7 +612,7 @@ rank_and_query(ct_ctnas_search *s, int take, ct_interrupt_fn interrupt, void *ar
 		}
 	}
 	qsort(order, n, sizeof(ranked), by_score_desc);
-	for (size_t i = 0; i < n && take > 0 && b->used < b->budget; i++, take--)
+	for (size_t i = 0; i < n && take > 0 && !ct_budget_exhausted(b); i++, take--)
 		ct_budget_query(b, order[i].row, &a);
 	ct_free(order);
 }
@@ -620,7 +620,7 @@ rank_and_query(ct_ctnas_search *s, int take, ct_interrupt_fn interrupt, void *ar
 static bool
 default_finished(const ct_ctnas_search *s)
 {
-	return s->round >= s->opt.rounds || s->b->used >= s->b->budget || (size_t) s->b->used >= s->b->oracle->n;
+	return s->round >= s->opt.rounds || ct_budget_exhausted(s->b);
 }
 
 /* ---- the step function ------------------------------------------------------- */
@@ -771,7 +771,8 @@ step_default(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_error 
 					s->ph = PH_DONE;
 					return true;
 				}
-				take = (s->b->budget - s->b->used + left - 1) / left;	/* the rest, spread evenly */
+				/* the rest, spread evenly (in 64 bits: the budget may be INT_MAX) */
+				take = (int) (((int64_t) s->b->budget - s->b->used + left - 1) / left);
 
 				rank_and_query(s, take, interrupt, arg);
 				s->round++;

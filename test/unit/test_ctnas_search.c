@@ -392,6 +392,29 @@ test_start_model(const ct_oracle *o)
 	CHECK(strstr(err.message, "shape") != NULL);
 	ct_budget_free(&b);
 
+	/* a budget of INT_MAX over a 30-cell oracle, starting from the NAC: it ends with the oracle read */
+	{
+		ct_oracle	small;
+		ct_budget	hb;
+
+		ct_oracle_build(&small, o->cells, o->acc, 30, &err);
+		for (int recipe = CT_CTNAS_RECIPE_PAPER; recipe <= CT_CTNAS_RECIPE_DEFAULT; recipe++)
+			for (int start = 0; start < 2; start++)
+			{
+				ct_ctnas_options hopt = small_options(recipe, 5);
+
+				hopt.iterations = 20;
+				hopt.nac.epochs = 3;
+				ct_budget_init(&hb, &small, INT32_MAX);
+				s = ct_ctnas_create(&hb, &hopt, start && recipe == CT_CTNAS_RECIPE_DEFAULT ? &m : NULL, &err);
+				CHECK(s != NULL && ct_ctnas_run(s, NULL, NULL, &err));
+				CHECK(hb.used == 30);
+				ct_ctnas_destroy(s);
+				ct_budget_free(&hb);
+			}
+		ct_oracle_free(&small);
+	}
+
 	/* too small a budget */
 	ct_budget_init(&b, o, 1);
 	CHECK(ct_ctnas_create(&b, &opt, NULL, &err) == NULL);
