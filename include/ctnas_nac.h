@@ -200,6 +200,9 @@ extern ct_nac_options ct_nac_default_options(void);
 extern const char *ct_nac_recipe_name(int recipe);
 /* Options from a JSON object; missing keys keep the recipe's defaults. */
 extern bool ct_nac_options_from_json(const char *json, ct_nac_options *opt, ct_error *err);
+/* The same from an object parsed by ct_json_parse (ctnas_json.h), whose numbers keep their literals. */
+struct cJSON;
+extern bool ct_nac_options_from_cjson(const struct cJSON *root, ct_nac_options *opt, ct_error *err);
 extern int	ct_nac_recipe_from_name(const char *name);
 
 typedef struct ct_nac_stats

@@ -85,6 +85,8 @@ extern int	ct_search_common_option(const struct cJSON *item, uint64_t *seed, int
 extern ct_baseline_options ct_baseline_default_options(void);
 /* Options as JSON (keys seed, space, population, tournament, max_proposals); others are errors. */
 extern bool ct_baseline_options_from_json(const char *json, ct_baseline_options *opt, ct_error *err);
+/* The same from an object parsed by ct_json_parse (ctnas_json.h), whose numbers keep their literals. */
+extern bool ct_baseline_options_from_cjson(const struct cJSON *root, ct_baseline_options *opt, ct_error *err);
 
 /*
  * Random search: cells drawn uniformly from the oracle, a repeat costing
@@ -159,6 +161,7 @@ extern const char *ct_ctnas_recipe_name(int recipe);
  * and "nac" (an object of nac_train options); other keys are errors.
  */
 extern bool ct_ctnas_options_from_json(const char *json, ct_ctnas_options *opt, ct_error *err);
+extern bool ct_ctnas_options_from_cjson(const struct cJSON *root, ct_ctnas_options *opt, ct_error *err);
 
 typedef struct ct_ctnas_search ct_ctnas_search;
 

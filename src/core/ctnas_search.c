@@ -14,6 +14,7 @@
 
 #include "ctnas_alloc.h"
 #include "ctnas_controller.h"
+#include "ctnas_json.h"
 #include "ctnas_rng.h"
 #include "ctnas_serial.h"
 
@@ -118,21 +119,22 @@ ct_ctnas_recipe_name(int recipe)
 static bool
 int_option(const cJSON *item, double lo, double hi, int *out, ct_error *err)
 {
-	double		x = cJSON_IsNumber(item) ? item->valuedouble : NAN;
+	int64_t		v;
 
-	if (!isfinite(x) || x != floor(x) || x < lo || x > hi)
+	/* written as an integer (3, not 3.0 or 3e0), so nothing is rounded or wrapped */
+	if (!ct_json_int(item, (int64_t) lo, (int64_t) hi, &v))
 		return ct_fail(err, CT_ERR_INVALID, "invalid search option",
 					   "\"%s\" must be an integer from %.0f to %.0f.", item->string, lo, hi);
-	*out = (int) x;
+	*out = (int) v;
 	return true;
 }
 
 static bool
 real_option(const cJSON *item, double lo, double hi, double *out, ct_error *err)
 {
-	double		x = cJSON_IsNumber(item) ? item->valuedouble : NAN;
+	double		x;
 
-	if (!isfinite(x) || x < lo || x > hi)
+	if (!ct_json_real(item, &x) || x < lo || x > hi)
 		return ct_fail(err, CT_ERR_INVALID, "invalid search option",
 					   "\"%s\" must be a number from %g to %g.", item->string, lo, hi);
 	*out = x;
@@ -144,7 +146,6 @@ static bool
 nac_option(const cJSON *item, ct_ctnas_options *opt, bool *seeded, ct_error *err)
 {
 	cJSON	   *copy;
-	char	   *text;
 	bool		ok;
 
 	if (!cJSON_IsObject(item))
@@ -156,29 +157,33 @@ nac_option(const cJSON *item, ct_ctnas_options *opt, bool *seeded, ct_error *err
 	if (!cJSON_HasObjectItem(copy, "epochs"))
 		cJSON_AddNumberToObject(copy, "epochs", opt->nac.epochs);
 	*seeded = cJSON_HasObjectItem(copy, "seed");
-	text = cJSON_PrintUnformatted(copy);
+	/* the copy keeps the numbers' literals (ct_json_parse), which printing it would lose */
+	ok = ct_nac_options_from_cjson(copy, &opt->nac, err);
 	cJSON_Delete(copy);
-	ok = ct_nac_options_from_json(text, &opt->nac, err);
-	cJSON_free(text);
 	return ok;
 }
 
 bool
 ct_ctnas_options_from_json(const char *json, ct_ctnas_options *opt, ct_error *err)
 {
-	cJSON	   *root = cJSON_Parse(json);
+	cJSON	   *root = ct_json_parse(json, strlen(json), NULL, true);
+	bool		ok = ct_ctnas_options_from_cjson(root, opt, err);
+
+	cJSON_Delete(root);
+	return ok;
+}
+
+bool
+ct_ctnas_options_from_cjson(const cJSON *root, ct_ctnas_options *opt, ct_error *err)
+{
 	const cJSON *item;
 	bool		ok = true;
 	bool		nac_seeded = false;
 	int			recipe = CT_CTNAS_RECIPE_DEFAULT;
 	int			common;
 
-
 	if (root == NULL || !cJSON_IsObject(root))
-	{
-		cJSON_Delete(root);
 		return ct_fail(err, CT_ERR_INVALID, "search options must be a JSON object", NULL);
-	}
 	item = cJSON_GetObjectItemCaseSensitive(root, "recipe");
 	if (item != NULL)
 	{
@@ -187,11 +192,8 @@ ct_ctnas_options_from_json(const char *json, ct_ctnas_options *opt, ct_error *er
 		recipe = strcmp(name, "paper") == 0 ? CT_CTNAS_RECIPE_PAPER
 			: strcmp(name, "default") == 0 ? CT_CTNAS_RECIPE_DEFAULT : 0;
 		if (recipe == 0)
-		{
-			cJSON_Delete(root);
 			return ct_fail(err, CT_ERR_INVALID, "invalid search option",
 						   "\"recipe\" must be \"paper\" or \"default\".");
-		}
 	}
 	*opt = ct_ctnas_recipe_options(recipe);
 	cJSON_ArrayForEach(item, root)
@@ -231,7 +233,6 @@ ct_ctnas_options_from_json(const char *json, ct_ctnas_options *opt, ct_error *er
 						 "Unknown key \"%.60s\". Known keys: " SEARCH_KEYS
 						 "; in SQL also model, save_model, progress, arch_column, acc_column.", key);
 	}
-	cJSON_Delete(root);
 	if (ok && !nac_seeded)
 		opt->nac.seed = opt->seed;
 	return ok;

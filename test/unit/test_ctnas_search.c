@@ -331,6 +331,20 @@ test_options(void)
 	CHECK(!ct_ctnas_options_from_json("{\"recipe\": \"fast\"}", &opt, &err));
 	CHECK(!ct_ctnas_options_from_json("{\"rounds\": 0}", &opt, &err));
 	CHECK(!ct_ctnas_options_from_json("{\"iterations\": 1.5}", &opt, &err));
+	/* integers must be written as integers, and nothing is rounded or wrapped into range */
+	CHECK(!ct_ctnas_options_from_json("{\"iterations\": 1e-401}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"iterations\": 3.0}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"rounds\": 1.0000000000000000001}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"first\": 4294967396}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"seed\": 9007199254740993}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"seed\": 1e-401}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"entropy_coef\": 1e-401}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"nac\": {\"epochs\": 2.0}}", &opt, &err) && strstr(err.detail, "epochs") != NULL);
+	CHECK(!ct_ctnas_options_from_json("{\"nac\": {\"epochs\": 1e-401}}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"nac\": {\"weight_decay\": 1e-401}}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"nac\": {\"seed\": 1.5}}", &opt, &err));
+	CHECK(ct_ctnas_options_from_json("{\"nac\": {\"epochs\": 2, \"lr\": 1e-3}, \"seed\": 9007199254740992, \"entropy_coef\": 0e0}", &opt, &err));
+	CHECK(opt.nac.epochs == 2 && opt.nac.lr == 1e-3 && opt.seed == 9007199254740992ULL && opt.entropy_coef == 0);
 	CHECK(!ct_ctnas_options_from_json("{\"nac\": 3}", &opt, &err));
 	CHECK(!ct_ctnas_options_from_json("{\"nac\": {\"epochs\": -1}}", &opt, &err));
 	CHECK(!ct_ctnas_options_from_json("{\"population\": 10}", &opt, &err));

@@ -167,6 +167,11 @@ test_baselines(void)
 	CHECK(!ct_baseline_options_from_json("{\"population\": 5, \"tournament\": 6}", &opt, &err));
 	CHECK(!ct_baseline_options_from_json("{\"space\": \"darts\"}", &opt, &err));
 	CHECK(!ct_baseline_options_from_json("{\"seed\": -1}", &opt, &err));
+	CHECK(!ct_baseline_options_from_json("{\"seed\": 1e-401}", &opt, &err));
+	CHECK(!ct_baseline_options_from_json("{\"population\": 2e1}", &opt, &err));
+	CHECK(!ct_baseline_options_from_json("{\"population\": 20.0}", &opt, &err));
+	CHECK(!ct_baseline_options_from_json("{\"max_proposals\": 1000000000001}", &opt, &err));
+	CHECK(ct_baseline_options_from_json("{\"max_proposals\": 1000000000000}", &opt, &err) && opt.max_proposals == 1000000000000);
 	CHECK(!ct_baseline_options_from_json("{\"sede\": 1}", &opt, &err));
 	CHECK(!ct_baseline_options_from_json("[]", &opt, &err));
 	ct_oracle_free(&o);
