@@ -263,8 +263,8 @@ extern bool ct_nac_trainer_restore(ct_nac_trainer *t, ct_rbuf *r);
  * The largest weight magnitude a model may have, in training and in a stored
  * model.  Real training stays far below it: weights start at most about 5
  * (the embedding is N(0, 1)), Adam moves a weight by about lr per step and
- * weight decay pulls it back, so the recipes' models (lr 2e-4, a few thousand
- * steps) keep |w| < 10.  And it keeps the forward pass of the recipes'
+ * weight decay pulls it back, so the recipes' training (lr 2e-4, a few
+ * thousand steps) moves a weight by about 1 at most.  And it keeps the forward pass of the recipes'
  * network (4 layers of width 128, at most 7 nodes) finite whatever the
  * weights: each layer grows activations at most (7 * 128 + 1) * 1000 + 1
  * fold, so the worst case after 4 layers and the head stays below 2e32,
