@@ -138,7 +138,7 @@ lookup_model(const char *name)
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("NAC model \"%s\" does not exist", name),
+				 errmsg("NAC model \"%s\" does not exist", ctnas_echo(name)),
 				 errhint("Models are the rows of ctnas.models; train one with INSERT INTO ctnas.models(name, weights) SELECT ..., ctnas.nac_train(...).")));
 	weights = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	models_relid = get_relname_relid("models", get_namespace_oid("ctnas", false));
