@@ -200,6 +200,9 @@ extern ct_nac_options ct_nac_default_options(void);
 extern const char *ct_nac_recipe_name(int recipe);
 /* Options from a JSON object; missing keys keep the recipe's defaults. */
 extern bool ct_nac_options_from_json(const char *json, ct_nac_options *opt, ct_error *err);
+/* The same from an object parsed by ct_json_parse (ctnas_json.h), whose numbers keep their literals. */
+struct cJSON;
+extern bool ct_nac_options_from_cjson(const struct cJSON *root, ct_nac_options *opt, ct_error *err);
 extern int	ct_nac_recipe_from_name(const char *name);
 
 typedef struct ct_nac_stats
@@ -256,8 +259,30 @@ extern bool ct_nac_trainer_set_weights(ct_nac_trainer *t, const ct_nac *init, ct
  */
 extern void ct_nac_trainer_save(const ct_nac_trainer *t, ct_wbuf *w);
 extern bool ct_nac_trainer_restore(ct_nac_trainer *t, ct_rbuf *r);
-/* An error ("NAC training diverged") when a weight is not finite. */
+/*
+ * The largest weight magnitude a model may have, in training and in a stored
+ * model.  Real training stays far below it: weights start at most about 5
+ * (the embedding is N(0, 1)), Adam moves a weight by about lr per step and
+ * weight decay pulls it back, so the recipes' training (lr 2e-4, a few
+ * thousand steps) moves a weight by about 1 at most.  And it keeps the forward pass of the recipes'
+ * network (4 layers of width 128, at most 7 nodes) finite whatever the
+ * weights: each layer grows activations at most (7 * 128 + 1) * 1000 + 1
+ * fold, so the worst case after 4 layers and the head stays below 2e32,
+ * well inside float's 3.4e38.  (Deeper or wider networks have no such
+ * guarantee: nac_score and nac_compare refuse a result that is not finite.)
+ */
+#define CT_NAC_MAX_WEIGHT 1000.0f
+/*
+ * An error ("NAC training diverged") when a weight is not finite or exceeds
+ * CT_NAC_MAX_WEIGHT in magnitude.
+ */
 extern bool ct_nac_check_finite(const ct_nac *m, ct_error *err);
+/* Whether a weight is finite and within CT_NAC_MAX_WEIGHT. */
+static inline bool
+ct_nac_weight_ok(float w)
+{
+	return w >= -CT_NAC_MAX_WEIGHT && w <= CT_NAC_MAX_WEIGHT;	/* false for NaN */
+}
 
 /* ---- stored form (see README, "Model format") ---------------------------- */
 

@@ -59,6 +59,13 @@ extern void ct_budget_free(ct_budget *b);
  * before or the budget allows a new read; false when the budget is spent.
  */
 extern bool ct_budget_query(ct_budget *b, int64_t r, double *acc);
+/*
+ * What the search can still read: min(budget, oracle size), in 64 bits.  A
+ * search ends when it is exhausted (used reached it): every cell of the
+ * oracle read, or the budget spent.
+ */
+extern int64_t ct_budget_effective(const ct_budget *b);
+extern bool ct_budget_exhausted(const ct_budget *b);
 /* The queried row with the best accuracy, or -1 if none. */
 extern int64_t ct_budget_best(const ct_budget *b);
 
@@ -78,6 +85,8 @@ extern int	ct_search_common_option(const struct cJSON *item, uint64_t *seed, int
 extern ct_baseline_options ct_baseline_default_options(void);
 /* Options as JSON (keys seed, space, population, tournament, max_proposals); others are errors. */
 extern bool ct_baseline_options_from_json(const char *json, ct_baseline_options *opt, ct_error *err);
+/* The same from an object parsed by ct_json_parse (ctnas_json.h), whose numbers keep their literals. */
+extern bool ct_baseline_options_from_cjson(const struct cJSON *root, ct_baseline_options *opt, ct_error *err);
 
 /*
  * Random search: cells drawn uniformly from the oracle, a repeat costing
@@ -152,6 +161,7 @@ extern const char *ct_ctnas_recipe_name(int recipe);
  * and "nac" (an object of nac_train options); other keys are errors.
  */
 extern bool ct_ctnas_options_from_json(const char *json, ct_ctnas_options *opt, ct_error *err);
+extern bool ct_ctnas_options_from_cjson(const struct cJSON *root, ct_ctnas_options *opt, ct_error *err);
 
 typedef struct ct_ctnas_search ct_ctnas_search;
 

@@ -5,8 +5,8 @@ SET search_path = ctnas, public;
 SELECT '{"matrix":[[0,1,1],[0,0,1],[0,0,0]],"ops":["input","conv3x3-bn-relu","output"]}'::archgraph;
 SELECT '{"module_adjacency": [[0, 1, 1], [0, 0, 1], [0, 0, 0]],
          "module_operations": ["input", "conv3x3-bn-relu", "output"]}'::archgraph;
--- key order and whitespace do not matter; 1.0 is 1
-SELECT ' { "ops" : ["input","maxpool3x3","output"] , "matrix" : [[0,1,0],[0,0,1.0],[0,0,0]] } '::archgraph;
+-- key order and whitespace do not matter (entries are the JSON numbers 0 and 1 as written: 1.0 is refused, see hardening)
+SELECT ' { "ops" : ["input","maxpool3x3","output"] , "matrix" : [[0,1,0],[0,0,1],[0,0,0]] } '::archgraph;
 -- the smallest cell
 SELECT '{"matrix":[[0,1],[0,0]],"ops":["input","output"]}'::archgraph;
 

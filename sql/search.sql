@@ -44,6 +44,17 @@ CREATE VIEW oracle_view AS SELECT arch AS a, test_acc_run0 AS acc FROM search_ce
 SELECT count(*) AS from_view FROM evolution_search('public.oracle_view', 30, '{"arch_column": "a"}') WHERE NOT final;
 -- a budget larger than the oracle: every cell once
 SELECT max(queries) AS all_cells FROM random_search('SELECT arch, test_acc_run0 FROM search_cells LIMIT 7', 100);
+-- a budget of 2147483647 (or near it): every search ends when the oracle has nothing left to read,
+-- and the final row's queries is the oracle's size
+SELECT m, b, count(*) FILTER (WHERE NOT final) AS rows, max(queries) FILTER (WHERE final) AS final_queries
+FROM (VALUES ('random'), ('evolution'), ('ctnas')) AS ms(m), (VALUES (2147483647), (2147483646)) AS bs(b),
+  LATERAL (SELECT * FROM random_search('SELECT arch, test_acc_run0 FROM search_cells LIMIT 12', b) WHERE m = 'random'
+           UNION ALL SELECT * FROM evolution_search('SELECT arch, test_acc_run0 FROM search_cells LIMIT 12', b) WHERE m = 'evolution'
+           UNION ALL SELECT step, arch, acc, final, queries FROM ctnas_search('SELECT arch, test_acc_run0 FROM search_cells LIMIT 12', b,
+                       '{"first": 4, "rounds": 2, "nac": {"epochs": 2}}') WHERE m = 'ctnas') r
+GROUP BY m, b ORDER BY m, b;
+SELECT count(*) AS paper_rows, max(queries) AS paper_queries FROM ctnas_search('SELECT arch, test_acc_run0 FROM search_cells LIMIT 12', 2147483647,
+  '{"recipe": "paper", "iterations": 3, "nac": {"epochs": 2}}');
 -- space nb101: NB101 samples the oracle lacks cost nothing; a bound on proposals ends the search
 SELECT max(queries) < 100 AS fewer_queries FROM random_search('search_cells', 100, '{"space": "nb101", "acc_column": "test_acc_run0", "max_proposals": 2000}');
 

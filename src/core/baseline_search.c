@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ctnas_alloc.h"
+#include "ctnas_json.h"
 #include "ctnas_rng.h"
 
 ct_baseline_options
@@ -34,11 +35,11 @@ ct_search_common_option(const cJSON *item, uint64_t *seed, int *space, ct_error 
 
 	if (strcmp(key, "seed") == 0)
 	{
-		double		x = cJSON_IsNumber(item) ? item->valuedouble : NAN;
+		int64_t		v;
 
-		if (!(isfinite(x) && x == floor(x) && x >= 0 && x <= 9007199254740992.0))
+		if (!ct_json_int(item, 0, INT64_C(9007199254740992), &v))
 			return ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"seed\" must be an integer from 0 to 2^53."), 0;
-		*seed = (uint64_t) x;
+		*seed = (uint64_t) v;
 		return 1;
 	}
 	if (strcmp(key, "space") == 0)
@@ -56,34 +57,38 @@ ct_search_common_option(const cJSON *item, uint64_t *seed, int *space, ct_error 
 bool
 ct_baseline_options_from_json(const char *json, ct_baseline_options *opt, ct_error *err)
 {
-	cJSON	   *root = cJSON_Parse(json);
+	cJSON	   *root = ct_json_parse(json, strlen(json), NULL, true);
+	bool		ok = ct_baseline_options_from_cjson(root, opt, err);
+
+	cJSON_Delete(root);
+	return ok;
+}
+
+bool
+ct_baseline_options_from_cjson(const cJSON *root, ct_baseline_options *opt, ct_error *err)
+{
 	const cJSON *item;
 	bool		ok = true;
 
 	*opt = ct_baseline_default_options();
 	if (root == NULL || !cJSON_IsObject(root))
-	{
-		cJSON_Delete(root);
 		return ct_fail(err, CT_ERR_INVALID, "search options must be a JSON object", NULL);
-	}
 	cJSON_ArrayForEach(item, root)
 	{
 		const char *key = item->string;
-		double		x = cJSON_IsNumber(item) ? item->valuedouble : NAN;
-		bool		whole = isfinite(x) && x == floor(x);
-
+		int64_t		v = 0;
 		int			common = ct_search_common_option(item, &opt->seed, &opt->space, err);
 
 		if (common >= 0)
 			ok = common == 1;
 		else if (strcmp(key, "population") == 0)
-			ok = whole && x >= 2 && x <= 100000 ? (opt->population = (int) x, true)
+			ok = ct_json_int(item, 2, 100000, &v) ? (opt->population = (int) v, true)
 				: ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"population\" must be an integer from 2 to 100000.");
 		else if (strcmp(key, "tournament") == 0)
-			ok = whole && x >= 1 && x <= 100000 ? (opt->tournament = (int) x, true)
+			ok = ct_json_int(item, 1, 100000, &v) ? (opt->tournament = (int) v, true)
 				: ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"tournament\" must be an integer from 1 to 100000.");
 		else if (strcmp(key, "max_proposals") == 0)
-			ok = whole && x >= 1 && x <= 1e12 ? (opt->max_proposals = (int64_t) x, true)
+			ok = ct_json_int(item, 1, INT64_C(1000000000000), &v) ? (opt->max_proposals = v, true)
 				: ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"max_proposals\" must be an integer from 1 to 10^12.");
 		else
 			ok = ct_fail(err, CT_ERR_INVALID, "unknown search option",
@@ -91,17 +96,21 @@ ct_baseline_options_from_json(const char *json, ct_baseline_options *opt, ct_err
 		if (!ok)
 			break;
 	}
-	cJSON_Delete(root);
 	if (ok && opt->tournament > opt->population)
 		ok = ct_fail(err, CT_ERR_INVALID, "invalid search option",
 					 "\"tournament\" (%d) must not exceed \"population\" (%d).", opt->tournament, opt->population);
 	return ok;
 }
 
+/*
+ * The default bound on proposals: 1000 per cell the search can read, that is
+ * per unit of min(budget, oracle size), in 64 bits (a budget of INT_MAX must
+ * not wrap around).
+ */
 static int64_t
 proposal_limit(const ct_budget *b, const ct_baseline_options *opt)
 {
-	return opt->max_proposals > 0 ? opt->max_proposals : 1000 * (int64_t) (b->budget + 1);
+	return opt->max_proposals > 0 ? opt->max_proposals : 1000 * (ct_budget_effective(b) + 1);
 }
 
 /* A proposal in the search space: an oracle row, or -1 (NB101 sample the oracle lacks). */
@@ -125,7 +134,7 @@ ct_random_search(ct_budget *b, const ct_baseline_options *opt,
 	double		acc;
 
 	ct_rng_seed(&rng, opt->seed);
-	for (int64_t p = 0; p < limit && b->used < b->budget && (size_t) b->used < b->oracle->n; p++)
+	for (int64_t p = 0; p < limit && !ct_budget_exhausted(b); p++)
 	{
 		int64_t		r = propose_random(b, opt, &rng);
 
@@ -161,7 +170,7 @@ ct_evolution_search(ct_budget *b, const ct_baseline_options *opt,
 
 	ct_rng_seed(&rng, opt->seed);
 	/* the first population: random cells */
-	while (size < P && b->used < b->budget && p++ < limit)
+	while (size < P && !ct_budget_exhausted(b) && p++ < limit)
 	{
 		int64_t		r = propose_random(b, opt, &rng);
 
@@ -170,7 +179,7 @@ ct_evolution_search(ct_budget *b, const ct_baseline_options *opt,
 		if (r >= 0 && ct_budget_query(b, r, &pop[size].acc))
 			pop[size++].row = r;
 	}
-	while (size >= 2 && b->used < b->budget && p < limit)
+	while (size >= 2 && !ct_budget_exhausted(b) && p < limit)
 	{
 		int			best = -1;
 		int64_t		child = -1;

@@ -14,6 +14,7 @@
 
 #include "ctnas_alloc.h"
 #include "ctnas_controller.h"
+#include "ctnas_json.h"
 #include "ctnas_rng.h"
 #include "ctnas_serial.h"
 
@@ -118,21 +119,22 @@ ct_ctnas_recipe_name(int recipe)
 static bool
 int_option(const cJSON *item, double lo, double hi, int *out, ct_error *err)
 {
-	double		x = cJSON_IsNumber(item) ? item->valuedouble : NAN;
+	int64_t		v;
 
-	if (!isfinite(x) || x != floor(x) || x < lo || x > hi)
+	/* written as an integer (3, not 3.0 or 3e0), so nothing is rounded or wrapped */
+	if (!ct_json_int(item, (int64_t) lo, (int64_t) hi, &v))
 		return ct_fail(err, CT_ERR_INVALID, "invalid search option",
 					   "\"%s\" must be an integer from %.0f to %.0f.", item->string, lo, hi);
-	*out = (int) x;
+	*out = (int) v;
 	return true;
 }
 
 static bool
 real_option(const cJSON *item, double lo, double hi, double *out, ct_error *err)
 {
-	double		x = cJSON_IsNumber(item) ? item->valuedouble : NAN;
+	double		x;
 
-	if (!isfinite(x) || x < lo || x > hi)
+	if (!ct_json_real(item, &x) || x < lo || x > hi)
 		return ct_fail(err, CT_ERR_INVALID, "invalid search option",
 					   "\"%s\" must be a number from %g to %g.", item->string, lo, hi);
 	*out = x;
@@ -144,7 +146,6 @@ static bool
 nac_option(const cJSON *item, ct_ctnas_options *opt, bool *seeded, ct_error *err)
 {
 	cJSON	   *copy;
-	char	   *text;
 	bool		ok;
 
 	if (!cJSON_IsObject(item))
@@ -156,29 +157,33 @@ nac_option(const cJSON *item, ct_ctnas_options *opt, bool *seeded, ct_error *err
 	if (!cJSON_HasObjectItem(copy, "epochs"))
 		cJSON_AddNumberToObject(copy, "epochs", opt->nac.epochs);
 	*seeded = cJSON_HasObjectItem(copy, "seed");
-	text = cJSON_PrintUnformatted(copy);
+	/* the copy keeps the numbers' literals (ct_json_parse), which printing it would lose */
+	ok = ct_nac_options_from_cjson(copy, &opt->nac, err);
 	cJSON_Delete(copy);
-	ok = ct_nac_options_from_json(text, &opt->nac, err);
-	cJSON_free(text);
 	return ok;
 }
 
 bool
 ct_ctnas_options_from_json(const char *json, ct_ctnas_options *opt, ct_error *err)
 {
-	cJSON	   *root = cJSON_Parse(json);
+	cJSON	   *root = ct_json_parse(json, strlen(json), NULL, true);
+	bool		ok = ct_ctnas_options_from_cjson(root, opt, err);
+
+	cJSON_Delete(root);
+	return ok;
+}
+
+bool
+ct_ctnas_options_from_cjson(const cJSON *root, ct_ctnas_options *opt, ct_error *err)
+{
 	const cJSON *item;
 	bool		ok = true;
 	bool		nac_seeded = false;
 	int			recipe = CT_CTNAS_RECIPE_DEFAULT;
 	int			common;
 
-
 	if (root == NULL || !cJSON_IsObject(root))
-	{
-		cJSON_Delete(root);
 		return ct_fail(err, CT_ERR_INVALID, "search options must be a JSON object", NULL);
-	}
 	item = cJSON_GetObjectItemCaseSensitive(root, "recipe");
 	if (item != NULL)
 	{
@@ -187,11 +192,8 @@ ct_ctnas_options_from_json(const char *json, ct_ctnas_options *opt, ct_error *er
 		recipe = strcmp(name, "paper") == 0 ? CT_CTNAS_RECIPE_PAPER
 			: strcmp(name, "default") == 0 ? CT_CTNAS_RECIPE_DEFAULT : 0;
 		if (recipe == 0)
-		{
-			cJSON_Delete(root);
 			return ct_fail(err, CT_ERR_INVALID, "invalid search option",
 						   "\"recipe\" must be \"paper\" or \"default\".");
-		}
 	}
 	*opt = ct_ctnas_recipe_options(recipe);
 	cJSON_ArrayForEach(item, root)
@@ -231,7 +233,6 @@ ct_ctnas_options_from_json(const char *json, ct_ctnas_options *opt, ct_error *er
 						 "Unknown key \"%.60s\". Known keys: " SEARCH_KEYS
 						 "; in SQL also model, save_model, progress, arch_column, acc_column.", key);
 	}
-	cJSON_Delete(root);
 	if (ok && !nac_seeded)
 		opt->nac.seed = opt->seed;
 	return ok;
@@ -313,7 +314,7 @@ query_random(ct_ctnas_search *s, int want)
 
 	if ((size_t) want > o->n)
 		want = (int) o->n;
-	while (b->used < want && b->used < b->budget)
+	while (b->used < want && !ct_budget_exhausted(b))
 	{
 		int64_t		r = (int64_t) (ct_rng_next(&s->rng) % o->n);
 
@@ -612,7 +613,7 @@ rank_and_query(ct_ctnas_search *s, int take, ct_interrupt_fn interrupt, void *ar
 		}
 	}
 	qsort(order, n, sizeof(ranked), by_score_desc);
-	for (size_t i = 0; i < n && take > 0 && b->used < b->budget; i++, take--)
+	for (size_t i = 0; i < n && take > 0 && !ct_budget_exhausted(b); i++, take--)
 		ct_budget_query(b, order[i].row, &a);
 	ct_free(order);
 }
@@ -620,7 +621,7 @@ rank_and_query(ct_ctnas_search *s, int take, ct_interrupt_fn interrupt, void *ar
 static bool
 default_finished(const ct_ctnas_search *s)
 {
-	return s->round >= s->opt.rounds || s->b->used >= s->b->budget || (size_t) s->b->used >= s->b->oracle->n;
+	return s->round >= s->opt.rounds || ct_budget_exhausted(s->b);
 }
 
 /* ---- the step function ------------------------------------------------------- */
@@ -771,7 +772,8 @@ step_default(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_error 
 					s->ph = PH_DONE;
 					return true;
 				}
-				take = (s->b->budget - s->b->used + left - 1) / left;	/* the rest, spread evenly */
+				/* the rest, spread evenly (in 64 bits: the budget may be INT_MAX) */
+				take = (int) (((int64_t) s->b->budget - s->b->used + left - 1) / left);
 
 				rank_and_query(s, take, interrupt, arg);
 				s->round++;

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ctnas_json.h"
+
 #define KEY_HINT "Expected the keys \"matrix\" and \"ops\" (or \"module_adjacency\" and \"module_operations\")."
 
 static bool
@@ -39,13 +41,39 @@ parse_matrix(const cJSON *matrix, ct_raw_graph *raw, ct_error *err)
 						   n, x, cJSON_GetArraySize(row));
 		cJSON_ArrayForEach(cell, row)
 		{
+			const char *lit = ct_json_literal(cell);
+			bool		one;
+
 			if (!cJSON_IsNumber(cell))
 				return ct_fail(err, CT_ERR_SYNTAX, "archgraph matrix entries must be numbers",
 							   "Entry [%d][%d] is not a number.", x, y);
-			if (cell->valuedouble != 0.0 && cell->valuedouble != 1.0)
-				return ct_fail(err, CT_ERR_INVALID, "archgraph matrix must contain only 0 and 1",
-							   "Entry [%d][%d] is %g.", x, y, cell->valuedouble);
-			raw->adj[x][y++] = cell->valuedouble == 1.0;
+			if (lit == NULL)	/* a number cJSON made, not one read from text */
+			{
+				if (cell->valuedouble != 0.0 && cell->valuedouble != 1.0)
+					return ct_fail(err, CT_ERR_INVALID, "archgraph matrix must contain only 0 and 1",
+								   "Entry [%d][%d] is %g.", x, y, cell->valuedouble);
+				one = cell->valuedouble == 1.0;
+			}
+			else
+			{
+				/*
+				 * Exactly the JSON numbers 0 and 1 as written (NAS-Bench-101's
+				 * own JSON has plain integers): 1.0, 0e0, 1e-401 or a
+				 * 1.000...01 would otherwise be rounded into 0 or 1 by the
+				 * conversion to double.  Another integer is a wrong cell.
+				 */
+				if (strcmp(lit, "0") != 0 && strcmp(lit, "1") != 0)
+				{
+					if (ct_json_integer_literal(lit))
+						return ct_fail(err, CT_ERR_INVALID, "archgraph matrix must contain only 0 and 1",
+									   "Entry [%d][%d] is %.40s%s.", x, y, lit, strlen(lit) > 40 ? "..." : "");
+					return ct_fail(err, CT_ERR_SYNTAX, "archgraph matrix entries must be written as 0 or 1",
+								   "Entry [%d][%d] is %.40s%s; only the JSON numbers 0 and 1 are accepted.",
+								   x, y, lit, strlen(lit) > 40 ? "..." : "");
+				}
+				one = lit[0] == '1';
+			}
+			raw->adj[x][y++] = one;
 		}
 		x++;
 	}
@@ -149,7 +177,7 @@ ct_raw_graph_parse_json(const char *text, ct_raw_graph *raw, ct_error *err)
 	if (ct_json_has_escaped_nul(text, strlen(text)))
 		return ct_fail(err, CT_ERR_SYNTAX, "archgraph text contains an escaped NUL character",
 					   "\\u0000 is not allowed in an archgraph.");
-	root = cJSON_ParseWithOpts(text, &end, 1);
+	root = ct_json_parse(text, strlen(text), &end, true);
 	if (root == NULL)
 		return ct_fail(err, CT_ERR_SYNTAX, "archgraph is not valid JSON",
 					   "The JSON text is malformed at character %ld.",

@@ -155,10 +155,15 @@ ct_nac_blob_read(const uint8_t *buf, size_t len, ct_nac *out, ct_nac_options *op
 		uint32_t	u = (uint32_t) get_u(w + 4 * i, 4);
 
 		memcpy(&m.params[i], &u, 4);
-		if (!isfinite(m.params[i]))
+		/* no training stores a larger weight (ct_nac_check_finite): such a model is damaged or forged */
+		if (!ct_nac_weight_ok(m.params[i]))
 		{
+			double		bad = m.params[i];
+
 			ct_nac_free(&m);
-			return corrupt(err, "The model has a weight that is not a finite number.");
+			return ct_fail(err, CT_ERR_INVALID, "invalid NAC model",
+						   "Weight %zu is %g; a weight must be a finite number of magnitude at most %g.",
+						   i, bad, (double) CT_NAC_MAX_WEIGHT);
 		}
 	}
 	/* the antisymmetric head's invariants, so NAC(a, b) = 1 - NAC(b, a) holds for any model read */

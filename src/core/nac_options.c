@@ -1,13 +1,16 @@
 /*
  * nac_options.c
  *	  Training options as JSON: {"seed": 1, "recipe": "paper", "epochs": 1000, ...}.
- *	  Unknown keys, wrong types and absurd values are errors.
+ *	  Unknown keys, wrong types and absurd values are errors; an integer
+ *	  option must be written as an integer (3, not 3.0 or 3e0).
  */
 #include "ctnas_nac.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <string.h>
+
+#include "ctnas_json.h"
 
 #define OPTION_KEYS "seed, recipe, epochs, batch_size, lr, beta1, beta2, eps, weight_decay, head, directions, layers, width"
 
@@ -18,25 +21,43 @@ bad(ct_error *err, const char *key, const char *want)
 				   "\"%s\" must be %s.", key, want);
 }
 
-/* A number within [lo, hi] (excluding lo when open_lo); integers when whole. */
+/* A real number within [lo, hi] (excluding lo when open_lo), as ct_json_real reads it. */
 static bool
-number_in(const cJSON *item, double lo, double hi, bool open_lo, bool whole, double *out)
+real_in(const cJSON *item, double lo, double hi, bool open_lo, double *out)
 {
 	double		x;
 
-	if (!cJSON_IsNumber(item))
-		return false;
-	x = item->valuedouble;
-	if (!isfinite(x) || x < lo || x > hi || (open_lo && x == lo) || (whole && x != floor(x)))
+	if (!ct_json_real(item, &x) || x < lo || x > hi || (open_lo && x == lo))
 		return false;
 	*out = x;
+	return true;
+}
+
+/* An integer within [lo, hi], written as one (ct_json_int: 3, not 3.0 or 3e0). */
+static bool
+int_in(const cJSON *item, int64_t lo, int64_t hi, int *out)
+{
+	int64_t		v;
+
+	if (!ct_json_int(item, lo, hi, &v))
+		return false;
+	*out = (int) v;
 	return true;
 }
 
 bool
 ct_nac_options_from_json(const char *json, ct_nac_options *opt, ct_error *err)
 {
-	cJSON	   *root = cJSON_Parse(json);
+	cJSON	   *root = ct_json_parse(json, strlen(json), NULL, true);
+	bool		ok = ct_nac_options_from_cjson(root, opt, err);
+
+	cJSON_Delete(root);
+	return ok;
+}
+
+bool
+ct_nac_options_from_cjson(const cJSON *root, ct_nac_options *opt, ct_error *err)
+{
 	const cJSON *item;
 	bool		ok = true;
 
@@ -49,18 +70,16 @@ ct_nac_options_from_json(const char *json, ct_nac_options *opt, ct_error *err)
 		*opt = ct_nac_recipe_options(recipe > 0 ? recipe : CT_NAC_RECIPE_DEFAULT);
 	}
 	if (root == NULL || !cJSON_IsObject(root))
-	{
-		cJSON_Delete(root);
 		return ct_fail(err, CT_ERR_INVALID, "NAC training options must be a JSON object",
 					   "Known keys: " OPTION_KEYS ".");
-	}
 	cJSON_ArrayForEach(item, root)
 	{
 		const char *key = item->string;
 		double		x = 0;
+		int64_t		v = 0;
 
 		if (strcmp(key, "seed") == 0)
-			ok = number_in(item, 0, 9007199254740992.0, false, true, &x) ? (opt->seed = (uint64_t) x, true)
+			ok = ct_json_int(item, 0, INT64_C(9007199254740992), &v) ? (opt->seed = (uint64_t) v, true)
 				: bad(err, key, "an integer from 0 to 2^53");
 		else if (strcmp(key, "recipe") == 0)
 		{
@@ -69,22 +88,22 @@ ct_nac_options_from_json(const char *json, ct_nac_options *opt, ct_error *err)
 			ok = r > 0 ? true : bad(err, key, "\"default\" or \"paper\"");
 		}
 		else if (strcmp(key, "epochs") == 0)
-			ok = number_in(item, 1, 1000000, false, true, &x) ? (opt->epochs = (int) x, true)
+			ok = int_in(item, 1, 1000000, &opt->epochs) ? true
 				: bad(err, key, "an integer from 1 to 1000000");
 		else if (strcmp(key, "batch_size") == 0)
-			ok = number_in(item, 2, 1048576, false, true, &x) ? (opt->batch_size = (int) x, true)
+			ok = int_in(item, 2, 1048576, &opt->batch_size) ? true
 				: bad(err, key, "an integer from 2 to 1048576");
 		else if (strcmp(key, "lr") == 0)
-			ok = number_in(item, 0, 10, true, false, &x) ? (opt->lr = x, true)
+			ok = real_in(item, 0, 10, true, &x) ? (opt->lr = x, true)
 				: bad(err, key, "a number in (0, 10]");
 		else if (strcmp(key, "beta1") == 0)
-			ok = number_in(item, 0, 0.9999999, false, false, &x) ? (opt->beta1 = x, true)
+			ok = real_in(item, 0, 0.9999999, false, &x) ? (opt->beta1 = x, true)
 				: bad(err, key, "a number in [0, 1)");
 		else if (strcmp(key, "beta2") == 0)
-			ok = number_in(item, 0, 0.9999999, false, false, &x) ? (opt->beta2 = x, true)
+			ok = real_in(item, 0, 0.9999999, false, &x) ? (opt->beta2 = x, true)
 				: bad(err, key, "a number in [0, 1)");
 		else if (strcmp(key, "eps") == 0)
-			ok = number_in(item, 0, 1, true, false, &x) ? (opt->eps = x, true)
+			ok = real_in(item, 0, 1, true, &x) ? (opt->eps = x, true)
 				: bad(err, key, "a number in (0, 1]");
 		else if (strcmp(key, "head") == 0)
 		{
@@ -103,13 +122,13 @@ ct_nac_options_from_json(const char *json, ct_nac_options *opt, ct_error *err)
 				: bad(err, key, "\"forward\" or \"both\"");
 		}
 		else if (strcmp(key, "layers") == 0)
-			ok = number_in(item, 1, CT_NAC_MAX_LAYERS, false, true, &x) ? (opt->layers = (int) x, true)
+			ok = int_in(item, 1, CT_NAC_MAX_LAYERS, &opt->layers) ? true
 				: bad(err, key, "an integer from 1 to 16");
 		else if (strcmp(key, "width") == 0)
-			ok = number_in(item, 1, 1024, false, true, &x) ? (opt->width = (int) x, true)
+			ok = int_in(item, 1, 1024, &opt->width) ? true
 				: bad(err, key, "an integer from 1 to 1024");
 		else if (strcmp(key, "weight_decay") == 0)
-			ok = number_in(item, 0, 10, false, false, &x) ? (opt->weight_decay = x, true)
+			ok = real_in(item, 0, 10, false, &x) ? (opt->weight_decay = x, true)
 				: bad(err, key, "a number in [0, 10]");
 		else
 			ok = ct_fail(err, CT_ERR_INVALID, "unknown NAC training option",
@@ -117,6 +136,5 @@ ct_nac_options_from_json(const char *json, ct_nac_options *opt, ct_error *err)
 		if (!ok)
 			break;
 	}
-	cJSON_Delete(root);
 	return ok;
 }

@@ -368,9 +368,10 @@ bool
 ct_nac_check_finite(const ct_nac *m, ct_error *err)
 {
 	for (size_t i = 0; i < m->nparams; i++)
-		if (!isfinite(m->params[i]))
+		if (!ct_nac_weight_ok(m->params[i]))
 			return ct_fail(err, CT_ERR_INVALID, "NAC training diverged",
-						   "A weight became infinite or not a number; a smaller lr would help.");
+						   "A weight became infinite, not a number or larger than %g in magnitude; a smaller lr would help.",
+						   (double) CT_NAC_MAX_WEIGHT);
 	return true;
 }
 

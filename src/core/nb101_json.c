@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ctnas_json.h"
+
 static void
 skip_space(ct_nb101_json_reader *r)
 {
@@ -37,10 +39,9 @@ number_field(const cJSON *obj, const char *key, double *out, ct_error *err)
 	*out = NAN;
 	if (item == NULL || cJSON_IsNull(item))
 		return true;
-	if (!cJSON_IsNumber(item) || !isfinite(item->valuedouble))
+	if (!ct_json_real(item, out))	/* finite, and not a nonzero literal that underflowed to 0 */
 		return ct_fail(err, CT_ERR_INVALID, "nas_bench.json record has a bad number",
 					   "\"%s\" must be a finite number.", key);
-	*out = item->valuedouble;
 	return true;
 }
 
@@ -59,7 +60,7 @@ read_record(const cJSON *obj, ct_nb101_record *rec, ct_error *err)
 	const cJSON *ops = either_key(obj, "ops", "module_operations");
 	const cJSON *hash = cJSON_GetObjectItemCaseSensitive(obj, "hash_");
 	ct_raw_graph raw;
-	double		params;
+	const cJSON *params_item;
 
 	if (!cJSON_IsObject(obj))
 		return ct_fail(err, CT_ERR_SYNTAX, "nas_bench.json record is not a JSON object",
@@ -77,14 +78,15 @@ read_record(const cJSON *obj, ct_nb101_record *rec, ct_error *err)
 	if (!number_field(obj, "validation_accuracy", &rec->validation_accuracy, err) ||
 		!number_field(obj, "test_accuracy", &rec->test_accuracy, err) ||
 		!number_field(obj, "train_accuracy", &rec->train_accuracy, err) ||
-		!number_field(obj, "training_time", &rec->training_time, err) ||
-		!number_field(obj, "n_params", &params, err))
+		!number_field(obj, "training_time", &rec->training_time, err))
 		return false;
-	/* an exact non-negative integer that a double holds without rounding */
-	if (!isnan(params) && (params < 0 || params > 9007199254740992.0 || params != floor(params)))
+	/* an integer as written, that a double holds without rounding; absent or null: -1 */
+	rec->n_params = -1;
+	params_item = cJSON_GetObjectItemCaseSensitive(obj, "n_params");
+	if (params_item != NULL && !cJSON_IsNull(params_item) &&
+		!ct_json_int(params_item, 0, INT64_C(9007199254740992), &rec->n_params))
 		return ct_fail(err, CT_ERR_INVALID, "nas_bench.json record has a bad number",
 					   "\"n_params\" must be a non-negative integer.");
-	rec->n_params = isnan(params) ? -1 : (int64_t) params;
 	return true;
 }
 
@@ -141,7 +143,7 @@ ct_nb101_json_next(ct_nb101_json_reader *r, ct_nb101_record *rec, ct_error *err)
 		return 0;
 	}
 
-	obj = cJSON_ParseWithLengthOpts(r->pos, (size_t) (r->end - r->pos), &after, 0);
+	obj = ct_json_parse(r->pos, (size_t) (r->end - r->pos), &after, false);
 	if (obj == NULL)
 		return ct_fail(err, CT_ERR_SYNTAX, "nas_bench.json is malformed",
 					   "A record is not valid JSON."), fail_at(r, err);

@@ -131,6 +131,18 @@ ct_budget_query(ct_budget *b, int64_t r, double *acc)
 }
 
 int64_t
+ct_budget_effective(const ct_budget *b)
+{
+	return (size_t) b->budget < b->oracle->n ? (int64_t) b->budget : (int64_t) b->oracle->n;
+}
+
+bool
+ct_budget_exhausted(const ct_budget *b)
+{
+	return (int64_t) b->used >= ct_budget_effective(b);
+}
+
+int64_t
 ct_budget_best(const ct_budget *b)
 {
 	int64_t		best = -1;

@@ -7,6 +7,8 @@
 #include <cblas.h>
 #include <cjson/cJSON.h>
 
+#include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
@@ -61,6 +63,32 @@ ctnas_agg_context(FunctionCallInfo fcinfo, const char *fn)
 	return cxt;
 }
 
+void *
+ctnas_agg_state(FunctionCallInfo fcinfo, int argno, uint32 magic, const char *fn)
+{
+	void	   *st;
+
+	if (PG_ARGISNULL(argno))
+		return NULL;
+	st = PG_GETARG_POINTER(argno);
+	/* every internal state is a palloc'd struct of at least 8 bytes: its first 4 are readable */
+	if (st == NULL || *(const uint32 *) st != magic)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s was given the state of another aggregate", fn),
+				 errdetail("ctnas's aggregate support functions work only together, as in the aggregates ctnas defines.")));
+	return st;
+}
+
+void
+ctnas_agg_serial_magic(StringInfo buf, uint32 magic, const char *fn)
+{
+	if (buf->len - buf->cursor < 4 || (uint32) pq_getmsgint(buf, 4) != magic)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("%s was given bytes that are not a serialized state of its aggregate", fn)));
+}
+
 void
 ctnas_blas_single_thread(void)
 {
@@ -73,6 +101,18 @@ ctnas_blas_single_thread(void)
 	}
 }
 
+const char *
+ctnas_echo(const char *input)
+{
+	size_t		len = strnlen(input, CTNAS_ECHO_MAX + 1);
+	int			cut;
+
+	if (len <= CTNAS_ECHO_MAX)
+		return input;
+	cut = pg_mbcliplen(input, CTNAS_ECHO_MAX + 1, CTNAS_ECHO_MAX);
+	return psprintf("%.*s...", cut, input);
+}
+
 void
 ct_report_error(const ct_error *err, const char *type_name, const char *input)
 {
@@ -82,7 +122,7 @@ ct_report_error(const ct_error *err, const char *type_name, const char *input)
 			if (input != NULL)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-						 errmsg("invalid input syntax for type %s: \"%s\"", type_name, input),
+						 errmsg("invalid input syntax for type %s: \"%s\"", type_name, ctnas_echo(input)),
 						 err->detail[0] ? errdetail("%s", err->detail) : 0));
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),

@@ -41,7 +41,15 @@ extern void archgraph_decode(const ArchGraph *a, ct_graph *g);
 /* Argument argno of a function, decoded. */
 extern void archgraph_arg(FunctionCallInfo fcinfo, int argno, ct_graph *g);
 
-/* ereport(ERROR) for a core failure; input, if given, is quoted in syntax errors. */
+/*
+ * User input as an error message may quote it: whole when short, else its
+ * first CTNAS_ECHO_MAX bytes (on a character boundary) and "...", so a huge
+ * input is never copied into the message and the server log.
+ */
+#define CTNAS_ECHO_MAX 100
+extern const char *ctnas_echo(const char *input);
+
+/* ereport(ERROR) for a core failure; input, if given, is quoted (ctnas_echo) in syntax errors. */
 extern void ct_report_error(const ct_error *err, const char *type_name, const char *input) pg_attribute_noreturn();
 
 /*
@@ -56,6 +64,22 @@ extern char *ctnas_sql(const char *fmt);
 
 /* The aggregate's memory context; an error when fn is not called as an aggregate. */
 extern MemoryContext ctnas_agg_context(FunctionCallInfo fcinfo, const char *fn);
+
+/*
+ * Internal aggregate states start with a magic number of their kind, so
+ * that an aggregate a superuser assembles from support functions of
+ * different aggregates (one's transition function, another's final
+ * function) gets an error, not a crash.  ctnas_agg_state: argument argno as
+ * a state of that kind (NULL when the argument is NULL); an error when it is
+ * another kind.  ctnas_agg_serial_magic: the same for the first 4 bytes of a
+ * serialized state, which it consumes.
+ */
+#define CTNAS_NAC_TRAIN_MAGIC	0x4E414354	/* "NACT" */
+#define CTNAS_KENDALL_MAGIC		0x4B544155	/* "KTAU" */
+#define CTNAS_CTNAS_KTAU_MAGIC	0x434B5441	/* "CKTA" */
+extern void *ctnas_agg_state(FunctionCallInfo fcinfo, int argno, uint32 magic, const char *fn);
+struct StringInfoData;
+extern void ctnas_agg_serial_magic(struct StringInfoData *buf, uint32 magic, const char *fn);
 
 /* An error (54000) when a raw cell has more nodes than input may have before pruning. */
 extern void archgraph_check_raw_size(int n);

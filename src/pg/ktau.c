@@ -34,6 +34,7 @@ ctnas_ktau_init(void)
 
 typedef struct PairState
 {
+	uint32		magic;			/* CTNAS_KENDALL_MAGIC */
 	int64		n;
 	int64		cap;
 	double	   *x;
@@ -45,6 +46,7 @@ pairs_create(MemoryContext cxt, int64 cap)
 {
 	PairState  *st = MemoryContextAllocZero(cxt, sizeof(PairState));
 
+	st->magic = CTNAS_KENDALL_MAGIC;
 	st->cap = Max(cap, 64);
 	st->x = MemoryContextAllocHuge(cxt, sizeof(double) * st->cap);
 	st->y = MemoryContextAllocHuge(cxt, sizeof(double) * st->cap);
@@ -70,7 +72,10 @@ Datum
 kendall_tau_transfn(PG_FUNCTION_ARGS)
 {
 	MemoryContext cxt = ctnas_agg_context(fcinfo, "kendall_tau_transfn");
-	PairState  *st = PG_ARGISNULL(0) ? pairs_create(cxt, 0) : (PairState *) PG_GETARG_POINTER(0);
+	PairState  *st = ctnas_agg_state(fcinfo, 0, CTNAS_KENDALL_MAGIC, "kendall_tau_transfn");
+
+	if (st == NULL)
+		st = pairs_create(cxt, 0);
 
 	/* pairs with a NULL are skipped */
 	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))
@@ -83,8 +88,8 @@ Datum
 kendall_tau_combinefn(PG_FUNCTION_ARGS)
 {
 	MemoryContext cxt = ctnas_agg_context(fcinfo, "kendall_tau_combinefn");
-	PairState  *a = PG_ARGISNULL(0) ? NULL : (PairState *) PG_GETARG_POINTER(0);
-	PairState  *b = PG_ARGISNULL(1) ? NULL : (PairState *) PG_GETARG_POINTER(1);
+	PairState  *a = ctnas_agg_state(fcinfo, 0, CTNAS_KENDALL_MAGIC, "kendall_tau_combinefn");
+	PairState  *b = ctnas_agg_state(fcinfo, 1, CTNAS_KENDALL_MAGIC, "kendall_tau_combinefn");
 	PairState  *out;
 
 	if (a == NULL && b == NULL)
@@ -104,11 +109,15 @@ PG_FUNCTION_INFO_V1(kendall_tau_serialfn);
 Datum
 kendall_tau_serialfn(PG_FUNCTION_ARGS)
 {
-	PairState  *st = (PairState *) PG_GETARG_POINTER(0);
+	PairState  *st;
 	StringInfoData buf;
 
 	ctnas_agg_context(fcinfo, "kendall_tau_serialfn");
+	st = ctnas_agg_state(fcinfo, 0, CTNAS_KENDALL_MAGIC, "kendall_tau_serialfn");
+	if (st == NULL)
+		PG_RETURN_NULL();
 	pq_begintypsend(&buf);
+	pq_sendint32(&buf, CTNAS_KENDALL_MAGIC);
 	pq_sendint64(&buf, st->n);
 	for (int64 i = 0; i < st->n; i++)
 	{
@@ -130,9 +139,12 @@ kendall_tau_deserialfn(PG_FUNCTION_ARGS)
 
 	initStringInfo(&buf);
 	appendBinaryStringInfo(&buf, VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data));
-	n = pq_getmsgint64(&buf);
-	if (n < 0 || n > (int64) (buf.len / 16))
-		elog(ERROR, "kendall_tau_deserialfn: invalid state");
+	ctnas_agg_serial_magic(&buf, CTNAS_KENDALL_MAGIC, "kendall_tau_deserialfn");
+	n = buf.len - buf.cursor >= 8 ? pq_getmsgint64(&buf) : -1;
+	if (n < 0 || n != (int64) ((buf.len - buf.cursor) / 16) || (buf.len - buf.cursor) % 16 != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("kendall_tau_deserialfn was given a damaged serialized state")));
 	st = pairs_create(cxt, n);
 	for (int64 i = 0; i < n; i++)
 	{
@@ -148,13 +160,14 @@ PG_FUNCTION_INFO_V1(kendall_tau_finalfn);
 Datum
 kendall_tau_finalfn(PG_FUNCTION_ARGS)
 {
-	PairState  *st = PG_ARGISNULL(0) ? NULL : (PairState *) PG_GETARG_POINTER(0);
+	PairState  *st;
 	double	   *x,
 			   *y,
 				tau;
 	bool		has_nan = false;
 
 	ctnas_agg_context(fcinfo, "kendall_tau_finalfn");
+	st = ctnas_agg_state(fcinfo, 0, CTNAS_KENDALL_MAGIC, "kendall_tau_finalfn");
 	if (st == NULL || st->n < 2)
 		PG_RETURN_NULL();
 	for (int64 i = 0; i < st->n && !has_nan; i++)
@@ -179,6 +192,7 @@ kendall_tau_finalfn(PG_FUNCTION_ARGS)
 
 typedef struct KtauState
 {
+	uint32		magic;			/* CTNAS_CTNAS_KTAU_MAGIC */
 	int64		n;
 	int64		cap;
 	ct_graph   *cells;
@@ -192,12 +206,13 @@ Datum
 ctnas_ktau_transfn(PG_FUNCTION_ARGS)
 {
 	MemoryContext cxt = ctnas_agg_context(fcinfo, "ctnas_ktau_transfn");
-	KtauState  *st = PG_ARGISNULL(0) ? NULL : (KtauState *) PG_GETARG_POINTER(0);
+	KtauState  *st = ctnas_agg_state(fcinfo, 0, CTNAS_CTNAS_KTAU_MAGIC, "ctnas_ktau_transfn");
 	ct_graph	g;
 
 	if (st == NULL)
 	{
 		st = MemoryContextAllocZero(cxt, sizeof(KtauState));
+		st->magic = CTNAS_CTNAS_KTAU_MAGIC;
 		st->cap = 64;
 		st->cells = MemoryContextAllocHuge(cxt, sizeof(ct_graph) * st->cap);
 		st->acc = MemoryContextAllocHuge(cxt, sizeof(double) * st->cap);
@@ -254,7 +269,7 @@ PG_FUNCTION_INFO_V1(ctnas_ktau_finalfn);
 Datum
 ctnas_ktau_finalfn(PG_FUNCTION_ARGS)
 {
-	KtauState  *st = PG_ARGISNULL(0) ? NULL : (KtauState *) PG_GETARG_POINTER(0);
+	KtauState  *st;
 	const ct_nac *model;
 	ct_nac_batch *batch;
 	MemoryContext model_cxt,
@@ -267,6 +282,7 @@ ctnas_ktau_finalfn(PG_FUNCTION_ARGS)
 				sum = 0;
 
 	ctnas_agg_context(fcinfo, "ctnas_ktau_finalfn");
+	st = ctnas_agg_state(fcinfo, 0, CTNAS_CTNAS_KTAU_MAGIC, "ctnas_ktau_finalfn");
 	if (st == NULL || st->n < 2)
 		PG_RETURN_NULL();
 	n = st->n;

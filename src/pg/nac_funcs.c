@@ -12,6 +12,8 @@
  */
 #include "ctnas_pg.h"
 
+#include <math.h>
+
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
@@ -137,7 +139,7 @@ lookup_model(const char *name)
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("NAC model \"%s\" does not exist", name),
+				 errmsg("NAC model \"%s\" does not exist", ctnas_echo(name)),
 				 errhint("Models are the rows of ctnas.models; train one with INSERT INTO ctnas.models(name, weights) SELECT ..., ctnas.nac_train(...).")));
 	weights = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	models_relid = get_relname_relid("models", ctnas_schema_oid());
@@ -200,6 +202,22 @@ model_from_blob(FunctionCallInfo fcinfo, int argno)
 }
 
 /*
+ * A model's weights are bounded (CT_NAC_MAX_WEIGHT), which keeps the
+ * recipes' network finite, but a deep, wide network can still overflow
+ * float in its forward pass: such a result is an error, never an Infinity
+ * or a NaN passed on as an answer.
+ */
+static void
+check_forward_result(double x)
+{
+	if (!isfinite(x))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the NAC's forward pass overflowed"),
+				 errdetail("The model's activations exceed the range of float for this cell.")));
+}
+
+/*
  * The batch's scratch buffers grow inside forward passes, through the core's
  * allocator, i.e. in CurrentMemoryContext: that must be the context the
  * model lives in, not the per-row one.
@@ -226,6 +244,7 @@ compare_with(FunctionCallInfo fcinfo, const ct_nac *model, ct_nac_batch *batch,
 	fb = ct_nac_embed_cached(embeddings, model, batch, &b);
 	p = ct_nac_prob_feat(model, fa_copy, fb);
 	MemoryContextSwitchTo(old);
+	check_forward_result(p);
 	PG_RETURN_FLOAT8(p);
 }
 
@@ -242,6 +261,7 @@ score_with(FunctionCallInfo fcinfo, const ct_nac *model, ct_nac_batch *batch,
 	old = MemoryContextSwitchTo(cxt);
 	score = ct_nac_score_feat(model, ct_nac_embed_cached(embeddings, model, batch, &a));
 	MemoryContextSwitchTo(old);
+	check_forward_result(score);
 	PG_RETURN_FLOAT8(score);
 }
 

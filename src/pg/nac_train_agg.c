@@ -22,6 +22,7 @@
 
 typedef struct NacTrainState
 {
+	uint32		magic;			/* CTNAS_NAC_TRAIN_MAGIC */
 	int64		n;
 	int64		cap;
 	ct_graph   *cells;
@@ -34,6 +35,7 @@ state_create(MemoryContext cxt)
 {
 	NacTrainState *st = MemoryContextAllocZero(cxt, sizeof(NacTrainState));
 
+	st->magic = CTNAS_NAC_TRAIN_MAGIC;
 	st->cap = 64;
 	st->cells = MemoryContextAllocHuge(cxt, sizeof(ct_graph) * st->cap);
 	st->acc = MemoryContextAllocHuge(cxt, sizeof(double) * st->cap);
@@ -69,8 +71,8 @@ state_set_options(NacTrainState *st, const char *options, MemoryContext cxt)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("nac_train options must be the same for every row"),
-				 errdetail("Got %s after %s.", options ? options : "no options",
-						   st->options ? st->options : "no options")));
+				 errdetail("Got %s after %s.", options ? ctnas_echo(options) : "no options",
+						   st->options ? ctnas_echo(st->options) : "no options")));
 }
 
 static void
@@ -88,7 +90,7 @@ Datum
 nac_train_transfn(PG_FUNCTION_ARGS)
 {
 	MemoryContext cxt = ctnas_agg_context(fcinfo, "nac_train_transfn");
-	NacTrainState *st = PG_ARGISNULL(0) ? NULL : (NacTrainState *) PG_GETARG_POINTER(0);
+	NacTrainState *st = ctnas_agg_state(fcinfo, 0, CTNAS_NAC_TRAIN_MAGIC, "nac_train_transfn");
 	char	   *options = NULL;
 	ct_graph	g;
 
@@ -116,8 +118,8 @@ Datum
 nac_train_combinefn(PG_FUNCTION_ARGS)
 {
 	MemoryContext cxt = ctnas_agg_context(fcinfo, "nac_train_combinefn");
-	NacTrainState *a = PG_ARGISNULL(0) ? NULL : (NacTrainState *) PG_GETARG_POINTER(0);
-	NacTrainState *b = PG_ARGISNULL(1) ? NULL : (NacTrainState *) PG_GETARG_POINTER(1);
+	NacTrainState *a = ctnas_agg_state(fcinfo, 0, CTNAS_NAC_TRAIN_MAGIC, "nac_train_combinefn");
+	NacTrainState *b = ctnas_agg_state(fcinfo, 1, CTNAS_NAC_TRAIN_MAGIC, "nac_train_combinefn");
 	NacTrainState *out;
 
 	if (a == NULL && b == NULL)
@@ -138,16 +140,22 @@ nac_train_combinefn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(out);
 }
 
-/* Serialized: int64 n, options (int32 length or -1, bytes), n x (cell, float8). */
+/* Serialized: the magic, int64 n, options (int32 length or -1, bytes), n x (cell, float8). */
+#define SERIAL_ROW_SIZE (1 + 4 + CT_NB101_MAX_NODES + 8)
+
 PG_FUNCTION_INFO_V1(nac_train_serialfn);
 Datum
 nac_train_serialfn(PG_FUNCTION_ARGS)
 {
-	NacTrainState *st = (NacTrainState *) PG_GETARG_POINTER(0);
+	NacTrainState *st;
 	StringInfoData buf;
 
 	ctnas_agg_context(fcinfo, "nac_train_serialfn");
+	st = ctnas_agg_state(fcinfo, 0, CTNAS_NAC_TRAIN_MAGIC, "nac_train_serialfn");
+	if (st == NULL)
+		PG_RETURN_NULL();
 	pq_begintypsend(&buf);
+	pq_sendint32(&buf, CTNAS_NAC_TRAIN_MAGIC);
 	pq_sendint64(&buf, st->n);
 	if (st->options == NULL)
 		pq_sendint32(&buf, -1);
@@ -168,6 +176,14 @@ nac_train_serialfn(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
+static void
+bad_serial(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("nac_train_deserialfn was given a damaged serialized state")));
+}
+
 PG_FUNCTION_INFO_V1(nac_train_deserialfn);
 Datum
 nac_train_deserialfn(PG_FUNCTION_ARGS)
@@ -181,8 +197,15 @@ nac_train_deserialfn(PG_FUNCTION_ARGS)
 
 	initStringInfo(&buf);
 	appendBinaryStringInfo(&buf, VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data));
+	ctnas_agg_serial_magic(&buf, CTNAS_NAC_TRAIN_MAGIC, "nac_train_deserialfn");
+	if (buf.len - buf.cursor < 12)
+		bad_serial();
 	n = pq_getmsgint64(&buf);
 	optlen = pq_getmsgint(&buf, 4);
+	/* the lengths must fit the bytes there are, before anything is allocated for them */
+	if (n < 0 || optlen < -1 || (optlen > 0 && optlen > buf.len - buf.cursor) ||
+		n > (buf.len - buf.cursor - Max(optlen, 0)) / SERIAL_ROW_SIZE)
+		bad_serial();
 	if (optlen >= 0)
 	{
 		const char *opt = pq_getmsgbytes(&buf, optlen);
@@ -199,7 +222,7 @@ nac_train_deserialfn(PG_FUNCTION_ARGS)
 		g.edges = pq_getmsgint(&buf, 4);
 		memcpy(g.ops, pq_getmsgbytes(&buf, CT_NB101_MAX_NODES), CT_NB101_MAX_NODES);
 		if (!ct_graph_is_canonical(&g))
-			elog(ERROR, "nac_train_deserialfn: invalid cell in serialized state");
+			bad_serial();
 		state_add(st, &g, pq_getmsgfloat8(&buf));
 	}
 	pq_getmsgend(&buf);
@@ -216,7 +239,7 @@ PG_FUNCTION_INFO_V1(nac_train_finalfn);
 Datum
 nac_train_finalfn(PG_FUNCTION_ARGS)
 {
-	NacTrainState *st = PG_ARGISNULL(0) ? NULL : (NacTrainState *) PG_GETARG_POINTER(0);
+	NacTrainState *st;
 	ct_nac_options opt;
 	ct_nac_stats stats;
 	ct_nac		model;
@@ -228,6 +251,7 @@ nac_train_finalfn(PG_FUNCTION_ARGS)
 				t1;
 
 	ctnas_agg_context(fcinfo, "nac_train_finalfn");
+	st = ctnas_agg_state(fcinfo, 0, CTNAS_NAC_TRAIN_MAGIC, "nac_train_finalfn");
 	if (st == NULL || st->n < 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -35,13 +35,13 @@ read_server_file(const char *path, size_t *len)
 	if (f == NULL || fstat(fileno(f), &st) != 0)
 		ereport(ERROR,
 				(errcode_for_file_access(),
-				 errmsg("could not open file \"%s\" for reading: %m", path)));
+				 errmsg("could not open file \"%s\" for reading: %m", ctnas_echo(path))));
 	buf = MemoryContextAllocHuge(CurrentMemoryContext, (Size) st.st_size + 1);
 	*len = fread(buf, 1, (size_t) st.st_size, f);
 	if (ferror(f) || *len != (size_t) st.st_size)
 		ereport(ERROR,
 				(errcode_for_file_access(),
-				 errmsg("could not read file \"%s\": %m", path)));
+				 errmsg("could not read file \"%s\": %m", ctnas_echo(path))));
 	FreeFile(f);
 	buf[*len] = '\0';
 	return buf;

@@ -27,6 +27,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "ctnas_json.h"
+
 
 SearchMethod
 search_method_from_name(const char *name)
@@ -39,7 +41,7 @@ search_method_from_name(const char *name)
 		return SEARCH_EVOLUTION;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown search method \"%s\"", name),
+			 errmsg("unknown search method \"%s\"", ctnas_echo(name)),
 			 errhint("The methods are \"ctnas\", \"random\" and \"evolution\".")));
 	return SEARCH_CTNAS;		/* keep the compiler quiet */
 }
@@ -57,9 +59,8 @@ SearchOptions
 search_split_options(Jsonb *options, SearchMethod method, bool job)
 {
 	SearchOptions so = {.arch_column = "arch", .acc_column = "acc"};
-	char	   *core_json;
 	char	   *text = JsonbToCString(NULL, &options->root, VARSIZE(options));
-	cJSON	   *root = cJSON_Parse(text);
+	cJSON	   *root = ct_json_parse(text, strlen(text), NULL, true);	/* numbers keep their literals */
 	const char *keys[4] = {"arch_column", "acc_column", "model", "save_model"};
 	bool		ctnas = method == SEARCH_CTNAS;
 	cJSON	   *item;
@@ -82,11 +83,11 @@ search_split_options(Jsonb *options, SearchMethod method, bool job)
 	}
 	if (ctnas && (item = cJSON_DetachItemFromObjectCaseSensitive(root, "progress")) != NULL)
 	{
-		double		x = cJSON_IsNumber(item) ? item->valuedouble : -1;
+		int64_t		steps;
 
-		if (!(x >= 0 && x <= INT_MAX && x == floor(x)))
+		if (!ct_json_int(item, 0, INT_MAX, &steps))
 			bad_option("\"%s\" must be a whole number of steps (0: no progress reports).", "progress");
-		so.progress = (int) x;
+		so.progress = (int) steps;
 		cJSON_Delete(item);
 	}
 	if (ctnas && (item = cJSON_GetObjectItemCaseSensitive(root, "nac")) != NULL)
@@ -101,19 +102,22 @@ search_split_options(Jsonb *options, SearchMethod method, bool job)
 	}
 	if (job && (item = cJSON_DetachItemFromObjectCaseSensitive(root, "time_limit")) != NULL)
 	{
-		double		x = cJSON_IsNumber(item) ? item->valuedouble : -1;
+		double		x = -1;
 
-		if (!(x > 0 && x <= 1e9))
+		if (!ct_json_real(item, &x) || !(x > 0 && x <= 1e9))
 			bad_option("\"%s\" must be a number of seconds greater than 0.", "time_limit");
 		so.time_limit = x;
 		cJSON_Delete(item);
 	}
-	core_json = cJSON_PrintUnformatted(root);
-	cJSON_Delete(root);
-	/* the core reads its own keys now, once, so a job's options fail at submit, not in the worker */
-	if (!(ctnas ? ct_ctnas_options_from_json(core_json, &so.ctnas, &err)
-		  : ct_baseline_options_from_json(core_json, &so.baseline, &err)))
+	/*
+	 * The core reads its own keys now, once, so a job's options fail at
+	 * submit, not in the worker; from the parsed object, since printing it
+	 * would lose the numbers' literals.
+	 */
+	if (!(ctnas ? ct_ctnas_options_from_cjson(root, &so.ctnas, &err)
+		  : ct_baseline_options_from_cjson(root, &so.baseline, &err)))
 		ct_report_error(&err, "jsonb", NULL);
+	cJSON_Delete(root);
 	return so;
 }
 
@@ -182,24 +186,24 @@ oracle_sql(const char *oracle, const SearchOptions *oc, Oid archgraph_oid)
 	if (!OidIsValid(relid))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("oracle relation \"%s\" does not exist", oracle),
+				 errmsg("oracle relation \"%s\" does not exist", ctnas_echo(oracle)),
 				 errhint("The oracle is a table or view name, or a SELECT query whose first two columns are the cell and the accuracy.")));
 	arch_att = get_attnum(relid, oc->arch_column);
 	acc_att = get_attnum(relid, oc->acc_column);
 	if (arch_att == InvalidAttrNumber || acc_att == InvalidAttrNumber)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("oracle \"%s\" has no column \"%s\"", oracle,
-						arch_att == InvalidAttrNumber ? oc->arch_column : oc->acc_column),
+				 errmsg("oracle \"%s\" has no column \"%s\"", ctnas_echo(oracle),
+						ctnas_echo(arch_att == InvalidAttrNumber ? oc->arch_column : oc->acc_column)),
 				 errhint("Name the columns with the options arch_column and acc_column.")));
 	if (get_atttype(relid, arch_att) != archgraph_oid)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("oracle column \"%s\" is not of type archgraph", oc->arch_column)));
+				 errmsg("oracle column \"%s\" is not of type archgraph", ctnas_echo(oc->arch_column))));
 	if (!is_number_type(get_atttype(relid, acc_att)))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("oracle column \"%s\" is not a number", oc->acc_column)));
+				 errmsg("oracle column \"%s\" is not a number", ctnas_echo(oc->acc_column))));
 	return psprintf("SELECT %s, %s FROM %s", quote_identifier(oc->arch_column),
 					quote_identifier(oc->acc_column),
 					quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
@@ -290,12 +294,12 @@ search_resolve_oracle(const char *oracle, const SearchOptions *so)
 	if (!OidIsValid(relid))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("oracle relation \"%s\" does not exist", oracle)));
+				 errmsg("oracle relation \"%s\" does not exist", ctnas_echo(oracle))));
 	if (get_rel_persistence(relid) == RELPERSISTENCE_TEMP)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("the oracle of a search job cannot be a temporary table"),
-				 errdetail("\"%s\" is temporary; the job's background worker cannot see it.", oracle),
+				 errdetail("\"%s\" is temporary; the job's background worker cannot see it.", ctnas_echo(oracle)),
 				 errhint("Copy it into a regular table, or run the search in this session with ctnas_search.")));
 	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid));
 }

@@ -331,6 +331,20 @@ test_options(void)
 	CHECK(!ct_ctnas_options_from_json("{\"recipe\": \"fast\"}", &opt, &err));
 	CHECK(!ct_ctnas_options_from_json("{\"rounds\": 0}", &opt, &err));
 	CHECK(!ct_ctnas_options_from_json("{\"iterations\": 1.5}", &opt, &err));
+	/* integers must be written as integers, and nothing is rounded or wrapped into range */
+	CHECK(!ct_ctnas_options_from_json("{\"iterations\": 1e-401}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"iterations\": 3.0}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"rounds\": 1.0000000000000000001}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"first\": 4294967396}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"seed\": 9007199254740993}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"seed\": 1e-401}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"entropy_coef\": 1e-401}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"nac\": {\"epochs\": 2.0}}", &opt, &err) && strstr(err.detail, "epochs") != NULL);
+	CHECK(!ct_ctnas_options_from_json("{\"nac\": {\"epochs\": 1e-401}}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"nac\": {\"weight_decay\": 1e-401}}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"nac\": {\"seed\": 1.5}}", &opt, &err));
+	CHECK(ct_ctnas_options_from_json("{\"nac\": {\"epochs\": 2, \"lr\": 1e-3}, \"seed\": 9007199254740992, \"entropy_coef\": 0e0}", &opt, &err));
+	CHECK(opt.nac.epochs == 2 && opt.nac.lr == 1e-3 && opt.seed == 9007199254740992ULL && opt.entropy_coef == 0);
 	CHECK(!ct_ctnas_options_from_json("{\"nac\": 3}", &opt, &err));
 	CHECK(!ct_ctnas_options_from_json("{\"nac\": {\"epochs\": -1}}", &opt, &err));
 	CHECK(!ct_ctnas_options_from_json("{\"population\": 10}", &opt, &err));
@@ -391,6 +405,29 @@ test_start_model(const ct_oracle *o)
 	CHECK(s == NULL);
 	CHECK(strstr(err.message, "shape") != NULL);
 	ct_budget_free(&b);
+
+	/* a budget of INT_MAX over a 30-cell oracle, starting from the NAC: it ends with the oracle read */
+	{
+		ct_oracle	small;
+		ct_budget	hb;
+
+		ct_oracle_build(&small, o->cells, o->acc, 30, &err);
+		for (int recipe = CT_CTNAS_RECIPE_PAPER; recipe <= CT_CTNAS_RECIPE_DEFAULT; recipe++)
+			for (int start = 0; start < 2; start++)
+			{
+				ct_ctnas_options hopt = small_options(recipe, 5);
+
+				hopt.iterations = 20;
+				hopt.nac.epochs = 3;
+				ct_budget_init(&hb, &small, INT32_MAX);
+				s = ct_ctnas_create(&hb, &hopt, start && recipe == CT_CTNAS_RECIPE_DEFAULT ? &m : NULL, &err);
+				CHECK(s != NULL && ct_ctnas_run(s, NULL, NULL, &err));
+				CHECK(hb.used == 30);
+				ct_ctnas_destroy(s);
+				ct_budget_free(&hb);
+			}
+		ct_oracle_free(&small);
+	}
 
 	/* too small a budget */
 	ct_budget_init(&b, o, 1);

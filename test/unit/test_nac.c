@@ -599,6 +599,25 @@ test_blob(void)
 			CHECK(!ct_nac_blob_read(buf, len, &back, NULL, NULL, &err) && strstr(err.detail, "antisymmetric") != NULL);
 			a.fc_w[3] = saved;
 		}
+		/* huge finite weights are refused on read and by the training check, up to the bound accepted */
+		{
+			float		saved = a.emb[7];
+			const float big[] = {1e30f, -1e30f, 1000.5f, -1001.0f, INFINITY, NAN};
+
+			for (int i = 0; i < 6; i++)
+			{
+				a.emb[7] = big[i];
+				ct_nac_blob_write(&a, &opt, &stats, buf);
+				CHECK(!ct_nac_blob_read(buf, len, &back, NULL, NULL, &err) && strstr(err.detail, "Weight 7") != NULL);
+				CHECK(!ct_nac_check_finite(&a, &err) && strstr(err.message, "diverged") != NULL);
+			}
+			a.emb[7] = -1000.0f;
+			ct_nac_blob_write(&a, &opt, &stats, buf);
+			CHECK(ct_nac_blob_read(buf, len, &back, NULL, NULL, &err));
+			ct_nac_free(&back);
+			CHECK(ct_nac_check_finite(&a, &err));
+			a.emb[7] = saved;
+		}
 		opt.lr = nan_value;
 		ct_nac_blob_write(&a, &opt, &stats, buf);
 		CHECK(!ct_nac_blob_read(buf, len, &back, NULL, NULL, &err) && strstr(err.detail, "finite") != NULL);

@@ -167,8 +167,49 @@ test_baselines(void)
 	CHECK(!ct_baseline_options_from_json("{\"population\": 5, \"tournament\": 6}", &opt, &err));
 	CHECK(!ct_baseline_options_from_json("{\"space\": \"darts\"}", &opt, &err));
 	CHECK(!ct_baseline_options_from_json("{\"seed\": -1}", &opt, &err));
+	CHECK(!ct_baseline_options_from_json("{\"seed\": 1e-401}", &opt, &err));
+	CHECK(!ct_baseline_options_from_json("{\"population\": 2e1}", &opt, &err));
+	CHECK(!ct_baseline_options_from_json("{\"population\": 20.0}", &opt, &err));
+	CHECK(!ct_baseline_options_from_json("{\"max_proposals\": 1000000000001}", &opt, &err));
+	CHECK(ct_baseline_options_from_json("{\"max_proposals\": 1000000000000}", &opt, &err) && opt.max_proposals == 1000000000000);
 	CHECK(!ct_baseline_options_from_json("{\"sede\": 1}", &opt, &err));
 	CHECK(!ct_baseline_options_from_json("[]", &opt, &err));
+	ct_oracle_free(&o);
+}
+
+/*
+ * A budget of INT_MAX (or near it) over an oracle of 30 cells: every search
+ * ends once the oracle has nothing left to read, with the whole oracle read
+ * (the budget is effectively min(budget, oracle size)).
+ */
+static void
+test_huge_budget(void)
+{
+	ct_oracle	o;
+	ct_baseline_options opt = ct_baseline_default_options();
+	ct_error	err;
+	int			budgets[] = {INT32_MAX, INT32_MAX - 1, INT32_MAX / 1000 + 1, 31};
+
+	build_sample_oracle(&o, 30);
+	opt.population = 10;
+	opt.tournament = 3;
+	for (int k = 0; k < 4; k++)
+		for (int space = CT_SPACE_ORACLE; space <= CT_SPACE_NB101; space++)
+		{
+			ct_budget	r,
+						e;
+
+			opt.space = space;
+			ct_budget_init(&r, &o, budgets[k]);
+			ct_budget_init(&e, &o, budgets[k]);
+			CHECK(ct_random_search(&r, &opt, NULL, NULL, &err));
+			CHECK(ct_evolution_search(&e, &opt, NULL, NULL, &err));
+			/* space nb101 samples rarely hit a 30-cell oracle: its proposal bound ends it */
+			CHECK(space == CT_SPACE_NB101 || (r.used == 30 && e.used == 30));
+			CHECK(r.used >= 1 && e.used >= 1 && r.used <= 30 && e.used <= 30);
+			ct_budget_free(&r);
+			ct_budget_free(&e);
+		}
 	ct_oracle_free(&o);
 }
 
@@ -179,4 +220,5 @@ test_search(void)
 	test_oracle();
 	test_budget();
 	test_baselines();
+	test_huge_budget();
 }
