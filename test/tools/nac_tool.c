@@ -10,6 +10,7 @@
  *	                           CSV, in data/nb101_sample.csv's format
  *	                           (default that file, 423, 1000, 0)
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,9 +182,16 @@ train(const char *csv, int ncells, int epochs, uint64_t seed)
 	if (!ct_nac_train(cells, acc, (size_t) ncells, &opt, &m, &stats, NULL, NULL, &err))
 		return fprintf(stderr, "%s: %s\n", err.message, err.detail), 1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("ctnas core, paper recipe, %d cells, %d epochs: %.2f s (loss %.3f, %llu steps)\n",
-		   ncells, epochs, (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
-		   stats.final_loss, (unsigned long long) stats.steps);
+	{
+		/* the largest weight, against the bound a model blob may hold (CT_NAC_MAX_WEIGHT) */
+		float		wmax = 0;
+
+		for (size_t i = 0; i < m.nparams; i++)
+			wmax = fabsf(m.params[i]) > wmax ? fabsf(m.params[i]) : wmax;
+		printf("ctnas core, paper recipe, %d cells, %d epochs: %.2f s (loss %.3f, %llu steps, max |w| %.3f)\n",
+			   ncells, epochs, (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+			   stats.final_loss, (unsigned long long) stats.steps, wmax);
+	}
 	ct_nac_free(&m);
 	return 0;
 }
