@@ -54,8 +54,8 @@ _PG_init(void)
 	 * A cap on what one training or search may allocate, checked before it
 	 * allocates.  It protects the server, so only superusers change it
 	 * (ALTER ROLE ... SET for a role that needs more).  1 GB: the default
-	 * recipes need 10 to 50 MB, and it still allows the widest network
-	 * (1024 x 16 layers, both directions) batches of about 700 cells.
+	 * recipes need 10 to 40 MB, and it still allows the widest network
+	 * (1024 x 16 layers, both directions) batches of about 650 cells.
 	 */
 	DefineCustomIntVariable("ctnas.max_training_memory",
 							"Most memory one nac_train, CTNAS search or ctnas_ktau may allocate.",
