@@ -19,7 +19,7 @@ OBJS = $(CORE_OBJS) $(PG_OBJS)
 DATA = $(wildcard sql/install/$(EXTENSION)--*.sql)
 
 REGRESS = archgraph_io archgraph_validation archgraph_canonical archgraph_opclass \
-	archgraph_funcs nb101_data nac ktau search search_jobs hardening
+	archgraph_funcs nb101_data nac ktau search search_jobs hardening robust
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
 
 
@@ -108,4 +108,8 @@ nb101-check: test/tools/nb101_check
 	gzip -dc $(NB101_CSV) | test/tools/nb101_check
 
 NB101_CSV ?= ../shared/data/nb101/nb101_all_run0test.csv.gz
-EXTRA_CLEAN = test/unit/nac_dump.json test/unit/run_unit_tests test/tools/nb101_check test/tools/nac_tool test/tools/ktau_bench test/tools/search_bench test/fuzz/fuzz_archgraph
+EXTRA_CLEAN = test/unit/nac_dump.json test/unit/run_unit_tests test/tools/nb101_check test/tools/nac_tool test/tools/ktau_bench test/tools/search_bench test/fuzz/fuzz_archgraph test/tools/interrupt_gap
+
+# the longest work between two interrupt checks in the worst documented cases (README, "Cancels and memory")
+test/tools/interrupt_gap: test/tools/interrupt_gap.c test/common/sample_csv.c $(CORE_SRCS) $(wildcard include/*.h)
+	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< test/common/sample_csv.c $(CORE_SRCS) -lopenblas -lcjson -lm

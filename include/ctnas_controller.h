@@ -44,6 +44,8 @@ typedef struct ct_controller
 	float	   *n_soft_b;		/* 5 */
 } ct_controller;
 
+/* 43,016 */
+extern size_t ct_controller_nparams(void);
 extern void ct_controller_alloc(ct_controller *c);
 extern void ct_controller_free(ct_controller *c);
 /* Every parameter U(-0.1, 0.1), as the reference re-initialises them. */

@@ -89,6 +89,9 @@ typedef struct ct_nac
 extern ct_nac_shape ct_nac_reference_shape(void);
 extern bool ct_nac_shape_valid(const ct_nac_shape *shape, ct_error *err);
 
+/* Number of parameters of a network of this shape. */
+extern size_t ct_nac_nparams(const ct_nac_shape *shape);
+
 /* Allocates params (zeroed) and sets the pointers; ct_nac_free releases them. */
 extern void ct_nac_alloc(ct_nac *m, const ct_nac_shape *shape);
 extern void ct_nac_free(ct_nac *m);
@@ -106,6 +109,10 @@ extern ct_nac_batch *ct_nac_batch_create(const ct_nac_shape *shape);
 extern void ct_nac_batch_destroy(ct_nac_batch *bt);
 /* For inference: the caller promises the model's weights stay as they are. */
 extern void ct_nac_batch_freeze(ct_nac_batch *bt);
+/* Makes room for ncells cells at once now (a pass over more grows it, keeping the old buffers until the new exist). */
+extern void ct_nac_batch_reserve(ct_nac_batch *bt, int ncells);
+/* Bytes a batch of this shape holds once it has room for ncells cells (an upper bound). */
+extern size_t ct_nac_batch_memory(const ct_nac_shape *shape, size_t ncells);
 
 /* Embeds ncells cells: feat (ncells x width) gets f(cell); activations are kept for backward. */
 extern void ct_nac_forward(const ct_nac *m, ct_nac_batch *bt, const ct_graph *cells, int ncells,
@@ -213,8 +220,24 @@ typedef struct ct_nac_stats
 	double		final_loss;		/* mean pair loss of the last epoch */
 } ct_nac_stats;
 
-/* Called once per training step; may longjmp (the backend's CHECK_FOR_INTERRUPTS). */
+/*
+ * Called between steps of long work (a training step, chunks of a forward
+ * or backward pass, samples); may longjmp (the backend's CHECK_FOR_INTERRUPTS).
+ */
 typedef void (*ct_interrupt_fn) (void *arg);
+
+/*
+ * Forward and backward passes through bt call interrupt between layers and
+ * chunks of a few milliseconds of work (NULL: never).  An interrupt that
+ * longjmps leaves bt usable: the next pass recomputes everything.
+ */
+extern void ct_nac_batch_set_interrupt(ct_nac_batch *bt, ct_interrupt_fn interrupt, void *arg);
+/*
+ * Multiply-adds of a product above which it is computed in tiles (<= 0:
+ * the default, 2^28); returns the previous value.  For tests: tiles give
+ * bit for bit the result of one call.
+ */
+extern long ct_nac_set_chunk_macs(long macs);
 
 /*
  * Trains a NAC from scratch on n cells with accuracies acc.  The rows are
@@ -242,8 +265,20 @@ typedef struct ct_nac_labelled_pair
 	float		label;			/* P(a is better than b) to learn: 0 or 1 */
 } ct_nac_labelled_pair;
 
+/*
+ * Bytes a trainer allocates for n rows (ct_nac_train: pool_pairs 0), at
+ * most: the checks of ctnas.max_training_memory call it before training.
+ * With a pool of up to pool_pairs pairs, a batch holds up to three times
+ * the cells.
+ */
+extern size_t ct_nac_trainer_memory(size_t n, const ct_nac_options *opt, size_t pool_pairs);
+/* The shape the options ask for. */
+extern ct_nac_shape ct_nac_options_shape(const ct_nac_options *opt);
+
 extern ct_nac_trainer *ct_nac_trainer_create(const ct_graph *cells, const double *acc, size_t n,
 											 const ct_nac_options *opt, ct_error *err);
+/* Makes room now for batches with pool pairs from a pool of up to pool_pairs (so the batch never grows later). */
+extern void ct_nac_trainer_reserve_pool(ct_nac_trainer *t, size_t pool_pairs);
 extern void ct_nac_trainer_epoch(ct_nac_trainer *t, const ct_nac_labelled_pair *pool, int npool,
 								 ct_interrupt_fn interrupt, void *arg);
 extern const ct_nac *ct_nac_trainer_model(const ct_nac_trainer *t);

@@ -26,6 +26,16 @@ typedef struct ct_oracle
 	int64_t    *hash;			/* row + 1, or 0 */
 } ct_oracle;
 
+/* Distinct cells of NAS-Bench-101: no oracle holds more (archgraph values are NB101 cells). */
+#define CT_NB101_CELLS 423624
+
+/*
+ * An error (22023) for an oracle of more rows than the space has cells: it
+ * must hold a cell twice.  Readers check as they go, so an endless oracle
+ * stops at row CT_NB101_CELLS + 1.
+ */
+extern bool ct_oracle_check_rows(size_t n, ct_error *err);
+
 /* Takes the arrays (copies them); an error for duplicate cells or non-finite accuracies. */
 extern bool ct_oracle_build(ct_oracle *o, const ct_graph *cells, const double *acc, size_t n,
 							ct_error *err);
@@ -167,6 +177,13 @@ typedef struct ct_ctnas_search ct_ctnas_search;
 
 /* What a CTNAS search needs before it can start: a budget and an oracle of at least 2 (its NAC learns from pairs). */
 extern bool ct_ctnas_check_sizes(int budget, size_t oracle_cells, ct_error *err);
+
+/*
+ * Bytes a search with these options allocates at most (besides the oracle
+ * and the budget), for the check of ctnas.max_training_memory before it
+ * starts; has_init: it starts from a given NAC.
+ */
+extern size_t ct_ctnas_memory(const ct_ctnas_options *opt, int budget, size_t oracle_cells, bool has_init);
 
 /*
  * A new search over b's oracle (b fresh).  init: a NAC to start from

@@ -26,13 +26,19 @@ enum
 	D_N_SOFT = 1, D_W_SOFT = 2, D_ATTENTION = 3
 };
 
+size_t
+ct_controller_nparams(void)
+{
+	return 5 * H + 7 * H + 3 * H + 2 * GATES * H + 2 * GATES + 2 * H * H + H + 3 * H + 3 + 5 * H + 5;
+}
+
 void
 ct_controller_alloc(ct_controller *c)
 {
 	float	   *p;
 
 	memset(c, 0, sizeof(*c));
-	c->nparams = 5 * H + 7 * H + 3 * H + 2 * GATES * H + 2 * GATES + 2 * H * H + H + 3 * H + 3 + 5 * H + 5;
+	c->nparams = ct_controller_nparams();
 	c->params = ct_calloc(c->nparams, sizeof(float));
 	p = c->params;
 	c->n_nodes_emb = p, p += 5 * H;

@@ -69,6 +69,10 @@ struct ct_ctnas_search
 	int			npool;
 	int			pool_cap;
 
+	/* the step's interrupt callback, for the long loops inside a step */
+	ct_interrupt_fn interrupt;
+	void	   *interrupt_arg;
+
 	/* scratch */
 	ct_nac_batch *bt;
 	float	   *feat;
@@ -240,6 +244,17 @@ ct_ctnas_options_from_cjson(const cJSON *root, ct_ctnas_options *opt, ct_error *
 
 /* ---- helpers ---------------------------------------------------------------- */
 
+static size_t pool_pairs_max(const ct_ctnas_options *o);
+static size_t embed_cells_max(const ct_ctnas_options *o);
+
+/* Between samples, candidates and chunks of long loops: never changes a draw. */
+static inline void
+check_interrupt(const ct_ctnas_search *s)
+{
+	if (s->interrupt)
+		s->interrupt(s->interrupt_arg);
+}
+
 static uint64_t
 oracle_fingerprint(const ct_oracle *o)
 {
@@ -281,9 +296,13 @@ embed(ct_ctnas_search *s, const ct_graph *cells, int n)
 {
 	const ct_nac *m = current_nac(s);
 
-	size_t		need = (size_t) n * m->shape.width;
+	size_t		need = (size_t) (n > (int) embed_cells_max(&s->opt) ? n : (int) embed_cells_max(&s->opt)) * m->shape.width;
 
-	/* sized in floats, and the batch remade for another shape: models of two shapes may meet here */
+	/*
+	 * Sized in floats, and the batch remade for another shape: models of two
+	 * shapes may meet here.  Both have room for the search's largest
+	 * embedding at once, so they never grow (ct_ctnas_memory counts them once).
+	 */
 	if (need > s->feat_cap)
 	{
 		ct_free(s->feat);
@@ -299,7 +318,9 @@ embed(ct_ctnas_search *s, const ct_graph *cells, int n)
 	{
 		s->bt = ct_nac_batch_create(&m->shape);
 		s->bt_shape = m->shape;
+		ct_nac_batch_reserve(s->bt, (int) embed_cells_max(&s->opt));
 	}
+	ct_nac_batch_set_interrupt(s->bt, s->interrupt, s->interrupt_arg);
 	ct_nac_forward(m, s->bt, cells, n, s->feat);
 	return s->feat;
 }
@@ -343,6 +364,7 @@ start_trainer(ct_ctnas_search *s, uint64_t seed, ct_error *err)
 		return false;
 	s->trainer_rows = b->used;
 	s->model_seed = seed;
+	ct_nac_trainer_reserve_pool(s->trainer, pool_pairs_max(&s->opt));
 	if (s->has_init && !ct_nac_trainer_set_weights(s->trainer, &s->init, err))
 	{
 		ct_nac_trainer_destroy(s->trainer);
@@ -373,6 +395,7 @@ sample_in_space(ct_ctnas_search *s, bool uniform, ct_graph *out, int want, int *
 
 	for (int64_t draws = 0; n < want && draws < (int64_t) SPACE_DRAWS * want; draws++)
 	{
+		check_interrupt(s);
 		if (!sample_cell(s, uniform, &out[n], err))
 			return false;
 		if (in_space(s, &out[n]))
@@ -396,6 +419,7 @@ most_winning(ct_ctnas_search *s, const ct_graph *cells, int n, int ncand)
 	{
 		double		sum = 0;
 
+		check_interrupt(s);
 		for (int j = 0; j < n; j++)
 			if (j != i)
 				sum += ct_nac_prob_feat(m, f + i * w, f + j * w);
@@ -464,6 +488,7 @@ add_pseudo_pairs(ct_ctnas_search *s, int k, ct_error *err)
 	sp = ct_malloc(sizeof(scored_pair) * total);
 	for (int i = 0; i < total; i++)
 	{
+		check_interrupt(s);
 		if (!sample_cell(s, false, &cells[i], err))
 		{
 			ct_free(sp);
@@ -622,6 +647,77 @@ static bool
 default_finished(const ct_ctnas_search *s)
 {
 	return s->round >= s->opt.rounds || ct_budget_exhausted(s->b);
+}
+
+/* ---- memory ------------------------------------------------------------------ */
+
+/* Most pairs the pseudo-labelled pool will hold: pseudo_first at iteration 0, then pseudo_pairs each time. */
+static size_t
+pool_pairs_max(const ct_ctnas_options *o)
+{
+	size_t		events;
+
+	if (o->recipe != CT_CTNAS_RECIPE_PAPER || o->pseudo_every <= 0 || o->iterations <= 0)
+		return 0;
+	events = ((size_t) o->iterations + (size_t) o->pseudo_every - 1) / (size_t) o->pseudo_every;
+	return (size_t) o->pseudo_first + (events - 1) * (size_t) o->pseudo_pairs;
+}
+
+/* The most cells the search embeds at once: pseudo-labelling's 2k samples, derive's k + 1, a chunk of scores. */
+static size_t
+embed_cells_max(const ct_ctnas_options *o)
+{
+	size_t		n = SCORE_BATCH;
+
+	if (o->recipe != CT_CTNAS_RECIPE_PAPER)
+		return n;
+	if (o->pseudo_every > 0 && 2 * (size_t) o->pseudo_first > n)
+		n = 2 * (size_t) o->pseudo_first;
+	if (o->pseudo_every > 0 && 2 * (size_t) o->pseudo_pairs > n)
+		n = 2 * (size_t) o->pseudo_pairs;
+	if ((size_t) o->derive_samples + 1 > n)
+		n = (size_t) o->derive_samples + 1;
+	return n;
+}
+
+size_t
+ct_ctnas_memory(const ct_ctnas_options *opt, int budget, size_t oracle_cells, bool has_init)
+{
+	ct_nac_shape shape = ct_nac_options_shape(&opt->nac);
+	size_t		nparams = ct_nac_nparams(&shape);
+	size_t		w = (size_t) shape.width;
+	size_t		rows = (size_t) (budget > 0 ? budget : 0) < oracle_cells ? (size_t) budget : oracle_cells;
+	size_t		pool = pool_pairs_max(opt);
+	size_t		embed_cells = embed_cells_max(opt);
+	size_t		total;
+
+	if (rows < 2)
+		rows = 2;
+	total = sizeof(ct_ctnas_search) + (has_init ? sizeof(float) * nparams : 0);
+	/* the NAC trainer (and the rows handed to it), and a finished round's model beside the next trainer */
+	total += ct_nac_trainer_memory(rows, &opt->nac, pool) + rows * (sizeof(ct_graph) + sizeof(double)) +
+		sizeof(float) * nparams;
+	if (opt->recipe == CT_CTNAS_RECIPE_PAPER)
+	{
+		size_t		cap = 1024;
+		size_t		pseudo = opt->pseudo_every > 0 ? (size_t) (opt->pseudo_first > opt->pseudo_pairs ? opt->pseudo_first : opt->pseudo_pairs) : 0;
+
+		/* the controller, its gradient and Adam's state, a sample's trace */
+		total += 4 * sizeof(float) * ct_controller_nparams() + sizeof(ct_ctrl_sample);
+		/* the pool, growing by doubling (old and new side by side while it grows) */
+		while (pool > 0 && cap < pool)
+			cap *= 2;
+		if (pool > 0)
+			total += (cap + cap / 2) * sizeof(ct_nac_labelled_pair);
+		/* pseudo-labelling's 2k samples with their permutation and scores; derive's k + 1 */
+		total += 2 * pseudo * (sizeof(ct_graph) + sizeof(int) + sizeof(scored_pair)) +
+			((size_t) opt->derive_samples + 1) * sizeof(ct_graph);
+	}
+	else
+		total += oracle_cells * sizeof(ranked);	/* a round ranks every unqueried cell */
+	/* the scratch batch and embeddings, made for the largest embedding at once (embed) */
+	total += ct_nac_batch_memory(&shape, embed_cells) + sizeof(float) * embed_cells * w;
+	return total;
 }
 
 /* ---- the step function ------------------------------------------------------- */
@@ -792,8 +888,12 @@ ct_ctnas_step(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_error
 
 	if (s->ph == PH_DONE)
 		return true;
+	s->interrupt = interrupt;
+	s->interrupt_arg = arg;
 	ok = s->opt.recipe == CT_CTNAS_RECIPE_PAPER ? step_paper(s, interrupt, arg, err)
 		: step_default(s, interrupt, arg, err);
+	s->interrupt = NULL;
+	s->interrupt_arg = NULL;
 	s->steps++;
 	if (interrupt)
 		interrupt(arg);

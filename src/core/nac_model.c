@@ -56,7 +56,95 @@ struct ct_nac_batch
 	bool		frozen;			/* weights promised constant: keep Emb W0 */
 	bool		p0_valid;
 	float	   *p0;				/* [vocab x width] Emb W0 while frozen */
+	ct_interrupt_fn interrupt;	/* called between chunks of work, or NULL */
+	void	   *interrupt_arg;
 };
+
+/*
+ * A cancel must not wait for a whole batch: forward and backward call the
+ * batch's interrupt callback between layers and between chunks of a layer
+ * (at most CHUNK_MACS multiply-adds of a product, CHUNK_CLASSES classes,
+ * CHUNK_CELLS cells), a few milliseconds of work each.  A product larger
+ * than a chunk is computed in tiles of its result (at least TILE rows and
+ * columns, so re-reading the operands costs little), never split along the
+ * summed dimension: every element is summed in the same order as by one
+ * call.  Products of the reference shape are never split.
+ */
+#define CHUNK_MACS		(1L << 28)
+#define TILE			256
+#define CHUNK_CLASSES	2048
+#define CHUNK_CELLS		4096
+
+static inline void
+check_interrupt(const ct_nac_batch *bt)
+{
+	if (bt->interrupt)
+		bt->interrupt(bt->interrupt_arg);
+}
+
+void
+ct_nac_batch_set_interrupt(ct_nac_batch *bt, ct_interrupt_fn interrupt, void *arg)
+{
+	bt->interrupt = interrupt;
+	bt->interrupt_arg = arg;
+	if (bt->reversed)
+		ct_nac_batch_set_interrupt(bt->reversed, interrupt, arg);
+}
+
+static long chunk_macs = CHUNK_MACS;
+
+long
+ct_nac_set_chunk_macs(long macs)
+{
+	long		old = chunk_macs;
+
+	chunk_macs = macs > 0 ? macs : CHUNK_MACS;
+	return old;
+}
+
+/* Rows or columns per tile: what fits in a chunk with `other` of the other side, at least TILE. */
+static int
+tile_size(int n, long other, int K)
+{
+	long		fit = chunk_macs / ((long) other * (K > 0 ? K : 1));
+
+	if (fit < TILE)
+		fit = TILE;
+	return fit < n ? (int) fit : n;
+}
+
+/*
+ * C (M x N) = op(A) op(B) + beta C, row-major; op(A) = A^T when trans_a (A
+ * is K x M), op(B) = B^T when trans_b (B is N x K).  In tiles of C with the
+ * interrupt between them when it is larger than a chunk.
+ */
+static void
+sgemm_tiled(const ct_nac_batch *bt, bool trans_a, int M, int N, int K, const float *A, int lda,
+			bool trans_b, const float *B, int ldb, float beta, float *C, int ldc)
+{
+	int			rm,
+				cn;
+
+	if ((double) M * N * (K > 0 ? K : 1) <= (double) chunk_macs)
+	{
+		cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+					M, N, K, 1.0f, A, lda, B, ldb, beta, C, ldc);
+		return;
+	}
+	rm = tile_size(M, N, K);
+	cn = tile_size(N, rm, K);
+	for (int i = 0; i < M; i += rm)
+		for (int j = 0; j < N; j += cn)
+		{
+			int			m = M - i < rm ? M - i : rm;
+			int			n = N - j < cn ? N - j : cn;
+
+			cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+						m, n, K, 1.0f, trans_a ? A + i : A + (size_t) i * lda, lda,
+						trans_b ? B + (size_t) j * ldb : B + j, ldb, beta, C + (size_t) i * ldc + j, ldc);
+			check_interrupt(bt);
+		}
+}
 
 ct_nac_shape
 ct_nac_reference_shape(void)
@@ -92,8 +180,8 @@ ct_nac_shape_valid(const ct_nac_shape *s, ct_error *err)
 	return true;
 }
 
-static size_t
-nparams_of(const ct_nac_shape *s)
+size_t
+ct_nac_nparams(const ct_nac_shape *s)
 {
 	size_t		w = (size_t) s->width;
 
@@ -108,7 +196,7 @@ ct_nac_alloc(ct_nac *m, const ct_nac_shape *shape)
 
 	memset(m, 0, sizeof(*m));
 	m->shape = *shape;
-	m->nparams = nparams_of(shape);
+	m->nparams = ct_nac_nparams(shape);
 	m->params = ct_calloc(m->nparams, sizeof(float));
 	p = m->params;
 	m->emb = p;
@@ -265,6 +353,30 @@ reserve(ct_nac_batch *bt, int ncells)
 	*bt = fresh;
 }
 
+size_t
+ct_nac_batch_memory(const ct_nac_shape *shape, size_t ncells)
+{
+	size_t		slots = (size_t) shape->slots;
+	size_t		rows = (size_t) shape->vocab_size + ncells * slots;
+	size_t		w = (size_t) shape->width;
+	size_t		hash_size;
+	size_t		one;
+
+	if (ncells == 0)
+		return sizeof(ct_nac_batch);
+	for (hash_size = 64; hash_size < 2 * rows; hash_size *= 2)
+		;
+	/* as reserve(): per layer self, pstart, pred and H; then the slot classes, hash, P, dA, dB, dP */
+	one = sizeof(ct_nac_batch) +
+		(size_t) shape->layers * (sizeof(int) * (rows + rows + 1 + rows * MAX_PREDS) + sizeof(float) * rows * w) +
+		2 * sizeof(int) * ncells * slots + sizeof(int) * hash_size + 4 * sizeof(float) * rows * w +
+		sizeof(float) * (size_t) shape->vocab_size * w;	/* p0, when frozen */
+	if (shape->readout != CT_NAC_READOUT_BOTH_DIRECTIONS)
+		return one;
+	/* the reversed cells' batch, their cells and embeddings */
+	return 2 * one + sizeof(ct_graph) * ncells + sizeof(float) * ncells * w;
+}
+
 static uint8_t
 nac_op(int op)
 {
@@ -358,6 +470,7 @@ build_classes(ct_nac_batch *bt, const ct_graph *cells, int ncells)
 			}
 		}
 		memcpy(bt->slot_class, bt->next_class, sizeof(int) * ncells * slots);
+		check_interrupt(bt);
 	}
 }
 
@@ -423,11 +536,15 @@ forward_one(const ct_nac *m, ct_nac_batch *bt, const ct_graph *cells, int ncells
 			P = bt->p0;
 		}
 		else
-			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows_below(m, bt, l), w, w,
-						1.0f, H, w, m->W[l], w, 0.0f, bt->P, w);
+			sgemm_tiled(bt, false, rows_below(m, bt, l), w, w, H, w, false, m->W[l], w, 0.0f, bt->P, w);
 		for (int s = 0; s < lc->n; s++)
+		{
 			class_forward(lc->H + (size_t) s * w, P, H, lc->self[s], lc->pred + lc->pstart[s],
 						  lc->pstart[s + 1] - lc->pstart[s], m->b[l], w);
+			if ((s + 1) % CHUNK_CLASSES == 0)
+				check_interrupt(bt);
+		}
+		check_interrupt(bt);
 	}
 
 	/* mean over all slots, padding included */
@@ -445,6 +562,8 @@ forward_one(const ct_nac *m, ct_nac_batch *bt, const ct_graph *cells, int ncells
 		}
 		for (int k = 0; k < w; k++)
 			f[k] *= inv_slots;
+		if ((g + 1) % CHUNK_CELLS == 0)
+			check_interrupt(bt);
 	}
 }
 
@@ -454,7 +573,7 @@ forward_one(const ct_nac *m, ct_nac_batch *bt, const ct_graph *cells, int ncells
  * self loop and each in-neighbour, to dHb for the residual.
  */
 static void
-classes_backward(const layer_classes *lc, float *restrict dH, float *restrict gb,
+classes_backward(const ct_nac_batch *bt, const layer_classes *lc, float *restrict dH, float *restrict gb,
 				 float *dP, float *dHb, int w)
 {
 	for (int s = 0; s < lc->n; s++)
@@ -480,6 +599,8 @@ classes_backward(const layer_classes *lc, float *restrict dH, float *restrict gb
 			for (int k = 0; k < w; k++)
 				pu[k] += d[k];
 		}
+		if ((s + 1) % CHUNK_CLASSES == 0)
+			check_interrupt(bt);
 	}
 }
 
@@ -503,6 +624,8 @@ backward_one(const ct_nac *m, ct_nac_batch *bt, const float *dfeat, float *grad)
 
 			for (int k = 0; k < w; k++)
 				d[k] += df[k] * inv_slots;
+			if (v == slots - 1 && (g + 1) % CHUNK_CELLS == 0)
+				check_interrupt(bt);
 		}
 
 	for (int l = L - 1; l >= 0; l--)
@@ -514,12 +637,12 @@ backward_one(const ct_nac *m, ct_nac_batch *bt, const float *dfeat, float *grad)
 
 		memset(bt->dP, 0, sizeof(float) * (size_t) nb * w);
 		memset(dHb, 0, sizeof(float) * (size_t) nb * w);
-		classes_backward(&bt->layer[l + 1], dH, gb, bt->dP, dHb, w);
+		classes_backward(bt, &bt->layer[l + 1], dH, gb, bt->dP, dHb, w);
+		check_interrupt(bt);
 		/* dW += Hb^T dP; dHb += dP W^T */
-		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, w, w, nb,
-					1.0f, Hb, w, bt->dP, w, 1.0f, gW, w);
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nb, w, w,
-					1.0f, bt->dP, w, m->W[l], w, 1.0f, dHb, w);
+		sgemm_tiled(bt, true, w, w, nb, Hb, w, false, bt->dP, w, 1.0f, gW, w);
+		sgemm_tiled(bt, false, nb, w, w, bt->dP, w, true, m->W[l], w, 1.0f, dHb, w);
+		check_interrupt(bt);
 		if (l == 0)
 		{
 			float	   *gemb = grad + (m->emb - m->params);
@@ -559,14 +682,14 @@ reverse_cell(const ct_graph *g, ct_graph *r)
 }
 
 void
-ct_nac_forward(const ct_nac *m, ct_nac_batch *bt, const ct_graph *cells, int ncells, float *feat)
+ct_nac_batch_reserve(ct_nac_batch *bt, int ncells)
 {
-	size_t		w = (size_t) m->shape.width;
+	size_t		w = (size_t) bt->shape.width;
 
-	forward_one(m, bt, cells, ncells, feat);
-	if (m->shape.readout != CT_NAC_READOUT_BOTH_DIRECTIONS)
+	reserve(bt, ncells);
+	if (bt->shape.readout != CT_NAC_READOUT_BOTH_DIRECTIONS)
 		return;
-	/* the mean of the readouts of the cell and of its reverse, with shared weights */
+	/* the reversed cells' batch, their cells and embeddings */
 	if (bt->reversed == NULL || ncells > bt->reversed->cap_cells)
 	{
 		ct_graph   *cells_buf;
@@ -577,6 +700,7 @@ ct_nac_forward(const ct_nac *m, ct_nac_batch *bt, const ct_graph *cells, int nce
 			bt->reversed = ct_nac_batch_create(&bt->shape);
 			if (bt->frozen)
 				ct_nac_batch_freeze(bt->reversed);
+			ct_nac_batch_set_interrupt(bt->reversed, bt->interrupt, bt->interrupt_arg);
 		}
 		reserve(bt->reversed, ncells);
 		/* allocated before the old ones go (see reserve) */
@@ -587,6 +711,18 @@ ct_nac_forward(const ct_nac *m, ct_nac_batch *bt, const ct_graph *cells, int nce
 		bt->rev_cells = cells_buf;
 		bt->rev_feat = feat_buf;
 	}
+}
+
+void
+ct_nac_forward(const ct_nac *m, ct_nac_batch *bt, const ct_graph *cells, int ncells, float *feat)
+{
+	size_t		w = (size_t) m->shape.width;
+
+	forward_one(m, bt, cells, ncells, feat);
+	if (m->shape.readout != CT_NAC_READOUT_BOTH_DIRECTIONS)
+		return;
+	/* the mean of the readouts of the cell and of its reverse, with shared weights */
+	ct_nac_batch_reserve(bt, ncells);
 	for (int g = 0; g < ncells; g++)
 		reverse_cell(&cells[g], &bt->rev_cells[g]);
 	forward_one(m, bt->reversed, bt->rev_cells, ncells, bt->rev_feat);

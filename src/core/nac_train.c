@@ -146,11 +146,43 @@ struct ct_nac_trainer
 	ct_nac_stats stats;
 };
 
+ct_nac_shape
+ct_nac_options_shape(const ct_nac_options *opt)
+{
+	ct_nac_shape shape = ct_nac_reference_shape();
+
+	shape.head = opt->head;
+	shape.readout = opt->readout;
+	shape.layers = opt->layers;
+	shape.width = opt->width;
+	return shape;
+}
+
+size_t
+ct_nac_trainer_memory(size_t n, const ct_nac_options *opt, size_t pool_pairs)
+{
+	ct_nac_shape shape = ct_nac_options_shape(opt);
+	size_t		B = opt->batch_size < 1 ? 1 : (size_t) opt->batch_size;
+	size_t		w = (size_t) shape.width;
+	size_t		ncells;
+
+	if (B > n)
+		B = n;
+	/* a batch: B labelled cells and two per pool pair, at most as many pairs as labelled cells */
+	ncells = B + 2 * (pool_pairs < B ? pool_pairs : B);
+	/* as ct_nac_trainer_create and the epochs allocate */
+	return sizeof(ct_nac_trainer) + n * (sizeof(train_row) + sizeof(int)) +
+		B * (2 * (2 * sizeof(int) + sizeof(float)) + 3 * sizeof(ct_graph) + sizeof(double) + 6 * w * sizeof(float)) +
+		4 * sizeof(float) * ct_nac_nparams(&shape) +	/* weights, gradient, Adam's m and v */
+		ct_nac_batch_memory(&shape, ncells) +	/* reserved at once: see ct_nac_trainer_reserve_pool */
+		pool_pairs * sizeof(int);	/* sample_pool's scratch */
+}
+
 ct_nac_trainer *
 ct_nac_trainer_create(const ct_graph *cells, const double *acc, size_t n,
 					  const ct_nac_options *opt, ct_error *err)
 {
-	ct_nac_shape shape = ct_nac_reference_shape();
+	ct_nac_shape shape = ct_nac_options_shape(opt);
 	ct_nac_trainer *t;
 	train_row  *rows;
 	size_t		w;
@@ -190,10 +222,6 @@ ct_nac_trainer_create(const ct_graph *cells, const double *acc, size_t n,
 	t->opt = *opt;
 	t->rows = rows;
 	t->n = n;
-	shape.head = opt->head;
-	shape.readout = opt->readout;
-	shape.layers = opt->layers;
-	shape.width = opt->width;
 	w = (size_t) shape.width;
 	t->B = opt->batch_size < (int) n ? opt->batch_size : (int) n;
 	t->order = ct_malloc(sizeof(int) * n);
@@ -209,12 +237,27 @@ ct_nac_trainer_create(const ct_graph *cells, const double *acc, size_t n,
 	t->grad = ct_malloc(sizeof(float) * t->model.nparams);
 	ct_adam_init(&t->adam, t->model.nparams, opt->lr, opt->beta1, opt->beta2, opt->eps, opt->weight_decay);
 	t->bt = ct_nac_batch_create(&shape);
+	ct_nac_batch_reserve(t->bt, t->B);
 	/* the data order has its own stream, so initialisation does not shift it */
 	ct_rng_seed(&t->rng, opt->seed ^ 0x5DEECE66DULL);
 	for (size_t i = 0; i < n; i++)
 		t->order[i] = (int) i;
 	t->stats.rows = n;
 	return t;
+}
+
+void
+ct_nac_trainer_reserve_pool(ct_nac_trainer *t, size_t pool_pairs)
+{
+	size_t		extra = pool_pairs < (size_t) t->B ? pool_pairs : (size_t) t->B;
+
+	ct_nac_batch_reserve(t->bt, t->B + 2 * (int) extra);
+	if ((size_t) t->pool_cap < pool_pairs)
+	{
+		ct_free(t->pool_idx);
+		t->pool_idx = ct_malloc(sizeof(int) * pool_pairs);
+		t->pool_cap = (int) pool_pairs;
+	}
 }
 
 /* Up to m distinct pool indexes, uniformly, into t->pool_idx[0 .. m). */
@@ -251,6 +294,8 @@ ct_nac_trainer_epoch(ct_nac_trainer *t, const ct_nac_labelled_pair *pool, int np
 	double		loss_sum = 0.0;
 	double		pairs_sum = 0.0;
 
+	/* a cancel need not wait for a whole step: forward and backward check too */
+	ct_nac_batch_set_interrupt(t->bt, interrupt, arg);
 	ct_rng_shuffle(&t->rng, t->order, (int) t->n);
 	for (size_t start = 0; start < t->n; start += t->B)
 	{
@@ -285,12 +330,19 @@ ct_nac_trainer_epoch(ct_nac_trainer *t, const ct_nac_labelled_pair *pool, int np
 		npairs = nb + extra;
 
 		ct_nac_forward(m, t->bt, t->batch, nb + 2 * extra, t->feat);
+		/* between the parts of a step too: at 16 layers of 1024 each takes tens of milliseconds */
+		if (interrupt)
+			interrupt(arg);
 		memset(t->grad, 0, sizeof(float) * m->nparams);
 		memset(t->dfeat, 0, sizeof(float) * (nb + 2 * extra) * w);
 		loss = ct_nac_pair_loss(m, t->feat, t->ia, t->ib, t->y, npairs, NULL, t->grad, t->dfeat);
 		if (m->shape.head == CT_NAC_HEAD_ANTISYMMETRIC)
 			tie_head_gradient(m, t->grad);
+		if (interrupt)
+			interrupt(arg);
 		ct_nac_backward(m, t->bt, t->dfeat, t->grad);
+		if (interrupt)
+			interrupt(arg);
 		ct_adam_step(&t->adam, m->params, t->grad);
 		t->stats.steps++;
 		loss_sum += loss * npairs;

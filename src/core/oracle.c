@@ -28,11 +28,24 @@ cmp_oracle_rows(const void *a, const void *b)
 }
 
 bool
+ct_oracle_check_rows(size_t n, ct_error *err)
+{
+	/* the same SQLSTATE as "holds a cell twice", which such an oracle always does */
+	if (n > CT_NB101_CELLS)
+		return ct_fail(err, CT_ERR_INVALID, "the oracle has more rows than NAS-Bench-101 has cells",
+					   "NAS-Bench-101 has 423,624 distinct cells, so an oracle of more rows holds a cell twice; reading stopped at row %zu.",
+					   n);
+	return true;
+}
+
+bool
 ct_oracle_build(ct_oracle *o, const ct_graph *cells, const double *acc, size_t n, ct_error *err)
 {
 	oracle_row *sorted;
 
 	memset(o, 0, sizeof(*o));
+	if (!ct_oracle_check_rows(n, err))
+		return false;
 	if (n == 0)
 		return ct_fail(err, CT_ERR_INVALID, "the oracle holds no cells", NULL);
 	for (size_t r = 0; r < n; r++)

@@ -6,6 +6,8 @@
 
 #include <cblas.h>
 #include <cjson/cJSON.h>
+#include <limits.h>
+#include <math.h>
 
 #include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
@@ -17,6 +19,9 @@
 PG_MODULE_MAGIC;
 
 PGDLLEXPORT void _PG_init(void);
+
+/* ctnas.max_training_memory, in kB */
+static int	max_training_memory_kb = 1024 * 1024;
 
 /* cJSON allocates through palloc, so an ERROR mid-parse frees with its context */
 static void *
@@ -46,11 +51,48 @@ _PG_init(void)
 
 	cJSON_InitHooks(&hooks);
 	ct_set_allocator(core_palloc, cjson_pfree);
+
+	/*
+	 * A cap on what one training or search may allocate, checked before it
+	 * allocates.  It protects the server, so only superusers change it
+	 * (ALTER ROLE ... SET for a role that needs more).  1 GB: the default
+	 * recipes need 10 to 40 MB, and it still allows the widest network
+	 * (1024 x 16 layers, both directions) batches of about 650 cells.
+	 */
+	DefineCustomIntVariable("ctnas.max_training_memory",
+							"Most memory one nac_train, CTNAS search or ctnas_ktau may allocate.",
+							"Checked before the work starts, against an estimate from the rows and options.",
+							&max_training_memory_kb, 1024 * 1024, 1024, MAX_KILOBYTES,
+							PGC_SUSET, GUC_UNIT_KB, NULL, NULL, NULL);
 	ctnas_models_init();
 	ctnas_ktau_init();
 	ctnas_search_jobs_init();
 	/* after every ctnas.* setting is defined, so none of their saved values is dropped */
 	MarkGUCPrefixReserved("ctnas");
+}
+
+/* "1.5 GB", "300 MB", "12 kB" */
+char *
+ctnas_format_bytes(double bytes)
+{
+	if (bytes >= 1024.0 * 1024 * 1024)
+		return psprintf("%.1f GB", bytes / (1024.0 * 1024 * 1024));
+	if (bytes >= 1024.0 * 1024)
+		return psprintf("%.1f MB", bytes / (1024.0 * 1024));
+	return psprintf("%.0f kB", ceil(bytes / 1024.0));
+}
+
+void
+ctnas_check_training_memory(size_t need, const char *what, const char *hint)
+{
+	double		limit = (double) max_training_memory_kb * 1024.0;
+
+	if ((double) need > limit)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s would need %s of memory, more than ctnas.max_training_memory (%s)",
+						what, ctnas_format_bytes((double) need), ctnas_format_bytes(limit)),
+				 errhint("%s, or ask a superuser to raise ctnas.max_training_memory.", hint)));
 }
 
 MemoryContext

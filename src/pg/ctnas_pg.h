@@ -102,6 +102,15 @@ extern void ctnas_search_jobs_init(void);
 /* Defines ctnas.ktau_max_cells (ktau.c). */
 extern void ctnas_ktau_init(void);
 
+/*
+ * An error (54000) when need bytes exceed ctnas.max_training_memory; what
+ * names the work ("nac_train"), hint says what would need less (a phrase
+ * without a final period).
+ */
+extern void ctnas_check_training_memory(size_t need, const char *what, const char *hint);
+/* bytes as "1.5 GB", "300 MB", "12 kB" (palloc'd) */
+extern char *ctnas_format_bytes(double bytes);
+
 /* OpenBLAS runs single-threaded inside a backend; call before the first BLAS use. */
 extern void ctnas_blas_single_thread(void);
 

@@ -288,6 +288,9 @@ ctnas_ktau_finalfn(PG_FUNCTION_ARGS)
 	n = st->n;
 	model = ctnas_model_lookup(st->model, &batch, &model_cxt);
 	w = model->shape.width;
+	/* the group's embeddings and logits (the group itself is capped by ctnas.ktau_max_cells) */
+	ctnas_check_training_memory((size_t) n * (sizeof(float) * w + 2 * sizeof(double)), "ctnas_ktau",
+								"Use smaller groups");
 	feat = palloc_extended(sizeof(float) * n * w, MCXT_ALLOC_HUGE);
 	ctnas_blas_single_thread();
 	old = MemoryContextSwitchTo(model_cxt);

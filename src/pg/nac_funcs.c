@@ -7,8 +7,11 @@
  * comparison, so models named by text are decoded once per backend and kept
  * until ctnas.models changes: a statement trigger on the table sends a
  * relcache invalidation (as pg_cron does for its job table), and our
- * callback drops the cache.  Models passed as bytea are cached per call
- * site (fn_extra), keyed by their bytes.
+ * callback drops the cache.  The cache holds at most ctnas.model_cache_size
+ * bytes (each model in a memory context of its own, with its scratch batch
+ * and embedding cache); beyond that the least recently used models are
+ * dropped, though never the one in use.  Models passed as bytea are cached
+ * per call site (fn_extra), keyed by their bytes.
  */
 #include "ctnas_pg.h"
 
@@ -27,12 +30,14 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 #include "access/xact.h"
+#include "miscadmin.h"
 
 #include "ctnas_nac.h"
 
 typedef struct CachedModel
 {
-	struct CachedModel *next;
+	struct CachedModel *next;	/* most recently used first */
+	MemoryContext cxt;			/* everything of this model */
 	char	   *name;
 	ct_nac		model;
 	ct_nac_batch *batch;		/* scratch for forward passes */
@@ -40,6 +45,7 @@ typedef struct CachedModel
 } CachedModel;
 
 static char *model_setting = NULL;
+static int	model_cache_kb = 128 * 1024;	/* ctnas.model_cache_size */
 static MemoryContext cache_cxt = NULL;
 static CachedModel *cache = NULL;
 static bool cache_valid = false;
@@ -58,11 +64,29 @@ ctnas_models_init(void)
 	DefineCustomStringVariable("ctnas.model",
 							   "Model in ctnas.models that nac_compare and nac_score use when none is given.",
 							   NULL, &model_setting, NULL, PGC_USERSET, 0, NULL, NULL, NULL);
+
+	/*
+	 * Per backend.  It bounds memory every session may pin, so, like
+	 * ctnas.max_training_memory, only superusers change it.  128 MB: about
+	 * 50 models of the reference shape (2.4 MB each with their embedding
+	 * caches), or one of 16 layers of 1024 (85 MB).
+	 */
+	DefineCustomIntVariable("ctnas.model_cache_size",
+							"Most memory the decoded models of ctnas.models may hold in one backend.",
+							"Beyond it the least recently used models are dropped (the one in use is always kept).",
+							&model_cache_kb, 128 * 1024, 0, MAX_KILOBYTES,
+							PGC_SUSET, GUC_UNIT_KB, NULL, NULL, NULL);
 	CacheRegisterRelcacheCallback(models_relcache_callback, (Datum) 0);
 }
 
 /* Embeddings remembered per model: 4096 cells, 2 MB. */
 #define EMBED_CACHE_CELLS 4096
+
+static void
+model_interrupt(void *arg)
+{
+	CHECK_FOR_INTERRUPTS();
+}
 
 /* Decodes a blob into cxt; a bad blob is an error. */
 static void
@@ -77,6 +101,8 @@ decode_model(const bytea *blob, MemoryContext cxt, ct_nac *model, ct_nac_batch *
 		ct_report_error(&err, "bytea", NULL);
 	*batch = ct_nac_batch_create(&model->shape);
 	ct_nac_batch_freeze(*batch);	/* cached models never change */
+	/* a pass over a wide model checks for a cancel between layers (the embedding cache allows it) */
+	ct_nac_batch_set_interrupt(*batch, model_interrupt, NULL);
 	*embeddings = ct_nac_embed_cache_create(model, EMBED_CACHE_CELLS);
 	MemoryContextSwitchTo(old);
 }
@@ -91,8 +117,34 @@ ctnas_model_lookup(const char *name, ct_nac_batch **batch, MemoryContext *cxt)
 	CachedModel *e = lookup_model(name ? name : model_from_setting_name());
 
 	*batch = e->batch;
-	*cxt = cache_cxt;
+	*cxt = e->cxt;
 	return &e->model;
+}
+
+/* Drops the least recently used models while the cache holds more than ctnas.model_cache_size (never keep). */
+static void
+evict_models(const CachedModel *keep)
+{
+	for (;;)
+	{
+		Size		total = 0;
+		CachedModel **victim = NULL;
+
+		for (CachedModel **p = &cache; *p != NULL; p = &(*p)->next)
+		{
+			total += MemoryContextMemAllocated((*p)->cxt, true);
+			if (*p != keep)
+				victim = p;		/* the last one other than keep: least recently used */
+		}
+		if (victim == NULL || (double) total <= (double) model_cache_kb * 1024.0)
+			return;
+		{
+			CachedModel *v = *victim;
+
+			*victim = v->next;
+			MemoryContextDelete(v->cxt);
+		}
+	}
 }
 
 static CachedModel *
@@ -100,6 +152,7 @@ lookup_model(const char *name)
 {
 	static TimestampTz last_statement = 0;
 	CachedModel *e;
+	MemoryContext model_cxt;
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		args[1];
 	bool		isnull;
@@ -126,9 +179,15 @@ lookup_model(const char *name)
 		models_relid = InvalidOid;
 		cache_valid = true;
 	}
-	for (e = cache; e != NULL; e = e->next)
+	for (CachedModel **prev = &cache; (e = *prev) != NULL; prev = &e->next)
 		if (strcmp(e->name, name) == 0)
+		{
+			/* to the front: most recently used */
+			*prev = e->next;
+			e->next = cache;
+			cache = e;
 			return e;
+		}
 
 	args[0] = CStringGetTextDatum(name);
 	SPI_connect();
@@ -144,12 +203,26 @@ lookup_model(const char *name)
 	weights = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	models_relid = get_relname_relid("models", ctnas_schema_oid());
 
-	e = MemoryContextAllocZero(cache_cxt, sizeof(CachedModel));
-	e->name = MemoryContextStrdup(cache_cxt, name);
-	decode_model(DatumGetByteaPP(weights), cache_cxt, &e->model, &e->batch, &e->embeddings);
+	/* a context of its own, so dropping the model frees all of it; linked once complete */
+	model_cxt = AllocSetContextCreate(cache_cxt, "ctnas model", ALLOCSET_DEFAULT_SIZES);
+	e = MemoryContextAllocZero(model_cxt, sizeof(CachedModel));
+	e->cxt = model_cxt;
+	e->name = MemoryContextStrdup(model_cxt, name);
+	MemoryContextSetIdentifier(model_cxt, e->name);
+	PG_TRY();
+	{
+		decode_model(DatumGetByteaPP(weights), model_cxt, &e->model, &e->batch, &e->embeddings);
+	}
+	PG_CATCH();
+	{
+		MemoryContextDelete(model_cxt);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 	SPI_finish();
 	e->next = cache;
 	cache = e;
+	evict_models(e);
 	return e;
 }
 
@@ -271,7 +344,7 @@ nac_compare_setting(PG_FUNCTION_ARGS)
 {
 	CachedModel *e = lookup_model(model_from_setting_name());
 
-	return compare_with(fcinfo, &e->model, e->batch, e->embeddings, cache_cxt);
+	return compare_with(fcinfo, &e->model, e->batch, e->embeddings, e->cxt);
 }
 
 PG_FUNCTION_INFO_V1(nac_compare_named);
@@ -280,7 +353,7 @@ nac_compare_named(PG_FUNCTION_ARGS)
 {
 	CachedModel *e = lookup_model(text_to_cstring(PG_GETARG_TEXT_PP(2)));
 
-	return compare_with(fcinfo, &e->model, e->batch, e->embeddings, cache_cxt);
+	return compare_with(fcinfo, &e->model, e->batch, e->embeddings, e->cxt);
 }
 
 PG_FUNCTION_INFO_V1(nac_compare_blob);
@@ -298,7 +371,7 @@ nac_score_setting(PG_FUNCTION_ARGS)
 {
 	CachedModel *e = lookup_model(model_from_setting_name());
 
-	return score_with(fcinfo, &e->model, e->batch, e->embeddings, cache_cxt);
+	return score_with(fcinfo, &e->model, e->batch, e->embeddings, e->cxt);
 }
 
 PG_FUNCTION_INFO_V1(nac_score_named);
@@ -307,7 +380,7 @@ nac_score_named(PG_FUNCTION_ARGS)
 {
 	CachedModel *e = lookup_model(text_to_cstring(PG_GETARG_TEXT_PP(1)));
 
-	return score_with(fcinfo, &e->model, e->batch, e->embeddings, cache_cxt);
+	return score_with(fcinfo, &e->model, e->batch, e->embeddings, e->cxt);
 }
 
 PG_FUNCTION_INFO_V1(nac_score_blob);

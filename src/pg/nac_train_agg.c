@@ -42,11 +42,33 @@ state_create(MemoryContext cxt)
 	return st;
 }
 
+#define TRAIN_HINT "Train on fewer rows, fewer rows per batch (batch_size) or a smaller network (width, layers)"
+
+/*
+ * Training these rows with the state's options must fit in
+ * ctnas.max_training_memory; checked as the rows come (each time the state
+ * grows) and before training.
+ */
+static void
+check_memory(const NacTrainState *st)
+{
+	ct_nac_options opt;
+	ct_error	err;
+
+	/* bad options are reported by the final function, as before */
+	if (!ct_nac_options_from_json(st->options ? st->options : "{}", &opt, &err))
+		return;
+	ctnas_check_training_memory(ct_nac_trainer_memory((size_t) st->n, &opt, 0) +
+								(size_t) st->cap * (sizeof(ct_graph) + sizeof(double)),
+								"nac_train", TRAIN_HINT);
+}
+
 static void
 state_add(NacTrainState *st, const ct_graph *g, double acc)
 {
 	if (st->n == st->cap)
 	{
+		check_memory(st);
 		st->cap *= 2;
 		st->cells = repalloc_huge(st->cells, sizeof(ct_graph) * st->cap);
 		st->acc = repalloc_huge(st->acc, sizeof(double) * st->cap);
@@ -261,6 +283,9 @@ nac_train_finalfn(PG_FUNCTION_ARGS)
 	if (!ct_nac_options_from_json(st->options ? st->options : "{}", &opt, &err))
 		ct_report_error(&err, "jsonb", NULL);
 
+	ctnas_check_training_memory(ct_nac_trainer_memory((size_t) st->n, &opt, 0) +
+								(size_t) st->cap * (sizeof(ct_graph) + sizeof(double)),
+								"nac_train", TRAIN_HINT);
 	/* the core allocates through palloc: a cancel frees everything with this context */
 	train_cxt = AllocSetContextCreate(CurrentMemoryContext, "nac_train", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(train_cxt);

@@ -210,52 +210,87 @@ oracle_sql(const char *oracle, const SearchOptions *oc, Oid archgraph_oid)
 											   get_rel_name(relid)));
 }
 
-/* Reads and checks the whole oracle before any search work starts. */
+/*
+ * Reads and checks the whole oracle before any search work starts.  The
+ * rows come through a cursor a chunk at a time, and reading stops at the
+ * first row past the number of cells NAS-Bench-101 has: an oracle that
+ * long holds a cell twice (an error either way), and an endless one must
+ * not grow the backend until a timeout.
+ */
+#define ORACLE_FETCH 10000
+
 void
 search_load_oracle(const char *oracle, const SearchOptions *oc, Oid archgraph_oid, ct_oracle *out)
 {
 	char	   *sql;
 	ct_graph   *cells;
 	double	   *acc;
-	TupleDesc	desc;
-	uint64		n;
+	uint64		n = 0,
+				cap = ORACLE_FETCH;
 	ct_error	err;
 	MemoryContext caller = CurrentMemoryContext;
+	SPIParseOpenOptions popts = {.cursorOptions = CURSOR_OPT_NO_SCROLL, .read_only = true};
+	Portal		portal;
+	Oid			acc_type = InvalidOid;
 
 	sql = oracle_sql(oracle, oc, archgraph_oid);
 	SPI_connect();
-	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
+	portal = SPI_cursor_parse_open(NULL, sql, &popts);
+	if (portal->tupDesc == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the oracle must be a table, a view or a SELECT query")));
-	desc = SPI_tuptable->tupdesc;
-	n = SPI_processed;
-	if (desc->natts < 2 || SPI_gettypeid(desc, 1) != archgraph_oid || !is_number_type(SPI_gettypeid(desc, 2)))
+	if (portal->tupDesc->natts < 2 || SPI_gettypeid(portal->tupDesc, 1) != archgraph_oid ||
+		!is_number_type(SPI_gettypeid(portal->tupDesc, 2)))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("the oracle's first two columns must be an archgraph and a number")));
-	cells = MemoryContextAllocHuge(caller, sizeof(ct_graph) * Max(n, 1));
-	acc = MemoryContextAllocHuge(caller, sizeof(double) * Max(n, 1));
-	for (uint64 i = 0; i < n; i++)
+	acc_type = SPI_gettypeid(portal->tupDesc, 2);
+	cells = MemoryContextAllocHuge(caller, sizeof(ct_graph) * cap);
+	acc = MemoryContextAllocHuge(caller, sizeof(double) * cap);
+	for (;;)
 	{
-		bool		null_arch,
-					null_acc;
-		Datum		a = SPI_getbinval(SPI_tuptable->vals[i], desc, 1, &null_arch);
-		Datum		v = SPI_getbinval(SPI_tuptable->vals[i], desc, 2, &null_acc);
+		TupleDesc	desc;
 
-		if (i % 4096 == 0)
-			CHECK_FOR_INTERRUPTS();
-		if (null_arch || null_acc)
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("the oracle has a NULL %s", null_arch ? "cell" : "accuracy"),
-					 errdetail("Row %llu (in the order read).", (unsigned long long) i + 1)));
-		archgraph_decode(DatumGetArchGraphP(a), &cells[i]);
-		acc[i] = number_value(v, SPI_gettypeid(desc, 2));
+		CHECK_FOR_INTERRUPTS();
+		SPI_cursor_fetch(portal, true, ORACLE_FETCH);
+		if (SPI_processed == 0)
+			break;
+		desc = SPI_tuptable->tupdesc;
+		if (n + SPI_processed > cap)
+		{
+			cap = Min(Max(2 * cap, n + SPI_processed), (uint64) CT_NB101_CELLS + 1);
+			cells = repalloc_huge(cells, sizeof(ct_graph) * cap);
+			acc = repalloc_huge(acc, sizeof(double) * cap);
+		}
+		for (uint64 i = 0; i < SPI_processed; i++, n++)
+		{
+			bool		null_arch,
+						null_acc;
+			Datum		a,
+						v;
+
+			/* row CT_NB101_CELLS + 1: stop reading */
+			if (!ct_oracle_check_rows(n + 1, &err))
+				ct_report_error(&err, "oracle", NULL);
+			a = SPI_getbinval(SPI_tuptable->vals[i], desc, 1, &null_arch);
+			v = SPI_getbinval(SPI_tuptable->vals[i], desc, 2, &null_acc);
+			if (null_arch || null_acc)
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("the oracle has a NULL %s", null_arch ? "cell" : "accuracy"),
+						 errdetail("Row %llu (in the order read).", (unsigned long long) n + 1)));
+			archgraph_decode(DatumGetArchGraphP(a), &cells[n]);
+			acc[n] = number_value(v, acc_type);
+		}
+		SPI_freetuptable(SPI_tuptable);
 	}
+	SPI_cursor_close(portal);
 	SPI_finish();
 	if (!ct_oracle_build(out, cells, acc, n, &err))
 		ct_report_error(&err, "oracle", NULL);
+	pfree(cells);
+	pfree(acc);
 }
 
 void
@@ -433,6 +468,15 @@ search_save_model(ct_ctnas_search *s, const char *name)
 	SPI_finish();
 }
 
+void
+search_check_memory(const ct_ctnas_options *opt, int budget, size_t oracle_cells, bool has_init)
+{
+	ctnas_check_training_memory(ct_ctnas_memory(opt, budget, oracle_cells, has_init), "the CTNAS search",
+								opt->recipe == CT_CTNAS_RECIPE_PAPER
+								? "Use fewer pseudo-labelled pairs (pseudo_first, pseudo_pairs), fewer derive_samples, a smaller budget or a smaller NAC (nac: batch_size, width, layers)"
+								: "Use a smaller budget or a smaller NAC (nac: batch_size, width, layers)");
+}
+
 ct_ctnas_search *
 search_ctnas_create(ct_budget *b, const SearchOptions *so)
 {
@@ -456,6 +500,7 @@ search_ctnas_create(ct_budget *b, const SearchOptions *so)
 			opt.nac.width = init->shape.width;
 		}
 	}
+	search_check_memory(&opt, b->budget, b->oracle->n, init != NULL);
 	ctnas_blas_single_thread();
 	s = ct_ctnas_create(b, &opt, init, &err);
 	if (s == NULL)

@@ -43,5 +43,6 @@ extern void test_stats(void);
 extern void test_controller(void);
 extern void test_search(void);
 extern void test_ctnas_search(void);
+extern void test_robust(void);
 
 #endif

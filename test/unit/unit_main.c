@@ -23,6 +23,7 @@ static const struct
 	{"controller", test_controller},
 	{"search", test_search},
 	{"ctnas_search", test_ctnas_search},
+	{"robust", test_robust},
 };
 
 int

@@ -1,0 +1,81 @@
+-- Hangs and memory: an endless oracle stops at the space's size, training
+-- and searches check ctnas.max_training_memory before they allocate, the
+-- model cache stays within ctnas.model_cache_size, cancels stop long steps.
+SET search_path = public, ctnas;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set include :abs_srcdir '/sql/include/test_data.psql'
+\i :include
+\set try_include :abs_srcdir '/sql/include/try.psql'
+\i :try_include
+CREATE TABLE cells (hash text PRIMARY KEY, arch archgraph NOT NULL, num_vertices int,
+                    acc float8 NOT NULL, trainable_parameters bigint);
+COPY cells FROM :'sample' (FORMAT csv, HEADER);
+-- a guard only: every statement below ends in seconds
+SET statement_timeout = '120s';
+
+-- an endless oracle: reading stops at row 423,625 (NAS-Bench-101 has 423,624 cells), long before the guard
+SELECT pg_temp.try($$SELECT count(*)::text FROM random_search(
+  'SELECT ''{"matrix":[[0,1],[0,0]],"ops":["input","output"]}''::ctnas.archgraph, generate_series(1, 1000000000)', 10)$$);
+SELECT pg_temp.try($$SELECT count(*)::text FROM ctnas_search(
+  'SELECT ctnas.archgraph_random(g), 0.5 FROM (SELECT generate_series(1, 1000000000) AS g) s', 10)$$);
+-- a finite oracle with a cell twice: as before
+SELECT pg_temp.try($$SELECT count(*)::text FROM random_search('(SELECT arch, acc FROM cells LIMIT 3) UNION ALL (SELECT arch, acc FROM cells LIMIT 1)', 10)$$);
+-- many rows are still read in full
+SELECT count(*) AS queried FROM random_search('SELECT arch, acc FROM cells', 5000) WHERE NOT final;
+
+-- ctnas.max_training_memory: checked before the work starts, with what it would need
+SHOW ctnas.max_training_memory;
+SELECT pg_temp.try($$SELECT length(nac_train(arch, acc, '{"width": 1024, "layers": 16, "batch_size": 5100, "epochs": 1}'))::text FROM cells$$)
+  ~ '^54000: nac_train would need [0-9.]+ GB of memory, more than ctnas.max_training_memory \(1.0 GB\)$' AS refused;
+SELECT pg_temp.try($$SELECT count(*)::text FROM ctnas_search('cells', 100, '{"recipe": "paper", "pseudo_first": 30000}')$$)
+  ~ '^54000: the CTNAS search would need [0-9.]+ GB of memory, more than ctnas.max_training_memory \(1.0 GB\)$' AS refused;
+SET ctnas.max_training_memory = '2MB';
+-- the rows are counted as they come: this stops at row 65, long before the training
+SELECT pg_temp.try($$SELECT length(nac_train(arch, acc))::text FROM cells$$);
+SELECT pg_temp.try($$SELECT count(*)::text FROM ctnas_search('cells', 100)$$);
+SELECT nac_train(arch, acc, '{"epochs": 1}') FROM cells LIMIT 100;
+SET ctnas.max_training_memory = '64MB';
+SET client_min_messages = warning;
+SELECT length(nac_train(arch, acc, '{"epochs": 1}')) > 0 AS trains_within FROM cells;
+RESET client_min_messages;
+RESET ctnas.max_training_memory;
+-- a protective cap: a plain role may not change it, nor the model cache's size
+CREATE ROLE ctnas_robust_plain;
+SET ROLE ctnas_robust_plain;
+SELECT pg_temp.try($$SET ctnas.max_training_memory = '100GB'$$);
+SELECT pg_temp.try($$SET ctnas.model_cache_size = '100GB'$$);
+RESET ROLE;
+DROP ROLE ctnas_robust_plain;
+
+-- the model cache: 30 models through an 8 MB cache; memory stays bounded, scores stay right
+SET client_min_messages = warning;
+INSERT INTO ctnas.models(name, weights)
+SELECT 'robust' || g, nac_train(arch, acc, jsonb_build_object('epochs', 1, 'seed', g))
+FROM generate_series(1, 30) g, (SELECT arch, acc FROM cells ORDER BY hash LIMIT 50) c GROUP BY g;
+RESET client_min_messages;
+SET ctnas.model_cache_size = '8MB';
+CREATE TEMP TABLE probe AS SELECT arch FROM cells ORDER BY hash DESC LIMIT 20;
+-- each model scored by name (through the cache) and by its bytes (not cached by name)
+CREATE TEMP TABLE by_name AS
+SELECT g, array_agg(nac_score(p.arch, 'robust' || g) ORDER BY p.arch) AS s FROM generate_series(1, 30) g, probe p GROUP BY g;
+SELECT count(*) BETWEEN 1 AND 3 AS models_held, sum(total_bytes) <= 8 * 1024 * 1024 AS within_size
+FROM pg_backend_memory_contexts WHERE name = 'ctnas model';
+SELECT sum(total_bytes) <= 9 * 1024 * 1024 AS cache_within_size
+FROM pg_backend_memory_contexts WHERE name IN ('ctnas model cache', 'ctnas model');
+-- again, evicted and decoded again: the same scores, and the same as from the model's bytes
+SELECT bool_and(b.s = (SELECT array_agg(nac_score(p.arch, 'robust' || b.g) ORDER BY p.arch) FROM probe p)) AS same_after_eviction,
+       bool_and(b.s = (SELECT array_agg(nac_score(p.arch, m.weights) ORDER BY p.arch) FROM probe p, ctnas.models m WHERE m.name = 'robust' || b.g)) AS same_as_bytes
+FROM by_name b;
+SELECT count(*) <= 3 AS models_held FROM pg_backend_memory_contexts WHERE name = 'ctnas model';
+-- with no room, the model in use is still kept
+SET ctnas.model_cache_size = 0;
+SELECT nac_compare(arch, arch, 'robust1') = 0.5 AS usable FROM probe LIMIT 1;
+SELECT count(*) AS models_held FROM pg_backend_memory_contexts WHERE name = 'ctnas model';
+RESET ctnas.model_cache_size;
+DELETE FROM ctnas.models WHERE name LIKE 'robust%';
+
+-- cancels inside long steps (measured in README; here only that they stop)
+SET statement_timeout = '1s';
+SELECT count(*) FROM ctnas_search('cells', 100, '{"recipe": "paper", "derive_samples": 1000, "nac": {"epochs": 1}}');
+SELECT count(*) FROM ctnas_search('cells', 100, '{"recipe": "paper", "pseudo_first": 10000, "nac": {"epochs": 1}}');
+RESET statement_timeout;
