@@ -19,13 +19,13 @@ SELECT pg_temp.try(format($$SELECT '{"matrix":[[0,1.%s1],[0,0]],"ops":["input","
 -- integer options must be written as integers; nothing is rounded or wrapped into range
 -- (options arrive as jsonb, which stores numbers as numeric: 2e1 arrives as 20, 3.0 as 3.0)
 SET client_min_messages = warning;  -- nac_train's NOTICE shows seconds and a loss that depends on the CPU's BLAS kernels
-CREATE TABLE cells AS SELECT archgraph_random(s) AS arch, s / 100.0 AS acc FROM generate_series(1, 40) s;
-SELECT o, pg_temp.try(format($$SELECT length(nac_train(arch, acc, '%s'))::text FROM cells$$, o))
+CREATE TABLE hcells AS SELECT archgraph_random(s) AS arch, s / 100.0 AS acc FROM generate_series(1, 40) s;
+SELECT o, pg_temp.try(format($$SELECT length(nac_train(arch, acc, '%s'))::text FROM hcells$$, o))
 FROM (VALUES ('{"epochs": 1e-401}'), ('{"epochs": 3.0}'), ('{"epochs": 3.5}'), ('{"seed": 9007199254740993}'),
              ('{"epochs": 4294967297}'), ('{"weight_decay": 1e-401}'), ('{"epochs": 1, "batch_size": 8}')) AS v(o);
-SELECT o, pg_temp.try(format($$SELECT count(*)::text FROM random_search('SELECT DISTINCT ON (arch) arch, acc FROM cells', 5, '%s')$$, o))
+SELECT o, pg_temp.try(format($$SELECT count(*)::text FROM random_search('SELECT DISTINCT ON (arch) arch, acc FROM hcells', 5, '%s')$$, o))
 FROM (VALUES ('{"seed": 1e-401}'), ('{"population": 2e1}'), ('{"max_proposals": 1.0000000000000000001}'), ('{"seed": 3}')) AS v(o);
-SELECT o, pg_temp.try(format($$SELECT count(*)::text FROM ctnas_search('SELECT DISTINCT ON (arch) arch, acc FROM cells', 5, '%s')$$, o))
+SELECT o, pg_temp.try(format($$SELECT count(*)::text FROM ctnas_search('SELECT DISTINCT ON (arch) arch, acc FROM hcells', 5, '%s')$$, o))
 FROM (VALUES ('{"rounds": 1.0000000000000000001}'), ('{"nac": {"epochs": 2.0}}'), ('{"progress": 1e-401}'),
              ('{"entropy_coef": 1e-401}')) AS v(o);
 
@@ -35,9 +35,9 @@ SELECT pg_temp.try($$SELECT repeat('x', 10000000)::archgraph::text$$) AS archgra
 SELECT length(pg_temp.try($$SELECT (('{"matrix": "' || repeat('y', 10000000) || '"}')::jsonb)::archgraph::text$$)) < 400 AS jsonb_cast_error_short;
 SELECT pg_temp.try($$SELECT nac_score(archgraph_random(1), repeat('m', 10000000))::text$$) AS model_name_error;
 SELECT pg_temp.try($$SELECT count(*)::text FROM random_search(repeat('o', 10000000), 5)$$) AS oracle_error;
-SELECT length(pg_temp.try($$SELECT count(*)::text FROM random_search('cells', 5, jsonb_build_object('acc_column', repeat('c', 10000000)))$$)) < 400
+SELECT length(pg_temp.try($$SELECT count(*)::text FROM random_search('hcells', 5, jsonb_build_object('acc_column', repeat('c', 10000000)))$$)) < 400
   AS column_error_short;
-SELECT length(pg_temp.try($$SELECT length(nac_train(arch, acc, CASE WHEN acc < 0.2 THEN '{}' ELSE jsonb_build_object('x', repeat('z', 10000000)) END))::text FROM cells$$)) < 400
+SELECT length(pg_temp.try($$SELECT length(nac_train(arch, acc, CASE WHEN acc < 0.2 THEN '{}' ELSE jsonb_build_object('x', repeat('z', 10000000)) END))::text FROM hcells$$)) < 400
   AS options_error_short;
 
 -- aggregates mixing ctnas's internal-state support functions: errors, not crashes
@@ -63,11 +63,11 @@ CREATE AGGREGATE evil_pg_bytes(int8) (SFUNC = int8_avg_accum, STYPE = internal, 
   COMBINEFUNC = int8_avg_combine, SERIALFUNC = int8_avg_serialize, DESERIALFUNC = ctnas.kendall_tau_deserialfn, PARALLEL = SAFE);
 CREATE TABLE many AS SELECT s::float8 AS x, (s % 7)::float8 AS y, s::int8 AS i FROM generate_series(1, 20000) s;
 SELECT q, pg_temp.try(q) FROM (VALUES
-  ($$SELECT length(evil_kt_nt(acc, acc))::text FROM cells$$),
-  ($$SELECT evil_nt_kt(arch, acc)::text FROM cells$$),
-  ($$SELECT length(evil_ck_nt(arch, acc))::text FROM cells$$),
-  ($$SELECT evil_nt_ck(arch, acc)::text FROM cells$$),
-  ($$SELECT evil_kt_ck(acc, acc)::text FROM cells$$),
+  ($$SELECT length(evil_kt_nt(acc, acc))::text FROM hcells$$),
+  ($$SELECT evil_nt_kt(arch, acc)::text FROM hcells$$),
+  ($$SELECT length(evil_ck_nt(arch, acc))::text FROM hcells$$),
+  ($$SELECT evil_nt_ck(arch, acc)::text FROM hcells$$),
+  ($$SELECT evil_kt_ck(acc, acc)::text FROM hcells$$),
   ($$SELECT length(evil_pg_state(i))::text FROM many$$)
 ) AS t(q);
 SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
