@@ -273,10 +273,65 @@ stale_outcome(const char *status, const char *error)
 	return DirectFunctionCall1(jsonb_in, CStringGetDatum(b.data));
 }
 
+/* A job's status and worker record, read afresh (a new snapshot: the function is volatile). */
+typedef struct JobNow
+{
+	bool		found;
+	char		status[16];
+	bool		have_worker;
+	int			pid;
+	TimestampTz start;
+	bool		same_server;
+	bool		claimed;
+} JobNow;
+
+static JobNow
+job_now(int64 id)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		args[1] = {Int64GetDatum(id)};
+	JobNow		n;
+	bool		isnull;
+
+	memset(&n, 0, sizeof(n));
+	if (SPI_execute_with_args(ctnas_sql("SELECT j.status, w.pid, w.backend_start,"
+										" w.postmaster_start OPERATOR(pg_catalog.=) pg_catalog.pg_postmaster_start_time(), w.claimed"
+										" FROM %1$s.search_jobs j LEFT JOIN %1$s.search_workers w ON w.job_id OPERATOR(pg_catalog.=) j.id"
+										" WHERE j.id OPERATOR(pg_catalog.=) $1"),
+							  1, types, args, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read ctnas.search_jobs");
+	if (SPI_processed > 0)
+	{
+		HeapTuple	t = SPI_tuptable->vals[0];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		Datum		d;
+
+		n.found = true;
+		strlcpy(n.status, SPI_getvalue(t, desc, 1), sizeof(n.status));
+		d = SPI_getbinval(t, desc, 2, &isnull);
+		if (!isnull)
+		{
+			n.have_worker = true;
+			n.pid = DatumGetInt32(d);
+			n.start = DatumGetTimestampTz(SPI_getbinval(t, desc, 3, &isnull));
+			n.same_server = DatumGetBool(SPI_getbinval(t, desc, 4, &isnull));
+			n.claimed = DatumGetBool(SPI_getbinval(t, desc, 5, &isnull));
+		}
+	}
+	return n;
+}
+
 /*
  * ctnas.search_job_stale(job): what the row of a job whose worker is gone
  * should say ({} when nothing is wrong).  One definition, shown by
  * search_status and search_wait and written by recovery.
+ *
+ * The row the caller has may be older than the process table: a worker may
+ * have recorded its outcome and exited since.  So the status and the
+ * worker's record are read afresh, and a worker found gone is checked once
+ * more against a snapshot taken after that: a process seen dead writes
+ * nothing later, so what that snapshot shows is final.  A row that has
+ * moved on since the caller's snapshot gets {} (its next read is right).
  */
 PG_FUNCTION_INFO_V1(search_job_stale);
 Datum
@@ -287,12 +342,10 @@ search_job_stale(PG_FUNCTION_ARGS)
 	int64		id;
 	char	   *status;
 	bool		resume = false;
-	bool		have_worker = false,
-				claimed = false,
-				alive = false,
-				same_server = true;
-	int			pid = 0;
+	JobNow		n;
+	bool		alive;
 	Datum		d;
+	Datum		result;
 
 	d = GetAttributeByName(row, "id", &isnull);
 	if (isnull)
@@ -317,41 +370,38 @@ search_job_stale(PG_FUNCTION_ARGS)
 		PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
 
 	SPI_connect();
+	n = job_now(id);
+	alive = n.have_worker && job_worker_alive(n.pid, n.start);
+	if (n.found && !alive)
 	{
-		Oid			types[1] = {INT8OID};
-		Datum		args[1] = {Int64GetDatum(id)};
+		JobNow		again = job_now(id);
 
-		if (SPI_execute_with_args(ctnas_sql("SELECT pid, backend_start, postmaster_start OPERATOR(pg_catalog.=) pg_catalog.pg_postmaster_start_time(),"
-											" claimed FROM %1$s.search_workers WHERE job_id OPERATOR(pg_catalog.=) $1"),
-								  1, types, args, NULL, true, 1) != SPI_OK_SELECT)
-			elog(ERROR, "could not read ctnas.search_workers");
-		if (SPI_processed > 0)
-		{
-			HeapTuple	t = SPI_tuptable->vals[0];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-
-			have_worker = true;
-			pid = DatumGetInt32(SPI_getbinval(t, desc, 1, &isnull));
-			alive = job_worker_alive(pid, DatumGetTimestampTz(SPI_getbinval(t, desc, 2, &isnull)));
-			same_server = DatumGetBool(SPI_getbinval(t, desc, 3, &isnull));
-			claimed = DatumGetBool(SPI_getbinval(t, desc, 4, &isnull));
-		}
+		/* the worker recorded something between the two reads: judge the later state */
+		if (again.have_worker != n.have_worker || again.pid != n.pid || again.start != n.start)
+			alive = again.have_worker && job_worker_alive(again.pid, again.start);
+		n = again;
 	}
 	SPI_finish();
 
-	if (strcmp(status, "running") == 0 && !(have_worker && alive))
+	result = (Datum) 0;
+	if (!n.found || strcmp(n.status, status) != 0)
+		result = (Datum) 0;		/* moved on (or gone) since the caller's snapshot */
+	else if (strcmp(status, "running") == 0 && !alive)
 	{
 		if (resume)
-			PG_RETURN_DATUM(stale_outcome("queued", NULL));
-		if (!have_worker)
-			PG_RETURN_DATUM(stale_outcome("failed", "the job has no search worker (a restored copy of a database, or its worker's row was deleted)"));
-		if (!same_server)
-			PG_RETURN_DATUM(stale_outcome("failed", psprintf("the server restarted while the job ran (worker pid %d)", pid)));
-		PG_RETURN_DATUM(stale_outcome("failed", psprintf("the search worker (pid %d) ended without recording an outcome: it was terminated, or the server restarted after a crash", pid)));
+			result = stale_outcome("queued", NULL);
+		else if (!n.have_worker)
+			result = stale_outcome("failed", "the job has no search worker (a restored copy of a database, or its worker's row was deleted)");
+		else if (!n.same_server)
+			result = stale_outcome("failed", psprintf("the server restarted while the job ran (worker pid %d)", n.pid));
+		else
+			result = stale_outcome("failed", psprintf("the search worker (pid %d) ended without recording an outcome: it was terminated, or the server restarted after a crash", n.pid));
 	}
-	if (strcmp(status, "queued") == 0 && have_worker && !claimed && !alive)
-		PG_RETURN_DATUM(stale_outcome("failed", psprintf("the search worker (pid %d) exited before it took the job (see the server log)", pid)));
-	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
+	else if (strcmp(status, "queued") == 0 && n.have_worker && !n.claimed && !alive)
+		result = stale_outcome("failed", psprintf("the search worker (pid %d) exited before it took the job (see the server log)", n.pid));
+	if (result == (Datum) 0)
+		result = DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
+	PG_RETURN_DATUM(result);
 }
 
 int
@@ -362,8 +412,11 @@ job_recover_stale(void)
 	if (SPI_execute(ctnas_sql("UPDATE %1$s.search_jobs j SET status = p.status, error = p.error, finished_at = p.finished_at"
 							  " FROM (SELECT (pg_catalog.jsonb_populate_record(s, %1$s.search_job_stale(s))).*"
 							  "       FROM %1$s.search_jobs s WHERE s.status OPERATOR(pg_catalog.=) ANY ('{queued,running}')"
-							  "       AND %1$s.search_job_stale(s) OPERATOR(pg_catalog.<>) '{}') p"
-							  " WHERE j.id OPERATOR(pg_catalog.=) p.id RETURNING j.id, j.status"), false, 0) != SPI_OK_UPDATE_RETURNING)
+							  "       AND %1$s.search_job_stale(s) OPERATOR(pg_catalog.<>) '{}'"
+							  /* (a row another session holds is left for the next pass: no one blocks recovery) */
+							  "       FOR UPDATE OF s SKIP LOCKED) p"
+							  " WHERE j.id OPERATOR(pg_catalog.=) p.id AND j.status OPERATOR(pg_catalog.=) ANY ('{queued,running}')"
+							  " RETURNING j.id, j.status"), false, 0) != SPI_OK_UPDATE_RETURNING)
 		elog(ERROR, "could not record the outcome of stale search jobs");
 	changed = (int) SPI_processed;
 	/* a job queued again has no worker: forget the dead one, so the next one may claim it */

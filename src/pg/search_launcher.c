@@ -97,6 +97,8 @@ ctnas_launcher_main(Datum arg)
 	pgstat_report_appname(LAUNCHER_TYPE);
 	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
 	SetConfigOption("max_parallel_workers_per_gather", "0", PGC_USERSET, PGC_S_OVERRIDE);
+	/* a table some session has locked must not stall every database's queue: give up the pass, try again */
+	SetConfigOption("lock_timeout", "1s", PGC_SUSET, PGC_S_OVERRIDE);
 
 	for (;;)
 	{

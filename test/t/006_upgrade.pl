@@ -1,9 +1,11 @@
 # ctnas 0.1.0 -> 0.2.0: a database made by 0.1.0 (its install script exactly
 # as shipped) with archgraph values, models and search jobs and schedules as
 # 0.1.0 stored them, upgraded with ALTER EXTENSION ctnas UPDATE: the data is
-# the same, owners become roles, the new job machinery works, and the
-# upgraded extension is the same as a fresh 0.2.0 install (and as one
-# restored by pg_dump/pg_restore).
+# the same, owners stay names and are bound to roles by owner_oid (a role
+# created again under a dropped role's name does not get the old rows), the
+# 0.1.0 columns stay but are NULL, the new job machinery works, a pg_dump
+# taken at 0.1.0 restores into 0.2.0, and the upgraded extension is the same
+# as a fresh 0.2.0 install (and as one restored by pg_dump/pg_restore).
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -12,6 +14,7 @@ use Test::More;
 use File::Basename;
 use File::Compare;
 use Cwd qw(abs_path);
+use IPC::Run;
 
 my $src = abs_path(dirname(__FILE__) . '/../..');
 my $sample = "$src/data/nb101_sample.csv";
@@ -139,6 +142,36 @@ my %before = map { $_ => sql($fp{$_}) } keys %fp;
 like($before{values}, qr/^5100:[0-9a-f]{32}$/, 'the 5100 cells are loaded');
 like($before{scores}, qr/^alices_model:\w+=-?[0-9.e-]+, .*carls_model:/, 'nac_score with the model as bytea works in 0.1.0');
 
+# counts and owners (by name), compared after restores
+my $counts = q{SELECT (SELECT count(*) FROM ctnas.search_jobs) || ' jobs, ' || (SELECT count(*) FROM ctnas.search_results) || ' results, '
+	|| (SELECT count(*) FROM ctnas.models) || ' models, ' || (SELECT count(*) FROM ctnas.search_schedules) || ' schedules'};
+my $owners = q{SELECT string_agg(x, ', ' ORDER BY x) FROM (
+	SELECT 'model ' || name || ' ' || owner AS x FROM ctnas.models
+	UNION ALL SELECT 'job ' || id || ' ' || owner FROM ctnas.search_jobs
+	UNION ALL SELECT 'schedule ' || name || ' ' || owner FROM ctnas.search_schedules) o};
+# (0.2.0) the role a row's owner_oid binds it to, by name ('0': none)
+my $role_of = q{CASE WHEN owner_oid = 0 THEN '0' ELSE coalesce((SELECT r.rolname::text FROM pg_roles r WHERE r.oid = owner_oid), 'dropped ' || owner_oid) END};
+# (0.2.0) every row: its owner's name -> the role it is bound to (models, jobs by id, schedules)
+my $bound = qq{SELECT string_agg(x, ', ' ORDER BY k, i, x) FROM (
+	SELECT 1 AS k, 0::int8 AS i, 'model ' || name || ' ' || owner || ' -> ' || $role_of AS x FROM ctnas.models
+	UNION ALL SELECT 2, id, 'job ' || id || ' ' || owner || ' -> ' || $role_of FROM ctnas.search_jobs
+	UNION ALL SELECT 3, 0, 'schedule ' || name || ' ' || owner || ' -> ' || $role_of FROM ctnas.search_schedules) o};
+# (the 0.1.0 columns: jobs with any of them set, schedules with session_role set)
+my $legacy = q{SELECT (SELECT count(*) FROM ctnas.search_jobs
+	WHERE num_nonnulls(session_role, worker_pid, worker_start, postmaster_start, submit_xid) > 0)
+	|| ' ' || (SELECT count(*) FROM ctnas.search_schedules WHERE session_role IS NOT NULL)};
+my ($counts_010, $owners_010) = (sql($counts), sql($owners));
+is($counts_010, '4 jobs, 6 results, 2 models, 2 schedules', "0.1.0: $counts_010");
+is(sql($legacy), '4 2', '0.1.0: every job and schedule has 0.1.0 session and worker columns set');
+
+# a pg_dump of the 0.1.0 database, restored into 0.2.0 after the upgrade (section 5)
+my $dump010 = $node->basedir . '/v010.dump';
+$node->command_ok([ 'pg_dump', '-Fc', '-f', $dump010, '-d', $node->connstr('postgres') ], '0.1.0: pg_dump -Fc');
+my ($dump010_sql) = run_command([ 'pg_restore', '-f', '-', $dump010 ]);
+like($dump010_sql, qr/^COPY ctnas\.search_jobs \(id, owner, session_role, .*, worker_pid, worker_start, postmaster_start, submit_xid, /m,
+	'the 0.1.0 dump copies search_jobs with 0.1.0\'s columns');
+like($dump010_sql, qr/^COPY ctnas\.search_schedules \(name, owner, session_role, /m, 'and search_schedules');
+
 # ======== 3. the upgrade ========
 ($ret, $out, $err) = $node->psql('postgres', "ALTER EXTENSION ctnas UPDATE TO '0.2.0'");
 is($ret, 0, "ALTER EXTENSION ctnas UPDATE TO '0.2.0' succeeds") or diag($err);
@@ -185,22 +218,42 @@ my $ab = sql(q{SELECT ctnas.nac_compare(a.arch, b.arch, 'alices_model') || ' ' |
 my ($named, $blob) = split / /, $ab;
 is($named, $blob, 'nac_compare by name equals nac_compare by blob');
 
-# owners are roles; carl's rows are nobody's
-is(sql(q{SELECT string_agg(DISTINCT pg_typeof(owner)::text, ',') FROM (
-	SELECT owner FROM ctnas.models UNION ALL SELECT owner FROM ctnas.search_jobs UNION ALL SELECT owner FROM ctnas.search_schedules) o}),
-	'regrole', 'owner columns are regrole');
-is(sql(q{SELECT string_agg(name || ' ' || owner || ' ' || (owner::oid = 0), ', ' ORDER BY name) FROM ctnas.models}),
-	'alices_model alice false, carls_model - true', 'models: alice\'s shows alice, the dropped role\'s shows -');
-is(sql(q{SELECT string_agg(id || ' ' || owner || ' ' || (owner::oid = 0), ', ' ORDER BY id) FROM ctnas.search_jobs}),
-	"$done alice false, $running alice false, $queued bob false, $carls_job - true", 'jobs: likewise');
-is(sql(q{SELECT string_agg(name || ' ' || owner || ' ' || (owner::oid = 0), ', ' ORDER BY name) FROM ctnas.search_schedules}),
-	'nightly alice false, weekly - true', 'schedules: likewise');
-is(sql(q{SELECT string_agg(column_name, ',' ORDER BY column_name) FROM information_schema.columns
+# owners stay names; owner_oid binds each row to the role of that name (0: the dropped carl's rows are nobody's)
+is(sql(q{SELECT string_agg(DISTINCT pg_typeof(owner)::text || ' ' || pg_typeof(owner_oid)::text, ',') FROM (
+	SELECT owner, owner_oid FROM ctnas.models UNION ALL SELECT owner, owner_oid FROM ctnas.search_jobs
+	UNION ALL SELECT owner, owner_oid FROM ctnas.search_schedules) o}),
+	'name oid', 'owner columns stay name, beside a new owner_oid oid');
+is(sql(q{SELECT string_agg(table_name || '.' || column_name || ' ' || is_nullable || ' ' || coalesce(column_default, '-'), ', '
+	ORDER BY table_name, column_name) FROM information_schema.columns WHERE table_schema = 'ctnas' AND column_name = 'owner_oid'}),
+	'models.owner_oid NO -, search_jobs.owner_oid NO -, search_schedules.owner_oid NO -', 'owner_oid is NOT NULL (set by a trigger, no default)');
+is(sql($bound), 'model alices_model alice -> alice, model carls_model carl -> 0, '
+	. "job $done alice -> alice, job $running alice -> alice, job $queued bob -> bob, job $carls_job carl -> 0, "
+	. 'schedule nightly alice -> alice, schedule weekly carl -> 0',
+	'the upgrade bound alice\'s and bob\'s rows to their roles, the dropped carl\'s (owner still carl) to 0');
+is(as('alice', q{SELECT (SELECT count(*) FROM ctnas.models WHERE owner = current_user) || ' ' || (SELECT count(*) FROM ctnas.search_jobs WHERE owner = 'alice')}),
+	'1 2', 'owner = current_user and owner = \'alice\' still work');
+
+# the 0.1.0 columns stay (so that 0.1.0 dumps restore), nullable, NULL, and stay NULL
+is(sql(q{SELECT string_agg(table_name || '.' || column_name || ' ' || is_nullable || ' ' || coalesce(column_default, '-'), ', '
+	ORDER BY table_name, ordinal_position) FROM information_schema.columns
 	WHERE table_schema = 'ctnas' AND table_name IN ('search_jobs', 'search_schedules')
 	AND column_name IN ('session_role', 'worker_pid', 'worker_start', 'postmaster_start', 'submit_xid')}),
-	'', 'session_role and the worker columns are gone');
+	'search_jobs.session_role YES -, search_jobs.worker_pid YES -, search_jobs.worker_start YES -, search_jobs.postmaster_start YES -, '
+	. 'search_jobs.submit_xid YES -, search_schedules.session_role YES -',
+	'session_role and the worker columns stay, nullable and without a default');
+is(sql($legacy), '0 0', 'the upgrade nulled their 0.1.0 values');
+is(as('alice', q{BEGIN;
+	INSERT INTO ctnas.search_jobs (method, oracle, budget, options, owner_oid, session_role, worker_pid, worker_start, postmaster_start, submit_xid)
+	VALUES ('random', 'public.nb101', 5, '{}', 'bob'::regrole, 'bob', 4242, now(), now(), pg_current_xact_id())
+	RETURNING owner || ' ' || owner_oid::regrole || ' ' || num_nulls(session_role, worker_pid, worker_start, postmaster_start, submit_xid);
+	ROLLBACK}), 'alice alice 5', 'a job inserted with owner_oid and the 0.1.0 columns set: owner_oid from its owner, the 0.1.0 columns NULL');
+is(as('alice', qq{WITH u AS (UPDATE ctnas.search_jobs SET owner_oid = 'bob'::regrole, session_role = 'bob', worker_pid = 4242, submit_xid = pg_current_xact_id()
+	WHERE id = $done RETURNING owner_oid::regrole || ' ' || num_nulls(session_role, worker_pid, submit_xid)) SELECT * FROM u}),
+	'alice 3', 'an update cannot set them either');
+is(as('alice', q{WITH u AS (UPDATE ctnas.models SET owner_oid = 0 WHERE name = 'alices_model' RETURNING owner_oid::regrole) SELECT * FROM u}),
+	'alice', 'nor the owner_oid of a model');
 
-# row-level security on regrole owners
+# row-level security by owner_oid
 is(as('alice', q{SELECT string_agg(id::text, ',' ORDER BY id) FROM ctnas.search_jobs}), "$done,$running", 'alice sees her two jobs');
 is(as('alice', q{SELECT count(*) FROM ctnas.search_results}), '6', 'and their results');
 is(as('alice', q{SELECT string_agg(name, ',') FROM ctnas.search_schedules}), 'nightly', 'and her schedule');
@@ -215,22 +268,29 @@ is($out, '', 'alice cannot delete the dropped role\'s model');
 	VALUES ($running, 1, now(), now())}, extra_params => [ '-U', 'alice' ]);
 like($err, qr/permission denied for table search_workers/, 'a role cannot write ctnas.search_workers');
 
-# schedules are keyed by (owner, name)
-is(sql(q{SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'ctnas.search_schedules'::regclass AND contype = 'p'}),
-	'PRIMARY KEY (owner, name)', 'search_schedules has PRIMARY KEY (owner, name)');
+# schedules are named per owner role: unique (owner_oid, name) for rows bound to a role (0.1.0 keyed them by name alone)
+is(sql(q{SELECT count(*) FROM pg_constraint WHERE conrelid = 'ctnas.search_schedules'::regclass AND contype = 'p'}),
+	'0', 'search_schedules has no primary key any more');
+is(sql(q{SELECT pg_get_indexdef('ctnas.search_schedules_owner_name'::regclass)}),
+	'CREATE UNIQUE INDEX search_schedules_owner_name ON ctnas.search_schedules USING btree (owner_oid, name) WHERE (owner_oid <> (0)::oid)',
+	'but a unique index search_schedules_owner_name on (owner_oid, name) WHERE owner_oid <> 0');
 is(as('bob', q{SET client_min_messages = warning;
 	SELECT ctnas.search_schedule('nightly', '1 day', 'nb101', 20, '{"acc_column": "test_acc_run0"}', 'random')}),
 	'nightly', 'bob creates his own schedule "nightly" beside alice\'s');
-is(sql(q{SELECT string_agg(owner || ' ' || name, ', ' ORDER BY owner::text, name) FROM ctnas.search_schedules}),
-	'- weekly, alice nightly, bob nightly', 'both are there');
+is(sql(qq{SELECT string_agg(owner || ' ' || name || ' -> ' || $role_of, ', ' ORDER BY owner, name) FROM ctnas.search_schedules}),
+	'alice nightly -> alice, bob nightly -> bob, carl weekly -> 0', 'both are there');
+($ret, $out, $err) = $node->psql('postgres', q{SET client_min_messages = warning;
+	SELECT ctnas.search_schedule('nightly', '1 day', 'nb101', 20, '{"acc_column": "test_acc_run0"}', 'random')}, extra_params => [ '-U', 'alice' ]);
+like($err, qr/search schedule "nightly" already exists/, 'alice cannot create a second "nightly" of hers');
 
 # the 0.1.0 running job: its worker is gone and 0.2.0 has no record of one
 is(as('alice', "SELECT status FROM ctnas.search_status($running)"), 'failed', 'the 0.1.0 running job shows as failed');
 like(as('alice', "SELECT error FROM ctnas.search_status($running)"), qr/the job has no search worker/, 'saying it has no search worker');
 
+is(as('alice', q{SELECT ctnas.search_unschedule('nightly', 'bob')}), 'f', 'alice cannot unschedule bob\'s "nightly" (not a member of bob)');
 is(as('alice', q{SELECT ctnas.search_unschedule('nightly')}), 't', 'alice unschedules "nightly"');
-is(sql(q{SELECT string_agg(owner || ' ' || name, ', ' ORDER BY owner::text, name) FROM ctnas.search_schedules}),
-	'- weekly, bob nightly', 'only hers is gone');
+is(sql(qq{SELECT string_agg(owner || ' ' || name || ' -> ' || $role_of, ', ' ORDER BY owner, name) FROM ctnas.search_schedules}),
+	'bob nightly -> bob, carl weekly -> 0', 'only hers is gone');
 is(as('alice', q{SELECT ctnas.search_unschedule('nightly')}), 'f', 'a second unschedule finds none of hers');
 
 # a new job after the upgrade
@@ -239,7 +299,7 @@ ok($new > $before{next_id}, "a new job gets a fresh id ($new)");
 is(as('alice', "SELECT status FROM ctnas.search_wait($new, '60 s')"), 'succeeded', 'a job submitted after the upgrade succeeds');
 is(as('alice', "SELECT count(*) || ' ' || count(*) FILTER (WHERE final) FROM ctnas.search_results WHERE job_id = $new"),
 	'21 1', 'with 21 rows in search_results (20 steps and the final one)');
-is(sql(qq{SELECT owner FROM ctnas.search_jobs WHERE id = $new}), 'alice', 'owned by alice');
+is(sql(qq{SELECT owner || ' ' || owner_oid::regrole FROM ctnas.search_jobs WHERE id = $new}), 'alice alice', 'owned by alice (and bound to her role)');
 is(sql("SELECT status FROM ctnas.search_jobs WHERE id = $running"), 'failed',
 	'the submit recorded the outcome of the 0.1.0 running job in its row');
 
@@ -253,7 +313,61 @@ is(sql(q{SELECT to_regprocedure('ctnas.search_worker_alive(int4, timestamptz)') 
 ($ret, $out, $err) = $node->psql('postgres', q{SELECT ctnas.search_worker_alive(1, now())});
 like($err, qr/function ctnas.search_worker_alive\(integer, timestamp with time zone\) does not exist/, 'calling it is an error');
 
-# ======== 5. an upgraded database and a fresh 0.2.0 install are the same ========
+# ======== 5. the pg_dump taken at 0.1.0 restores into 0.2.0 as it is ========
+# pg_restore runs CREATE EXTENSION ctnas (0.2.0, the default now), then COPYs the 0.1.0 column lists into the
+# 0.2.0 tables.  No role named carl exists at this point, so the dropped carl's rows are bound to 0.
+sql('CREATE DATABASE restored010');
+my ($rs_out, $rs_err) = ('', '');
+my $rs_ok = IPC::Run::run([ 'pg_restore', '-d', $node->connstr('restored010'), $dump010 ], '>', \$rs_out, '2>', \$rs_err);
+ok($rs_ok, 'pg_restore of the 0.1.0 dump into a new database exits 0') or diag("exit status " . ($? >> 8) . "\n$rs_err");
+is($rs_err, '', 'with no error or warning at all');
+is($node->safe_psql('restored010', q{SELECT extversion FROM pg_extension WHERE extname = 'ctnas'}), '0.2.0', 'the restored extension is 0.2.0');
+is($node->safe_psql('restored010', $counts), $counts_010, "the same jobs, results, models and schedules as the 0.1.0 source ($counts_010)");
+for my $k (grep { $_ ne 'checkpoints' } sort keys %fp)
+{
+	is($node->safe_psql('restored010', $fp{$k}), $before{$k}, "the same $k as the 0.1.0 source");
+}
+is($node->safe_psql('restored010', $owners), $owners_010, 'the same owner names (alice, bob and carl)');
+is($node->safe_psql('restored010', $bound), 'model alices_model alice -> alice, model carls_model carl -> 0, '
+	. "job $done alice -> alice, job $running alice -> alice, job $queued bob -> bob, job $carls_job carl -> 0, "
+	. 'schedule nightly alice -> alice, schedule weekly carl -> 0',
+	'owner_oid binds alice\'s and bob\'s rows to their roles and the dropped carl\'s to 0 (restored while no role named carl exists)');
+is($node->safe_psql('restored010', $legacy), '0 0', 'the 0.1.0 session and worker columns are NULL in the restored rows');
+is($node->safe_psql('restored010', $scores_by_name), $before{scores}, 'nac_score by model name works there, with the scores of the 0.1.0 blobs');
+is(as('alice', q{SELECT string_agg(id::text, ',' ORDER BY id) FROM ctnas.search_jobs}, 'restored010'), "$done,$running",
+	'alice sees her two jobs there');
+is(as('bob', q{SELECT string_agg(id::text, ',' ORDER BY id) FROM ctnas.search_jobs}, 'restored010'), $queued, 'bob his one');
+
+# ======== 6. a role created again under a dropped role's name does not get the old rows ========
+sql('CREATE ROLE carl LOGIN');
+my $carl_oid = sql(q{SELECT oid FROM pg_roles WHERE rolname = 'carl'});
+is(as('carl', q{SELECT count(*) FROM ctnas.models WHERE owner = 'carl'}), '1', 'the new carl reads the old carl\'s model (models are readable by all)');
+is(as('carl', q{WITH u AS (UPDATE ctnas.models SET info = info WHERE owner = 'carl' RETURNING 1) SELECT count(*) FROM u}), '0',
+	'but cannot update it (0 rows)');
+is(as('carl', q{WITH d AS (DELETE FROM ctnas.models WHERE owner = 'carl' RETURNING 1) SELECT count(*) FROM d}), '0', 'nor delete it');
+is(as('carl', q{SELECT (SELECT count(*) FROM ctnas.search_jobs) || ' ' || (SELECT count(*) FROM ctnas.search_results) || ' '
+	|| (SELECT count(*) FROM ctnas.search_schedules)}), '0 0 0', 'he sees none of the old carl\'s jobs, results or schedules');
+($ret, $out, $err) = $node->psql('postgres', "SELECT ctnas.search_status($carls_job)", extra_params => [ '-U', 'carl' ]);
+like($err, qr/search job $carls_job does not exist/, 'search_status of the old carl\'s job: it does not exist for him');
+is(as('carl', q{SET client_min_messages = warning;
+	INSERT INTO ctnas.models (name, weights) SELECT 'new_carls_model', weights FROM ctnas.models WHERE name = 'alices_model';
+	SELECT owner_oid FROM ctnas.models WHERE name = 'new_carls_model'}), $carl_oid, 'a model the new carl inserts is his (owner_oid = his OID)');
+is(sql(qq{SELECT string_agg(name || ' ' || owner || ' -> ' || $role_of, ', ' ORDER BY name) FROM ctnas.models WHERE owner = 'carl'}),
+	'carls_model carl -> 0, new_carls_model carl -> carl', 'two models named carl\'s: the old one nobody\'s, the new one his');
+is(as('carl', q{WITH u AS (UPDATE ctnas.models SET info = info WHERE owner = 'carl' RETURNING name) SELECT string_agg(name, ',') FROM u}),
+	'new_carls_model', 'he updates his own only');
+is(as('carl', q{SET client_min_messages = warning;
+	SELECT ctnas.search_schedule('weekly', '7 days', 'nb101', 20, '{"acc_column": "test_acc_run0"}', 'random')}),
+	'weekly', 'he creates a schedule "weekly" though the old carl\'s "weekly" is there');
+is(sql(qq{SELECT string_agg(owner || ' ' || name || ' -> ' || $role_of, ', ' ORDER BY owner, name, owner_oid) FROM ctnas.search_schedules}),
+	'bob nightly -> bob, carl weekly -> 0, carl weekly -> carl', 'both "weekly" are there, bound to 0 and to the new carl');
+is(as('carl', q{SELECT string_agg(name || ' ' || owner_oid, ',') FROM ctnas.search_schedules}), "weekly $carl_oid", 'he sees only his');
+is(as('carl', q{SELECT ctnas.search_unschedule('weekly')}), 't', 'and unschedules it');
+is(as('carl', q{SELECT ctnas.search_unschedule('weekly')}), 'f', 'a second unschedule finds none of his');
+is(sql(qq{SELECT string_agg(owner || ' ' || name || ' -> ' || $role_of, ', ' ORDER BY owner, name) FROM ctnas.search_schedules}),
+	'bob nightly -> bob, carl weekly -> 0', 'the old carl\'s "weekly" stays');
+
+# ======== 7. an upgraded database and a fresh 0.2.0 install are the same ========
 # One line per fact about an object the extension owns, keyed by the object's description (no OIDs).
 my $describe = q{
 WITH ext AS (SELECT e.oid, e.extnamespace, e.extconfig, e.extcondition, e.extversion, e.extrelocatable
@@ -386,6 +500,7 @@ $node->safe_psql('fresh', 'CREATE EXTENSION ctnas');
 is($node->safe_psql('fresh', q{SELECT extversion FROM pg_extension WHERE extname = 'ctnas'}), '0.2.0',
 	'CREATE EXTENSION ctnas (no version) installs 0.2.0');
 my $desc = same_catalog('postgres', 'fresh', 'the upgraded extension and a fresh 0.2.0 install own the same objects, defined the same');
+same_catalog('restored010', 'fresh', 'the extension restored from the 0.1.0 dump is the same as a fresh install');
 # (so the comparison is not vacuous)
 my $lines = () = $desc =~ /\n/g;
 ok($lines > 300, "the description is detailed ($lines lines)");
@@ -397,31 +512,58 @@ sub desc_has
 	ok(scalar(grep { /$re/ } @about), $name) or diag(join("\n", "lines about $key:", @about));
 }
 desc_has('member', qr/^member \| table ctnas\.search_workers$/, 'it lists search_workers');
-desc_has('table ctnas.search_schedules', qr/constraint search_schedules_pkey PRIMARY KEY \(owner, name\)/, 'the schedules\' key');
-desc_has('table ctnas.models', qr/column 002 owner regrole notnull=t default=to_regrole\(quote_ident\(\(CURRENT_USER\)::text\)\)/,
-	'the owner column of models');
-desc_has('table ctnas.search_jobs', qr/policy search_jobs_owner .* using=pg_has_role\(\(owner\)::oid, 'MEMBER'::text\)/, 'the policies');
+desc_has('table ctnas.search_schedules',
+	qr/\| index CREATE UNIQUE INDEX search_schedules_owner_name ON ctnas\.search_schedules USING btree \(owner_oid, name\) WHERE \(owner_oid <> \(0\)::oid\)$/,
+	'the schedules\' unique (owner_oid, name)');
+{
+	my @pk = grep { /^table ctnas\.search_schedules \| constraint .*PRIMARY KEY/ } split /\n/, $desc;
+	is(scalar(@pk), 0, 'no primary key on search_schedules') or diag(join("\n", @pk));
+}
+desc_has('table ctnas.models', qr/\| column 002 owner name notnull=t default=CURRENT_USER /, 'the owner column of models stays a name');
+desc_has('table ctnas.models', qr/\| column 006 owner_oid oid notnull=t default=- /, 'beside owner_oid');
+desc_has('table ctnas.search_jobs', qr/\| column \d+ owner_oid oid notnull=t default=- /, 'in jobs');
+desc_has('table ctnas.search_schedules', qr/\| column \d+ owner_oid oid notnull=t default=- /, 'and in schedules');
+for my $t ('models', 'search_jobs', 'search_schedules')
+{
+	desc_has("table ctnas.$t",
+		qr/\| trigger CREATE TRIGGER ${t}_owner_bind BEFORE INSERT OR UPDATE ON ctnas\.$t FOR EACH ROW EXECUTE FUNCTION ctnas\.owner_bind\(\) enabled=O$/,
+		"the owner_bind trigger of $t");
+}
+desc_has('table ctnas.search_jobs', qr/\| policy search_jobs_owner .* using=pg_has_role\(owner_oid, 'MEMBER'::text\)/, 'the policies go by owner_oid');
+desc_has('table ctnas.models', qr/\| policy models_update .* using=pg_has_role\(owner_oid, 'MEMBER'::text\) check=pg_has_role\(owner_oid, 'MEMBER'::text\)$/,
+	'(models_update too)');
+desc_has('table ctnas.search_jobs', qr/\| column 003 session_role name notnull=f default=- /, 'the 0.1.0 session_role stays, nullable');
+desc_has('table ctnas.search_jobs', qr/\| column \d+ submit_xid xid8 notnull=f default=- /, 'so does submit_xid');
+desc_has('table ctnas.search_schedules', qr/\| column \d+ session_role name notnull=f default=- /, 'and the schedules\' session_role');
+desc_has('table ctnas.search_jobs',
+	qr/\| trigger CREATE TRIGGER search_jobs_legacy_null BEFORE INSERT OR UPDATE ON ctnas\.search_jobs FOR EACH ROW EXECUTE FUNCTION ctnas\.search_jobs_legacy_null\(\) enabled=O$/,
+	'the trigger that nulls them');
+desc_has('function ctnas.search_unschedule(text,regrole)', qr/\| def CREATE OR REPLACE FUNCTION ctnas\.search_unschedule\(name text, owner regrole DEFAULT NULL::regrole\)$/,
+	'search_unschedule(name text, owner regrole DEFAULT NULL)');
 desc_has('function ctnas.search_job_stale(ctnas.search_jobs)', qr/\| def\s+LANGUAGE c$/, 'search_job_stale in C');
 desc_has('config dump', qr/\| ctnas\.search_schedules where -$/, 'the config-dump list');
-unlike($desc, qr/search_worker_alive|session_role/, 'nothing of search_worker_alive or session_role');
+unlike($desc, qr/search_worker_alive|search_session_role_guard|_session_role BEFORE/,
+	'nothing of search_worker_alive or the session-role guard');
 
-# ======== 6. pg_dump of the upgraded database restores into a fresh one ========
-my $counts = q{SELECT (SELECT count(*) FROM ctnas.search_jobs) || ' jobs, ' || (SELECT count(*) FROM ctnas.search_results) || ' results, '
-	|| (SELECT count(*) FROM ctnas.models) || ' models, ' || (SELECT count(*) FROM ctnas.search_schedules) || ' schedules'};
-my $owners = q{SELECT string_agg(x, ', ' ORDER BY x) FROM (
-	SELECT 'model ' || name || ' ' || owner AS x FROM ctnas.models
-	UNION ALL SELECT 'job ' || id || ' ' || owner FROM ctnas.search_jobs
-	UNION ALL SELECT 'schedule ' || name || ' ' || owner FROM ctnas.search_schedules) o};
+# ======== 8. pg_dump of the upgraded database restores into a fresh one ========
 my ($counts_want, $owners_want) = (sql($counts), sql($owners));
-is($counts_want, '5 jobs, 38 results, 2 models, 2 schedules', "the upgraded database has $counts_want");
+is($counts_want, '5 jobs, 38 results, 3 models, 2 schedules', "the upgraded database has $counts_want");
 my $dump = $node->basedir . '/upgraded.dump';
 $node->command_ok([ 'pg_dump', '-Fc', '-f', $dump, '-d', $node->connstr('postgres') ], 'pg_dump -Fc of the upgraded database');
 sql('CREATE DATABASE restored');
 $node->command_ok([ 'pg_restore', '-d', $node->connstr('restored'), $dump ], 'pg_restore into a fresh database');
 is($node->safe_psql('restored', $counts), $counts_want, 'the same jobs, results, models and schedules');
-is($node->safe_psql('restored', $owners), $owners_want, 'with the same owners (alice, bob and -)');
+is($node->safe_psql('restored', $owners), $owners_want, 'with the same owner names (alice, bob and carl)');
+# A dump keeps owner names, not OIDs: the trigger binds restored rows by name, so the old carl's rows (bound to 0
+# here) go to the role named carl in the database restored into, which is now the new carl.
+is($node->safe_psql('restored', $bound),
+	'model alices_model alice -> alice, model carls_model carl -> carl, model new_carls_model carl -> carl, '
+	. "job $done alice -> alice, job $running alice -> alice, job $queued bob -> bob, job $carls_job carl -> carl, job $new alice -> alice, "
+	. 'schedule nightly bob -> bob, schedule weekly carl -> carl',
+	'restored rows are bound by owner name: the old carl\'s rows (0 in the source) go to the role now named carl (restored after the new carl was created)');
+is($node->safe_psql('restored', $legacy), '0 0', 'the 0.1.0 columns are NULL there');
 is($node->safe_psql('restored', $fp{values}), $before{values}, 'the values table is restored');
-is($node->safe_psql('restored', $scores_by_name), $before{scores}, 'the restored models score by name as before');
+is($node->safe_psql('restored', $scores_by_name), sql($scores_by_name), 'the restored models (the new carl\'s too) score by name as in the source');
 same_catalog('restored', 'fresh', 'the restored extension is the same as a fresh install');
 
 $node->stop;
