@@ -126,7 +126,7 @@ like($node->safe_psql('postgres', "SELECT error FROM ctnas.search_jobs WHERE id 
 # ---- worker slots: without the launcher a submit beyond them fails, leaving nothing ----------
 $node->safe_psql('postgres', "LOAD 'ctnas'; ALTER SYSTEM SET ctnas.max_search_workers = 1");
 $node->reload;
-$node->poll_query_until('postgres', q{SELECT current_setting('ctnas.max_search_workers', true) = '1'});
+$node->poll_query_until('postgres', q{SELECT current_setting('ctnas.max_search_workers', true) = '1'}) or die 'the setting did not take';
 my $busy = submit("'nb101', 50, '$long'");
 $node->poll_query_until('postgres', "SELECT status = 'running' FROM ctnas.search_jobs WHERE id = $busy");
 my $count = $node->safe_psql('postgres', 'SELECT count(*) FROM ctnas.search_jobs');
@@ -138,7 +138,7 @@ is($node->safe_psql('postgres', q{SELECT count(*) FROM ctnas.search_jobs}), $cou
 like($err, qr/53400/, 'with SQLSTATE 53400');
 $node->safe_psql('postgres', "SELECT ctnas.search_cancel($busy)");
 is(wait_status($busy), 'cancelled', 'the busy job is cancelled');
-$node->safe_psql('postgres', "LOAD 'ctnas'; ALTER SYSTEM RESET ctnas.max_search_workers");
+$node->safe_psql('postgres', "LOAD 'ctnas'; ALTER SYSTEM SET ctnas.max_search_workers = 4");
 $node->reload;
 
 # ---- row-level security: a role sees and cancels only its own jobs ----------------------
@@ -215,15 +215,15 @@ my ($vpid, $vstart) = split /\|/, $node->safe_psql('postgres', "SELECT pid, back
 # slots are counted across roles: carol does not see alice's worker, but her submit counts it
 $node->safe_psql('postgres', "LOAD 'ctnas'; ALTER SYSTEM SET ctnas.max_search_workers = 1");
 $node->safe_psql('postgres', 'SELECT pg_reload_conf()');
-$node->poll_query_until('postgres', q{SELECT current_setting('ctnas.max_search_workers', true) = '1'});
+$node->poll_query_until('postgres', q{SELECT current_setting('ctnas.max_search_workers', true) = '1'}) or die 'the setting did not take';
 is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'ctnas search worker'},
 	extra_params => [ '-U', 'carol' ]), '0', 'carol cannot see alice\'s worker in pg_stat_activity');
 ($ret, $out, $err) = $node->psql('postgres', qq{SELECT ctnas.search_submit('nb101', 20, '{"acc_column": "test_acc_run0"}', 'random')},
 	extra_params => [ '-U', 'carol' ]);
 like($err, qr/all 1 search worker slots are busy/, 'yet with ctnas.max_search_workers = 1 her submit finds the slot taken');
-$node->safe_psql('postgres', "LOAD 'ctnas'; ALTER SYSTEM RESET ctnas.max_search_workers");
+$node->safe_psql('postgres', "LOAD 'ctnas'; ALTER SYSTEM SET ctnas.max_search_workers = 4");
 $node->safe_psql('postgres', 'SELECT pg_reload_conf()');
-$node->poll_query_until('postgres', q{SELECT coalesce(current_setting('ctnas.max_search_workers', true), '4') = '4'});
+$node->poll_query_until('postgres', q{SELECT current_setting('ctnas.max_search_workers', true) = '4'}) or die 'the setting did not come back';
 # a worker's record is not the user's: no writes, not even to one's own job's row
 ($ret, $out, $err) = $node->psql('postgres', "INSERT INTO ctnas.search_workers VALUES (1, $vpid, '$vstart', now(), true)",
 	extra_params => [ '-U', 'carol' ]);
