@@ -223,6 +223,11 @@ extern void ct_ctnas_score(ct_ctnas_search *s, const ct_graph *cells, int n, dou
 /* A checkpoint (ct_malloc'd, *len bytes), and a search continued from one (b fresh, same oracle). */
 extern uint8_t *ct_ctnas_save(const ct_ctnas_search *s, size_t *len);
 extern ct_ctnas_search *ct_ctnas_restore(ct_budget *b, const uint8_t *buf, size_t len, ct_error *err);
+/*
+ * The options a checkpoint was written with (its checksum checked), without
+ * building anything: what a restore will allocate can be checked first.
+ */
+extern bool ct_ctnas_checkpoint_options(const uint8_t *buf, size_t len, ct_ctnas_options *opt, ct_error *err);
 extern void ct_ctnas_destroy(ct_ctnas_search *s);
 
 #endif

@@ -124,6 +124,35 @@ CREATE TRIGGER search_schedules_legacy_null BEFORE INSERT OR UPDATE ON @extschem
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.search_jobs_legacy_null();
 COMMENT ON COLUMN @extschema@.search_jobs.schedule IS 'the schedule (of the same owner) that submitted it';
 
+-- A job's id and submission time order the queue and key its results: a role does not choose them
+-- (its hand-made rows could otherwise take the ids the sequence hands out next, failing everyone's
+-- submits, or jump the queue).  Superusers (the launcher, a restore) keep what they write.
+CREATE FUNCTION @extschema@.search_jobs_keys() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	given int8;
+BEGIN
+	IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
+		NEW.id := OLD.id;
+		NEW.submitted_at := OLD.submitted_at;
+	ELSIF NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER), false) THEN
+		-- the id this session's nextval just gave (the column's default) is kept; any other is replaced
+		BEGIN
+			given := pg_catalog.currval('@extschema@.search_jobs_id_seq');
+		EXCEPTION WHEN object_not_in_prerequisite_state THEN
+			given := NULL;
+		END;
+		IF NEW.id IS DISTINCT FROM given THEN
+			NEW.id := pg_catalog.nextval('@extschema@.search_jobs_id_seq');
+		END IF;
+		NEW.submitted_at := pg_catalog.now();
+	END IF;
+	RETURN NEW;
+END $$;
+COMMENT ON FUNCTION @extschema@.search_jobs_keys() IS 'trigger: ids and submission times of jobs come from the sequence and the clock';
+CREATE TRIGGER search_jobs_keys BEFORE INSERT OR UPDATE ON @extschema@.search_jobs
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.search_jobs_keys();
+
 -- Schedules are named per owner: a role neither collides with nor learns of another's names.
 ALTER TABLE @extschema@.search_schedules DROP CONSTRAINT search_schedules_pkey;
 CREATE UNIQUE INDEX search_schedules_owner_name ON @extschema@.search_schedules (owner_oid, name)
@@ -147,8 +176,9 @@ GRANT SELECT ON SEQUENCE @extschema@.search_jobs_id_seq TO PUBLIC;
 -------------------------------------------------------------------------------
 -- The worker of a job: written only by the worker itself (and the launcher),
 -- read by search_cancel (whom to signal) and by the staleness check.  Not
--- dumped: it describes processes of one server.  A role may delete the rows
--- of its jobs (forgetting a worker harms no one else) but never write one.
+-- dumped: it describes processes of one server.  Roles read the rows of
+-- their jobs, and write none (not even a delete, which would let a second
+-- worker start beside a running one).
 -------------------------------------------------------------------------------
 CREATE TABLE @extschema@.search_workers (
 	job_id int8 PRIMARY KEY,
@@ -161,7 +191,7 @@ COMMENT ON TABLE @extschema@.search_workers IS 'the background worker of each jo
 ALTER TABLE @extschema@.search_workers ENABLE ROW LEVEL SECURITY;
 CREATE POLICY search_workers_owner ON @extschema@.search_workers
 	USING (EXISTS (SELECT 1 FROM @extschema@.search_jobs j WHERE j.id OPERATOR(pg_catalog.=) job_id));
-GRANT SELECT, DELETE ON @extschema@.search_workers TO PUBLIC;
+GRANT SELECT ON @extschema@.search_workers TO PUBLIC;
 
 -- What a job's row should say when its worker is gone (a crash, a restart, a terminate, a worker that
 -- died before it took the job): {} when it is fine.  In C: it reads search_workers and the server's

@@ -8,6 +8,7 @@
 #include "ctnas_search.h"
 
 #include <cjson/cJSON.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -745,6 +746,10 @@ ct_ctnas_create(ct_budget *b, const ct_ctnas_options *opt, const ct_nac *init, c
 		return NULL;
 	if (b->used != 0)
 		return ct_fail(err, CT_ERR_INVALID, "the search needs a fresh budget", NULL), NULL;
+	/* the pool is indexed by int */
+	if (pool_pairs_max(opt) > (size_t) INT_MAX)
+		return ct_fail(err, CT_ERR_TOO_LARGE, "the search would keep too many pseudo-labelled pairs",
+					   "%zu pairs; at most %d.", pool_pairs_max(opt), INT_MAX), NULL;
 	if (init != NULL &&
 		(init->shape.layers != opt->nac.layers || init->shape.width != opt->nac.width ||
 		 init->shape.head != opt->nac.head || init->shape.readout != opt->nac.readout))
@@ -1211,6 +1216,28 @@ forget_queries(ct_budget *b)
 	for (int i = 0; i < b->used; i++)
 		b->seen[b->log[i]] = 0;
 	b->used = 0;
+}
+
+bool
+ct_ctnas_checkpoint_options(const uint8_t *buf, size_t len, ct_ctnas_options *opt, ct_error *err)
+{
+	ct_rbuf		r;
+
+	if (len >= 16)
+	{
+		ct_rbuf_init(&r, buf + len - 4, 4);
+		if (ct_rbuf_u32(&r) == ct_crc32(buf, len - 4))
+		{
+			ct_rbuf_init(&r, buf, len - 4);
+			if (ct_rbuf_u32(&r) == STATE_MAGIC && ct_rbuf_u32(&r) == STATE_VERSION)
+			{
+				(void) ct_rbuf_u64(&r);		/* the oracle's fingerprint: ct_ctnas_restore checks it */
+				if (get_options(&r, opt))
+					return true;
+			}
+		}
+	}
+	return ct_fail(err, CT_ERR_INVALID, "invalid search checkpoint", "It is damaged or was not written by this version."), false;
 }
 
 ct_ctnas_search *

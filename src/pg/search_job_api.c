@@ -176,7 +176,7 @@ search_cancel(PG_FUNCTION_ARGS)
 	job_spi_exec(ctnas_sql("UPDATE %1$s.search_jobs j SET status = 'cancelled', cancel_requested = true,"
 						   " finished_at = pg_catalog.now() WHERE j.id OPERATOR(pg_catalog.=) $1"
 						   " AND j.status OPERATOR(pg_catalog.=) 'queued'"
-						   " AND NOT EXISTS (SELECT 1 FROM %1$s.search_workers w WHERE w.job_id OPERATOR(pg_catalog.=) $1)"),
+						   " AND NOT EXISTS (SELECT 1 FROM %1$s.search_workers w WHERE w.job_id OPERATOR(pg_catalog.=) $1 AND NOT w.claimed)"),
 				 1, types, args);
 	changed = SPI_processed > 0;
 	job_spi_exec(ctnas_sql("UPDATE %1$s.search_jobs SET cancel_requested = true WHERE id OPERATOR(pg_catalog.=) $1"

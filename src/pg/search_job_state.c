@@ -419,11 +419,7 @@ job_recover_stale(void)
 							  " RETURNING j.id, j.status"), false, 0) != SPI_OK_UPDATE_RETURNING)
 		elog(ERROR, "could not record the outcome of stale search jobs");
 	changed = (int) SPI_processed;
-	/* a job queued again has no worker: forget the dead one, so the next one may claim it */
-	if (changed > 0)
-		SPI_execute(ctnas_sql("DELETE FROM %1$s.search_workers w USING %1$s.search_jobs j"
-							  " WHERE w.job_id OPERATOR(pg_catalog.=) j.id AND j.status OPERATOR(pg_catalog.=) 'queued'"
-							  " AND w.claimed"), false, 0);
+	/* (a job queued again keeps its dead worker's record until the next worker's claim replaces it) */
 	return changed;
 }
 
@@ -431,46 +427,66 @@ int
 job_start_queued(void)
 {
 	volatile int started = 0;
-	uint64		n;
-	int64	   *ids;
 
-	/* queued jobs asked to stop before any worker took them end here */
-	SPI_execute(ctnas_sql("UPDATE %1$s.search_jobs j SET status = 'cancelled', finished_at = pg_catalog.now()"
-						  " WHERE j.status OPERATOR(pg_catalog.=) 'queued' AND j.cancel_requested"
-						  " AND NOT EXISTS (SELECT 1 FROM %1$s.search_workers w WHERE w.job_id OPERATOR(pg_catalog.=) j.id)"),
+	/* queued jobs asked to stop before any worker took them end here (rows others hold wait for the next pass) */
+	SPI_execute(ctnas_sql("UPDATE %1$s.search_jobs SET status = 'cancelled', finished_at = pg_catalog.now()"
+						  " WHERE id OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT j.id FROM %1$s.search_jobs j"
+						  "  WHERE j.status OPERATOR(pg_catalog.=) 'queued' AND j.cancel_requested"
+						  "  AND NOT EXISTS (SELECT 1 FROM %1$s.search_workers w WHERE w.job_id OPERATOR(pg_catalog.=) j.id AND NOT w.claimed)"
+						  "  FOR UPDATE OF j SKIP LOCKED))"),
 				false, 0);
 	job_slots_lock();
 	PG_TRY();
 	{
 		int			free_slots = ctnas_max_search_workers - job_live_workers();
 
+		/*
+		 * Queued jobs with no worker: none recorded, or only the dead one of
+		 * an earlier run (queued again to resume).  A worker the launcher
+		 * started and that has not claimed yet counts as one.
+		 */
 		if (free_slots > 0)
 		{
-			if (SPI_execute(ctnas_sql("SELECT j.id FROM %1$s.search_jobs j"
+			uint64		n;
+			int64	   *ids;
+			bool	   *busy;
+
+			if (SPI_execute(ctnas_sql("SELECT j.id, w.pid, w.backend_start FROM %1$s.search_jobs j"
+									  " LEFT JOIN %1$s.search_workers w ON w.job_id OPERATOR(pg_catalog.=) j.id"
 									  " WHERE j.status OPERATOR(pg_catalog.=) 'queued' AND NOT j.cancel_requested"
-									  " AND NOT EXISTS (SELECT 1 FROM %1$s.search_workers w WHERE w.job_id OPERATOR(pg_catalog.=) j.id)"
+									  " AND (w.job_id IS NULL OR w.claimed)"
 									  " AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) j.owner_oid)"
-									  " ORDER BY j.id FOR UPDATE OF j SKIP LOCKED"), false, free_slots) != SPI_OK_SELECT)
+									  " ORDER BY j.id FOR UPDATE OF j SKIP LOCKED"), false, 0) != SPI_OK_SELECT)
 				elog(ERROR, "could not read queued search jobs");
 			n = SPI_processed;
 			ids = palloc(sizeof(int64) * Max(n, 1));
+			busy = palloc(sizeof(bool) * Max(n, 1));
 			for (uint64 i = 0; i < n; i++)
 			{
-				bool		isnull;
+				HeapTuple	t = SPI_tuptable->vals[i];
+				TupleDesc	desc = SPI_tuptable->tupdesc;
+				bool		isnull,
+							nopid;
+				Datum		pid;
 
-				ids[i] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+				ids[i] = DatumGetInt64(SPI_getbinval(t, desc, 1, &isnull));
+				pid = SPI_getbinval(t, desc, 2, &nopid);
+				/* its recorded worker still runs (its owner set a running job back to queued): no second one */
+				busy[i] = !nopid && job_worker_alive(DatumGetInt32(pid), DatumGetTimestampTz(SPI_getbinval(t, desc, 3, &isnull)));
 			}
-			for (uint64 i = 0; i < n; i++)
+			for (uint64 i = 0; i < n && started < free_slots; i++)
 			{
 				int			pid;
 				TimestampTz start;
 
+				if (busy[i])
+					continue;
 				if (!job_start_worker(ids[i], &pid, &start))
 					break;
 				started++;
 				if (start == 0)
 					continue;
-				/* (only the launcher and superusers may write this table; a plain role's worker registers itself) */
+				/* (only the launcher and superusers may write this table; a plain role's worker records itself) */
 				if (superuser())
 				{
 					Oid			t[3] = {INT8OID, INT4OID, TIMESTAMPTZOID};
@@ -478,7 +494,8 @@ job_start_queued(void)
 
 					job_spi_exec(ctnas_sql("INSERT INTO %1$s.search_workers (job_id, pid, backend_start, postmaster_start)"
 										   " VALUES ($1, $2, $3, pg_catalog.pg_postmaster_start_time())"
-										   " ON CONFLICT (job_id) DO NOTHING"), 3, t, a);
+										   " ON CONFLICT (job_id) DO UPDATE SET pid = excluded.pid, backend_start = excluded.backend_start,"
+										   " postmaster_start = excluded.postmaster_start, claimed = false"), 3, t, a);
 				}
 			}
 		}

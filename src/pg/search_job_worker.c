@@ -151,6 +151,32 @@ write_progress(void)
 	job_spi_exec(ctnas_sql("UPDATE %1$s.search_jobs SET progress = $2::pg_catalog.jsonb WHERE id OPERATOR(pg_catalog.=) $1"), 2, types, args);
 }
 
+/*
+ * Whether this process is still the job's recorded worker: if another one
+ * took the job over (its owner set it back to queued, and a new worker
+ * claimed it), this one leaves without touching the job.
+ */
+static void
+still_the_worker(void)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		args[1] = {Int64GetDatum(job.id)};
+	bool		isnull;
+	int64		pid;
+
+	pid = job_spi_int64(ctnas_sql("SELECT pid FROM %1$s.search_workers WHERE job_id OPERATOR(pg_catalog.=) $1"),
+						1, types, args, &isnull);
+	if (isnull || pid != MyProcPid)
+	{
+		ereport(LOG,
+				(errmsg("ctnas search job " INT64_FORMAT ": another worker has taken the job over, this one stops", job.id)));
+		SPI_finish();
+		PopActiveSnapshot();
+		AbortCurrentTransaction();
+		proc_exit(0);
+	}
+}
+
 /* Between steps: cancel and time limit, progress, new results, a checkpoint now and then. */
 static void
 job_flush(void)
@@ -161,6 +187,7 @@ job_flush(void)
 	TimestampTz now = GetCurrentTimestamp();
 
 	begin_tx("ctnas search job: saving progress");
+	still_the_worker();
 	if (job_spi_int64(ctnas_sql("SELECT cancel_requested::int4 FROM %1$s.search_jobs WHERE id OPERATOR(pg_catalog.=) $1"), 1, types, args, &isnull) == 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_QUERY_CANCELED),
@@ -195,17 +222,6 @@ job_flush(void)
 		job.last_checkpoint = now;
 	}
 	end_tx();
-}
-
-/* The job has ended: this process is no longer its worker (a row of another worker stays). */
-static void
-forget_worker(void)
-{
-	Oid			types[1] = {INT8OID};
-	Datum		args[1] = {Int64GetDatum(job.id)};
-
-	job_spi_exec(ctnas_sql("DELETE FROM %1$s.search_workers WHERE job_id OPERATOR(pg_catalog.=) $1"
-						   " AND pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()"), 1, types, args);
 }
 
 /* The final rows, the saved model, succeeded. */
@@ -277,7 +293,6 @@ job_finish(void)
 	if (job.s != NULL && job.so.save_model != NULL)
 		search_save_model(job.s, job.so.save_model);
 	job_spi_exec(ctnas_sql("DELETE FROM %1$s.search_checkpoints WHERE job_id OPERATOR(pg_catalog.=) $1"), 1, types, args);
-	forget_worker();
 	job_transition(job.id, "succeeded", NULL);
 	end_tx();
 }
@@ -389,6 +404,13 @@ job_prepare(void)
 	{
 		if (job.checkpoint != NULL)
 		{
+			ct_ctnas_options saved;
+
+			/* a checkpoint is the owner's to write: what it would allocate is checked like a submit's options */
+			if (!ct_ctnas_checkpoint_options((uint8_t *) VARDATA_ANY(job.checkpoint),
+											 VARSIZE_ANY_EXHDR(job.checkpoint), &saved, &err))
+				ct_report_error(&err, "search checkpoint", NULL);
+			search_check_memory(&saved, job.budget, job.o.n, job.so.model != NULL);
 			job.s = ct_ctnas_restore(&job.b, (uint8_t *) VARDATA_ANY(job.checkpoint),
 									 VARSIZE_ANY_EXHDR(job.checkpoint), &err);
 			if (job.s == NULL)
@@ -471,7 +493,6 @@ job_failed(void)
 	job_transition(job.id, cancelled ? "cancelled" : "failed",
 				   cancelled ? NULL : edata->detail ? psprintf("%s (%s)", edata->message, edata->detail) : edata->message);
 	job_spi_exec(ctnas_sql("DELETE FROM %1$s.search_checkpoints WHERE job_id OPERATOR(pg_catalog.=) $1"), 1, types, args);
-	forget_worker();
 	end_tx();
 	proc_exit(cancelled ? 0 : 1);
 }
@@ -486,6 +507,11 @@ ctnas_search_worker_main(Datum arg)
 	BackgroundWorkerUnblockSignals();
 	/* no login role: the job's owner may be NOLOGIN, and the session must not be one the job's code could return to */
 	BackgroundWorkerInitializeConnectionByOid(a.dboid, InvalidOid, 0);
+	/* the database's own settings must not change who this session is, nor stop it from writing */
+	SetConfigOption("role", "none", PGC_SUSET, PGC_S_OVERRIDE);
+	SetConfigOption("default_transaction_read_only", "off", PGC_SUSET, PGC_S_OVERRIDE);
+	if (GetUserId() != BOOTSTRAP_SUPERUSERID)
+		elog(FATAL, "ctnas search worker: unexpected user %u", GetUserId());
 	/* until it becomes the owner, nothing but pg_catalog is looked up by name */
 	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION);
 	/* a worker has no statement around it: no parallel plans for its queries */

@@ -25,6 +25,7 @@
 #include "tcop/tcopprot.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/snapmgr.h"
 
 static char *launcher_database = NULL;
@@ -84,6 +85,69 @@ submit_due_schedules(void)
 		elog(ERROR, "could not submit scheduled search jobs");
 }
 
+static void
+stage_recover(void)
+{
+	job_recover_stale();
+	/* the records of workers whose jobs have ended (workers, running as owners, cannot delete them) */
+	if (SPI_execute(ctnas_sql("DELETE FROM %1$s.search_workers w WHERE NOT EXISTS (SELECT 1 FROM %1$s.search_jobs j"
+							  " WHERE j.id OPERATOR(pg_catalog.=) w.job_id AND j.status OPERATOR(pg_catalog.=) ANY ('{queued,running}'))"),
+					false, 0) != SPI_OK_DELETE)
+		elog(ERROR, "could not clean ctnas.search_workers");
+}
+
+static void
+stage_schedules(void)
+{
+	submit_due_schedules();
+}
+
+static void
+stage_start(void)
+{
+	job_start_queued();
+}
+
+/* the last error of each stage, so that one repeating every second is logged once */
+static char stage_error[3][256];
+
+/* Runs a stage of a pass in a subtransaction; its error is logged (once while it repeats) and rolled back. */
+static void
+launcher_stage(void (*stage) (void), int n)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		stage();
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		stage_error[n][0] = '\0';
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		if (strncmp(edata->message, stage_error[n], sizeof(stage_error[n]) - 1) != 0)
+			ereport(LOG,
+					(errmsg("ctnas launcher: %s", edata->message),
+					 edata->detail ? errdetail("%s", edata->detail) : 0));
+		strlcpy(stage_error[n], edata->message, sizeof(stage_error[n]));
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+}
+
 void
 ctnas_launcher_main(Datum arg)
 {
@@ -96,6 +160,9 @@ ctnas_launcher_main(Datum arg)
 	BackgroundWorkerInitializeConnection(launcher_database, NULL, 0);
 	pgstat_report_appname(LAUNCHER_TYPE);
 	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
+	/* the database's own settings must not change who this session is, nor stop it from writing */
+	SetConfigOption("role", "none", PGC_SUSET, PGC_S_OVERRIDE);
+	SetConfigOption("default_transaction_read_only", "off", PGC_SUSET, PGC_S_OVERRIDE);
 	SetConfigOption("max_parallel_workers_per_gather", "0", PGC_USERSET, PGC_S_OVERRIDE);
 	/* a table some session has locked must not stall every database's queue: give up the pass, try again */
 	SetConfigOption("lock_timeout", "1s", PGC_SUSET, PGC_S_OVERRIDE);
@@ -119,9 +186,10 @@ ctnas_launcher_main(Datum arg)
 			{
 				said_no_extension = false;
 				pgstat_report_activity(STATE_RUNNING, "ctnas launcher: jobs and schedules");
-				job_recover_stale();
-				submit_due_schedules();
-				job_start_queued();
+				/* each stage on its own: a failing one (a row locked too long, say) does not void the others */
+				launcher_stage(stage_recover, 0);
+				launcher_stage(stage_schedules, 1);
+				launcher_stage(stage_start, 2);
 			}
 			else if (!said_no_extension)
 			{

@@ -244,6 +244,32 @@ is($node->safe_psql('postgres', "SELECT status FROM ctnas.search_jobs WHERE id =
 is($node->safe_psql('postgres', "SELECT status FROM ctnas.search_status($forged)", extra_params => [ '-U', 'carol' ]), 'failed',
 	'and the forged job, having no worker, shows as failed');
 
+# ---- review findings: ids, worker records, checkpoints -------------------------------------------
+# a role does not choose job ids: rows it makes by hand cannot take the ids the sequence hands out next
+my $next = $node->safe_psql('postgres', 'SELECT last_value + 1 FROM ctnas.search_jobs_id_seq');
+$node->safe_psql('postgres', qq{INSERT INTO ctnas.search_jobs (id, method, oracle, budget, options, status, submitted_at)
+	SELECT g, 'random', 'x', 1, '{}', 'succeeded', '2000-01-01' FROM generate_series($next + 3, $next + 23) g},
+	extra_params => [ '-U', 'carol' ]);
+is($node->safe_psql('postgres', "SELECT count(*) FROM ctnas.search_jobs WHERE oracle = 'x'
+	AND (id > (SELECT last_value FROM ctnas.search_jobs_id_seq) OR submitted_at < '2001-01-01')"),
+	'0', 'ids (and submission times) a role writes are replaced: the 21 forged rows got theirs from the sequence');
+my $after_forge = $node->safe_psql('postgres', qq{SELECT ctnas.search_submit('nb101', 20, '{"acc_column": "test_acc_run0"}', 'random')},
+	extra_params => [ '-U', 'bob' ]);
+is(wait_status($after_forge), 'succeeded', 'so another role\'s submit still gets an id and runs');
+$node->safe_psql('postgres', "UPDATE ctnas.search_jobs SET id = -1 WHERE oracle = 'x'", extra_params => [ '-U', 'carol' ]);
+is($node->safe_psql('postgres', "SELECT count(*) FROM ctnas.search_jobs WHERE id < 0"), '0', 'nor can it change an id later (to jump the queue)');
+$node->safe_psql('postgres', "DELETE FROM ctnas.search_jobs WHERE oracle = 'x'", extra_params => [ '-U', 'carol' ]);
+# forgetting one's worker is not allowed either (it would let a second worker start beside the first)
+($ret, $out, $err) = $node->psql('postgres', "DELETE FROM ctnas.search_workers WHERE job_id = $victim", extra_params => [ '-U', 'alice' ]);
+like($err, qr/permission denied for table search_workers/, 'a role cannot delete its job\'s worker record');
+# a running job set back to queued by its owner does not get a second worker
+$node->safe_psql('postgres', "UPDATE ctnas.search_jobs SET status = 'queued' WHERE id = $victim", extra_params => [ '-U', 'alice' ]);
+$node->safe_psql('postgres', 'SELECT ctnas.search_recover()', extra_params => [ '-U', 'alice' ]);
+sleep 1;
+is($node->safe_psql('postgres', "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'ctnas search job $victim'"), '1',
+	'a job its owner set back to queued while its worker runs gets no second worker');
+$node->safe_psql('postgres', "UPDATE ctnas.search_jobs SET status = 'running' WHERE id = $victim", extra_params => [ '-U', 'alice' ]);
+
 # ---- a job runs as its owner and cannot leave that role (RESET ROLE, SET ROLE, SET SESSION AUTHORIZATION) ----
 # bob's oracle function tries every way back to a more privileged role, but only inside a search worker
 # (an administrator submits it under SET ROLE bob, as a schedule would be made)
@@ -309,6 +335,29 @@ is($node->safe_psql('postgres', q{SELECT count(*) FROM public.escape_log WHERE o
 	'nor become carol');
 is($node->safe_psql('postgres', "SELECT ctnas.search_cancel($victim)", extra_params => [ '-U', 'alice' ]), 't', 'alice cancels her job');
 is(wait_status($victim), 'cancelled', 'which ends cancelled');
+
+# ---- a checkpoint is the owner's to write: what it would allocate is checked before a resume ---------
+use Compress::Zlib qw(crc32);
+my $cpj = $node->safe_psql('postgres', qq{SELECT ctnas.search_submit('nb101', 60, '$resumable')}, extra_params => [ '-U', 'alice' ]);
+$node->poll_query_until('postgres', "SELECT count(*) = 1 FROM ctnas.search_checkpoints WHERE job_id = $cpj");
+my $state = pack('H*', $node->safe_psql('postgres', "SELECT encode(state, 'hex') FROM ctnas.search_checkpoints WHERE job_id = $cpj"));
+$node->safe_psql('postgres', "SELECT ctnas.search_cancel($cpj)", extra_params => [ '-U', 'alice' ]);
+is(wait_status($cpj), 'cancelled', 'a resumable job of alice, cancelled after its first checkpoint');
+# options after magic, version and the oracle's fingerprint: recipe, seed, space, iterations, derive_every,
+# derive_samples, pseudo_every, pseudo_first, pseudo_pairs (little-endian)
+substr($state, 32, 4) = pack('V', 7500);
+substr($state, 44, 4) = pack('V', 1);
+substr($state, 48, 4) = pack('V', 100000);
+substr($state, 52, 4) = pack('V', 100000);
+substr($state, -4) = pack('V', crc32(substr($state, 0, length($state) - 4)));
+my $forged_job = $node->safe_psql('postgres', qq{INSERT INTO ctnas.search_jobs (method, oracle, budget, options)
+	VALUES ('ctnas', 'public.nb101', 60, '$resumable') RETURNING id}, extra_params => [ '-U', 'alice' ]);
+$node->safe_psql('postgres', "INSERT INTO ctnas.search_checkpoints (job_id, state) VALUES ($forged_job, '\\x" . unpack('H*', $state) . "')",
+	extra_params => [ '-U', 'alice' ]);
+$node->safe_psql('postgres', 'SELECT ctnas.search_recover()', extra_params => [ '-U', 'alice' ]);
+is(wait_status($forged_job), 'failed', 'a job resumed from a checkpoint whose options would need terabytes fails');
+like($node->safe_psql('postgres', "SELECT error FROM ctnas.search_jobs WHERE id = $forged_job"),
+	qr/the CTNAS search would need [0-9.]+ GB of memory, more than ctnas.max_training_memory/, 'before it allocates, with the reason');
 
 # ---- pg_dump keeps jobs, results and schedules; a new job gets a fresh id ------------------
 $node->safe_psql('postgres', q{SET client_min_messages = warning;

@@ -149,6 +149,25 @@ ok($node->poll_query_until('postgres', q{SELECT count(*) = 0 FROM ctnas.search_j
 $node->safe_psql('postgres', q{SELECT ctnas.search_unschedule('alices_daily')}, extra_params => [ '-U', 'alice' ]);
 $node->safe_psql('postgres', q{SELECT ctnas.search_unschedule('alices_daily')}, extra_params => [ '-U', 'bob' ]);
 
+# a row lock a role holds on its own job row does not stall the launcher for others
+$node->safe_psql('postgres', q{INSERT INTO ctnas.search_jobs (method, oracle, budget, options, status, cancel_requested)
+	VALUES ('random', 'public.nb101', 5, '{"acc_column": "test_acc_run0"}', 'queued', true)}, extra_params => [ '-U', 'alice' ]);
+my $locker = $node->background_psql('postgres', extra_params => [ '-U', 'alice' ]);
+$locker->query_safe('BEGIN');
+$locker->query_safe(q{SELECT id FROM ctnas.search_jobs WHERE status = 'queued' AND cancel_requested FOR UPDATE});
+$node->safe_psql('postgres', q{SET client_min_messages = warning;
+	SELECT ctnas.search_schedule('bobs_often', '1 second', 'nb101', 20, '{"acc_column": "test_acc_run0"}', 'random')},
+	extra_params => [ '-U', 'bob' ]);
+ok($node->poll_query_until('postgres', q{SELECT count(*) >= 3 FROM ctnas.search_jobs WHERE schedule = 'bobs_often' AND status = 'succeeded'}),
+	'while alice holds a lock on her job row, bob\'s schedule keeps running');
+$locker->query_safe('COMMIT');
+$locker->quit;
+$node->safe_psql('postgres', q{SELECT ctnas.search_unschedule('bobs_often')}, extra_params => [ '-U', 'bob' ]);
+ok($node->poll_query_until('postgres', q{SELECT count(*) = 0 FROM ctnas.search_jobs WHERE status IN ('queued', 'running')}),
+	'and once she lets go her cancelled job is ended too');
+ok($node->poll_query_until('postgres', q{SELECT count(*) = 0 FROM ctnas.search_workers}),
+	'the launcher removes the worker records of ended jobs');
+
 # a role created under a dropped role's name inherits neither its schedules nor its jobs
 $node->safe_psql('postgres', q{SET client_min_messages = warning;
 	SELECT ctnas.search_schedule('eves', '1 second', 'nb101', 20, '{"acc_column": "test_acc_run0"}', 'random')},

@@ -4,6 +4,8 @@
  *	  determinism, checkpoint and resume equal to an uninterrupted run,
  *	  damaged checkpoints, options, a starting NAC.
  */
+#include <string.h>
+
 #include "unit.h"
 
 #include <math.h>
@@ -244,6 +246,21 @@ test_damaged_checkpoint(const ct_oracle *o)
 		CHECK(ct_ctnas_step(s, NULL, NULL, &err));
 	buf = ct_ctnas_save(s, &len);
 	CHECK(len > 100000);		/* the controller and two NAC copies (weights, Adam) */
+
+	/* its options can be read without building anything (a restore's memory is checked first) */
+	{
+		ct_ctnas_options saved;
+
+		memset(&saved, 0, sizeof(saved));
+		CHECK(ct_ctnas_checkpoint_options(buf, len, &saved, &err));
+		CHECK(saved.recipe == opt.recipe && saved.seed == opt.seed && saved.iterations == opt.iterations &&
+			  saved.pseudo_first == opt.pseudo_first && saved.pseudo_pairs == opt.pseudo_pairs &&
+			  saved.nac.width == opt.nac.width && saved.nac.epochs == opt.nac.epochs);
+		buf[40] ^= 1;			/* in the options: the checksum no longer holds */
+		CHECK(!ct_ctnas_checkpoint_options(buf, len, &saved, &err));
+		buf[40] ^= 1;
+		CHECK(!ct_ctnas_checkpoint_options(buf, 12, &saved, &err));
+	}
 
 	ct_budget_init(&fresh, o, 60);
 	/* every single flipped byte, at a stride: an error, and the budget stays fresh */
