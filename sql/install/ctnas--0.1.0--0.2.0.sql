@@ -41,7 +41,9 @@ $check$;
 -- access and the launcher go by.  A trigger sets it (users cannot choose
 -- it): from the name on INSERT (so a restore into another cluster, where
 -- OIDs differ, gives the rows to the roles of those names there) and when
--- owner changes; 0 when no role has the name (nobody's row).
+-- owner changes; 0 when no role has the name (nobody's row).  The launcher
+-- sets 0 on rows whose role was dropped, and a row inserted with 0 keeps it,
+-- so a dump does not hand them to a role created later under that name.
 -------------------------------------------------------------------------------
 
 -- the old policies and the session-role guard go; the new ones follow
@@ -74,8 +76,12 @@ COMMENT ON COLUMN @extschema@.search_schedules.owner_oid IS 'the owner role (set
 CREATE FUNCTION @extschema@.owner_bind() RETURNS trigger
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-	IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' OR NEW.owner IS DISTINCT FROM OLD.owner THEN
+	IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' AND NEW.owner_oid OPERATOR(pg_catalog.=) 0 THEN
+		NULL;	-- a row restored as nobody's (its role was dropped where it was dumped) stays nobody's
+	ELSIF TG_OP OPERATOR(pg_catalog.=) 'INSERT' OR NEW.owner IS DISTINCT FROM OLD.owner THEN
 		NEW.owner_oid := coalesce((SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) NEW.owner), 0);
+	ELSIF NEW.owner_oid OPERATOR(pg_catalog.=) 0 THEN
+		NULL;	-- made nobody's (the launcher, for a dropped role; for anyone else row-level security refuses it)
 	ELSE
 		NEW.owner_oid := OLD.owner_oid;
 	END IF;

@@ -94,6 +94,21 @@ stage_recover(void)
 							  " WHERE j.id OPERATOR(pg_catalog.=) w.job_id AND j.status OPERATOR(pg_catalog.=) ANY ('{queued,running}'))"),
 					false, 0) != SPI_OK_DELETE)
 		elog(ERROR, "could not clean ctnas.search_workers");
+	/* rows whose role was dropped become nobody's for good (0 survives a dump; a name would not) */
+	for (int i = 0; i < 3; i++)
+	{
+		static const char *const tables[3] = {"models", "search_jobs", "search_schedules"};
+		const char *where = " t.owner_oid OPERATOR(pg_catalog.<>) 0"
+			" AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) t.owner_oid)";
+
+		/* (looked for first: an UPDATE of models, even of no row, would make every backend drop its models) */
+		if (SPI_execute(psprintf("SELECT 1 FROM %s.%s t WHERE %s LIMIT 1", ctnas_schema(), tables[i], where), true, 1) != SPI_OK_SELECT)
+			elog(ERROR, "could not look for rows of dropped roles");
+		if (SPI_processed == 0)
+			continue;
+		if (SPI_execute(psprintf("UPDATE %s.%s t SET owner_oid = 0 WHERE %s", ctnas_schema(), tables[i], where), false, 0) != SPI_OK_UPDATE)
+			elog(ERROR, "could not mark rows of dropped roles");
+	}
 }
 
 static void

@@ -183,8 +183,17 @@ is($node->safe_psql('postgres', q{SELECT count(*) FROM ctnas.search_jobs WHERE s
 is($node->safe_psql('postgres', q{SELECT count(*) FROM ctnas.search_schedules}, extra_params => [ '-U', 'eve' ]) . '/' .
 	$node->safe_psql('postgres', q{SELECT count(*) FROM ctnas.search_jobs}, extra_params => [ '-U', 'eve' ]), '0/0',
 	'and the new eve sees none of the old eve\'s schedules or jobs');
-is($node->safe_psql('postgres', q{SELECT count(*) FROM ctnas.search_schedules WHERE name = 'eves' AND owner_oid <> 0
-	AND NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.oid = owner_oid)}), '1', 'the schedule stays, bound to the dropped role\'s OID');
+ok($node->poll_query_until('postgres', q{SELECT count(*) = 1 FROM ctnas.search_schedules WHERE name = 'eves' AND owner = 'eve' AND owner_oid = 0}),
+	'the launcher makes the old eve\'s schedule nobody\'s (owner_oid 0)');
+# and a dump carries that: restored where a role eve exists, the rows stay nobody's
+my $edump = $node->basedir . '/eve.dump';
+$node->command_ok([ 'pg_dump', '-Fc', '-f', $edump, '-d', $node->connstr('postgres') ], 'pg_dump');
+$node->safe_psql('postgres', 'CREATE DATABASE eve_copy');
+$node->command_ok([ 'pg_restore', '-d', $node->connstr('eve_copy'), $edump ], 'pg_restore');
+is($node->safe_psql('eve_copy', q{SELECT count(*) FROM ctnas.search_schedules WHERE name = 'eves' AND owner_oid = 0}) . '/' .
+	$node->safe_psql('eve_copy', q{SELECT count(*) FROM ctnas.search_jobs WHERE schedule = 'eves' AND owner_oid <> 0}), '1/0',
+	'restored with a role eve present, the old eve\'s schedule and jobs stay nobody\'s');
+$node->safe_psql('postgres', 'DROP DATABASE eve_copy');
 $node->safe_psql('postgres', q{DELETE FROM ctnas.search_schedules WHERE name = 'eves'});
 
 # ---- the pg_cron way -------------------------------------------------------------------

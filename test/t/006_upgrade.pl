@@ -554,13 +554,13 @@ sql('CREATE DATABASE restored');
 $node->command_ok([ 'pg_restore', '-d', $node->connstr('restored'), $dump ], 'pg_restore into a fresh database');
 is($node->safe_psql('restored', $counts), $counts_want, 'the same jobs, results, models and schedules');
 is($node->safe_psql('restored', $owners), $owners_want, 'with the same owner names (alice, bob and carl)');
-# A dump keeps owner names, not OIDs: the trigger binds restored rows by name, so the old carl's rows (bound to 0
-# here) go to the role named carl in the database restored into, which is now the new carl.
+# A dump keeps owner names, and the trigger binds restored rows by name, except rows that were nobody's
+# (owner_oid 0) in the source: the old carl's rows stay nobody's, although a role named carl exists now.
 is($node->safe_psql('restored', $bound),
-	'model alices_model alice -> alice, model carls_model carl -> carl, model new_carls_model carl -> carl, '
-	. "job $done alice -> alice, job $running alice -> alice, job $queued bob -> bob, job $carls_job carl -> carl, job $new alice -> alice, "
-	. 'schedule nightly bob -> bob, schedule weekly carl -> carl',
-	'restored rows are bound by owner name: the old carl\'s rows (0 in the source) go to the role now named carl (restored after the new carl was created)');
+	'model alices_model alice -> alice, model carls_model carl -> 0, model new_carls_model carl -> carl, '
+	. "job $done alice -> alice, job $running alice -> alice, job $queued bob -> bob, job $carls_job carl -> 0, job $new alice -> alice, "
+	. 'schedule nightly bob -> bob, schedule weekly carl -> 0',
+	'restored rows are bound by owner name, but the old carl\'s rows (0 in the source) stay nobody\'s although a new carl exists');
 is($node->safe_psql('restored', $legacy), '0 0', 'the 0.1.0 columns are NULL there');
 is($node->safe_psql('restored', $fp{values}), $before{values}, 'the values table is restored');
 is($node->safe_psql('restored', $scores_by_name), sql($scores_by_name), 'the restored models (the new carl\'s too) score by name as in the source');
