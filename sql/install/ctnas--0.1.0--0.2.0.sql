@@ -137,6 +137,8 @@ CREATE FUNCTION @extschema@.search_jobs_keys() RETURNS trigger
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	given int8;
+	-- the sequence of this very table (not a name: the schema may have been renamed, another planted)
+	seq pg_catalog.regclass := pg_catalog.pg_get_serial_sequence(TG_RELID::pg_catalog.regclass::pg_catalog.text, 'id');
 BEGIN
 	IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
 		NEW.id := OLD.id;
@@ -144,12 +146,12 @@ BEGIN
 	ELSIF NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER), false) THEN
 		-- the id this session's nextval just gave (the column's default) is kept; any other is replaced
 		BEGIN
-			given := pg_catalog.currval('@extschema@.search_jobs_id_seq');
+			given := pg_catalog.currval(seq);
 		EXCEPTION WHEN object_not_in_prerequisite_state THEN
 			given := NULL;
 		END;
 		IF NEW.id IS DISTINCT FROM given THEN
-			NEW.id := pg_catalog.nextval('@extschema@.search_jobs_id_seq');
+			NEW.id := pg_catalog.nextval(seq);
 		END IF;
 		NEW.submitted_at := pg_catalog.now();
 	END IF;
@@ -158,6 +160,19 @@ END $$;
 COMMENT ON FUNCTION @extschema@.search_jobs_keys() IS 'trigger: ids and submission times of jobs come from the sequence and the clock';
 CREATE TRIGGER search_jobs_keys BEFORE INSERT OR UPDATE ON @extschema@.search_jobs
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.search_jobs_keys();
+
+-- models' trigger reaches nac_info through the schema its table is in (0.1.0 named @extschema@, which
+-- a rename would have broken, and which another schema could take)
+CREATE OR REPLACE FUNCTION @extschema@.models_set_info() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF NEW.weights IS NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'not_null_violation',
+			MESSAGE = 'null value in column "weights" of relation "models" violates not-null constraint';
+	END IF;
+	EXECUTE pg_catalog.format('SELECT %I.nac_info($1)', TG_TABLE_SCHEMA) INTO NEW.info USING NEW.weights;
+	RETURN NEW;
+END $$;
 
 -- Schedules are named per owner: a role neither collides with nor learns of another's names.
 ALTER TABLE @extschema@.search_schedules DROP CONSTRAINT search_schedules_pkey;
