@@ -95,10 +95,8 @@ SELECT t, pg_temp.json_from(t) FROM (VALUES
   ('[{"matrix":[[0,1],[0,0]],"ops":["input","output"],"n_params":null,"test_accuracy":null}]')
 ) v(t);
 
--- reading server files needs pg_read_server_files
+-- reading server files needs pg_read_server_files, and membership is all it needs (no other GRANT)
 CREATE ROLE ctnas_reader;
-GRANT USAGE ON SCHEMA ctnas TO ctnas_reader;
-GRANT EXECUTE ON FUNCTION nb101_read_json(text) TO ctnas_reader;
 SET ROLE ctnas_reader;
 SELECT count(*) FROM nb101_read_json(:'json');
 RESET ROLE;

@@ -70,7 +70,18 @@ SELECT q, pg_temp.try(q) FROM (VALUES
   ($$SELECT search_submit('job_cells', 10, '{"acc_column": "test_acc_run0", "save_model": "taken"}')::text$$),
   ($$SELECT search_schedule('s', '1 h', 'job_cells', 10, '{"acc_column": "test_acc_run0", "save_model": "fresh"}')$$),
   ($$SELECT search_schedule('dup', '1 h', 'job_cells', 10, '{"acc_column": "test_acc_run0"}', 'random')$$),
-  ($$SELECT search_schedule('dup', '1 h', 'job_cells', 10, '{"acc_column": "test_acc_run0"}', 'random')$$)
+  ($$SELECT search_schedule('dup', '1 h', 'job_cells', 10, '{"acc_column": "test_acc_run0"}', 'random')$$),
+  -- a NULL argument is an error (not a silent NULL or no rows), and an option of the other recipe too
+  ($$SELECT search_submit(NULL, 10)::text$$),
+  ($$SELECT search_submit('job_cells', NULL)::text$$),
+  ($$SELECT search_submit('job_cells', 10, NULL)::text$$),
+  ($$SELECT search_schedule('s', NULL, 'job_cells')$$),
+  ($$SELECT count(*)::text FROM random_search(NULL)$$),
+  ($$SELECT count(*)::text FROM evolution_search('job_cells', NULL)$$),
+  ($$SELECT count(*)::text FROM ctnas_search('job_cells', 10, NULL)$$),
+  ($$SELECT search_submit('job_cells', 10, '{"acc_column": "test_acc_run0", "iterations": 100}')::text$$),
+  ($$SELECT search_submit('job_cells', 10, '{"acc_column": "test_acc_run0", "recipe": "paper", "rounds": 2}')::text$$),
+  ($$SELECT search_submit('job_cells', 10, '{"acc_column": "test_acc_run0", "nac": {"lr": 10}}')::text$$)
 ) t(q);
 SELECT search_unschedule('dup') AS removed;
 SELECT count(*) = :jobs_before AS no_job_recorded FROM search_jobs;

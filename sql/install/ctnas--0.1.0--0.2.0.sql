@@ -248,3 +248,15 @@ CREATE VIEW @extschema@.search_activity WITH (security_invoker = true) AS
 	WHERE j.status IN ('queued', 'running');
 COMMENT ON VIEW @extschema@.search_activity IS 'queued and running search jobs with their progress, like pg_stat_activity (backend_state and wait_event need pg_read_all_stats: workers run under the bootstrap superuser''s session)';
 GRANT SELECT ON @extschema@.search_activity TO PUBLIC;
+
+-------------------------------------------------------------------------------
+-- A NULL argument of a search is an error, not a silent NULL or empty result
+-- (they were STRICT); and reading a nas_bench.json is for the role that may
+-- read server files, as documented.
+-------------------------------------------------------------------------------
+ALTER FUNCTION @extschema@.search_submit(text, int4, jsonb, text) CALLED ON NULL INPUT;
+ALTER FUNCTION @extschema@.search_schedule(text, interval, text, int4, jsonb, text) CALLED ON NULL INPUT;
+ALTER FUNCTION @extschema@.random_search(text, int4, jsonb) CALLED ON NULL INPUT;
+ALTER FUNCTION @extschema@.evolution_search(text, int4, jsonb) CALLED ON NULL INPUT;
+ALTER FUNCTION @extschema@.ctnas_search(text, int4, jsonb) CALLED ON NULL INPUT;
+GRANT EXECUTE ON FUNCTION @extschema@.nb101_read_json(text) TO pg_read_server_files;

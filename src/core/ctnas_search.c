@@ -226,7 +226,7 @@ ct_ctnas_options_from_cjson(const cJSON *root, ct_ctnas_options *opt, ct_error *
 		else if (strcmp(key, "entropy_coef") == 0)
 			ok = real_option(item, 0, 1e3, &opt->entropy_coef, err);
 		else if (strcmp(key, "controller_lr") == 0)
-			ok = real_option(item, 0, 10, &opt->controller_lr, err);
+			ok = real_option(item, 0, 1, &opt->controller_lr, err);
 		else if (strcmp(key, "first") == 0)
 			ok = int_option(item, 0, 1e7, &opt->first, err);
 		else if (strcmp(key, "rounds") == 0)
@@ -237,6 +237,22 @@ ct_ctnas_options_from_cjson(const cJSON *root, ct_ctnas_options *opt, ct_error *
 			ok = ct_fail(err, CT_ERR_INVALID, "invalid search option",
 						 "Unknown key \"%.60s\". Known keys: " SEARCH_KEYS
 						 "; in SQL also model, save_model, progress, arch_column, acc_column.", key);
+	}
+	/* an option of the other recipe would be ignored: say so instead */
+	if (ok)
+	{
+		static const char *const paper_only[] = {"iterations", "derive_every", "derive_samples", "pseudo_every",
+		"pseudo_first", "pseudo_pairs", "entropy_coef", "controller_lr"};
+		static const char *const default_only[] = {"first", "rounds"};
+		bool		paper = opt->recipe == CT_CTNAS_RECIPE_PAPER;
+		const char *const *other = paper ? default_only : paper_only;
+		int			nother = paper ? 2 : 8;
+
+		for (int i = 0; ok && i < nother; i++)
+			if (cJSON_GetObjectItemCaseSensitive(root, other[i]) != NULL)
+				ok = ct_fail(err, CT_ERR_INVALID, "invalid search option",
+							 "\"%s\" belongs to recipe \"%s\"; this search uses recipe \"%s\".",
+							 other[i], paper ? "default" : "paper", paper ? "paper" : "default");
 	}
 	if (ok && !nac_seeded)
 		opt->nac.seed = opt->seed;

@@ -94,8 +94,8 @@ ct_nac_options_from_cjson(const cJSON *root, ct_nac_options *opt, ct_error *err)
 			ok = int_in(item, 2, 1048576, &opt->batch_size) ? true
 				: bad(err, key, "an integer from 2 to 1048576");
 		else if (strcmp(key, "lr") == 0)
-			ok = real_in(item, 0, 10, true, &x) ? (opt->lr = x, true)
-				: bad(err, key, "a number in (0, 10]");
+			ok = real_in(item, 0, 1, true, &x) ? (opt->lr = x, true)
+				: bad(err, key, "a number in (0, 1]");
 		else if (strcmp(key, "beta1") == 0)
 			ok = real_in(item, 0, 0.9999999, false, &x) ? (opt->beta1 = x, true)
 				: bad(err, key, "a number in [0, 1)");

@@ -30,6 +30,18 @@
 #include "ctnas_json.h"
 
 
+const char *const search_arg_names[6] = {"oracle", "budget", "options", "method", "", ""};
+
+void
+search_check_args(FunctionCallInfo fcinfo, const char *fn, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (PG_ARGISNULL(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s: argument \"%s\" must not be NULL", fn, names[i])));
+}
+
 SearchMethod
 search_method_from_name(const char *name)
 {
@@ -401,13 +413,17 @@ static Datum
 run_baseline(FunctionCallInfo fcinfo, SearchMethod method)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *oracle = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	int32		budget = PG_GETARG_INT32(1);
-	SearchOptions so = search_split_options(PG_GETARG_JSONB_P(2), method, false);
+	char	   *oracle;
+	int32		budget;
+	SearchOptions so;
 	ct_oracle	o;
 	ct_budget	b;
 	int64		best;
 
+	search_check_args(fcinfo, method == SEARCH_RANDOM ? "random_search" : "evolution_search", search_arg_names, 3);
+	oracle = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	budget = PG_GETARG_INT32(1);
+	so = search_split_options(PG_GETARG_JSONB_P(2), method, false);
 	search_check_budget(budget);
 	InitMaterializedSRF(fcinfo, 0);
 	/* the result's arch column tells the archgraph type's oid, whatever the search_path */
@@ -529,9 +545,9 @@ Datum
 ctnas_search(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *oracle = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	int32		budget = PG_GETARG_INT32(1);
-	SearchOptions so = search_split_options(PG_GETARG_JSONB_P(2), SEARCH_CTNAS, false);
+	char	   *oracle;
+	int32		budget;
+	SearchOptions so;
 	ct_oracle	o;
 	ct_budget	b;
 	ct_error	err;
@@ -542,6 +558,11 @@ ctnas_search(PG_FUNCTION_ARGS)
 	bool		have_final;
 	double	   *scores;
 	ct_graph   *queried;
+
+	search_check_args(fcinfo, "ctnas_search", search_arg_names, 3);
+	oracle = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	budget = PG_GETARG_INT32(1);
+	so = search_split_options(PG_GETARG_JSONB_P(2), SEARCH_CTNAS, false);
 
 	search_check_budget(budget);
 	InitMaterializedSRF(fcinfo, 0);

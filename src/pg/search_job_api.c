@@ -92,16 +92,23 @@ PG_FUNCTION_INFO_V1(search_submit);
 Datum
 search_submit(PG_FUNCTION_ARGS)
 {
-	char	   *oracle = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	int32		budget = PG_GETARG_INT32(1);
-	Jsonb	   *options = PG_GETARG_JSONB_P(2);
-	char	   *method_name = text_to_cstring(PG_GETARG_TEXT_PP(3));
-	SearchMethod method = search_method_from_name(method_name);
+	char	   *oracle;
+	int32		budget;
+	Jsonb	   *options;
+	char	   *method_name;
+	SearchMethod method;
 	SearchOptions so;
 	char	   *resolved;
 	ct_oracle	o;
-	int64		job_id = 0;
+	volatile int64 job_id = 0;
 	ct_error	err;
+
+	search_check_args(fcinfo, "search_submit", search_arg_names, 4);
+	oracle = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	budget = PG_GETARG_INT32(1);
+	options = PG_GETARG_JSONB_P(2);
+	method_name = text_to_cstring(PG_GETARG_TEXT_PP(3));
+	method = search_method_from_name(method_name);
 
 	resolved = job_request(oracle, budget, options, method, &so);
 	if (so.save_model != NULL)
@@ -294,13 +301,14 @@ PG_FUNCTION_INFO_V1(search_schedule);
 Datum
 search_schedule(PG_FUNCTION_ARGS)
 {
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	Interval   *every = PG_GETARG_INTERVAL_P(1);
-	char	   *oracle = text_to_cstring(PG_GETARG_TEXT_PP(2));
-	int32		budget = PG_GETARG_INT32(3);
-	Jsonb	   *options = PG_GETARG_JSONB_P(4);
-	char	   *method_name = text_to_cstring(PG_GETARG_TEXT_PP(5));
-	SearchMethod method = search_method_from_name(method_name);
+	static const char *const names[6] = {"name", "every", "oracle", "budget", "options", "method"};
+	char	   *name;
+	Interval   *every;
+	char	   *oracle;
+	int32		budget;
+	Jsonb	   *options;
+	char	   *method_name;
+	SearchMethod method;
 	SearchOptions so;
 	char	   *resolved;
 	Oid			types[6] = {TEXTOID, INTERVALOID, TEXTOID, TEXTOID, INT4OID, JSONBOID};
@@ -308,6 +316,14 @@ search_schedule(PG_FUNCTION_ARGS)
 	bool		served;
 	bool		isnull;
 
+	search_check_args(fcinfo, "search_schedule", names, 6);
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	every = PG_GETARG_INTERVAL_P(1);
+	oracle = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	budget = PG_GETARG_INT32(3);
+	options = PG_GETARG_JSONB_P(4);
+	method_name = text_to_cstring(PG_GETARG_TEXT_PP(5));
+	method = search_method_from_name(method_name);
 	if (DatumGetBool(DirectFunctionCall2(interval_lt, IntervalPGetDatum(every),
 										 DirectFunctionCall3(interval_in, CStringGetDatum("1 second"),
 															 ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)))))

@@ -36,6 +36,9 @@ typedef enum SearchMethod
 	SEARCH_EVOLUTION
 } SearchMethod;
 
+/* An error (22004) naming the first of the first n arguments that is NULL. */
+extern void search_check_args(FunctionCallInfo fcinfo, const char *fn, const char *const *names, int n);
+extern const char *const search_arg_names[6];	/* oracle, budget, options, method */
 /* "ctnas", "random", "evolution"; an error otherwise. */
 extern SearchMethod search_method_from_name(const char *name);
 /* Splits and checks the options of a method (jobs: also resume, time_limit); errors are ereport'ed. */

@@ -347,26 +347,35 @@ test_options(void)
 	CHECK(opt.nac.epochs == 5 && opt.nac.seed == 9 && opt.seed == 2);
 	CHECK(!ct_ctnas_options_from_json("{\"recipe\": \"fast\"}", &opt, &err));
 	CHECK(!ct_ctnas_options_from_json("{\"rounds\": 0}", &opt, &err));
-	CHECK(!ct_ctnas_options_from_json("{\"iterations\": 1.5}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"recipe\": \"paper\", \"iterations\": 1.5}", &opt, &err));
 	/* integers must be written as integers, and nothing is rounded or wrapped into range */
-	CHECK(!ct_ctnas_options_from_json("{\"iterations\": 1e-401}", &opt, &err));
-	CHECK(!ct_ctnas_options_from_json("{\"iterations\": 3.0}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"recipe\": \"paper\", \"iterations\": 1e-401}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"recipe\": \"paper\", \"iterations\": 3.0}", &opt, &err));
 	CHECK(!ct_ctnas_options_from_json("{\"rounds\": 1.0000000000000000001}", &opt, &err));
 	CHECK(!ct_ctnas_options_from_json("{\"first\": 4294967396}", &opt, &err));
 	CHECK(!ct_ctnas_options_from_json("{\"seed\": 9007199254740993}", &opt, &err));
 	CHECK(!ct_ctnas_options_from_json("{\"seed\": 1e-401}", &opt, &err));
-	CHECK(!ct_ctnas_options_from_json("{\"entropy_coef\": 1e-401}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"recipe\": \"paper\", \"entropy_coef\": 1e-401}", &opt, &err));
 	CHECK(!ct_ctnas_options_from_json("{\"nac\": {\"epochs\": 2.0}}", &opt, &err) && strstr(err.detail, "epochs") != NULL);
 	CHECK(!ct_ctnas_options_from_json("{\"nac\": {\"epochs\": 1e-401}}", &opt, &err));
 	CHECK(!ct_ctnas_options_from_json("{\"nac\": {\"weight_decay\": 1e-401}}", &opt, &err));
 	CHECK(!ct_ctnas_options_from_json("{\"nac\": {\"seed\": 1.5}}", &opt, &err));
-	CHECK(ct_ctnas_options_from_json("{\"nac\": {\"epochs\": 2, \"lr\": 1e-3}, \"seed\": 9007199254740992, \"entropy_coef\": 0e0}", &opt, &err));
+	CHECK(ct_ctnas_options_from_json("{\"recipe\": \"paper\", \"nac\": {\"epochs\": 2, \"lr\": 1e-3}, \"seed\": 9007199254740992, \"entropy_coef\": 0e0}", &opt, &err));
 	CHECK(opt.nac.epochs == 2 && opt.nac.lr == 1e-3 && opt.seed == 9007199254740992ULL && opt.entropy_coef == 0);
 	CHECK(!ct_ctnas_options_from_json("{\"nac\": 3}", &opt, &err));
 	CHECK(!ct_ctnas_options_from_json("{\"nac\": {\"epochs\": -1}}", &opt, &err));
 	CHECK(!ct_ctnas_options_from_json("{\"population\": 10}", &opt, &err));
 	CHECK(strstr(err.detail, "population") != NULL);
 	CHECK(!ct_ctnas_options_from_json("[]", &opt, &err));
+	/* an option of the other recipe is an error, not ignored; absurd learning rates too */
+	CHECK(!ct_ctnas_options_from_json("{\"iterations\": 100}", &opt, &err) && strstr(err.detail, "recipe \"paper\"") != NULL);
+	CHECK(!ct_ctnas_options_from_json("{\"recipe\": \"default\", \"pseudo_first\": 10}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"recipe\": \"paper\", \"first\": 10}", &opt, &err) && strstr(err.detail, "recipe \"default\"") != NULL);
+	CHECK(!ct_ctnas_options_from_json("{\"recipe\": \"paper\", \"rounds\": 3}", &opt, &err));
+	CHECK(ct_ctnas_options_from_json("{\"recipe\": \"paper\", \"iterations\": 100, \"controller_lr\": 1}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"recipe\": \"paper\", \"controller_lr\": 10}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"nac\": {\"lr\": 10}}", &opt, &err));
+	CHECK(ct_ctnas_options_from_json("{\"first\": 10, \"rounds\": 2, \"nac\": {\"lr\": 1}}", &opt, &err));
 }
 
 /* A starting NAC: the default recipe's first round is its ranking. */
