@@ -74,3 +74,14 @@ SELECT count(*) FILTER (WHERE archgraph_matrix(arch) = archgraph_matrix(mutant))
                                                    EXCEPT ALL SELECT unnest(archgraph_ops(mutant))) d) <> 1) AS op_changes_not_single
 FROM m;
 SELECT pg_temp.try($$SELECT archgraph_mutate('{"matrix":[[0,1],[0,0]],"ops":["input","output"]}', 1)::text$$);
+
+-- honest costs: an expensive function in the select list runs after ORDER BY ... LIMIT, for the rows kept
+CREATE TEMP TABLE cost_plan (arch archgraph, acc float8);
+INSERT INTO cost_plan SELECT archgraph_random(s), s FROM generate_series(1, 50) s;
+ANALYZE cost_plan;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT archgraph_hash(arch), archgraph_nodes(arch), acc FROM cost_plan ORDER BY acc DESC LIMIT 5;
+SELECT p.proname, p.procost FROM pg_proc p
+WHERE p.pronamespace = 'ctnas'::regnamespace AND p.proname IN ('archgraph_hash', 'archgraph_in', 'archgraph_eq', 'nac_score')
+ORDER BY 1, 2;
+DROP TABLE cost_plan;

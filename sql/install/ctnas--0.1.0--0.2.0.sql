@@ -260,3 +260,28 @@ ALTER FUNCTION @extschema@.random_search(text, int4, jsonb) CALLED ON NULL INPUT
 ALTER FUNCTION @extschema@.evolution_search(text, int4, jsonb) CALLED ON NULL INPUT;
 ALTER FUNCTION @extschema@.ctnas_search(text, int4, jsonb) CALLED ON NULL INPUT;
 GRANT EXECUTE ON FUNCTION @extschema@.nb101_read_json(text) TO pg_read_server_files;
+
+-------------------------------------------------------------------------------
+-- Honest costs (test/bench/function_costs.sql: time per call on the shipped
+-- sample, in units of a built-in operator call).  With them the planner
+-- evaluates an expensive function in a select list after ORDER BY ... LIMIT,
+-- not for every row.  Functions measured at about one unit keep COST 1.
+-------------------------------------------------------------------------------
+ALTER FUNCTION @extschema@.archgraph_in(cstring) COST 1000;
+ALTER FUNCTION @extschema@.archgraph_out(archgraph) COST 50;
+ALTER FUNCTION @extschema@.archgraph_send(archgraph) COST 40;
+ALTER FUNCTION @extschema@.archgraph_recv(internal) COST 1000;	-- (it runs archgraph_in's checks)
+ALTER FUNCTION @extschema@.archgraph(int4[], text[]) COST 250;
+ALTER FUNCTION @extschema@.archgraph_from_flat(text, text) COST 150;
+ALTER FUNCTION @extschema@.archgraph_ops(archgraph) COST 40;
+ALTER FUNCTION @extschema@.archgraph_matrix(archgraph) COST 50;
+ALTER FUNCTION @extschema@.archgraph_dot(archgraph) COST 350;
+ALTER FUNCTION @extschema@.archgraph_hash(archgraph) COST 5000;
+ALTER FUNCTION @extschema@.archgraph_random(int8) COST 150;
+ALTER FUNCTION @extschema@.archgraph_mutate(archgraph, int8) COST 250;
+ALTER FUNCTION @extschema@.nac_score(archgraph) COST 3000;
+ALTER FUNCTION @extschema@.nac_score(archgraph, text) COST 3000;
+ALTER FUNCTION @extschema@.nac_score(archgraph, bytea) COST 3000;
+ALTER FUNCTION @extschema@.nac_compare(archgraph, archgraph) COST 3000;
+ALTER FUNCTION @extschema@.nac_compare(archgraph, archgraph, text) COST 3000;
+ALTER FUNCTION @extschema@.nac_compare(archgraph, archgraph, bytea) COST 3000;
