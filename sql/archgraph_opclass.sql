@@ -69,3 +69,23 @@ CREATE TABLE hp1 PARTITION OF hp FOR VALUES WITH (MODULUS 2, REMAINDER 1);
 INSERT INTO hp SELECT arch FROM h;
 SELECT (SELECT count(*) FROM hp0) > 0 AND (SELECT count(*) FROM hp1) > 0 AS both_used,
        (SELECT count(*) FROM hp) = (SELECT count(*) FROM h) AS all_rows;
+
+-- the operators resolve without ctnas on search_path (they live in pg_catalog), and indexes serve them
+SET search_path = "$user", public;
+CREATE TEMP TABLE op_cells AS SELECT ctnas.archgraph_random(s) AS arch, s AS n FROM generate_series(1, 300) s;
+CREATE INDEX ON op_cells (arch);
+ANALYZE op_cells;
+SELECT count(*) FROM op_cells WHERE arch = '{"matrix":[[0,1],[0,0]],"ops":["input","output"]}';
+SELECT count(*) FROM op_cells WHERE arch = '{"matrix":[[0,1],[0,0]],"ops":["input","output"]}'::ctnas.archgraph;
+SELECT count(*) AS below_the_largest FROM op_cells WHERE arch < (SELECT arch FROM op_cells ORDER BY arch DESC LIMIT 1);
+SELECT count(DISTINCT arch) AS distinct_cells FROM op_cells;
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT * FROM op_cells WHERE arch = '{"matrix":[[0,1],[0,0]],"ops":["input","output"]}';
+RESET enable_seqscan;
+SELECT count(*) FROM op_cells a JOIN op_cells b USING (arch) WHERE a.n = b.n;
+-- 0.1.0's spelling keeps working
+SELECT count(*) FROM op_cells a JOIN op_cells b ON a.arch OPERATOR(ctnas.=) b.arch AND a.n = b.n;
+SELECT oprnamespace::regnamespace AS schema, count(*) FROM pg_operator
+WHERE oprleft = 'ctnas.archgraph'::regtype GROUP BY 1 ORDER BY 1;
+DROP TABLE op_cells;
+RESET search_path;

@@ -285,3 +285,44 @@ ALTER FUNCTION @extschema@.nac_score(archgraph, bytea) COST 3000;
 ALTER FUNCTION @extschema@.nac_compare(archgraph, archgraph) COST 3000;
 ALTER FUNCTION @extschema@.nac_compare(archgraph, archgraph, text) COST 3000;
 ALTER FUNCTION @extschema@.nac_compare(archgraph, archgraph, bytea) COST 3000;
+
+-------------------------------------------------------------------------------
+-- The type's operators resolve without search_path: = <> < <= > >= on
+-- archgraph live in pg_catalog, which every lookup searches (pgvector users
+-- never meet this because pgvector lives in public; ctnas keeps its own
+-- schema, so its jobs and models are out of the way, and moves just these).
+-- They stay the members of the operator classes, so indexes, merge and hash
+-- joins serve a plain `=`.  OPERATOR(ctnas.=) and the like, which 0.1.0's
+-- README suggested, keep working: they are operators of the same functions,
+-- outside the operator classes (so no index serves them: write `=`).
+-------------------------------------------------------------------------------
+ALTER OPERATOR @extschema@.= (@extschema@.archgraph, @extschema@.archgraph) SET SCHEMA pg_catalog;
+ALTER OPERATOR @extschema@.<> (@extschema@.archgraph, @extschema@.archgraph) SET SCHEMA pg_catalog;
+ALTER OPERATOR @extschema@.< (@extschema@.archgraph, @extschema@.archgraph) SET SCHEMA pg_catalog;
+ALTER OPERATOR @extschema@.<= (@extschema@.archgraph, @extschema@.archgraph) SET SCHEMA pg_catalog;
+ALTER OPERATOR @extschema@.> (@extschema@.archgraph, @extschema@.archgraph) SET SCHEMA pg_catalog;
+ALTER OPERATOR @extschema@.>= (@extschema@.archgraph, @extschema@.archgraph) SET SCHEMA pg_catalog;
+CREATE OPERATOR @extschema@.= (
+	LEFTARG = @extschema@.archgraph, RIGHTARG = @extschema@.archgraph, PROCEDURE = @extschema@.archgraph_eq,
+	COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>), RESTRICT = eqsel, JOIN = eqjoinsel
+);
+CREATE OPERATOR @extschema@.<> (
+	LEFTARG = @extschema@.archgraph, RIGHTARG = @extschema@.archgraph, PROCEDURE = @extschema@.archgraph_ne,
+	COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=), RESTRICT = neqsel, JOIN = neqjoinsel
+);
+CREATE OPERATOR @extschema@.< (
+	LEFTARG = @extschema@.archgraph, RIGHTARG = @extschema@.archgraph, PROCEDURE = @extschema@.archgraph_lt,
+	COMMUTATOR = OPERATOR(@extschema@.>), NEGATOR = OPERATOR(@extschema@.>=), RESTRICT = scalarltsel, JOIN = scalarltjoinsel
+);
+CREATE OPERATOR @extschema@.<= (
+	LEFTARG = @extschema@.archgraph, RIGHTARG = @extschema@.archgraph, PROCEDURE = @extschema@.archgraph_le,
+	COMMUTATOR = OPERATOR(@extschema@.>=), NEGATOR = OPERATOR(@extschema@.>), RESTRICT = scalarlesel, JOIN = scalarlejoinsel
+);
+CREATE OPERATOR @extschema@.> (
+	LEFTARG = @extschema@.archgraph, RIGHTARG = @extschema@.archgraph, PROCEDURE = @extschema@.archgraph_gt,
+	COMMUTATOR = OPERATOR(@extschema@.<), NEGATOR = OPERATOR(@extschema@.<=), RESTRICT = scalargtsel, JOIN = scalargtjoinsel
+);
+CREATE OPERATOR @extschema@.>= (
+	LEFTARG = @extschema@.archgraph, RIGHTARG = @extschema@.archgraph, PROCEDURE = @extschema@.archgraph_ge,
+	COMMUTATOR = OPERATOR(@extschema@.<=), NEGATOR = OPERATOR(@extschema@.<), RESTRICT = scalargesel, JOIN = scalargejoinsel
+);

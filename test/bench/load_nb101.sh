@@ -18,7 +18,7 @@ tmp=$(mktemp -d); chmod 755 "$tmp"; trap 'rm -rf "$tmp"' EXIT
 gzip -dc "$csv" | /usr/bin/python3 test/bench/nb101_to_json.py > "$tmp/nas_bench.json"
 chmod 644 "$tmp/nas_bench.json"
 t_json=$(seconds psql -c "CREATE TABLE nb101_from_json AS SELECT * FROM ctnas.nb101_read_json('$tmp/nas_bench.json')")
-same=$(psql -At -c "SELECT count(*) FROM nb101 JOIN nb101_from_json j USING (hash) WHERE nb101.arch OPERATOR(ctnas.=) j.arch")
+same=$(psql -At -c "SELECT count(*) FROM nb101 JOIN nb101_from_json j USING (hash) WHERE nb101.arch = j.arch")
 
 printf '%-58s %8s\n' "step (all 423,624 cells; $(nproc) cores)" seconds
 printf '%-58s %8.1f\n' "CSV.gz -> table nb101 (data/load_nb101.sql, incl. indexes)" "$t_csv"
