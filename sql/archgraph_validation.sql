@@ -72,3 +72,8 @@ SELECT pg_temp.try('{"matrix":[[0,1,0,0,0,0,0,1,0],[0,0,1,0,0,0,0,0,0],[0,0,0,1,
 CREATE TABLE v (arch archgraph);
 INSERT INTO v VALUES ('{"matrix":[[0,1],[0,0]],"ops":["input","output"]}'), ('{"matrix":[[0,1],[1,0]],"ops":["input","output"]}');
 SELECT count(*) FROM v;
+
+-- ops are checked before pruning: an unknown op on a node that pruning removes is refused too
+-- (NAS-Bench-101's _check_spec would accept it; a misspelt op is a mistake either way)
+SELECT pg_temp.try('{"matrix":[[0,0,1],[0,0,0],[0,0,0]],"ops":["input","conv5x5","output"]}');
+SELECT '{"matrix":[[0,0,1],[0,0,0],[0,0,0]],"ops":["input","maxpool3x3","output"]}'::archgraph AS pruned;

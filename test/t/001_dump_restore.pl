@@ -5,6 +5,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use IPC::Run;
 use File::Basename;
 use Cwd qw(abs_path);
 
@@ -71,6 +72,18 @@ is($node->safe_psql('postgres', q{
 	'ba0a27cafe7d648aa57f7d5dd64c0b48', 'index lookup of the best cell after restart');
 is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_index WHERE NOT indisvalid}), '0',
 	'no invalid index');
+
+# the loader as a plain role (a database owner), once a superuser has created the extension
+$node->safe_psql('postgres', 'CREATE ROLE nasuser LOGIN; CREATE DATABASE nas OWNER nasuser;');
+$node->safe_psql('nas', 'CREATE EXTENSION ctnas');
+my $loader = abs_path(dirname(__FILE__) . '/../../data/load_sample.sql');
+my ($lret, $lout, $lerr);
+IPC::Run::run([ 'psql', '-X', '-q', '-d', $node->connstr('nas'), '-U', 'nasuser', '-f', $loader ],
+	'<', $sample, '>', \$lout, '2>', \$lerr);
+is($node->safe_psql('nas', 'SELECT count(*) FROM nb101', extra_params => [ '-U', 'nasuser' ]), '5100',
+	'data/load_sample.sql works for a plain role (the database owner) when the extension exists')
+	or diag($lerr);
+is($node->safe_psql('nas', q{SELECT tableowner FROM pg_tables WHERE tablename = 'nb101'}), 'nasuser', 'and the table is the role\'s');
 
 $other->stop;
 $node->stop;
