@@ -282,6 +282,8 @@ extern void ct_nac_trainer_reserve_pool(ct_nac_trainer *t, size_t pool_pairs);
 extern void ct_nac_trainer_epoch(ct_nac_trainer *t, const ct_nac_labelled_pair *pool, int npool,
 								 ct_interrupt_fn interrupt, void *arg);
 extern const ct_nac *ct_nac_trainer_model(const ct_nac_trainer *t);
+/* What the trainer has done so far: epochs, steps, the last epoch's mean loss. */
+extern ct_nac_stats ct_nac_trainer_stats(const ct_nac_trainer *t);
 /* Hands the model and statistics over and frees the rest. */
 extern void ct_nac_trainer_finish(ct_nac_trainer *t, ct_nac *out, ct_nac_stats *stats);
 extern void ct_nac_trainer_destroy(ct_nac_trainer *t);

@@ -148,6 +148,13 @@ SELECT (SELECT arch FROM ctnas_search('search_cells', 30,
 SELECT pg_temp.try($$SELECT count(*)::text FROM ctnas_search('search_cells', 40,
   '{"seed": 4, "acc_column": "test_acc_run0", "first": 20, "rounds": 2, "nac": {"epochs": 20}, "save_model": "from_search"}')$$);
 SELECT count(*) AS models FROM ctnas.models WHERE name = 'from_search';
+-- a paper-recipe search's saved NAC says what training it had (it said 0 steps and loss 0)
+SELECT count(*) > 0 AS ran FROM ctnas_search('search_cells', 30,
+  '{"recipe": "paper", "seed": 1, "acc_column": "test_acc_run0", "iterations": 20, "derive_every": 10, "pseudo_every": 10,
+    "nac": {"epochs": 5}, "save_model": "from_paper"}');
+SELECT (info->'training'->>'steps')::int8 > 0 AS has_steps, (info->'training'->>'final_loss')::float8 > 0 AS has_loss
+FROM ctnas.models WHERE name = 'from_paper';
+DELETE FROM ctnas.models WHERE name = 'from_paper';
 
 -- bad input: clear errors before any work
 SELECT q, pg_temp.try(q) FROM (VALUES

@@ -973,6 +973,11 @@ ct_ctnas_model(const ct_ctnas_search *s, ct_nac_options *opt, ct_nac_stats *stat
 		*stats = s->model_stats;
 	else if (s->trainer != NULL)
 	{
+		ct_nac_stats t = ct_nac_trainer_stats(s->trainer);
+
+		/* (steps and the last loss from the trainer: a saved model used to say 0 and 0) */
+		stats->steps = t.steps;
+		stats->final_loss = t.final_loss;
 		stats->rows = (uint64_t) s->trainer_rows;
 		stats->epochs = (uint32_t) (s->opt.recipe == CT_CTNAS_RECIPE_PAPER && s->ph != PH_PRETRAIN
 									? s->opt.nac.epochs + s->iter / (s->opt.pseudo_every > 0 ? s->opt.pseudo_every : 1)

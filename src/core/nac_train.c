@@ -354,6 +354,12 @@ ct_nac_trainer_epoch(ct_nac_trainer *t, const ct_nac_labelled_pair *pool, int np
 	t->stats.final_loss = loss_sum / pairs_sum;
 }
 
+ct_nac_stats
+ct_nac_trainer_stats(const ct_nac_trainer *t)
+{
+	return t->stats;
+}
+
 const ct_nac *
 ct_nac_trainer_model(const ct_nac_trainer *t)
 {

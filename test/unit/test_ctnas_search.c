@@ -60,6 +60,8 @@ take_outcome(ct_ctnas_search *s, const ct_budget *b, outcome *out)
 	CHECK(ct_ctnas_final(s, &out->final, &out->row, &out->score));
 	m = ct_ctnas_model(s, &mo, &ms);
 	CHECK(m != NULL);
+	/* the model says what training it had (a saved model said 0 steps, loss 0) */
+	CHECK(ms.rows > 0 && ms.steps > 0 && ms.final_loss > 0);
 	for (int i = 0; m != NULL && i < 8; i++)
 		out->w[i] = m->params[(size_t) i * (m->nparams / 8)];
 }
