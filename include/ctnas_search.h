@@ -201,6 +201,7 @@ typedef struct ct_ctnas_progress
 {
 	const char *phase;			/* "pretrain", "search", "train", "rank", "done" */
 	int64_t		steps;			/* steps taken */
+	int64_t		total_steps;	/* steps the whole search takes (the default recipe may end sooner: the budget) */
 	int64_t		iteration;		/* controller iteration (paper) or round (default) */
 	int			queries;
 	int64_t		best_row;		/* best queried row so far, or -1 */

@@ -118,9 +118,12 @@ SELECT (SELECT array_agg(arch ORDER BY step) FROM ctnas_search('search_cells', 6
 
 -- recipe "paper": the whole budget on random training cells, then the controller; the final cell
 -- is the history champion, a cell of the oracle (space "oracle") that need not be a queried one
+-- (progress notices: "step X of Y"; their DETAIL, the time left, is hidden by VERBOSITY terse)
+\set VERBOSITY terse
 CREATE TABLE cp AS SELECT * FROM ctnas_search('search_cells', 50,
   '{"recipe": "paper", "seed": 3, "acc_column": "test_acc_run0", "iterations": 200, "derive_every": 50,
     "pseudo_every": 50, "pseudo_first": 32, "pseudo_pairs": 16, "nac": {"epochs": 20}, "progress": 100}');
+\set VERBOSITY default
 SELECT count(*) FILTER (WHERE NOT final) AS queried, count(DISTINCT arch) FILTER (WHERE NOT final) AS distinct_cells,
        (SELECT queries FROM cp WHERE final) AS queries_used,
        (SELECT acc IS NOT NULL AND nac_score IS NOT NULL FROM cp WHERE final) AS final_has_acc_and_score,

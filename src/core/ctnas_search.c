@@ -935,6 +935,13 @@ ct_ctnas_get_progress(const ct_ctnas_search *s, ct_ctnas_progress *p)
 {
 	p->phase = phase_names[s->ph];
 	p->steps = s->steps;
+	/* a step starts the search, then one per NAC epoch, controller iteration or round's ranking */
+	if (s->opt.recipe == CT_CTNAS_RECIPE_PAPER)
+		p->total_steps = 1 + (s->has_init ? 0 : s->opt.nac.epochs) + s->opt.iterations;
+	else
+		p->total_steps = 1 + (int64_t) s->opt.rounds * (s->opt.nac.epochs + 1) - (s->has_init ? s->opt.nac.epochs : 0);
+	if (s->ph == PH_DONE || p->total_steps < s->steps)
+		p->total_steps = s->steps;
 	p->iteration = s->opt.recipe == CT_CTNAS_RECIPE_PAPER ? s->iter : s->round;
 	p->queries = s->b->used;
 	p->best_row = ct_budget_best(s->b);

@@ -23,6 +23,7 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
+#include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
 #include <cjson/cJSON.h>
@@ -525,19 +526,25 @@ search_ctnas_create(ct_budget *b, const SearchOptions *so)
 }
 
 static void
-report_progress(ct_ctnas_search *s, const ct_oracle *o, int budget)
+report_progress(ct_ctnas_search *s, const ct_oracle *o, int budget, TimestampTz started)
 {
 	ct_ctnas_progress p;
+	char	   *best = "";
+	char	   *left = NULL;
+	long		secs;
+	int			usecs;
 
 	ct_ctnas_get_progress(s, &p);
 	if (p.best_row >= 0)
-		ereport(NOTICE,
-				(errmsg("ctnas_search: step " INT64_FORMAT ", %s, iteration " INT64_FORMAT ", %d of %d queries, best queried accuracy %.4f",
-						p.steps, p.phase, p.iteration, p.queries, budget, o->acc[p.best_row])));
-	else
-		ereport(NOTICE,
-				(errmsg("ctnas_search: step " INT64_FORMAT ", %s, iteration " INT64_FORMAT ", %d of %d queries",
-						p.steps, p.phase, p.iteration, p.queries, budget)));
+		best = psprintf(", best queried accuracy %.4f", o->acc[p.best_row]);
+	/* how long is left, from the pace so far (in DETAIL: tests hide it with VERBOSITY terse) */
+	TimestampDifference(started, GetCurrentTimestamp(), &secs, &usecs);
+	if (p.steps > 0 && p.total_steps > p.steps)
+		left = psprintf("About %.0f s left.", (secs + usecs / 1e6) * (double) (p.total_steps - p.steps) / (double) p.steps);
+	ereport(NOTICE,
+			(errmsg("ctnas_search: step " INT64_FORMAT " of " INT64_FORMAT ", %s, iteration " INT64_FORMAT ", %d of %d queries%s",
+					p.steps, p.total_steps, p.phase, p.iteration, p.queries, budget, best),
+			 left ? errdetail("%s", left) : 0));
 }
 
 PG_FUNCTION_INFO_V1(ctnas_search);
@@ -558,6 +565,7 @@ ctnas_search(PG_FUNCTION_ARGS)
 	bool		have_final;
 	double	   *scores;
 	ct_graph   *queried;
+	TimestampTz started;
 
 	search_check_args(fcinfo, "ctnas_search", search_arg_names, 3);
 	oracle = text_to_cstring(PG_GETARG_TEXT_PP(0));
@@ -569,6 +577,7 @@ ctnas_search(PG_FUNCTION_ARGS)
 	search_load_oracle(oracle, &so, TupleDescAttr(rsinfo->setDesc, 1)->atttypid, &o);
 	ct_budget_init(&b, &o, budget);
 	s = search_ctnas_create(&b, &so);
+	started = GetCurrentTimestamp();
 	while (!ct_ctnas_done(s))
 	{
 		if (!ct_ctnas_step(s, search_interrupt, NULL, &err))
@@ -579,7 +588,7 @@ ctnas_search(PG_FUNCTION_ARGS)
 
 			ct_ctnas_get_progress(s, &p);
 			if (p.steps % so.progress == 0 || ct_ctnas_done(s))
-				report_progress(s, &o, budget);
+				report_progress(s, &o, budget, started);
 		}
 	}
 

@@ -143,8 +143,8 @@ write_progress(void)
 		p.phase = job.b.used >= job.budget ? "done" : "search";
 		p.queries = job.b.used;
 	}
-	json = psprintf("{\"steps\": " INT64_FORMAT ", \"phase\": \"%s\", \"iteration\": " INT64_FORMAT
-					", \"queries\": %d%s}", (int64) p.steps, p.phase, (int64) p.iteration, p.queries,
+	json = psprintf("{\"steps\": " INT64_FORMAT ", \"total_steps\": " INT64_FORMAT ", \"phase\": \"%s\", \"iteration\": " INT64_FORMAT
+					", \"queries\": %d%s}", (int64) p.steps, (int64) p.total_steps, p.phase, (int64) p.iteration, p.queries,
 					best >= 0 ? psprintf(", \"best_acc\": %.17g", job.o.acc[best]) : "");
 	args[0] = Int64GetDatum(job.id);
 	args[1] = CStringGetTextDatum(json);

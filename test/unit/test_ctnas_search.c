@@ -81,11 +81,20 @@ run_straight(const ct_oracle *o, const ct_ctnas_options *opt, int budget, outcom
 	ct_error	err;
 	ct_ctnas_search *s;
 
+	ct_ctnas_progress p;
+	int64_t		planned;
+
 	ct_budget_init(&b, o, budget);
 	s = ct_ctnas_create(&b, opt, NULL, &err);
 	CHECK(s != NULL);
+	ct_ctnas_get_progress(s, &p);
+	planned = p.total_steps;
 	CHECK(ct_ctnas_run(s, NULL, NULL, &err));
 	CHECK(ct_ctnas_done(s));
+	/* the planned number of steps (progress reports say "step X of Y"): exact for the paper recipe; the default may end early */
+	ct_ctnas_get_progress(s, &p);
+	CHECK(opt->recipe == CT_CTNAS_RECIPE_PAPER ? p.steps == planned : p.steps <= planned);
+	CHECK(p.total_steps == p.steps);
 	take_outcome(s, &b, out);
 	ct_ctnas_destroy(s);
 	ct_budget_free(&b);
