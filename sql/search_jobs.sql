@@ -90,3 +90,9 @@ DELETE FROM models WHERE name = 'taken';
 BEGIN ISOLATION LEVEL REPEATABLE READ;
 SELECT pg_temp.try($$SELECT status FROM search_wait(1, '1 s')$$);
 ROLLBACK;
+
+-- ctnas.help() lists the user-facing API; every function it names exists
+SELECT task, count(*) FROM ctnas.help() GROUP BY task ORDER BY task COLLATE "C";
+SELECT DISTINCT f AS missing FROM ctnas.help(), regexp_matches(call, 'ctnas\.([a-z_0-9]+)\(', 'g') AS m(g), LATERAL (SELECT g[1] AS f) x
+WHERE NOT EXISTS (SELECT 1 FROM pg_proc p WHERE p.pronamespace = 'ctnas'::regnamespace AND p.proname = x.f)
+  AND NOT EXISTS (SELECT 1 FROM pg_type t WHERE t.typnamespace = 'ctnas'::regnamespace AND t.typname = x.f);

@@ -326,3 +326,44 @@ CREATE OPERATOR @extschema@.>= (
 	LEFTARG = @extschema@.archgraph, RIGHTARG = @extschema@.archgraph, PROCEDURE = @extschema@.archgraph_ge,
 	COMMUTATOR = OPERATOR(@extschema@.<=), NEGATOR = OPERATOR(@extschema@.<), RESTRICT = scalargesel, JOIN = scalargejoinsel
 );
+
+-------------------------------------------------------------------------------
+-- ctnas.help(): the user-facing API by task (\df ctnas.* also lists the
+-- support functions of types and aggregates).  A pg_regress test checks
+-- that every function named here exists.
+-------------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.help() RETURNS TABLE (task text, call text, what text)
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	BEGIN ATOMIC
+	SELECT * FROM (VALUES
+		('cells', '''{"matrix": [[...]], "ops": [...]}''::ctnas.archgraph', 'a NAS-Bench-101 cell: validated, pruned, canonical; = and the order work without search_path'),
+		('cells', 'ctnas.archgraph(matrix int4[], ops text[])', 'a cell from an adjacency matrix and op names'),
+		('cells', 'ctnas.archgraph_from_flat(adjacency text, ops text)', 'a cell from the NAS-Bench-101 CSV form'),
+		('cells', 'ctnas.archgraph_hash(arch)', 'NAS-Bench-101 module hash (the key of the official data)'),
+		('cells', 'ctnas.archgraph_nodes(arch), ctnas.archgraph_edges(arch), ctnas.archgraph_ops(arch), ctnas.archgraph_matrix(arch)', 'what a cell is made of'),
+		('cells', 'ctnas.archgraph_dot(arch)', 'Graphviz DOT text (psql -XAt -c ... | dot -Tpng)'),
+		('cells', 'ctnas.archgraph_random(seed), ctnas.archgraph_mutate(arch, seed)', 'NAS-Bench-101''s sampler; one edge or op change'),
+		('data', 'ctnas.nb101_read_json(path)', 'records of CTNAS''s nas_bench.json on the server (members of pg_read_server_files)'),
+		('NAC', 'ctnas.nac_train(arch, acc [, options])', 'aggregate: trains a neural architecture comparator, returns the model (bytea)'),
+		('NAC', 'INSERT INTO ctnas.models (name, weights) SELECT ..., ctnas.nac_train(...)', 'stores a model (its owner changes it, every role uses it)'),
+		('NAC', 'ctnas.nac_compare(a, b [, model])', 'P(a is better than b)'),
+		('NAC', 'ctnas.nac_score(arch [, model])', 'a ranking score (higher is better)'),
+		('NAC', 'ctnas.nac_info(weights)', 'what a model blob holds'),
+		('ranking', 'ctnas.kendall_tau(x, y)', 'aggregate: Kendall''s tau-b'),
+		('ranking', 'ctnas.ctnas_ktau(arch, acc [, model] ORDER BY ...)', 'aggregate: CTNAS''s pairwise KTau of a NAC'),
+		('ranking', 'ctnas.torch_randperm(n, seed)', 'torch.randperm, for CTNAS''s splits'),
+		('search', 'ctnas.ctnas_search(oracle, budget, options)', 'the CTNAS search (recipe "default" or "paper") in this session'),
+		('search', 'ctnas.random_search(oracle, budget, options)', 'random search in the same harness'),
+		('search', 'ctnas.evolution_search(oracle, budget, options)', 'regularized evolution in the same harness'),
+		('jobs', 'ctnas.search_submit(oracle, budget, options, method)', 'a search in a background worker; returns its id'),
+		('jobs', 'ctnas.search_status(id), ctnas.search_wait(id, timeout)', 'a job''s row (waiting until it has ended)'),
+		('jobs', 'ctnas.search_cancel(id)', 'stops a job'),
+		('jobs', 'ctnas.search_recover()', 'records what happened to jobs whose worker is gone; starts queued ones (without a launcher)'),
+		('jobs', 'SELECT * FROM ctnas.search_activity', 'queued and running jobs with their progress'),
+		('jobs', 'SELECT * FROM ctnas.search_results WHERE job_id = ...', 'the rows a job returned'),
+		('schedules', 'ctnas.search_schedule(name, every, oracle, budget, options, method)', 'a search the launcher submits every interval'),
+		('schedules', 'ctnas.search_unschedule(name [, owner])', 'removes a schedule'),
+		('help', 'ctnas.help()', 'this list')
+	) AS h(task, call, what);
+	END;
+COMMENT ON FUNCTION @extschema@.help() IS 'the user-facing functions and tables of ctnas, by task';
