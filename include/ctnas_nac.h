@@ -249,6 +249,14 @@ extern bool ct_nac_train(const ct_graph *cells, const double *acc, size_t n,
 						 const ct_nac_options *opt, ct_nac *out, ct_nac_stats *stats,
 						 ct_interrupt_fn interrupt, void *arg, ct_error *err);
 
+/* Called after each epoch of ct_nac_train_progress with what training has done so far. */
+typedef void (*ct_nac_epoch_fn) (void *arg, const ct_nac_stats *so_far, int epochs);
+
+/* ct_nac_train, telling on_epoch (if not NULL) after every epoch: for progress reports. */
+extern bool ct_nac_train_progress(const ct_graph *cells, const double *acc, size_t n,
+								  const ct_nac_options *opt, ct_nac *out, ct_nac_stats *stats,
+								  ct_interrupt_fn interrupt, ct_nac_epoch_fn on_epoch, void *arg, ct_error *err);
+
 /*
  * The same, a step at a time, for the search's alternate training: each
  * epoch may add labelled pairs from a pool (CTNAS's pseudo-labelled pairs):

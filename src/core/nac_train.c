@@ -407,12 +407,24 @@ ct_nac_train(const ct_graph *cells, const double *acc, size_t n,
 			 const ct_nac_options *opt, ct_nac *out, ct_nac_stats *stats,
 			 ct_interrupt_fn interrupt, void *arg, ct_error *err)
 {
+	return ct_nac_train_progress(cells, acc, n, opt, out, stats, interrupt, NULL, arg, err);
+}
+
+bool
+ct_nac_train_progress(const ct_graph *cells, const double *acc, size_t n,
+					  const ct_nac_options *opt, ct_nac *out, ct_nac_stats *stats,
+					  ct_interrupt_fn interrupt, ct_nac_epoch_fn on_epoch, void *arg, ct_error *err)
+{
 	ct_nac_trainer *t = ct_nac_trainer_create(cells, acc, n, opt, err);
 
 	if (t == NULL)
 		return false;
 	for (int epoch = 0; epoch < opt->epochs; epoch++)
+	{
 		ct_nac_trainer_epoch(t, NULL, 0, interrupt, arg);
+		if (on_epoch)
+			on_epoch(arg, &t->stats, opt->epochs);
+	}
 	if (!ct_nac_check_finite(&t->model, err))
 	{
 		ct_nac_trainer_destroy(t);

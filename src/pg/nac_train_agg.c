@@ -9,6 +9,8 @@
  */
 #include "ctnas_pg.h"
 
+#include "utils/timestamp.h"
+
 #include <math.h>
 #include <time.h>
 
@@ -17,6 +19,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 
 #include "ctnas_nac.h"
 
@@ -257,6 +260,32 @@ nac_check_interrupts(void *arg)
 	CHECK_FOR_INTERRUPTS();
 }
 
+/* A long training says how far it is, every PROGRESS_SECONDS (a NOTICE; the time left in DETAIL). */
+#define PROGRESS_SECONDS 30
+typedef struct TrainProgress
+{
+	TimestampTz started;
+	TimestampTz last;
+} TrainProgress;
+
+static void
+report_epoch(void *arg, const ct_nac_stats *so_far, int epochs)
+{
+	TrainProgress *p = arg;
+	TimestampTz now = GetCurrentTimestamp();
+	long		secs;
+	int			usecs;
+
+	if (!TimestampDifferenceExceeds(p->last, now, PROGRESS_SECONDS * 1000) || so_far->epochs >= (uint32) epochs)
+		return;
+	p->last = now;
+	TimestampDifference(p->started, now, &secs, &usecs);
+	ereport(NOTICE,
+			(errmsg("nac_train: epoch %u of %d, loss %.4f", so_far->epochs, epochs, so_far->final_loss),
+			 errdetail("About %.0f s left.",
+					   (secs + usecs / 1e6) * (double) (epochs - (int) so_far->epochs) / (double) Max(so_far->epochs, 1))));
+}
+
 PG_FUNCTION_INFO_V1(nac_train_finalfn);
 Datum
 nac_train_finalfn(PG_FUNCTION_ARGS)
@@ -271,6 +300,7 @@ nac_train_finalfn(PG_FUNCTION_ARGS)
 	bytea	   *result;
 	struct timespec t0,
 				t1;
+	TrainProgress progress;
 
 	ctnas_agg_context(fcinfo, "nac_train_finalfn");
 	st = ctnas_agg_state(fcinfo, 0, CTNAS_NAC_TRAIN_MAGIC, "nac_train_finalfn");
@@ -291,8 +321,9 @@ nac_train_finalfn(PG_FUNCTION_ARGS)
 	old = MemoryContextSwitchTo(train_cxt);
 	ctnas_blas_single_thread();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (!ct_nac_train(st->cells, st->acc, (size_t) st->n, &opt, &model, &stats,
-					  nac_check_interrupts, NULL, &err))
+	progress.started = progress.last = GetCurrentTimestamp();
+	if (!ct_nac_train_progress(st->cells, st->acc, (size_t) st->n, &opt, &model, &stats,
+							   nac_check_interrupts, report_epoch, &progress, &err))
 		ct_report_error(&err, "nac_train", NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	MemoryContextSwitchTo(old);

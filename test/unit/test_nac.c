@@ -356,6 +356,26 @@ test_adam(void)
 	ct_adam_free(&opt);
 }
 
+
+typedef struct epoch_log
+{
+	int			calls;
+	unsigned	last_epoch;
+	int			total;
+	bool		increasing;
+} epoch_log;
+
+static void
+count_epoch(void *arg, const ct_nac_stats *so_far, int epochs)
+{
+	epoch_log  *l = arg;
+
+	l->increasing = (l->calls == 0 || so_far->epochs == l->last_epoch + 1) && (l->calls == 0 || l->increasing);
+	l->calls++;
+	l->last_epoch = so_far->epochs;
+	l->total = epochs;
+}
+
 static void
 test_training(void)
 {
@@ -391,6 +411,17 @@ test_training(void)
 	CHECK(a.nparams == 67073);
 	CHECK(memcmp(a.params, b.params, sizeof(float) * a.nparams) == 0);
 	CHECK(sa.final_loss == sb.final_loss && sa.steps == 30 * 4 && sa.rows == 200);
+	/* with a progress callback: told after every epoch, and the same weights */
+	{
+		epoch_log	log = {0};
+		ct_nac		d;
+		ct_nac_stats sd;
+
+		CHECK(ct_nac_train_progress(cells, acc, 200, &opt, &d, &sd, NULL, count_epoch, &log, &err));
+		CHECK(log.calls == 30 && log.last_epoch == 30 && log.total == 30 && log.increasing);
+		CHECK(memcmp(a.params, d.params, sizeof(float) * a.nparams) == 0 && sd.final_loss == sa.final_loss);
+		ct_nac_free(&d);
+	}
 	opt.seed = 10;
 	CHECK(ct_nac_train(cells, acc, 200, &opt, &c, &sc, NULL, NULL, &err));
 	CHECK(memcmp(a.params, c.params, sizeof(float) * a.nparams) != 0);
