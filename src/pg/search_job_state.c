@@ -231,7 +231,7 @@ job_transition(int64 id, const char *to, const char *error)
 
 	if (strcmp(to, "running") == 0)
 		from = "{queued}";
-	else if (strcmp(to, "succeeded") == 0 || strcmp(to, "queued") == 0)
+	else if (strcmp(to, "succeeded") == 0)
 		from = "{running}";
 	else if (strcmp(to, "failed") == 0 || strcmp(to, "cancelled") == 0)
 		from = "{queued,running}";
@@ -409,10 +409,17 @@ job_recover_stale(void)
 {
 	int			changed;
 
-	if (SPI_execute(ctnas_sql("UPDATE %1$s.search_jobs j SET status = p.status, error = p.error, finished_at = p.finished_at"
-							  " FROM (SELECT (pg_catalog.jsonb_populate_record(s, %1$s.search_job_stale(s))).*"
-							  "       FROM %1$s.search_jobs s WHERE s.status OPERATOR(pg_catalog.=) ANY ('{queued,running}')"
-							  "       AND %1$s.search_job_stale(s) OPERATOR(pg_catalog.<>) '{}'"
+	/*
+	 * search_job_stale once per row (LATERAL): written as
+	 * (jsonb_populate_record(s, search_job_stale(s))).* it ran once per column,
+	 * each call reading the worker's record and the process table again.
+	 */
+	if (SPI_execute(ctnas_sql("UPDATE %1$s.search_jobs j SET status = p.o OPERATOR(pg_catalog.->>) 'status',"
+							  " error = p.o OPERATOR(pg_catalog.->>) 'error',"
+							  " finished_at = (p.o OPERATOR(pg_catalog.->>) 'finished_at')::pg_catalog.timestamptz"
+							  " FROM (SELECT s.id, x.o FROM %1$s.search_jobs s, LATERAL (SELECT %1$s.search_job_stale(s) AS o) x"
+							  "       WHERE s.status OPERATOR(pg_catalog.=) ANY ('{queued,running}')"
+							  "       AND x.o OPERATOR(pg_catalog.<>) '{}'"
 							  /* (a row another session holds is left for the next pass: no one blocks recovery) */
 							  "       FOR UPDATE OF s SKIP LOCKED) p"
 							  " WHERE j.id OPERATOR(pg_catalog.=) p.id AND j.status OPERATOR(pg_catalog.=) ANY ('{queued,running}')"

@@ -57,10 +57,12 @@ extern void job_slots_unlock(void);
 extern bool job_start_worker(int64 job_id, int *pid, TimestampTz *backend_start);
 
 /*
- * The status transitions of a job, in one place: queued -> running (claim),
- * running -> succeeded, queued/running -> failed or cancelled, running ->
- * queued (resume after a crash).  False when the job was not in a status
- * that allows it.  error may be NULL.
+ * A worker's status transitions of its job: queued -> running (claim),
+ * running -> succeeded, queued/running -> failed or cancelled.  False when
+ * the job was not in a status that allows it.  error may be NULL.  (The
+ * set-based ones are SQL statements: recovery applies search_job_stale,
+ * which also queues a resumable job again; queued jobs that no worker took
+ * are cancelled by search_cancel and job_start_queued.)
  */
 extern bool job_transition(int64 id, const char *to, const char *error);
 

@@ -88,6 +88,8 @@ submit_due_schedules(void)
 static void
 stage_recover(void)
 {
+	const char *nsp;
+
 	job_recover_stale();
 	/* the records of workers whose jobs have ended (workers, running as owners, cannot delete them) */
 	if (SPI_execute(ctnas_sql("DELETE FROM %1$s.search_workers w WHERE NOT EXISTS (SELECT 1 FROM %1$s.search_jobs j"
@@ -95,6 +97,7 @@ stage_recover(void)
 					false, 0) != SPI_OK_DELETE)
 		elog(ERROR, "could not clean ctnas.search_workers");
 	/* rows whose role was dropped become nobody's for good (0 survives a dump; a name would not) */
+	nsp = ctnas_schema();
 	for (int i = 0; i < 3; i++)
 	{
 		static const char *const tables[3] = {"models", "search_jobs", "search_schedules"};
@@ -102,11 +105,11 @@ stage_recover(void)
 			" AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) t.owner_oid)";
 
 		/* (looked for first: an UPDATE of models, even of no row, would make every backend drop its models) */
-		if (SPI_execute(psprintf("SELECT 1 FROM %s.%s t WHERE %s LIMIT 1", ctnas_schema(), tables[i], where), true, 1) != SPI_OK_SELECT)
+		if (SPI_execute(psprintf("SELECT 1 FROM %s.%s t WHERE %s LIMIT 1", nsp, tables[i], where), true, 1) != SPI_OK_SELECT)
 			elog(ERROR, "could not look for rows of dropped roles");
 		if (SPI_processed == 0)
 			continue;
-		if (SPI_execute(psprintf("UPDATE %s.%s t SET owner_oid = 0 WHERE %s", ctnas_schema(), tables[i], where), false, 0) != SPI_OK_UPDATE)
+		if (SPI_execute(psprintf("UPDATE %s.%s t SET owner_oid = 0 WHERE %s", nsp, tables[i], where), false, 0) != SPI_OK_UPDATE)
 			elog(ERROR, "could not mark rows of dropped roles");
 	}
 }
