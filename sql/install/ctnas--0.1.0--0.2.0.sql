@@ -130,34 +130,19 @@ CREATE TRIGGER search_schedules_legacy_null BEFORE INSERT OR UPDATE ON @extschem
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.search_jobs_legacy_null();
 COMMENT ON COLUMN @extschema@.search_jobs.schedule IS 'the schedule (of the same owner) that submitted it';
 
--- A job's id and submission time order the queue and key its results: a role does not choose them
--- (its hand-made rows could otherwise take the ids the sequence hands out next, failing everyone's
--- submits, or jump the queue).  Superusers (the launcher, a restore) keep what they write.
+-- A job's id keys its results and its submission time orders the queue (src/pg/search_job_keys.c): a
+-- row inserted without an id gets the next id of the sequence that no row holds (ids that rows took
+-- by hand, a restore's, are skipped, so no role can fail another's submits by taking them); a row
+-- inserted with an id keeps it, so that an owner restoring its own dump gets its jobs back with their
+-- results.  A role that is not a superuser does not choose when its queued job was submitted.  The
+-- sequence is no longer dumped: a plain role could not restore its state (setval needs UPDATE on it,
+-- which would let any role move it), and the trigger makes it unnecessary.
 CREATE FUNCTION @extschema@.search_jobs_keys() RETURNS trigger
-	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-	given int8;
-	-- the sequence of this very table (not a name: the schema may have been renamed, another planted)
-	seq pg_catalog.regclass := pg_catalog.pg_get_serial_sequence(TG_RELID::pg_catalog.regclass::pg_catalog.text, 'id');
-BEGIN
-	IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
-		NEW.id := OLD.id;
-		NEW.submitted_at := OLD.submitted_at;
-	ELSIF NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER), false) THEN
-		-- the id this session's nextval just gave (the column's default) is kept; any other is replaced
-		BEGIN
-			given := pg_catalog.currval(seq);
-		EXCEPTION WHEN object_not_in_prerequisite_state THEN
-			given := NULL;
-		END;
-		IF NEW.id IS DISTINCT FROM given THEN
-			NEW.id := pg_catalog.nextval(seq);
-		END IF;
-		NEW.submitted_at := pg_catalog.now();
-	END IF;
-	RETURN NEW;
-END $$;
-COMMENT ON FUNCTION @extschema@.search_jobs_keys() IS 'trigger: ids and submission times of jobs come from the sequence and the clock';
+	AS 'MODULE_PATHNAME' LANGUAGE C;
+COMMENT ON FUNCTION @extschema@.search_jobs_keys() IS 'trigger: job ids from the sequence (skipping taken ones) unless given; submission times of queued jobs from the clock';
+ALTER TABLE @extschema@.search_jobs ALTER COLUMN id DROP DEFAULT;
+ALTER EXTENSION ctnas DROP SEQUENCE @extschema@.search_jobs_id_seq;
+ALTER EXTENSION ctnas ADD SEQUENCE @extschema@.search_jobs_id_seq;
 CREATE TRIGGER search_jobs_keys BEFORE INSERT OR UPDATE ON @extschema@.search_jobs
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.search_jobs_keys();
 
@@ -191,8 +176,20 @@ CREATE POLICY search_jobs_owner ON @extschema@.search_jobs
 	USING (pg_catalog.pg_has_role(owner_oid, 'MEMBER'));
 CREATE POLICY search_schedules_owner ON @extschema@.search_schedules
 	USING (pg_catalog.pg_has_role(owner_oid, 'MEMBER'));
--- the sequence's state is dumped with the jobs: owners must be able to read it
-GRANT SELECT ON SEQUENCE @extschema@.search_jobs_id_seq TO PUBLIC;
+
+-- What pg_dump takes of the extension's tables: the rows of the roles the dumping role is a member of
+-- (a superuser is a member of every role, so its dumps hold everything, as in 0.1.0); so a plain
+-- role's dump holds what it can restore (models are readable by every role, but a role cannot insert
+-- another's).  Plain roles dump with --enable-row-security --inserts
+-- and restore with --enable-row-security: COPY FROM refuses tables with row-level security.
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.models',
+	'WHERE pg_catalog.pg_has_role(owner_oid, ''MEMBER'')');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.search_jobs',
+	'WHERE pg_catalog.pg_has_role(owner_oid, ''MEMBER'')');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.search_schedules',
+	'WHERE pg_catalog.pg_has_role(owner_oid, ''MEMBER'')');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.search_results',
+	'WHERE EXISTS (SELECT 1 FROM @extschema@.search_jobs j WHERE j.id OPERATOR(pg_catalog.=) job_id AND pg_catalog.pg_has_role(j.owner_oid, ''MEMBER''))');
 
 -------------------------------------------------------------------------------
 -- The worker of a job: written only by the worker itself (and the launcher),

@@ -463,7 +463,7 @@ job_start_queued(void)
 									  " WHERE j.status OPERATOR(pg_catalog.=) 'queued' AND NOT j.cancel_requested"
 									  " AND (w.job_id IS NULL OR w.claimed)"
 									  " AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) j.owner_oid)"
-									  " ORDER BY j.id FOR UPDATE OF j SKIP LOCKED"), false, 0) != SPI_OK_SELECT)
+									  " ORDER BY j.submitted_at, j.id FOR UPDATE OF j SKIP LOCKED"), false, 0) != SPI_OK_SELECT)
 				elog(ERROR, "could not read queued search jobs");
 			n = SPI_processed;
 			ids = palloc(sizeof(int64) * Max(n, 1));

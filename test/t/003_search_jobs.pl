@@ -245,17 +245,32 @@ is($node->safe_psql('postgres', "SELECT status FROM ctnas.search_status($forged)
 	'and the forged job, having no worker, shows as failed');
 
 # ---- review findings: ids, worker records, checkpoints -------------------------------------------
-# a role does not choose job ids: rows it makes by hand cannot take the ids the sequence hands out next
+# ids a role writes by hand are kept (an owner restoring its dump gets its jobs back with their results),
+# but the sequence skips them: taking the ids it hands out next fails nobody's submit
 my $next = $node->safe_psql('postgres', 'SELECT last_value + 1 FROM ctnas.search_jobs_id_seq');
 $node->safe_psql('postgres', qq{INSERT INTO ctnas.search_jobs (id, method, oracle, budget, options, status, submitted_at)
-	SELECT g, 'random', 'x', 1, '{}', 'succeeded', '2000-01-01' FROM generate_series($next + 3, $next + 23) g},
+	SELECT g, 'random', 'x', 1, '{}', 'succeeded', '2000-01-01' FROM generate_series($next, $next + 20) g},
 	extra_params => [ '-U', 'carol' ]);
 is($node->safe_psql('postgres', "SELECT count(*) FROM ctnas.search_jobs WHERE oracle = 'x'
-	AND (id > (SELECT last_value FROM ctnas.search_jobs_id_seq) OR submitted_at < '2001-01-01')"),
-	'0', 'ids (and submission times) a role writes are replaced: the 21 forged rows got theirs from the sequence');
+	AND id BETWEEN $next AND $next + 20 AND submitted_at = '2000-01-01'"),
+	'21', 'the ids (and submission times) of ended jobs a role inserts are kept, as a restore needs');
 my $after_forge = $node->safe_psql('postgres', qq{SELECT ctnas.search_submit('nb101', 20, '{"acc_column": "test_acc_run0"}', 'random')},
 	extra_params => [ '-U', 'bob' ]);
-is(wait_status($after_forge), 'succeeded', 'so another role\'s submit still gets an id and runs');
+ok($after_forge > $next + 20, "so another role's submit skips them (id $after_forge)");
+($ret, $out, $err) = $node->psql('postgres', q{INSERT INTO ctnas.search_jobs (id, method, oracle, budget, options, status)
+	VALUES (9223372036854775806, 'random', 'x', 1, '{}', 'succeeded')}, extra_params => [ '-U', 'carol' ]);
+like($err, qr/search job id 9223372036854775806 is out of range/, 'a role cannot use up the sequence with a huge id');
+is($node->safe_psql('postgres', 'SELECT last_value < 1000 FROM ctnas.search_jobs_id_seq'), 't', 'which stays where it was');
+is(wait_status($after_forge), 'succeeded', 'and runs');
+# a queued job a role inserts is submitted now, whatever it says: no jumping the queue
+my $early = $node->safe_psql('postgres', q{INSERT INTO ctnas.search_jobs (method, oracle, budget, options, status, submitted_at, cancel_requested)
+	VALUES ('random', 'x', 1, '{}', 'queued', '2000-01-01', true) RETURNING submitted_at > now() - interval '1 minute'},
+	extra_params => [ '-U', 'carol' ]);
+is($early, 't', 'a queued job inserted with an old submission time is submitted now');
+is($node->safe_psql('postgres', q{UPDATE ctnas.search_jobs SET status = 'queued', cancel_requested = true
+	WHERE oracle = 'x' AND id = (SELECT min(id) FROM ctnas.search_jobs WHERE oracle = 'x')
+	RETURNING submitted_at > now() - interval '1 minute'}, extra_params => [ '-U', 'carol' ]),
+	't', 'and so is an ended one a role queues again');
 $node->safe_psql('postgres', "UPDATE ctnas.search_jobs SET id = -1 WHERE oracle = 'x'", extra_params => [ '-U', 'carol' ]);
 is($node->safe_psql('postgres', "SELECT count(*) FROM ctnas.search_jobs WHERE id < 0"), '0', 'nor can it change an id later (to jump the queue)');
 $node->safe_psql('postgres', "DELETE FROM ctnas.search_jobs WHERE oracle = 'x'", extra_params => [ '-U', 'carol' ]);
