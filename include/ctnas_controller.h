@@ -15,38 +15,68 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ctnas_graph.h"
+#include "ctnas_arch.h"
+#include "ctnas_error.h"
 #include "ctnas_rng.h"
 
 #define CT_CTRL_HIDDEN		64
-#define CT_CTRL_MAX_INNER	5	/* intermediate nodes: 1..5 */
-#define CT_CTRL_DECISIONS	18	/* always: 1 + 2n + 1 + 2 (8 - n) */
-#define CT_CTRL_NODES		7	/* node embedding rows: input, 5 inner, output */
+#define CT_CTRL_DECISIONS	18	/* most decisions of a sample, any space (NAS-Bench-101: always 18) */
+#define CT_CTRL_NODES		7	/* most choices of one decision */
+#define CT_CTRL_MAX_TABLES	4
+#define CT_CTRL_MAX_HEADS	4
 
-/* Parameters, contiguous, in the reference's named_parameters order (43,016 floats). */
+/* What decision t is (a program's answer, from the decisions before it). */
+typedef struct ct_ctrl_next
+{
+	int			head;			/* the softmax head it reads, or -1: attention over the attention table's rows */
+	int			k;				/* choices */
+	int			next_table;		/* the table whose row `action` is the next step's input, or -1 */
+} ct_ctrl_next;
+
+/*
+ * A space's decisions: the embedding tables a decision's action feeds the
+ * next LSTM step, the softmax heads, and which decision comes when.  The
+ * parameters are laid out as the tables, the LSTM (w_ih, w_hh, b_ih, b_hh),
+ * the attention (emb_attn, hid_attn, v_attn) when attention_table >= 0, and
+ * each head's weights and bias: for NAS-Bench-101 the reference's
+ * named_parameters order.
+ */
+typedef struct ct_ctrl_program
+{
+	int			ntables;
+	int			table_rows[CT_CTRL_MAX_TABLES];
+	int			attention_table;	/* the table whose rows attention scores, or -1 */
+	int			nheads;
+	int			head_k[CT_CTRL_MAX_HEADS];
+	int			decisions;		/* per sample */
+	void		(*next) (const int *actions, int t, ct_ctrl_next *out);
+	/* The architecture the decisions describe. */
+	bool		(*decode) (const int *actions, ct_arch *out, ct_error *err);
+} ct_ctrl_program;
+
+/* NAS-Bench-101's (the reference's controller/nasbench.py): 18 decisions. */
+extern const ct_ctrl_program ct_ctrl_program_nb101;
+
+/* Parameters, contiguous, in the program's order (NAS-Bench-101: 43,016 floats). */
 typedef struct ct_controller
 {
+	const ct_ctrl_program *prog;
 	size_t		nparams;
 	float	   *params;
-	float	   *n_nodes_emb;	/* 5 x 64 */
-	float	   *node_emb;		/* 7 x 64 */
-	float	   *op_emb;			/* 3 x 64 */
+	float	   *table[CT_CTRL_MAX_TABLES];	/* rows x 64 each */
 	float	   *w_ih;			/* 256 x 64, gates i, f, g, o */
 	float	   *w_hh;			/* 256 x 64 */
 	float	   *b_ih;			/* 256 */
 	float	   *b_hh;			/* 256 */
-	float	   *emb_attn;		/* 64 x 64, [out][in] */
-	float	   *hid_attn;		/* 64 x 64, [out][in] */
+	float	   *emb_attn;		/* 64 x 64, [out][in]; NULL without attention */
+	float	   *hid_attn;		/* 64 x 64 */
 	float	   *v_attn;			/* 64 */
-	float	   *w_soft;			/* 3 x 64 */
-	float	   *w_soft_b;		/* 3 */
-	float	   *n_soft;			/* 5 x 64 */
-	float	   *n_soft_b;		/* 5 */
+	float	   *head_w[CT_CTRL_MAX_HEADS];	/* k x 64 each */
+	float	   *head_b[CT_CTRL_MAX_HEADS];	/* k each */
 } ct_controller;
 
-/* 43,016 */
-extern size_t ct_controller_nparams(void);
-extern void ct_controller_alloc(ct_controller *c);
+extern size_t ct_controller_nparams(const ct_ctrl_program *prog);
+extern void ct_controller_alloc(ct_controller *c, const ct_ctrl_program *prog);
 extern void ct_controller_free(ct_controller *c);
 /* Every parameter U(-0.1, 0.1), as the reference re-initialises them. */
 extern void ct_controller_init(ct_controller *c, uint64_t seed);
@@ -60,14 +90,14 @@ typedef struct ct_ctrl_step
 	double		gate[4][CT_CTRL_HIDDEN];	/* i, f, g, o after their activations */
 	double		c[CT_CTRL_HIDDEN];
 	double		h[CT_CTRL_HIDDEN];
-	int			x_table;		/* where x came from: 0 none, 1 n_nodes_emb, 2 node_emb, 3 op_emb */
+	int			x_table;		/* where x came from: 0 none, else table x_table - 1 */
 	int			x_row;
 } ct_ctrl_step;
 
 /* One decision: a softmax over n_soft, w_soft, or attention over node rows. */
 typedef struct ct_ctrl_decision
 {
-	int			kind;			/* 1 n_soft, 2 w_soft, 3 attention */
+	int			head;			/* the softmax head, or -1: attention */
 	int			k;				/* number of choices */
 	int			step;			/* the LSTM step whose h it reads */
 	int			action;
@@ -86,7 +116,7 @@ typedef struct ct_ctrl_sample
 } ct_ctrl_sample;
 
 /*
- * Samples 18 decisions with rng.  uniform: every decision uniform and no
+ * Samples the program's decisions with rng.  uniform: every decision uniform and no
  * LSTM (the reference's force_uniform); such a sample has no trace.
  */
 extern void ct_controller_sample(const ct_controller *c, ct_rng *rng, bool uniform, ct_ctrl_sample *out);
@@ -98,7 +128,7 @@ extern void ct_controller_replay(const ct_controller *c, const int *actions, ct_
 extern void ct_controller_backward(const ct_controller *c, const ct_ctrl_sample *s, double reward,
 								   double entropy_coef, float *grad);
 
-/* The cell the decisions describe (reference seq2arch, then pruned and canonical). */
-extern bool ct_controller_cell(const int *actions, ct_graph *out, ct_error *err);
+/* The architecture the decisions describe (the program's decode). */
+extern bool ct_controller_arch(const ct_controller *c, const int *actions, ct_arch *out, ct_error *err);
 
 #endif

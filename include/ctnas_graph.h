@@ -102,6 +102,9 @@ extern bool ct_raw_graph_parse_json(const char *text, ct_raw_graph *raw, ct_erro
 /* True if a JSON text holds the escape \u0000, which C strings cannot carry. */
 extern bool ct_json_has_escaped_nul(const char *text, size_t len);
 
+/* The same from a parsed JSON value (a cJSON *; a "space" key in it is skipped). */
+extern bool ct_raw_graph_from_json_root(const void *root, ct_raw_graph *raw, ct_error *err);
+
 /* The same from already parsed cJSON items (a cJSON * each; kept opaque here). */
 extern bool ct_raw_graph_from_cjson(const void *matrix, const void *ops,
 									ct_raw_graph *raw, ct_error *err);

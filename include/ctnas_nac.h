@@ -4,7 +4,8 @@
  *	  and its stored form.
  *
  * The reference network (chenyaofo/CTNAS, see ctnas-reference.md §2): each
- * cell's 7 node slots get an op embedding; 4 GCN layers
+ * cell's node slots (7 for NAS-Bench-101; the graph a space gives, ct_dag)
+ * get an op embedding; 4 GCN layers
  * h' = ReLU((A + I) h W + h + b) over the in-neighbour adjacency; the
  * readout is the mean over all 7 slots (padding included); the comparator
  * is sigmoid(w_a . f(a) + w_b . f(b) + c) = P(a is better than b).
@@ -22,7 +23,8 @@
 #include <stdint.h>
 
 #include "ctnas_error.h"
-#include "ctnas_graph.h"
+#include "ctnas_arch.h"
+#include "ctnas_space.h"
 #include "ctnas_serial.h"
 
 #define CT_NAC_SLOTS		7	/* NAS-Bench-101 cells are padded to 7 slots */
@@ -56,9 +58,12 @@ typedef enum ct_nac_head
 									 * sigmoid(w . (f(a) - f(b))), so NAC(a,b) = 1 - NAC(b,a) */
 } ct_nac_head;
 
+/* The input vocabularies: one per space (ct_space.nac_vocab). */
 typedef enum ct_nac_vocab
 {
-	CT_NAC_VOCAB_CTNAS_NB101 = 1	/* dummy, input, conv1x1, conv3x3, maxpool3x3, output */
+	CT_NAC_VOCAB_CTNAS_NB101 = 1,	/* dummy, input, conv1x1, conv3x3, maxpool3x3, output */
+	CT_NAC_VOCAB_NB201 = 2		/* dummy, input, none, skip_connect, nor_conv_1x1, nor_conv_3x3,
+								 * avg_pool_3x3, output */
 } ct_nac_vocab;
 
 typedef struct ct_nac_shape
@@ -85,8 +90,12 @@ typedef struct ct_nac
 	float	   *fc_b;			/* 1 */
 } ct_nac;
 
-/* The reference shape: 4 layers of 128, 7 slots, 67,073 parameters. */
+/* The reference shape: 4 layers of 128, 7 slots, 67,073 parameters (NAS-Bench-101). */
 extern ct_nac_shape ct_nac_reference_shape(void);
+/* The input part of a shape (slots, vocabulary) for cells of a space. */
+extern void ct_nac_shape_set_space(ct_nac_shape *shape, const ct_space *space);
+/* The space whose cells a shape reads (NULL: none). */
+extern const ct_space *ct_nac_shape_space(const ct_nac_shape *shape);
 extern bool ct_nac_shape_valid(const ct_nac_shape *shape, ct_error *err);
 
 /* Number of parameters of a network of this shape. */
@@ -115,7 +124,7 @@ extern void ct_nac_batch_reserve(ct_nac_batch *bt, int ncells);
 extern size_t ct_nac_batch_memory(const ct_nac_shape *shape, size_t ncells);
 
 /* Embeds ncells cells: feat (ncells x width) gets f(cell); activations are kept for backward. */
-extern void ct_nac_forward(const ct_nac *m, ct_nac_batch *bt, const ct_graph *cells, int ncells,
+extern void ct_nac_forward(const ct_nac *m, ct_nac_batch *bt, const ct_arch *cells, int ncells,
 						   float *feat);
 
 /* Accumulates into grad (same layout as params) the gradient given dfeat (ncells x width). */
@@ -134,9 +143,9 @@ extern double ct_nac_pair_loss(const ct_nac *m, const float *feat, const int *ia
 							   const float *y, int npairs, float *p, float *grad, float *dfeat);
 
 /* Single-cell conveniences (each embeds the cells it is given). */
-extern double ct_nac_compare(const ct_nac *m, ct_nac_batch *bt, const ct_graph *a, const ct_graph *b);
+extern double ct_nac_compare(const ct_nac *m, ct_nac_batch *bt, const ct_arch *a, const ct_arch *b);
 /* The part of the logit that depends on a: orders cells as the NAC ranks them. */
-extern double ct_nac_score(const ct_nac *m, ct_nac_batch *bt, const ct_graph *a);
+extern double ct_nac_score(const ct_nac *m, ct_nac_batch *bt, const ct_arch *a);
 
 /* Probability and score from embeddings (see ct_nac_compare, ct_nac_score). */
 extern double ct_nac_prob_feat(const ct_nac *m, const float *fa, const float *fb);
@@ -148,7 +157,7 @@ typedef struct ct_nac_embed_cache ct_nac_embed_cache;
 extern ct_nac_embed_cache *ct_nac_embed_cache_create(const ct_nac *m, int size);
 extern void ct_nac_embed_cache_destroy(ct_nac_embed_cache *c);
 extern const float *ct_nac_embed_cached(ct_nac_embed_cache *c, const ct_nac *m, ct_nac_batch *bt,
-										const ct_graph *g);
+										const ct_arch *g);
 
 /* ---- optimiser ---------------------------------------------------------- */
 
@@ -245,7 +254,7 @@ extern long ct_nac_set_chunk_macs(long macs);
  * the same rows, options and seed give bit-identical weights on one build
  * and CPU.  Needs two distinct accuracies.
  */
-extern bool ct_nac_train(const ct_graph *cells, const double *acc, size_t n,
+extern bool ct_nac_train(const ct_arch *cells, const double *acc, size_t n,
 						 const ct_nac_options *opt, ct_nac *out, ct_nac_stats *stats,
 						 ct_interrupt_fn interrupt, void *arg, ct_error *err);
 
@@ -253,7 +262,7 @@ extern bool ct_nac_train(const ct_graph *cells, const double *acc, size_t n,
 typedef void (*ct_nac_epoch_fn) (void *arg, const ct_nac_stats *so_far, int epochs);
 
 /* ct_nac_train, telling on_epoch (if not NULL) after every epoch: for progress reports. */
-extern bool ct_nac_train_progress(const ct_graph *cells, const double *acc, size_t n,
+extern bool ct_nac_train_progress(const ct_arch *cells, const double *acc, size_t n,
 								  const ct_nac_options *opt, ct_nac *out, ct_nac_stats *stats,
 								  ct_interrupt_fn interrupt, ct_nac_epoch_fn on_epoch, void *arg, ct_error *err);
 
@@ -268,8 +277,8 @@ typedef struct ct_nac_trainer ct_nac_trainer;
 
 typedef struct ct_nac_labelled_pair
 {
-	ct_graph	a;
-	ct_graph	b;
+	ct_arch		a;
+	ct_arch		b;
 	float		label;			/* P(a is better than b) to learn: 0 or 1 */
 } ct_nac_labelled_pair;
 
@@ -279,11 +288,11 @@ typedef struct ct_nac_labelled_pair
  * With a pool of up to pool_pairs pairs, a batch holds up to three times
  * the cells.
  */
-extern size_t ct_nac_trainer_memory(size_t n, const ct_nac_options *opt, size_t pool_pairs);
-/* The shape the options ask for. */
-extern ct_nac_shape ct_nac_options_shape(const ct_nac_options *opt);
+extern size_t ct_nac_trainer_memory(size_t n, const ct_nac_options *opt, const ct_space *space, size_t pool_pairs);
+/* The shape the options ask for, for cells of space (NULL: NAS-Bench-101). */
+extern ct_nac_shape ct_nac_options_shape(const ct_nac_options *opt, const ct_space *space);
 
-extern ct_nac_trainer *ct_nac_trainer_create(const ct_graph *cells, const double *acc, size_t n,
+extern ct_nac_trainer *ct_nac_trainer_create(const ct_arch *cells, const double *acc, size_t n,
 											 const ct_nac_options *opt, ct_error *err);
 /* Makes room now for batches with pool pairs from a pool of up to pool_pairs (so the batch never grows later). */
 extern void ct_nac_trainer_reserve_pool(ct_nac_trainer *t, size_t pool_pairs);

@@ -13,41 +13,51 @@
 #include <stdint.h>
 
 #include "ctnas_error.h"
-#include "ctnas_graph.h"
+#include "ctnas_arch.h"
+#include "ctnas_space.h"
 #include "ctnas_nac.h"
 
-/* Cells with accuracies, and a hash index from cell to row. */
+/* Architectures of one space with accuracies, and a hash index from architecture to row. */
 typedef struct ct_oracle
 {
+	const ct_space *space;
 	size_t		n;
-	ct_graph   *cells;
+	ct_arch    *cells;
 	double	   *acc;
 	size_t		hash_size;		/* a power of two */
 	int64_t    *hash;			/* row + 1, or 0 */
 } ct_oracle;
 
-/* Distinct cells of NAS-Bench-101: no oracle holds more (archgraph values are NB101 cells). */
-#define CT_NB101_CELLS 423624
+/*
+ * An error (22023) for an oracle of more rows than its space has
+ * architectures: it must hold one twice.  Readers check as they go, so an
+ * endless oracle stops at row space->size + 1.
+ */
+extern bool ct_oracle_check_rows(const ct_space *space, size_t n, ct_error *err);
 
 /*
- * An error (22023) for an oracle of more rows than the space has cells: it
- * must hold a cell twice.  Readers check as they go, so an endless oracle
- * stops at row CT_NB101_CELLS + 1.
+ * Takes the arrays (copies them); an error for architectures of more than
+ * one space, duplicates or non-finite accuracies.
  */
-extern bool ct_oracle_check_rows(size_t n, ct_error *err);
-
-/* Takes the arrays (copies them); an error for duplicate cells or non-finite accuracies. */
-extern bool ct_oracle_build(ct_oracle *o, const ct_graph *cells, const double *acc, size_t n,
+extern bool ct_oracle_build(ct_oracle *o, const ct_arch *cells, const double *acc, size_t n,
 							ct_error *err);
 extern void ct_oracle_free(ct_oracle *o);
 /* Row of a cell, or -1 when the oracle does not hold it. */
-extern int64_t ct_oracle_find(const ct_oracle *o, const ct_graph *g);
+extern int64_t ct_oracle_find(const ct_oracle *o, const ct_arch *a);
 
-typedef enum ct_search_space
+/*
+ * Where proposals come from (the search option "space"): "oracle", or a
+ * space's name: the whole space, whose architectures the oracle lacks cost
+ * nothing.  The values are stored in checkpoints.
+ */
+typedef enum ct_proposals
 {
-	CT_SPACE_ORACLE = 1,		/* only cells of the oracle are proposed */
-	CT_SPACE_NB101 = 2			/* the whole NAS-Bench-101 space; cells outside the oracle cost nothing */
-} ct_search_space;
+	CT_PROPOSE_ORACLE = 1,		/* only architectures of the oracle are proposed */
+	CT_PROPOSE_SPACE = 2		/* the whole space (space_id); it must be the oracle's */
+} ct_proposals;
+
+/* An error (22023) when the options name a space that is not the oracle's. */
+extern bool ct_proposals_check(int proposals, int space_id, const ct_oracle *o, ct_error *err);
 
 /*
  * The budget: every distinct cell whose accuracy the search reads counts
@@ -82,7 +92,8 @@ extern int64_t ct_budget_best(const ct_budget *b);
 typedef struct ct_baseline_options
 {
 	uint64_t	seed;
-	int			space;			/* ct_search_space */
+	int			space;			/* ct_proposals */
+	int			space_id;		/* CT_PROPOSE_SPACE: the space named */
 	int			population;		/* evolution */
 	int			tournament;		/* evolution */
 	int64_t		max_proposals;	/* a bound on proposals, so a search always ends */
@@ -90,7 +101,8 @@ typedef struct ct_baseline_options
 
 /* The keys every search takes (seed, space): 1 read, 0 invalid (err set), -1 another key. */
 struct cJSON;
-extern int	ct_search_common_option(const struct cJSON *item, uint64_t *seed, int *space, ct_error *err);
+extern int	ct_search_common_option(const struct cJSON *item, uint64_t *seed, int *proposals, int *space_id,
+									ct_error *err);
 
 extern ct_baseline_options ct_baseline_default_options(void);
 /* Options as JSON (keys seed, space, population, tournament, max_proposals); others are errors. */
@@ -99,16 +111,17 @@ extern bool ct_baseline_options_from_json(const char *json, ct_baseline_options 
 extern bool ct_baseline_options_from_cjson(const struct cJSON *root, ct_baseline_options *opt, ct_error *err);
 
 /*
- * Random search: cells drawn uniformly from the oracle, a repeat costing
- * nothing (space "oracle"), or by NAS-Bench-101's sampler (space "nb101"; cells the
- * oracle lacks are skipped at no cost), until the budget is spent.
+ * Random search: architectures drawn uniformly from the oracle, a repeat
+ * costing nothing (space "oracle"), or by the space's own sampler (space
+ * "nb101", "nb201"; architectures the oracle lacks are skipped at no cost),
+ * until the budget is spent.
  */
 extern bool ct_random_search(ct_budget *b, const ct_baseline_options *opt,
 							 ct_interrupt_fn interrupt, void *arg, ct_error *err);
 
 /*
  * Regularized evolution: a population of random cells; then repeatedly the
- * best of a random tournament is mutated (archgraph_mutate), the child
+ * best of a random tournament is mutated (the space's mutation), the child
  * queried and added, and the oldest member removed.  A child outside the
  * space or already queried is re-drawn; after 100 draws (a parent whose
  * neighbours all lie outside a sparse oracle, or are all known) a random new
@@ -146,7 +159,8 @@ typedef struct ct_ctnas_options
 {
 	int			recipe;			/* ct_ctnas_recipe */
 	uint64_t	seed;
-	int			space;			/* ct_search_space */
+	int			space;			/* ct_proposals */
+	int			space_id;		/* CT_PROPOSE_SPACE: the space named (not in checkpoints: the oracle's) */
 	/* recipe "paper" */
 	int			iterations;		/* controller iterations */
 	int			derive_every;	/* baseline curriculum and champion */
@@ -215,11 +229,11 @@ extern void ct_ctnas_get_progress(const ct_ctnas_search *s, ct_ctnas_progress *p
  * (space "nb101": a cell the oracle does not hold), and its NAC score.
  * False when there is no choice yet.
  */
-extern bool ct_ctnas_final(ct_ctnas_search *s, ct_graph *cell, int64_t *row, double *score);
+extern bool ct_ctnas_final(ct_ctnas_search *s, ct_arch *cell, int64_t *row, double *score);
 /* The search's current NAC with the options and statistics to store it, or NULL before there is one. */
 extern const ct_nac *ct_ctnas_model(const ct_ctnas_search *s, ct_nac_options *opt, ct_nac_stats *stats);
 /* NAC scores of cells with the current NAC (NaN without one). */
-extern void ct_ctnas_score(ct_ctnas_search *s, const ct_graph *cells, int n, double *out);
+extern void ct_ctnas_score(ct_ctnas_search *s, const ct_arch *cells, int n, double *out);
 
 /* A checkpoint (ct_malloc'd, *len bytes), and a search continued from one (b fresh, same oracle). */
 extern uint8_t *ct_ctnas_save(const ct_ctnas_search *s, size_t *len);

@@ -19,7 +19,8 @@ ct_baseline_default_options(void)
 {
 	ct_baseline_options o = {
 		.seed = 0,
-		.space = CT_SPACE_ORACLE,
+		.space = CT_PROPOSE_ORACLE,
+		.space_id = 0,
 		.population = 50,
 		.tournament = 10,
 		.max_proposals = 0,		/* 0: 1000 per query of the budget */
@@ -29,7 +30,7 @@ ct_baseline_default_options(void)
 }
 
 int
-ct_search_common_option(const cJSON *item, uint64_t *seed, int *space, ct_error *err)
+ct_search_common_option(const cJSON *item, uint64_t *seed, int *proposals, int *space_id, ct_error *err)
 {
 	const char *key = item->string;
 
@@ -45,10 +46,13 @@ ct_search_common_option(const cJSON *item, uint64_t *seed, int *space, ct_error 
 	if (strcmp(key, "space") == 0)
 	{
 		const char *v = cJSON_IsString(item) ? item->valuestring : "";
+		const ct_space *sp = ct_space_by_name(v);
 
-		if (strcmp(v, "oracle") != 0 && strcmp(v, "nb101") != 0)
-			return ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"space\" must be \"oracle\" or \"nb101\"."), 0;
-		*space = strcmp(v, "oracle") == 0 ? CT_SPACE_ORACLE : CT_SPACE_NB101;
+		if (strcmp(v, "oracle") != 0 && sp == NULL)
+			return ct_fail(err, CT_ERR_INVALID, "invalid search option",
+						   "\"space\" must be \"oracle\" or a search space: %s.", ct_space_names()), 0;
+		*proposals = sp == NULL ? CT_PROPOSE_ORACLE : CT_PROPOSE_SPACE;
+		*space_id = sp == NULL ? 0 : sp->id;
 		return 1;
 	}
 	return -1;
@@ -77,7 +81,7 @@ ct_baseline_options_from_cjson(const cJSON *root, ct_baseline_options *opt, ct_e
 	{
 		const char *key = item->string;
 		int64_t		v = 0;
-		int			common = ct_search_common_option(item, &opt->seed, &opt->space, err);
+		int			common = ct_search_common_option(item, &opt->seed, &opt->space, &opt->space_id, err);
 
 		if (common >= 0)
 			ok = common == 1;
@@ -113,16 +117,16 @@ proposal_limit(const ct_budget *b, const ct_baseline_options *opt)
 	return opt->max_proposals > 0 ? opt->max_proposals : 1000 * (ct_budget_effective(b) + 1);
 }
 
-/* A proposal in the search space: an oracle row, or -1 (NB101 sample the oracle lacks). */
+/* A proposal in the search space: an oracle row, or -1 (a sample of the space the oracle lacks). */
 static int64_t
 propose_random(const ct_budget *b, const ct_baseline_options *opt, ct_rng *rng)
 {
-	ct_graph	g;
+	ct_arch		a;
 
-	if (opt->space == CT_SPACE_ORACLE)
+	if (opt->space == CT_PROPOSE_ORACLE)
 		return (int64_t) (ct_rng_next(rng) % b->oracle->n);
-	ct_graph_random(ct_rng_next(rng), &g);
-	return ct_oracle_find(b->oracle, &g);
+	b->oracle->space->random(ct_rng_next(rng), &a);
+	return ct_oracle_find(b->oracle, &a);
 }
 
 bool
@@ -133,6 +137,8 @@ ct_random_search(ct_budget *b, const ct_baseline_options *opt,
 	int64_t		limit = proposal_limit(b, opt);
 	double		acc;
 
+	if (!ct_proposals_check(opt->space, opt->space_id, b->oracle, err))
+		return false;
 	ct_rng_seed(&rng, opt->seed);
 	for (int64_t p = 0; p < limit && !ct_budget_exhausted(b); p++)
 	{
@@ -163,11 +169,15 @@ ct_evolution_search(ct_budget *b, const ct_baseline_options *opt,
 	int64_t		p = 0;
 	int			P = opt->population,
 				S = opt->tournament;
-	member	   *pop = ct_malloc(sizeof(member) * P);	/* a ring: pop[head] is the oldest */
+	member	   *pop;
 	int			size = 0,
 				head = 0;
-	int		   *pick = ct_malloc(sizeof(int) * P);
+	int		   *pick;
 
+	if (!ct_proposals_check(opt->space, opt->space_id, b->oracle, err))
+		return false;
+	pop = ct_malloc(sizeof(member) * P);	/* a ring: pop[head] is the oldest */
+	pick = ct_malloc(sizeof(int) * P);
 	ct_rng_seed(&rng, opt->seed);
 	/* the first population: random cells */
 	while (size < P && !ct_budget_exhausted(b) && p++ < limit)
@@ -207,15 +217,15 @@ ct_evolution_search(ct_budget *b, const ct_baseline_options *opt,
 		 */
 		for (int tries = 0; child < 0 && p++ < limit; tries++)
 		{
-			ct_graph	g;
+			ct_arch		g;
 
 			if (interrupt && p % 256 == 0)
 				interrupt(arg);
 			if (tries < MUTATION_TRIES &&
-				ct_graph_mutate(&b->oracle->cells[pop[(head + best) % P].row], ct_rng_next(&rng), &g, NULL))
+				b->oracle->space->mutate(&b->oracle->cells[pop[(head + best) % P].row], ct_rng_next(&rng), &g, NULL))
 				child = ct_oracle_find(b->oracle, &g);
 			else
-				child = propose_random(b, opt, &rng);	/* also for the 2-node cell, which has no mutation */
+				child = propose_random(b, opt, &rng);	/* also for an architecture without mutations (NAS-Bench-101's 2-node cell) */
 			if (child >= 0 && b->seen[child])
 				child = -1;
 		}

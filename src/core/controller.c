@@ -2,6 +2,8 @@
  * controller.c
  *	  CTNAS's LSTM controller (reference controller/nasbench.py): sampling,
  *	  teacher-forced replay, and the REINFORCE gradient through the LSTM.
+ *	  Which decisions it takes, and what they mean, is a space's program
+ *	  (ct_ctrl_program; NAS-Bench-101's is in space_nb101.c).
  *
  * Parameters are float32 like the rest of the model; the computation runs
  * in double, which costs nothing at this size (18 steps of a 64-unit LSTM)
@@ -17,44 +19,47 @@
 #define H			CT_CTRL_HIDDEN
 #define GATES		(4 * H)
 
-enum
-{
-	X_NONE = 0, X_N_NODES = 1, X_NODE = 2, X_OP = 3
-};
-enum
-{
-	D_N_SOFT = 1, D_W_SOFT = 2, D_ATTENTION = 3
-};
-
 size_t
-ct_controller_nparams(void)
+ct_controller_nparams(const ct_ctrl_program *prog)
 {
-	return 5 * H + 7 * H + 3 * H + 2 * GATES * H + 2 * GATES + 2 * H * H + H + 3 * H + 3 + 5 * H + 5;
+	size_t		n = 2 * GATES * H + 2 * GATES;
+
+	for (int t = 0; t < prog->ntables; t++)
+		n += (size_t) prog->table_rows[t] * H;
+	if (prog->attention_table >= 0)
+		n += 2 * H * H + H;
+	for (int h = 0; h < prog->nheads; h++)
+		n += (size_t) prog->head_k[h] * (H + 1);
+	return n;
 }
 
 void
-ct_controller_alloc(ct_controller *c)
+ct_controller_alloc(ct_controller *c, const ct_ctrl_program *prog)
 {
 	float	   *p;
 
 	memset(c, 0, sizeof(*c));
-	c->nparams = ct_controller_nparams();
+	c->prog = prog;
+	c->nparams = ct_controller_nparams(prog);
 	c->params = ct_calloc(c->nparams, sizeof(float));
 	p = c->params;
-	c->n_nodes_emb = p, p += 5 * H;
-	c->node_emb = p, p += 7 * H;
-	c->op_emb = p, p += 3 * H;
+	for (int t = 0; t < prog->ntables; t++)
+		c->table[t] = p, p += prog->table_rows[t] * H;
 	c->w_ih = p, p += GATES * H;
 	c->w_hh = p, p += GATES * H;
 	c->b_ih = p, p += GATES;
 	c->b_hh = p, p += GATES;
-	c->emb_attn = p, p += H * H;
-	c->hid_attn = p, p += H * H;
-	c->v_attn = p, p += H;
-	c->w_soft = p, p += 3 * H;
-	c->w_soft_b = p, p += 3;
-	c->n_soft = p, p += 5 * H;
-	c->n_soft_b = p;
+	if (prog->attention_table >= 0)
+	{
+		c->emb_attn = p, p += H * H;
+		c->hid_attn = p, p += H * H;
+		c->v_attn = p, p += H;
+	}
+	for (int h = 0; h < prog->nheads; h++)
+	{
+		c->head_w[h] = p, p += prog->head_k[h] * H;
+		c->head_b[h] = p, p += prog->head_k[h];
+	}
 }
 
 void
@@ -80,20 +85,11 @@ sigmoid(double z)
 	return 1.0 / (1.0 + exp(-z));
 }
 
+/* x_table: 0 none, else table x_table - 1 */
 static const float *
-x_source(const ct_controller *c, int table, int row)
+x_source(const ct_controller *c, int x_table, int row)
 {
-	switch (table)
-	{
-		case X_N_NODES:
-			return c->n_nodes_emb + row * H;
-		case X_NODE:
-			return c->node_emb + row * H;
-		case X_OP:
-			return c->op_emb + row * H;
-		default:
-			return NULL;
-	}
+	return x_table > 0 ? c->table[x_table - 1] + row * H : NULL;
 }
 
 /* PyTorch's LSTMCell: gates i, f, g, o from W_ih x + b_ih + W_hh h + b_hh. */
@@ -136,15 +132,17 @@ decision_probs(const ct_controller *c, ct_ctrl_decision *d, const double *h)
 
 	for (int r = 0; r < d->k; r++)
 	{
-		if (d->kind == D_ATTENTION)
+		if (d->head < 0)
 		{
+			const float *rows = c->table[c->prog->attention_table];
+
 			logit[r] = 0.0;
 			for (int m = 0; m < H; m++)
 			{
 				double		pre = 0.0;
 
 				for (int j = 0; j < H; j++)
-					pre += (double) c->emb_attn[m * H + j] * c->node_emb[r * H + j] +
+					pre += (double) c->emb_attn[m * H + j] * rows[r * H + j] +
 						(double) c->hid_attn[m * H + j] * h[j];
 				d->q[r][m] = tanh(pre);
 				logit[r] += (double) c->v_attn[m] * d->q[r][m];
@@ -152,8 +150,8 @@ decision_probs(const ct_controller *c, ct_ctrl_decision *d, const double *h)
 		}
 		else
 		{
-			const float *w = d->kind == D_N_SOFT ? c->n_soft : c->w_soft;
-			const float *b = d->kind == D_N_SOFT ? c->n_soft_b : c->w_soft_b;
+			const float *w = c->head_w[d->head];
+			const float *b = c->head_b[d->head];
 
 			logit[r] = b[r];
 			for (int m = 0; m < H; m++)
@@ -179,8 +177,8 @@ entropy_of(const ct_ctrl_decision *d)
 }
 
 /*
- * The 18 decisions.  With rng: sampled (uniformly, without the LSTM, when
- * uniform); without: the given actions.
+ * The program's decisions.  With rng: sampled (uniformly, without the LSTM,
+ * when uniform); without: the given actions.
  */
 static void
 run(const ct_controller *c, ct_rng *rng, bool uniform, const int *forced, ct_ctrl_sample *out)
@@ -188,30 +186,19 @@ run(const ct_controller *c, ct_rng *rng, bool uniform, const int *forced, ct_ctr
 	double		zero[H] = {0};
 	const double *h = zero,
 			   *cc = zero;
-	int			nd = 0,
-				n = 0,
-				x_table = X_NONE,
+	int			x_table = 0,
 				x_row = 0;
 
 	memset(out, 0, sizeof(*out));
-	while (nd < CT_CTRL_DECISIONS)
+	for (int nd = 0; nd < c->prog->decisions; nd++)
 	{
 		ct_ctrl_decision *d = &out->decisions[nd];
-		int			next_table;
+		ct_ctrl_next next;
 
-		/* what this decision is, from its position in the sequence */
-		if (nd == 0)
-			d->kind = D_N_SOFT, d->k = 5, next_table = X_N_NODES;
-		else if (nd <= 2 * n + 1)
-		{
-			bool		is_op = nd % 2 == 0;	/* p_1, o_1, ..., p_n, o_n, p_out */
-
-			d->kind = is_op ? D_W_SOFT : D_ATTENTION;
-			d->k = is_op ? 3 : (nd - 1) / 2 + 1;
-			next_table = is_op ? X_OP : X_NODE;
-		}
-		else
-			d->kind = D_ATTENTION, d->k = n + 2, next_table = X_NODE;
+		/* what this decision is, from the decisions before it */
+		c->prog->next(out->actions, nd, &next);
+		d->head = next.head;
+		d->k = next.k;
 
 		if (!uniform || rng == NULL)
 		{
@@ -245,11 +232,8 @@ run(const ct_controller *c, ct_rng *rng, bool uniform, const int *forced, ct_ctr
 		out->actions[nd] = d->action;
 		out->logp += log(fmax(d->prob[d->action], 1e-300));
 		out->entropy += entropy_of(d);
-		if (nd == 0)
-			n = d->action + 1;
-		x_table = next_table;
+		x_table = next.next_table + 1;
 		x_row = d->action;
-		nd++;
 	}
 }
 
@@ -292,8 +276,10 @@ ct_controller_backward(const ct_controller *c, const ct_ctrl_sample *s, double r
 			dl[r] = -reward * ((r == d->action) - p) +
 				(p > 0 ? entropy_coef * p * (log(p) + ent) : 0.0);
 		}
-		if (d->kind == D_ATTENTION)
+		if (d->head < 0)
 		{
+			const float *rows = c->table[c->prog->attention_table];
+			float	   *grows = grad + (rows - c->params);
 			double		dpre_sum[H] = {0};
 
 			for (int r = 0; r < d->k; r++)
@@ -305,8 +291,8 @@ ct_controller_backward(const ct_controller *c, const ct_ctrl_sample *s, double r
 					dpre_sum[m] += dpre;
 					for (int j = 0; j < H; j++)
 					{
-						G(emb_attn)[m * H + j] += (float) (dpre * c->node_emb[r * H + j]);
-						G(node_emb)[r * H + j] += (float) (dpre * c->emb_attn[m * H + j]);
+						G(emb_attn)[m * H + j] += (float) (dpre * rows[r * H + j]);
+						grows[r * H + j] += (float) (dpre * c->emb_attn[m * H + j]);
 					}
 				}
 			for (int m = 0; m < H; m++)
@@ -318,9 +304,9 @@ ct_controller_backward(const ct_controller *c, const ct_ctrl_sample *s, double r
 		}
 		else
 		{
-			const float *w = d->kind == D_N_SOFT ? c->n_soft : c->w_soft;
-			float	   *gw = d->kind == D_N_SOFT ? G(n_soft) : G(w_soft);
-			float	   *gb = d->kind == D_N_SOFT ? G(n_soft_b) : G(w_soft_b);
+			const float *w = c->head_w[d->head];
+			float	   *gw = G(head_w[d->head]);
+			float	   *gb = G(head_b[d->head]);
 
 			for (int r = 0; r < d->k; r++)
 			{
@@ -351,9 +337,7 @@ ct_controller_backward(const ct_controller *c, const ct_ctrl_sample *s, double r
 		}
 		memset(dh_next, 0, sizeof(dh_next));
 		{
-			float	   *gx = st->x_table == X_NONE ? NULL :
-				st->x_table == X_N_NODES ? G(n_nodes_emb) + st->x_row * H :
-				st->x_table == X_NODE ? G(node_emb) + st->x_row * H : G(op_emb) + st->x_row * H;
+			float	   *gx = st->x_table == 0 ? NULL : G(table[st->x_table - 1]) + st->x_row * H;
 
 			for (int j = 0; j < GATES; j++)
 			{
@@ -374,44 +358,7 @@ ct_controller_backward(const ct_controller *c, const ct_ctrl_sample *s, double r
 }
 
 bool
-ct_controller_cell(const int *actions, ct_graph *out, ct_error *err)
+ct_controller_arch(const ct_controller *c, const int *actions, ct_arch *out, ct_error *err)
 {
-	ct_raw_graph raw;
-	int			n = actions[0] + 1;
-	int			k = 1;
-
-	if (n < 1 || n > CT_CTRL_MAX_INNER)
-		return ct_fail(err, CT_ERR_INVALID, "invalid controller decisions",
-					   "The number of intermediate nodes is %d.", n);
-	memset(&raw, 0, sizeof(raw));
-	raw.n = n + 2;
-	raw.ops[0] = CT_OP_INPUT;
-	raw.ops[n + 1] = CT_OP_OUTPUT;
-	for (int t = 1; t <= n; t++)
-	{
-		int			pred = actions[k++];
-		int			op = actions[k++];
-
-		if (pred < 0 || pred >= t || op < 0 || op >= CT_NUM_INTERIOR_OPS)
-			return ct_fail(err, CT_ERR_INVALID, "invalid controller decisions",
-						   "Node %d: predecessor %d, op %d.", t, pred, op);
-		raw.adj[pred][t] = 1;
-		raw.ops[t] = (uint8_t) op;		/* conv3x3, conv1x1, maxpool: ct_op's order */
-	}
-	if (actions[k] < 0 || actions[k] > n)
-		return ct_fail(err, CT_ERR_INVALID, "invalid controller decisions",
-					   "The output's predecessor is %d.", actions[k]);
-	raw.adj[actions[k++]][n + 1] = 1;
-	for (; k + 1 < CT_CTRL_DECISIONS; k += 2)
-	{
-		int			a = actions[k],
-					b = actions[k + 1];
-
-		if (a < 0 || b < 0 || a > n + 1 || b > n + 1)
-			return ct_fail(err, CT_ERR_INVALID, "invalid controller decisions",
-						   "Extra edge %d-%d.", a, b);
-		if (a != b)
-			raw.adj[a < b ? a : b][a < b ? b : a] = 1;
-	}
-	return ct_graph_from_raw(&raw, out, err);
+	return c->prog->decode(actions, out, err);
 }

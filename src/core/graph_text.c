@@ -110,19 +110,23 @@ parse_ops(const cJSON *ops, ct_raw_graph *raw, ct_error *err)
 	return true;
 }
 
-static bool
-parse_root(const cJSON *root, ct_raw_graph *raw, ct_error *err)
+bool
+ct_raw_graph_from_json_root(const void *json, ct_raw_graph *raw, ct_error *err)
 {
+	const cJSON *root = json;
 	const cJSON *item;
 	const cJSON *matrix = NULL;
 	const cJSON *ops = NULL;
 
+	memset(raw, 0, sizeof(*raw));
 	if (!cJSON_IsObject(root))
 		return ct_fail(err, CT_ERR_SYNTAX, "archgraph must be a JSON object", KEY_HINT);
 	cJSON_ArrayForEach(item, root)
 	{
 		const cJSON **slot;
 
+		if (strcmp(item->string, "space") == 0)
+			continue;			/* "nb101", checked by ct_arch_from_cjson */
 		if (strcmp(item->string, "matrix") == 0 || strcmp(item->string, "module_adjacency") == 0)
 			slot = &matrix;
 		else if (strcmp(item->string, "ops") == 0 || strcmp(item->string, "module_operations") == 0)
@@ -182,7 +186,7 @@ ct_raw_graph_parse_json(const char *text, ct_raw_graph *raw, ct_error *err)
 		return ct_fail(err, CT_ERR_SYNTAX, "archgraph is not valid JSON",
 					   "The JSON text is malformed at character %ld.",
 					   end != NULL && end >= text ? (long) (end - text) + 1 : 1L);
-	ok = parse_root(root, raw, err);
+	ok = ct_raw_graph_from_json_root(root, raw, err);
 	cJSON_Delete(root);
 	return ok;
 }

@@ -13,7 +13,6 @@
 
 #define MAGIC			"CTNASNAC"
 #define HEADER_SIZE		120
-#define SPACE_NB101		1
 #define NETWORK_GCN		1
 
 static void
@@ -68,7 +67,7 @@ ct_nac_blob_write(const ct_nac *m, const ct_nac_options *opt, const ct_nac_stats
 	memcpy(buf, MAGIC, 8);
 	put_u(buf + 8, CT_NAC_FORMAT_VERSION, 2);
 	put_u(buf + 10, HEADER_SIZE, 2);
-	buf[12] = SPACE_NB101;
+	buf[12] = ct_nac_shape_space(s)->id;	/* the space of the cells it reads */
 	buf[13] = NETWORK_GCN;
 	put_u(buf + 14, (uint64_t) s->layers, 2);
 	put_u(buf + 16, (uint64_t) s->width, 2);
@@ -127,7 +126,7 @@ ct_nac_blob_read(const uint8_t *buf, size_t len, ct_nac *out, ct_nac_options *op
 					   (unsigned) get_u(buf + 8, 2), CT_NAC_FORMAT_VERSION);
 	if (len < HEADER_SIZE + 4 || get_u(buf + 10, 2) != HEADER_SIZE)
 		return corrupt(err, "The model is truncated or its header has the wrong size.");
-	if (buf[12] != SPACE_NB101 || buf[13] != NETWORK_GCN || buf[24] != 1 || buf[25] != 1 || buf[27] != 0)
+	if (ct_space_by_id(buf[12]) == NULL || buf[13] != NETWORK_GCN || buf[24] != 1 || buf[25] != 1 || buf[27] != 0)
 		return corrupt(err, "The model's search space or network kind is unknown.");
 	s.layers = (int) get_u(buf + 14, 2);
 	s.width = (int) get_u(buf + 16, 2);
@@ -138,6 +137,8 @@ ct_nac_blob_read(const uint8_t *buf, size_t len, ct_nac *out, ct_nac_options *op
 	s.head = buf[23];
 	if (!ct_nac_shape_valid(&s, err))
 		return false;
+	if (ct_nac_shape_space(&s)->id != buf[12])
+		return corrupt(err, "The model's input encoding is not that of its search space.");
 	nparams = get_u(buf + 112, 8);
 	if (nparams != (uint64_t) s.vocab_size * s.width + (uint64_t) s.layers * ((uint64_t) s.width * s.width + s.width) + 2 * (uint64_t) s.width + 1)
 		return corrupt(err, "The parameter count does not match the network shape.");

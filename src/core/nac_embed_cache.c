@@ -14,7 +14,7 @@ struct ct_nac_embed_cache
 {
 	int			size;			/* entries, a power of two */
 	int			width;
-	ct_graph   *keys;
+	ct_arch    *keys;
 	bool	   *used;
 	float	   *feat;			/* size x width */
 };
@@ -28,7 +28,7 @@ ct_nac_embed_cache_create(const ct_nac *m, int size)
 	while (c->size < size)
 		c->size *= 2;
 	c->width = m->shape.width;
-	c->keys = ct_calloc(c->size, sizeof(ct_graph));
+	c->keys = ct_calloc(c->size, sizeof(ct_arch));
 	c->used = ct_calloc(c->size, sizeof(bool));
 	c->feat = ct_malloc(sizeof(float) * (size_t) c->size * c->width);
 	return c;
@@ -46,12 +46,12 @@ ct_nac_embed_cache_destroy(ct_nac_embed_cache *c)
 }
 
 const float *
-ct_nac_embed_cached(ct_nac_embed_cache *c, const ct_nac *m, ct_nac_batch *bt, const ct_graph *g)
+ct_nac_embed_cached(ct_nac_embed_cache *c, const ct_nac *m, ct_nac_batch *bt, const ct_arch *g)
 {
-	uint32_t	i = (uint32_t) (ct_graph_hash64(g) & (uint64_t) (c->size - 1));
+	uint32_t	i = (uint32_t) (ct_arch_hash64(g) & (uint64_t) (c->size - 1));
 	float	   *f = c->feat + (size_t) i * c->width;
 
-	if (!c->used[i] || ct_graph_cmp(&c->keys[i], g) != 0)
+	if (!c->used[i] || !ct_arch_eq(&c->keys[i], g))
 	{
 		float		fresh[CT_NAC_MAX_WIDTH];
 

@@ -23,7 +23,8 @@
 #include "ctnas_alloc.h"
 #include "ctnas_rng.h"
 
-#define MAX_PREDS	(CT_NAC_SLOTS - 1)
+/* in-neighbours of a node: at most the nodes before it */
+#define MAX_PREDS(shape) ((shape)->slots - 1)
 
 /* The classes of one layer l >= 1: each is (class at l-1, multiset of in-neighbour classes at l-1). */
 typedef struct layer_classes
@@ -31,7 +32,7 @@ typedef struct layer_classes
 	int			n;				/* number of classes */
 	int		   *self;			/* [cap] own class at l-1 */
 	int		   *pstart;			/* [cap + 1]: in-neighbour classes are pred[pstart[s] .. pstart[s+1]) */
-	int		   *pred;			/* [cap * MAX_PREDS] */
+	int		   *pred;			/* [cap * (slots - 1)] */
 	float	   *H;				/* [cap x width] states after this layer */
 } layer_classes;
 
@@ -51,7 +52,6 @@ struct ct_nac_batch
 	float	   *dB;				/* [cap_rows x width] */
 	float	   *dP;				/* [cap_rows x width] */
 	struct ct_nac_batch *reversed;	/* the same cells with every edge reversed */
-	ct_graph   *rev_cells;
 	float	   *rev_feat;
 	bool		frozen;			/* weights promised constant: keep Emb W0 */
 	bool		p0_valid;
@@ -162,6 +162,25 @@ ct_nac_reference_shape(void)
 	return s;
 }
 
+void
+ct_nac_shape_set_space(ct_nac_shape *shape, const ct_space *space)
+{
+	shape->slots = space->nac_slots;
+	shape->vocab = space->nac_vocab;
+	shape->vocab_size = space->nac_vocab_size;
+}
+
+const ct_space *
+ct_nac_shape_space(const ct_nac_shape *s)
+{
+	const ct_space *sp;
+
+	for (int i = 0; (sp = ct_space_nth(i)) != NULL; i++)
+		if (s->slots == sp->nac_slots && s->vocab == sp->nac_vocab && s->vocab_size == sp->nac_vocab_size)
+			return sp;
+	return NULL;
+}
+
 bool
 ct_nac_shape_valid(const ct_nac_shape *s, ct_error *err)
 {
@@ -169,8 +188,7 @@ ct_nac_shape_valid(const ct_nac_shape *s, ct_error *err)
 		return ct_fail(err, CT_ERR_INVALID, "unsupported NAC shape",
 					   "%d layers of width %d; supported are 1 to %d layers of width 1 to %d.",
 					   s->layers, s->width, CT_NAC_MAX_LAYERS, CT_NAC_MAX_WIDTH);
-	if (s->slots != CT_NAC_SLOTS || s->vocab != CT_NAC_VOCAB_CTNAS_NB101 ||
-		s->vocab_size != CT_NAC_VOCAB_NB101)
+	if (ct_nac_shape_space(s) == NULL)
 		return ct_fail(err, CT_ERR_INVALID, "unsupported NAC input encoding",
 					   "%d slots, vocabulary %d of size %d.", s->slots, s->vocab, s->vocab_size);
 	if ((s->readout != CT_NAC_READOUT_MEAN_SLOTS && s->readout != CT_NAC_READOUT_BOTH_DIRECTIONS) ||
@@ -298,7 +316,6 @@ ct_nac_batch_destroy(ct_nac_batch *bt)
 	free_buffers(bt);
 	ct_free(bt->p0);
 	ct_nac_batch_destroy(bt->reversed);
-	ct_free(bt->rev_cells);
 	ct_free(bt->rev_feat);
 	ct_free(bt);
 }
@@ -334,7 +351,7 @@ reserve(ct_nac_batch *bt, int ncells)
 	{
 		fresh.layer[l].self = ct_malloc(sizeof(int) * rows);
 		fresh.layer[l].pstart = ct_malloc(sizeof(int) * (rows + 1));
-		fresh.layer[l].pred = ct_malloc(sizeof(int) * (size_t) rows * MAX_PREDS);
+		fresh.layer[l].pred = ct_malloc(sizeof(int) * (size_t) rows * MAX_PREDS(&bt->shape));
 		fresh.layer[l].H = ct_malloc(sizeof(float) * rows * w);
 	}
 	fresh.slot_class = ct_malloc(sizeof(int) * ncells * slots);
@@ -368,30 +385,42 @@ ct_nac_batch_memory(const ct_nac_shape *shape, size_t ncells)
 		;
 	/* as reserve(): per layer self, pstart, pred and H; then the slot classes, hash, P, dA, dB, dP */
 	one = sizeof(ct_nac_batch) +
-		(size_t) shape->layers * (sizeof(int) * (rows + rows + 1 + rows * MAX_PREDS) + sizeof(float) * rows * w) +
+		(size_t) shape->layers * (sizeof(int) * (rows + rows + 1 + rows * MAX_PREDS(shape)) + sizeof(float) * rows * w) +
 		2 * sizeof(int) * ncells * slots + sizeof(int) * hash_size + 4 * sizeof(float) * rows * w +
 		sizeof(float) * (size_t) shape->vocab_size * w;	/* p0, when frozen */
 	if (shape->readout != CT_NAC_READOUT_BOTH_DIRECTIONS)
 		return one;
-	/* the reversed cells' batch, their cells and embeddings */
-	return 2 * one + sizeof(ct_graph) * ncells + sizeof(float) * ncells * w;
+	/* the reversed cells' batch and their embeddings */
+	return 2 * one + sizeof(float) * ncells * w;
 }
 
-static uint8_t
-nac_op(int op)
+/*
+ * The graph the GCN reads of a cell (its space's), or of the cell with
+ * every edge reversed and its nodes renumbered n-1 .. 0, so that the output
+ * comes first: the same GCN then passes messages from the output backwards
+ * (not a valid cell; only the NAC reads it).
+ */
+static void
+cell_dag(const ct_arch *a, bool reversed, ct_dag *out)
 {
-	switch (op)
+	ct_dag		d;
+	int			n;
+
+	ct_space_of(a)->to_dag(a, &d);
+	if (!reversed)
 	{
-		case CT_OP_INPUT:
-			return CT_NAC_OP_INPUT;
-		case CT_OP_CONV1X1:
-			return CT_NAC_OP_CONV1X1;
-		case CT_OP_CONV3X3:
-			return CT_NAC_OP_CONV3X3;
-		case CT_OP_MAXPOOL3X3:
-			return CT_NAC_OP_MAXPOOL3X3;
-		default:
-			return CT_NAC_OP_OUTPUT;
+		*out = d;
+		return;
+	}
+	n = d.n;
+	memset(out, 0, sizeof(*out));
+	out->n = n;
+	for (int v = 0; v < n; v++)
+	{
+		out->op[n - 1 - v] = d.op[v];
+		for (int u = 0; u < v; u++)
+			if (d.pred[v] >> u & 1u)
+				out->pred[n - 1 - u] |= 1u << (n - 1 - v);
 	}
 }
 
@@ -425,7 +454,7 @@ intern_class(ct_nac_batch *bt, layer_classes *lc, int self, const int *preds, in
 
 /* Refines classes layer by layer; afterwards slot_class holds the last layer's. */
 static void
-build_classes(ct_nac_batch *bt, const ct_graph *cells, int ncells)
+build_classes(ct_nac_batch *bt, const ct_arch *cells, int ncells, bool reversed)
 {
 	int			slots = bt->shape.slots;
 
@@ -433,8 +462,13 @@ build_classes(ct_nac_batch *bt, const ct_graph *cells, int ncells)
 	bt->ncells = ncells;
 	/* layer 0: the op of each slot; padding slots are "dummy" */
 	for (int g = 0; g < ncells; g++)
+	{
+		ct_dag		d;
+
+		cell_dag(&cells[g], reversed, &d);
 		for (int v = 0; v < slots; v++)
-			bt->slot_class[g * slots + v] = v < cells[g].n ? nac_op(cells[g].ops[v]) : CT_NAC_OP_DUMMY;
+			bt->slot_class[g * slots + v] = v < d.n ? d.op[v] : CT_NAC_OP_DUMMY;
+	}
 
 	for (int l = 1; l <= bt->shape.layers; l++)
 	{
@@ -445,16 +479,17 @@ build_classes(ct_nac_batch *bt, const ct_graph *cells, int ncells)
 		memset(bt->hash, 0, sizeof(int) * bt->hash_size);
 		for (int g = 0; g < ncells; g++)
 		{
-			const ct_graph *c = &cells[g];
 			const int  *prev = bt->slot_class + g * slots;
+			ct_dag		d;
 
+			cell_dag(&cells[g], reversed, &d);
 			for (int v = 0; v < slots; v++)
 			{
-				int			preds[MAX_PREDS];
+				int			preds[CT_DAG_MAX_NODES];
 				int			np = 0;
 
-				for (int u = 0; u < v && v < c->n; u++)
-					if (ct_graph_has_edge(c, u, v))
+				for (int u = 0; u < v && v < d.n; u++)
+					if (d.pred[v] >> u & 1u)
 					{
 						/* insertion sort: the multiset, not the order, defines the class */
 						int			k = np++;
@@ -509,14 +544,14 @@ class_forward(float *restrict out, const float *P, const float *H, int self,
 }
 
 static void
-forward_one(const ct_nac *m, ct_nac_batch *bt, const ct_graph *cells, int ncells, float *feat)
+forward_one(const ct_nac *m, ct_nac_batch *bt, const ct_arch *cells, int ncells, bool reversed, float *feat)
 {
 	int			w = m->shape.width;
 	int			L = m->shape.layers;
 	int			slots = m->shape.slots;
 	float		inv_slots = 1.0f / (float) slots;
 
-	build_classes(bt, cells, ncells);
+	build_classes(bt, cells, ncells, reversed);
 	for (int l = 0; l < L; l++)
 	{
 		const float *H = states_below(m, bt, l);
@@ -660,27 +695,6 @@ backward_one(const ct_nac *m, ct_nac_batch *bt, const float *dfeat, float *grad)
 	}
 }
 
-/*
- * A cell with every edge reversed and its nodes renumbered n-1 .. 0, so the
- * output comes first: the same GCN then passes messages from the output
- * backwards.  Not a valid NAS-Bench-101 cell (it starts with "output"); only
- * the NAC reads it.
- */
-static void
-reverse_cell(const ct_graph *g, ct_graph *r)
-{
-	int			n = g->n;
-
-	memset(r, 0, sizeof(*r));
-	r->n = n;
-	for (int v = 0; v < n; v++)
-		r->ops[n - 1 - v] = g->ops[v];
-	for (int y = 1; y < n; y++)
-		for (int x = 0; x < y; x++)
-			if (ct_graph_has_edge(g, x, y))
-				r->edges |= 1u << ct_edge_bit(n - 1 - y, n - 1 - x);
-}
-
 void
 ct_nac_batch_reserve(ct_nac_batch *bt, int ncells)
 {
@@ -689,10 +703,9 @@ ct_nac_batch_reserve(ct_nac_batch *bt, int ncells)
 	reserve(bt, ncells);
 	if (bt->shape.readout != CT_NAC_READOUT_BOTH_DIRECTIONS)
 		return;
-	/* the reversed cells' batch, their cells and embeddings */
+	/* the reversed cells' batch and their embeddings */
 	if (bt->reversed == NULL || ncells > bt->reversed->cap_cells)
 	{
-		ct_graph   *cells_buf;
 		float	   *feat_buf;
 
 		if (bt->reversed == NULL)
@@ -703,29 +716,24 @@ ct_nac_batch_reserve(ct_nac_batch *bt, int ncells)
 			ct_nac_batch_set_interrupt(bt->reversed, bt->interrupt, bt->interrupt_arg);
 		}
 		reserve(bt->reversed, ncells);
-		/* allocated before the old ones go (see reserve) */
-		cells_buf = ct_malloc(sizeof(ct_graph) * ncells);
+		/* allocated before the old one goes (see reserve) */
 		feat_buf = ct_malloc(sizeof(float) * ncells * w);
-		ct_free(bt->rev_cells);
 		ct_free(bt->rev_feat);
-		bt->rev_cells = cells_buf;
 		bt->rev_feat = feat_buf;
 	}
 }
 
 void
-ct_nac_forward(const ct_nac *m, ct_nac_batch *bt, const ct_graph *cells, int ncells, float *feat)
+ct_nac_forward(const ct_nac *m, ct_nac_batch *bt, const ct_arch *cells, int ncells, float *feat)
 {
 	size_t		w = (size_t) m->shape.width;
 
-	forward_one(m, bt, cells, ncells, feat);
+	forward_one(m, bt, cells, ncells, false, feat);
 	if (m->shape.readout != CT_NAC_READOUT_BOTH_DIRECTIONS)
 		return;
 	/* the mean of the readouts of the cell and of its reverse, with shared weights */
 	ct_nac_batch_reserve(bt, ncells);
-	for (int g = 0; g < ncells; g++)
-		reverse_cell(&cells[g], &bt->rev_cells[g]);
-	forward_one(m, bt->reversed, bt->rev_cells, ncells, bt->rev_feat);
+	forward_one(m, bt->reversed, cells, ncells, true, bt->rev_feat);
 	for (size_t i = 0; i < (size_t) ncells * w; i++)
 		feat[i] = 0.5f * (feat[i] + bt->rev_feat[i]);
 }
@@ -820,9 +828,9 @@ ct_nac_score_feat(const ct_nac *m, const float *fa)
 }
 
 double
-ct_nac_compare(const ct_nac *m, ct_nac_batch *bt, const ct_graph *a, const ct_graph *b)
+ct_nac_compare(const ct_nac *m, ct_nac_batch *bt, const ct_arch *a, const ct_arch *b)
 {
-	ct_graph	cells[2] = {*a, *b};
+	ct_arch		cells[2] = {*a, *b};
 	float		feat[2 * CT_NAC_MAX_WIDTH];
 
 	ct_nac_forward(m, bt, cells, 2, feat);
@@ -830,7 +838,7 @@ ct_nac_compare(const ct_nac *m, ct_nac_batch *bt, const ct_graph *a, const ct_gr
 }
 
 double
-ct_nac_score(const ct_nac *m, ct_nac_batch *bt, const ct_graph *a)
+ct_nac_score(const ct_nac *m, ct_nac_batch *bt, const ct_arch *a)
 {
 	float		feat[CT_NAC_MAX_WIDTH];
 

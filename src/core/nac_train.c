@@ -106,7 +106,7 @@ tie_head_gradient(const ct_nac *m, float *grad)
 
 typedef struct train_row
 {
-	ct_graph	cell;
+	ct_arch		cell;
 	double		acc;
 } train_row;
 
@@ -115,7 +115,7 @@ cmp_rows(const void *a, const void *b)
 {
 	const train_row *x = a;
 	const train_row *y = b;
-	int			c = ct_graph_cmp(&x->cell, &y->cell);
+	int			c = ct_arch_cmp(&x->cell, &y->cell);
 
 	if (c != 0)
 		return c;
@@ -136,7 +136,7 @@ struct ct_nac_trainer
 	int		   *ia;				/* 2B pairs: B labelled, up to B from the pool */
 	int		   *ib;
 	float	   *y;
-	ct_graph   *batch;			/* 3B cells: B labelled, 2 per pool pair */
+	ct_arch    *batch;			/* 3B cells: B labelled, 2 per pool pair */
 	double	   *bacc;			/* B */
 	float	   *feat;			/* 3B x width */
 	float	   *dfeat;
@@ -147,10 +147,12 @@ struct ct_nac_trainer
 };
 
 ct_nac_shape
-ct_nac_options_shape(const ct_nac_options *opt)
+ct_nac_options_shape(const ct_nac_options *opt, const ct_space *space)
 {
 	ct_nac_shape shape = ct_nac_reference_shape();
 
+	if (space != NULL)
+		ct_nac_shape_set_space(&shape, space);
 	shape.head = opt->head;
 	shape.readout = opt->readout;
 	shape.layers = opt->layers;
@@ -159,9 +161,9 @@ ct_nac_options_shape(const ct_nac_options *opt)
 }
 
 size_t
-ct_nac_trainer_memory(size_t n, const ct_nac_options *opt, size_t pool_pairs)
+ct_nac_trainer_memory(size_t n, const ct_nac_options *opt, const ct_space *space, size_t pool_pairs)
 {
-	ct_nac_shape shape = ct_nac_options_shape(opt);
+	ct_nac_shape shape = ct_nac_options_shape(opt, space);
 	size_t		B = opt->batch_size < 1 ? 1 : (size_t) opt->batch_size;
 	size_t		w = (size_t) shape.width;
 	size_t		ncells;
@@ -172,17 +174,18 @@ ct_nac_trainer_memory(size_t n, const ct_nac_options *opt, size_t pool_pairs)
 	ncells = B + 2 * (pool_pairs < B ? pool_pairs : B);
 	/* as ct_nac_trainer_create and the epochs allocate */
 	return sizeof(ct_nac_trainer) + n * (sizeof(train_row) + sizeof(int)) +
-		B * (2 * (2 * sizeof(int) + sizeof(float)) + 3 * sizeof(ct_graph) + sizeof(double) + 6 * w * sizeof(float)) +
+		B * (2 * (2 * sizeof(int) + sizeof(float)) + 3 * sizeof(ct_arch) + sizeof(double) + 6 * w * sizeof(float)) +
 		4 * sizeof(float) * ct_nac_nparams(&shape) +	/* weights, gradient, Adam's m and v */
 		ct_nac_batch_memory(&shape, ncells) +	/* reserved at once: see ct_nac_trainer_reserve_pool */
 		pool_pairs * sizeof(int);	/* sample_pool's scratch */
 }
 
 ct_nac_trainer *
-ct_nac_trainer_create(const ct_graph *cells, const double *acc, size_t n,
+ct_nac_trainer_create(const ct_arch *cells, const double *acc, size_t n,
 					  const ct_nac_options *opt, ct_error *err)
 {
-	ct_nac_shape shape = ct_nac_options_shape(opt);
+	const ct_space *space = n > 0 ? ct_space_of(&cells[0]) : NULL;
+	ct_nac_shape shape = ct_nac_options_shape(opt, space);
 	ct_nac_trainer *t;
 	train_row  *rows;
 	size_t		w;
@@ -192,9 +195,14 @@ ct_nac_trainer_create(const ct_graph *cells, const double *acc, size_t n,
 	if (n < 2)
 		return ct_fail(err, CT_ERR_INVALID, "NAC training needs at least 2 rows",
 					   "Got %zu row%s with a cell and an accuracy.", n, n == 1 ? "" : "s"), NULL;
-	if (n > (size_t) INT32_MAX / CT_NAC_SLOTS)
+	if (n > (size_t) INT32_MAX / CT_DAG_MAX_NODES)
 		return ct_fail(err, CT_ERR_TOO_LARGE, "too many rows for NAC training",
 					   "Got %zu rows.", n), NULL;
+	for (size_t i = 1; i < n; i++)
+		if (cells[i].space != cells[0].space)
+			return ct_fail(err, CT_ERR_INVALID, "NAC training rows mix search spaces",
+						   "Rows of %s and of %s: a NAC compares architectures of one space.",
+						   space->name, ct_space_of(&cells[i])->name), NULL;
 
 	rows = ct_malloc(sizeof(train_row) * n);
 	for (size_t i = 0; i < n; i++)
@@ -228,7 +236,7 @@ ct_nac_trainer_create(const ct_graph *cells, const double *acc, size_t n,
 	t->ia = ct_malloc(sizeof(int) * 2 * t->B);
 	t->ib = ct_malloc(sizeof(int) * 2 * t->B);
 	t->y = ct_malloc(sizeof(float) * 2 * t->B);
-	t->batch = ct_malloc(sizeof(ct_graph) * 3 * t->B);
+	t->batch = ct_malloc(sizeof(ct_arch) * 3 * t->B);
 	t->bacc = ct_malloc(sizeof(double) * t->B);
 	t->feat = ct_malloc(sizeof(float) * 3 * t->B * w);
 	t->dfeat = ct_malloc(sizeof(float) * 3 * t->B * w);
@@ -403,7 +411,7 @@ ct_nac_trainer_destroy(ct_nac_trainer *t)
 }
 
 bool
-ct_nac_train(const ct_graph *cells, const double *acc, size_t n,
+ct_nac_train(const ct_arch *cells, const double *acc, size_t n,
 			 const ct_nac_options *opt, ct_nac *out, ct_nac_stats *stats,
 			 ct_interrupt_fn interrupt, void *arg, ct_error *err)
 {
@@ -411,7 +419,7 @@ ct_nac_train(const ct_graph *cells, const double *acc, size_t n,
 }
 
 bool
-ct_nac_train_progress(const ct_graph *cells, const double *acc, size_t n,
+ct_nac_train_progress(const ct_arch *cells, const double *acc, size_t n,
 					  const ct_nac_options *opt, ct_nac *out, ct_nac_stats *stats,
 					  ct_interrupt_fn interrupt, ct_nac_epoch_fn on_epoch, void *arg, ct_error *err)
 {

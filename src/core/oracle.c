@@ -1,10 +1,13 @@
 /*
  * oracle.c
- *	  The oracle of a search (cells with known accuracies) and its query budget.
+ *	  The oracle of a search (architectures with known accuracies) and its
+ *	  query budget.
  */
 #include "ctnas_search.h"
 
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +15,7 @@
 
 typedef struct oracle_row
 {
-	ct_graph	cell;
+	ct_arch		cell;
 	double		acc;
 	size_t		input_row;
 } oracle_row;
@@ -22,38 +25,66 @@ cmp_oracle_rows(const void *a, const void *b)
 {
 	const oracle_row *x = a;
 	const oracle_row *y = b;
-	int			c = ct_graph_cmp(&x->cell, &y->cell);
+	int			c = ct_arch_cmp(&x->cell, &y->cell);
 
 	return c != 0 ? c : (x->input_row > y->input_row) - (x->input_row < y->input_row);
 }
 
-bool
-ct_oracle_check_rows(size_t n, ct_error *err)
+/* 423624 as "423,624" */
+static const char *
+with_commas(int64_t v, char *buf, size_t size)
 {
-	/* the same SQLSTATE as "holds a cell twice", which such an oracle always does */
-	if (n > CT_NB101_CELLS)
-		return ct_fail(err, CT_ERR_INVALID, "the oracle has more rows than NAS-Bench-101 has cells",
-					   "NAS-Bench-101 has 423,624 distinct cells, so an oracle of more rows holds a cell twice; reading stopped at row %zu.",
-					   n);
-	return true;
+	char		digits[32];
+	int			n = snprintf(digits, sizeof(digits), "%" PRId64, v),
+				out = 0;
+
+	for (int i = 0; i < n && (size_t) out + 2 < size; i++)
+	{
+		if (i > 0 && (n - i) % 3 == 0)
+			buf[out++] = ',';
+		buf[out++] = digits[i];
+	}
+	buf[out] = '\0';
+	return buf;
 }
 
 bool
-ct_oracle_build(ct_oracle *o, const ct_graph *cells, const double *acc, size_t n, ct_error *err)
+ct_oracle_check_rows(const ct_space *space, size_t n, ct_error *err)
+{
+	char		size[32],
+				message[160];
+
+	/* the same SQLSTATE as "holds a cell twice", which such an oracle always does */
+	if (space == NULL || n <= (size_t) space->size)
+		return true;
+	snprintf(message, sizeof(message), "the oracle has more rows than %s has cells", space->title);
+	return ct_fail(err, CT_ERR_INVALID, message,
+				   "%s has %s distinct cells, so an oracle of more rows holds a cell twice; reading stopped at row %zu.",
+				   space->title, with_commas(space->size, size, sizeof(size)), n);
+}
+
+bool
+ct_oracle_build(ct_oracle *o, const ct_arch *cells, const double *acc, size_t n, ct_error *err)
 {
 	oracle_row *sorted;
 
 	memset(o, 0, sizeof(*o));
-	if (!ct_oracle_check_rows(n, err))
-		return false;
 	if (n == 0)
 		return ct_fail(err, CT_ERR_INVALID, "the oracle holds no cells", NULL);
+	if (!ct_oracle_check_rows(ct_space_of(&cells[0]), n, err))
+		return false;
+	for (size_t r = 1; r < n; r++)
+		if (cells[r].space != cells[0].space)
+			return ct_fail(err, CT_ERR_INVALID, "the oracle mixes search spaces",
+						   "Row 1 is of %s, row %zu of %s: a search runs in one space.",
+						   ct_space_of(&cells[0])->name, r + 1, ct_space_of(&cells[r])->name);
 	for (size_t r = 0; r < n; r++)
 		if (!isfinite(acc[r]))
 			return ct_fail(err, CT_ERR_INVALID, "the oracle has an accuracy that is not a finite number",
 						   "Row %zu (counting from 1) has %g.", r + 1, acc[r]);
+	o->space = ct_space_of(&cells[0]);
 	o->n = n;
-	o->cells = ct_malloc(sizeof(ct_graph) * n);
+	o->cells = ct_malloc(sizeof(ct_arch) * n);
 	o->acc = ct_malloc(sizeof(double) * n);
 	/* in cell order: a search depends on the oracle's rows, never on the order they came in */
 	sorted = ct_malloc(sizeof(oracle_row) * n);
@@ -73,7 +104,7 @@ ct_oracle_build(ct_oracle *o, const ct_graph *cells, const double *acc, size_t n
 		size_t		i;
 
 		/* equal cells are neighbours after sorting */
-		if (r > 0 && ct_graph_cmp(&o->cells[r - 1], &o->cells[r]) == 0)
+		if (r > 0 && ct_arch_eq(&o->cells[r - 1], &o->cells[r]))
 		{
 			size_t		first = sorted[r - 1].input_row + 1,
 						second = sorted[r].input_row + 1;
@@ -83,7 +114,7 @@ ct_oracle_build(ct_oracle *o, const ct_graph *cells, const double *acc, size_t n
 			return ct_fail(err, CT_ERR_INVALID, "the oracle holds a cell twice",
 						   "Rows %zu and %zu (counting from 1) are the same cell.", first, second);
 		}
-		for (i = ct_graph_hash64(&o->cells[r]) & (o->hash_size - 1); o->hash[i] != 0; i = (i + 1) & (o->hash_size - 1))
+		for (i = ct_arch_hash64(&o->cells[r]) & (o->hash_size - 1); o->hash[i] != 0; i = (i + 1) & (o->hash_size - 1))
 			;
 		o->hash[i] = (int64_t) r + 1;
 	}
@@ -101,10 +132,10 @@ ct_oracle_free(ct_oracle *o)
 }
 
 int64_t
-ct_oracle_find(const ct_oracle *o, const ct_graph *g)
+ct_oracle_find(const ct_oracle *o, const ct_arch *a)
 {
-	for (size_t i = ct_graph_hash64(g) & (o->hash_size - 1); o->hash[i] != 0; i = (i + 1) & (o->hash_size - 1))
-		if (ct_graph_cmp(&o->cells[o->hash[i] - 1], g) == 0)
+	for (size_t i = ct_arch_hash64(a) & (o->hash_size - 1); o->hash[i] != 0; i = (i + 1) & (o->hash_size - 1))
+		if (ct_arch_eq(&o->cells[o->hash[i] - 1], a))
 			return o->hash[i] - 1;
 	return -1;
 }
@@ -164,4 +195,14 @@ ct_budget_best(const ct_budget *b)
 		if (best < 0 || b->oracle->acc[b->log[i]] > b->oracle->acc[best])
 			best = b->log[i];
 	return best;
+}
+
+bool
+ct_proposals_check(int proposals, int space_id, const ct_oracle *o, ct_error *err)
+{
+	if (proposals == CT_PROPOSE_SPACE && o->space != NULL && space_id != 0 && space_id != o->space->id)
+		return ct_fail(err, CT_ERR_INVALID, "the search space is not the oracle's",
+					   "The option \"space\" is \"%s\", but the oracle holds %s architectures.",
+					   ct_space_by_id(space_id) ? ct_space_by_id(space_id)->name : "?", o->space->name);
+	return true;
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 
 int
-nb101_table_read(FILE *f, ct_graph *cells, double *acc, int max)
+nb101_table_read(FILE *f, ct_arch *cells, double *acc, int max)
 {
 	char		line[1024];
 	int			n = 0;
@@ -20,6 +20,7 @@ nb101_table_read(FILE *f, ct_graph *cells, double *acc, int max)
 		char	   *field[5];
 		char	   *p = line;
 		ct_raw_graph raw;
+		ct_graph	g;
 
 		for (int i = 0; i < 5; i++)
 		{
@@ -46,8 +47,9 @@ nb101_table_read(FILE *f, ct_graph *cells, double *acc, int max)
 			raw.ops[v] = (uint8_t) op;
 			p += len + (p[len] == ';');
 		}
-		if (!ct_graph_from_raw(&raw, &cells[n], NULL))
+		if (!ct_graph_from_raw(&raw, &g, NULL))
 			return -1;
+		ct_nb101_arch(&g, &cells[n]);
 		acc[n++] = strtod(field[4], NULL);
 	}
 	return n;

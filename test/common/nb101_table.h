@@ -9,10 +9,11 @@
 #include <stdio.h>
 
 #include "ctnas_graph.h"
+#include "ctnas_space.h"
 
 #define NB101_CELLS 423624
 
 /* Reads up to max rows after the header; returns how many, or -1 on a malformed row. */
-extern int	nb101_table_read(FILE *f, ct_graph *cells, double *acc, int max);
+extern int	nb101_table_read(FILE *f, ct_arch *cells, double *acc, int max);
 
 #endif

@@ -31,7 +31,10 @@ parse_line(const char *line, sample_row *row)
 	if (*p != '"' || p[1] != ',' || (p = strchr(p + 2, ',')) == NULL)
 		return -1;
 	row->test_acc_run0 = strtod(p + 1, NULL);
-	return ct_graph_parse_json(row->arch, &row->cell, NULL) ? 0 : -1;
+	if (!ct_graph_parse_json(row->arch, &row->graph, NULL))
+		return -1;
+	ct_nb101_arch(&row->graph, &row->cell);
+	return 0;
 }
 
 int

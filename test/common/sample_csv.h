@@ -7,12 +7,14 @@
 #define CTNAS_SAMPLE_CSV_H
 
 #include "ctnas_graph.h"
+#include "ctnas_space.h"
 
 typedef struct sample_row
 {
 	char		hash[33];
 	char		arch[CT_GRAPH_JSON_MAX];	/* the arch column, unquoted */
-	ct_graph	cell;
+	ct_graph	graph;			/* the cell */
+	ct_arch		cell;			/* the same as generic code takes it */
 	double		test_acc_run0;
 } sample_row;
 

@@ -11,6 +11,8 @@
 
 #include "ctnas_alloc.h"
 #include "ctnas_controller.h"
+#include "ctnas_graph.h"
+#include "ctnas_space.h"
 
 static double
 loss_of(const ct_controller *c, const int *actions, double reward, double coef)
@@ -31,7 +33,7 @@ test_sampling(void)
 				valid = 0,
 				replayed = 0;
 
-	ct_controller_alloc(&c);
+	ct_controller_alloc(&c, &ct_ctrl_program_nb101);
 	CHECK(c.nparams == 43016);
 	ct_controller_init(&c, 1);
 	ct_rng_seed(&rng, 2);
@@ -40,11 +42,13 @@ test_sampling(void)
 		ct_ctrl_sample s,
 					r;
 		ct_graph	g;
+		ct_arch		a;
 
 		ct_controller_sample(&c, &rng, false, &s);
 		by_n[s.actions[0] + 1]++;
-		if (ct_controller_cell(s.actions, &g, NULL))
+		if (ct_controller_arch(&c, s.actions, &a, NULL))
 		{
+			ct_nb101_graph(&a, &g);
 			valid++;
 			two_node += g.n == 2;
 			CHECK(ct_graph_num_edges(&g) <= CT_NB101_MAX_EDGES);
@@ -84,14 +88,14 @@ test_decoding(void)
 	/* ctnas-reference.md §7.4: seq [2, 0,0, 1,1, 2, 0,3, 1,1, 0,0, ...] (the first is n; ours is n - 1) */
 	int			actions[CT_CTRL_DECISIONS] = {1, 0, 0, 1, 1, 2, 0, 3, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0};
 	int			bad[CT_CTRL_DECISIONS] = {1, 1, 0, 1, 1, 2, 0, 3, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0};
-	ct_graph	g;
+	ct_arch		a;
 	char		text[CT_GRAPH_JSON_MAX];
 
-	CHECK(ct_controller_cell(actions, &g, NULL));
-	ct_graph_to_json(&g, text, sizeof(text));
+	CHECK(ct_ctrl_program_nb101.decode(actions, &a, NULL));
+	ct_arch_to_text(&a, text, sizeof(text));
 	CHECK_STR(text, "{\"matrix\":[[0,1,0,1],[0,0,1,0],[0,0,0,1],[0,0,0,0]],"
 			  "\"ops\":[\"input\",\"conv3x3-bn-relu\",\"conv1x1-bn-relu\",\"output\"]}");
-	CHECK(!ct_controller_cell(bad, &g, NULL));	/* node 1's predecessor must be 0 */
+	CHECK(!ct_ctrl_program_nb101.decode(bad, &a, NULL));	/* node 1's predecessor must be 0 */
 }
 
 static void
@@ -116,13 +120,13 @@ test_gradients(void)
 	};
 	int			bad = 0;
 
-	ct_controller_alloc(&c);
+	ct_controller_alloc(&c, &ct_ctrl_program_nb101);
 	ct_controller_init(&c, 4);
-	tensors[0].base = c.n_nodes_emb, tensors[1].base = c.node_emb, tensors[2].base = c.op_emb;
+	tensors[0].base = c.table[0], tensors[1].base = c.table[1], tensors[2].base = c.table[2];
 	tensors[3].base = c.w_ih, tensors[4].base = c.w_hh, tensors[5].base = c.b_ih, tensors[6].base = c.b_hh;
 	tensors[7].base = c.emb_attn, tensors[8].base = c.hid_attn, tensors[9].base = c.v_attn;
-	tensors[10].base = c.w_soft, tensors[11].base = c.w_soft_b, tensors[12].base = c.n_soft;
-	tensors[13].base = c.n_soft_b;
+	tensors[10].base = c.head_w[0], tensors[11].base = c.head_b[0], tensors[12].base = c.head_w[1];
+	tensors[13].base = c.head_b[1];
 
 	/* a sample with several nodes, so that every kind of decision occurs */
 	ct_rng_seed(&rng, 3);

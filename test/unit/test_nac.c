@@ -111,6 +111,7 @@ test_forward_matches_dense(void)
 	ct_nac		m;
 	ct_nac_batch *bt = ct_nac_batch_create(&shape);
 	ct_graph	cells[40];
+	ct_arch		arch[40];
 	float	   *feat = ct_malloc(sizeof(float) * 40 * shape.width);
 	float		one[128];
 	double		worst = 0;
@@ -122,8 +123,11 @@ test_forward_matches_dense(void)
 	ct_nac_init(&m, 3);
 	/* every cell size, including the 2-node cell */
 	for (int i = 0; i < 40; i++)
+	{
 		ct_graph_random((uint64_t) i * 7919, &cells[i]);
-	ct_nac_forward(&m, bt, cells, 40, feat);
+		ct_nb101_arch(&cells[i], &arch[i]);
+	}
+	ct_nac_forward(&m, bt, arch, 40, feat);
 	for (int i = 0; i < 40; i++)
 	{
 		double		f[64];
@@ -143,7 +147,7 @@ test_forward_matches_dense(void)
 		ct_nac_alloc(&mb, &sb);
 		ct_nac_init(&mb, 3);
 		bb = ct_nac_batch_create(&sb);
-		ct_nac_forward(&mb, bb, cells, 40, feat);
+		ct_nac_forward(&mb, bb, arch, 40, feat);
 		worst = 0;
 		for (int i = 0; i < 40; i++)
 		{
@@ -156,10 +160,10 @@ test_forward_matches_dense(void)
 		CHECK(worst < 1e-5);
 		ct_nac_batch_destroy(bb);
 		ct_nac_free(&mb);
-		ct_nac_forward(&m, bt, cells, 40, feat);
+		ct_nac_forward(&m, bt, arch, 40, feat);
 	}
 	/* a cell's embedding does not depend on the rest of its batch */
-	ct_nac_forward(&m, bt, &cells[17], 1, one);
+	ct_nac_forward(&m, bt, &arch[17], 1, one);
 	CHECK(memcmp(one, feat + 17 * shape.width, sizeof(float) * shape.width) == 0 ||
 		  fabs(one[0] - feat[17 * shape.width]) < 1e-6);
 	/* a frozen batch (Emb W0 kept) and the embedding cache give the same embeddings */
@@ -173,13 +177,13 @@ test_forward_matches_dense(void)
 		for (int round = 0; round < 2; round++)
 			for (int i = 0; i < 40; i++)
 			{
-				const float *c = ct_nac_embed_cached(cache, &m, frozen, &cells[i]);
+				const float *c = ct_nac_embed_cached(cache, &m, frozen, &arch[i]);
 
-				ct_nac_forward(&m, bt, &cells[i], 1, f);
+				ct_nac_forward(&m, bt, &arch[i], 1, f);
 				same += memcmp(c, f, sizeof(float) * shape.width) == 0;
 			}
 		CHECK(same == 80);
-		CHECK(fabs(ct_nac_score_feat(&m, f) - ct_nac_score(&m, bt, &cells[39])) < 1e-9);
+		CHECK(fabs(ct_nac_score_feat(&m, f) - ct_nac_score(&m, bt, &arch[39])) < 1e-9);
 		ct_nac_embed_cache_destroy(cache);
 		ct_nac_batch_destroy(frozen);
 	}
@@ -190,7 +194,7 @@ test_forward_matches_dense(void)
 
 /* Mean BCE loss of fixed pairs, for finite differences. */
 static double
-loss_of(ct_nac *m, ct_nac_batch *bt, const ct_graph *cells, int ncells, const int *ia,
+loss_of(ct_nac *m, ct_nac_batch *bt, const ct_arch *cells, int ncells, const int *ia,
 		const int *ib, const float *y, int npairs, float *grad)
 {
 	float		feat[16 * 6];
@@ -209,7 +213,8 @@ check_gradients(ct_nac_shape shape)
 {
 	ct_nac		m;
 	ct_nac_batch *bt = ct_nac_batch_create(&shape);
-	ct_graph	cells[12];
+	ct_arch		cells[12];
+	ct_graph	small;
 	int			ia[16],
 				ib[16];
 	float		y[16];
@@ -221,7 +226,8 @@ check_gradients(ct_nac_shape shape)
 	ct_nac_init(&m, 11);
 	for (int i = 0; i < 12; i++)
 		cells[i] = rows[i * 37 % nrows].cell;
-	ct_graph_random(5, &cells[11]);	/* a small cell: padding slots in play */
+	ct_graph_random(5, &small);	/* a small cell: padding slots in play */
+	ct_nb101_arch(&small, &cells[11]);
 	for (int k = 0; k < 16; k++)
 	{
 		ia[k] = k % 12;
@@ -386,7 +392,7 @@ test_training(void)
 	ct_nac_stats sa,
 				sb,
 				sc;
-	ct_graph	cells[200],
+	ct_arch		cells[200],
 				shuffled[200];
 	double		acc[200],
 				acc2[200];
@@ -508,7 +514,7 @@ static void
 test_trainer(void)
 {
 	ct_nac_options opt = ct_nac_recipe_options(CT_NAC_RECIPE_DEFAULT);
-	ct_graph	cells[100];
+	ct_arch		cells[100];
 	double		acc[100];
 	ct_nac_labelled_pair pool[60];
 	ct_nac		direct,

@@ -83,7 +83,7 @@ counting_interrupt(void *arg)
 }
 
 static void
-sample_cells(ct_graph *cells, int n)
+sample_cells(ct_arch *cells, int n)
 {
 	for (int i = 0; i < n; i++)
 		cells[i] = rows[(i * 7) % 5100].cell;
@@ -104,7 +104,7 @@ test_tiles_and_interrupts(void)
 	};
 	ct_nac_shape shape = ct_nac_reference_shape();
 	ct_nac		m;
-	ct_graph   *cells = malloc(sizeof(ct_graph) * NCELLS);
+	ct_arch    *cells = malloc(sizeof(ct_arch) * NCELLS);
 	float	   *feat[2],
 			   *grad[2],
 			   *dfeat;
@@ -177,7 +177,7 @@ test_tiles_and_interrupts(void)
 static void
 test_interrupt_changes_nothing(void)
 {
-	ct_graph	cells[300];
+	ct_arch		cells[300];
 	double		acc[300];
 	ct_nac_options opt = ct_nac_recipe_options(CT_NAC_RECIPE_DEFAULT);
 	ct_nac		a,
@@ -207,7 +207,7 @@ test_interrupt_changes_nothing(void)
 	{
 		ct_ctnas_options so = ct_ctnas_recipe_options(recipe);
 		int64_t		log[2][60];
-		ct_graph	final[2];
+		ct_arch		final[2];
 		double		score[2];
 
 		so.seed = 5;
@@ -240,7 +240,7 @@ test_interrupt_changes_nothing(void)
 			ct_budget_free(&bu);
 		}
 		CHECK(memcmp(log[0], log[1], sizeof(log[0])) == 0);
-		CHECK(ct_graph_cmp(&final[0], &final[1]) == 0 && score[0] == score[1]);
+		CHECK(ct_arch_eq(&final[0], &final[1]) && score[0] == score[1]);
 	}
 	ct_oracle_free(&o);
 }
@@ -276,7 +276,7 @@ test_training_estimate(void)
 		{CT_NAC_RECIPE_DEFAULT, 100, 1000, 64, 2},
 		{CT_NAC_RECIPE_DEFAULT, 40, 40, 1024, 3},
 	};
-	ct_graph	cells[300];
+	ct_arch		cells[300];
 	double		acc[300];
 
 	for (int i = 0; i < 300; i++)
@@ -299,7 +299,7 @@ test_training_estimate(void)
 		CHECK(ct_nac_train(cells, acc, (size_t) cases[c].n, &opt, &m, &st, NULL, NULL, NULL));
 		ct_nac_free(&m);
 		peak = count_stop();
-		check_estimate(ct_nac_trainer_memory((size_t) cases[c].n, &opt, 0), peak, "nac_train");
+		check_estimate(ct_nac_trainer_memory((size_t) cases[c].n, &opt, &ct_space_nb101, 0), peak, "nac_train");
 	}
 	/* it grows with the batch, as the audit found: about 1.4 MB a cell at 16 layers of 1024, both directions */
 	{
@@ -310,10 +310,10 @@ test_training_estimate(void)
 		opt.width = 1024;
 		opt.layers = 16;
 		opt.batch_size = 100000;
-		a = ct_nac_trainer_memory(1000, &opt, 0);
-		b = ct_nac_trainer_memory(2000, &opt, 0);
+		a = ct_nac_trainer_memory(1000, &opt, &ct_space_nb101, 0);
+		b = ct_nac_trainer_memory(2000, &opt, &ct_space_nb101, 0);
 		CHECK((b - a) / 1000 > 1000000 && (b - a) / 1000 < 2000000);
-		CHECK(ct_nac_trainer_memory(5100, &opt, 0) > (size_t) 6000000000);
+		CHECK(ct_nac_trainer_memory(5100, &opt, &ct_space_nb101, 0) > (size_t) 6000000000);
 	}
 }
 
@@ -352,7 +352,7 @@ test_search_estimate(void)
 		CHECK(s != NULL && ct_ctnas_run(s, NULL, NULL, NULL));
 		{
 			double		scores[300];
-			ct_graph	q[300];
+			ct_arch		q[300];
 
 			for (int i = 0; i < bu.used; i++)
 				q[i] = o.cells[bu.log[i]];
@@ -373,14 +373,14 @@ test_oracle_size(void)
 {
 	ct_oracle	o;
 	ct_error	err;
-	ct_graph	cells[2] = {rows[0].cell, rows[1].cell};
+	ct_arch		cells[2] = {rows[0].cell, rows[1].cell};
 	double		acc[2] = {0.5, 0.6};
 
 	/* no oracle can hold more rows than NAS-Bench-101 has cells: such a one holds a cell twice */
-	CHECK(!ct_oracle_check_rows(CT_NB101_CELLS + 1, &err) && err.kind == CT_ERR_INVALID &&
+	CHECK(!ct_oracle_check_rows(&ct_space_nb101, 423625, &err) && err.kind == CT_ERR_INVALID &&
 		  strstr(err.detail, "423,624") != NULL);
-	CHECK(ct_oracle_check_rows(CT_NB101_CELLS, &err));
-	CHECK(!ct_oracle_build(&o, cells, acc, (size_t) CT_NB101_CELLS + 1, &err) &&
+	CHECK(ct_oracle_check_rows(&ct_space_nb101, 423624, &err));
+	CHECK(!ct_oracle_build(&o, cells, acc, 423625, &err) &&
 		  strstr(err.message, "more rows than") != NULL);
 	CHECK(ct_oracle_build(&o, cells, acc, 2, &err));
 	ct_oracle_free(&o);
@@ -392,7 +392,7 @@ test_robust(void)
 	static bool loaded = false;
 
 	/* the sample, unless an earlier test read it */
-	if (!loaded && rows[0].cell.n == 0)
+	if (!loaded && rows[0].graph.n == 0)
 		CHECK(sample_csv_read("data/nb101_sample.csv", rows, 5100) == 5100);
 	loaded = true;
 	test_tiles_and_interrupts();

@@ -15,7 +15,7 @@ sample_row rows[5100];	/* shared with test_ctnas_search.c */
 void
 build_sample_oracle(ct_oracle *o, int n)
 {
-	static ct_graph cells[5100];
+	static ct_arch cells[5100];
 	static double acc[5100];
 
 	for (int i = 0; i < n; i++)
@@ -30,20 +30,20 @@ static void
 test_oracle(void)
 {
 	ct_oracle	o;
-	ct_graph	cells[3];
+	ct_arch		cells[3];
 	double		acc[3] = {0.5, 0.6, 0.7};
 	ct_error	err;
-	ct_graph	absent;
+	ct_arch		absent;
 
 	build_sample_oracle(&o, 5100);
 	for (int i = 0; i < 5100; i += 17)
 	{
 		int64_t		r = ct_oracle_find(&o, &rows[i].cell);
 
-		CHECK(r >= 0 && ct_graph_cmp(&o.cells[r], &rows[i].cell) == 0 && o.acc[r] == rows[i].test_acc_run0);
+		CHECK(r >= 0 && ct_arch_eq(&o.cells[r], &rows[i].cell) && o.acc[r] == rows[i].test_acc_run0);
 	}
-	ct_graph_random(123456, &absent);
-	CHECK(ct_oracle_find(&o, &absent) == -1 || ct_graph_cmp(&o.cells[ct_oracle_find(&o, &absent)], &absent) == 0);
+	ct_space_nb101.random(123456, &absent);
+	CHECK(ct_oracle_find(&o, &absent) == -1 || ct_arch_eq(&o.cells[ct_oracle_find(&o, &absent)], &absent));
 	ct_oracle_free(&o);
 
 	cells[0] = rows[0].cell, cells[1] = rows[1].cell, cells[2] = rows[0].cell;
@@ -123,7 +123,7 @@ test_baselines(void)
 
 	/* the rows' order does not matter: the oracle is kept in cell order */
 	{
-		static ct_graph rev_cells[5100];
+		static ct_arch rev_cells[5100];
 		static double rev_acc[5100];
 		ct_oracle	rev;
 		ct_budget	a,
@@ -142,7 +142,7 @@ test_baselines(void)
 		ct_evolution_search(&a, &opt, NULL, NULL, &err);
 		ct_evolution_search(&b2, &opt, NULL, NULL, &err);
 		for (int i = 0; i < 50; i++)
-			same &= ct_graph_cmp(&o.cells[a.log[i]], &rev.cells[b2.log[i]]) == 0;
+			same &= ct_arch_eq(&o.cells[a.log[i]], &rev.cells[b2.log[i]]);
 		CHECK(same);
 		ct_budget_free(&a);
 		ct_budget_free(&b2);
@@ -153,7 +153,7 @@ test_baselines(void)
 	{
 		ct_budget	b;
 
-		opt.space = CT_SPACE_NB101;
+		opt.space = CT_PROPOSE_SPACE, opt.space_id = CT_SPACE_NB101;
 		opt.max_proposals = 20000;
 		ct_budget_init(&b, &o, 100);
 		CHECK(ct_random_search(&b, &opt, NULL, NULL, &err));
@@ -163,7 +163,7 @@ test_baselines(void)
 
 	/* options */
 	CHECK(ct_baseline_options_from_json("{\"seed\": 3, \"space\": \"nb101\", \"population\": 20, \"tournament\": 5}", &opt, &err));
-	CHECK(opt.seed == 3 && opt.space == CT_SPACE_NB101 && opt.population == 20 && opt.tournament == 5);
+	CHECK(opt.seed == 3 && opt.space == CT_PROPOSE_SPACE && opt.space_id == CT_SPACE_NB101 && opt.population == 20 && opt.tournament == 5);
 	CHECK(!ct_baseline_options_from_json("{\"population\": 5, \"tournament\": 6}", &opt, &err));
 	CHECK(!ct_baseline_options_from_json("{\"space\": \"darts\"}", &opt, &err));
 	CHECK(!ct_baseline_options_from_json("{\"seed\": -1}", &opt, &err));
@@ -194,7 +194,7 @@ test_huge_budget(void)
 	opt.population = 10;
 	opt.tournament = 3;
 	for (int k = 0; k < 4; k++)
-		for (int space = CT_SPACE_ORACLE; space <= CT_SPACE_NB101; space++)
+		for (int space = CT_PROPOSE_ORACLE; space <= CT_PROPOSE_SPACE; space++)
 		{
 			ct_budget	r,
 						e;
@@ -205,7 +205,7 @@ test_huge_budget(void)
 			CHECK(ct_random_search(&r, &opt, NULL, NULL, &err));
 			CHECK(ct_evolution_search(&e, &opt, NULL, NULL, &err));
 			/* space nb101 samples rarely hit a 30-cell oracle: its proposal bound ends it */
-			CHECK(space == CT_SPACE_NB101 || (r.used == 30 && e.used == 30));
+			CHECK(space == CT_PROPOSE_SPACE || (r.used == 30 && e.used == 30));
 			CHECK(r.used >= 1 && e.used >= 1 && r.used <= 30 && e.used <= 30);
 			ct_budget_free(&r);
 			ct_budget_free(&e);

@@ -1,0 +1,118 @@
+/*
+ * ctnas_space.h
+ *	  A search space: one module (src/core/space_<name>.c) behind one table
+ *	  of functions, which generic code (text I/O, oracles, searches, the NAC,
+ *	  the controller, the SQL glue) calls without knowing the space.
+ *
+ * Pure C.  Spaces are registered in space.c by id; the ids are stored (in
+ * archgraph values, model blobs and checkpoints) and never reused:
+ * 1 NAS-Bench-101, 2 NAS-Bench-201.
+ */
+#ifndef CTNAS_SPACE_H
+#define CTNAS_SPACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctnas_arch.h"
+#include "ctnas_error.h"
+
+struct cJSON;
+struct ct_ctrl_program;
+
+#define CT_SPACE_NB101	1
+#define CT_SPACE_NB201	2
+
+/*
+ * The graph a GCN reads: nodes in topological order, each labelled with the
+ * space's NAC vocabulary (0 is reserved for padding slots), and each node's
+ * predecessors as a bit mask over the nodes before it.
+ */
+#define CT_DAG_MAX_NODES 16
+
+typedef struct ct_dag
+{
+	int			n;
+	uint8_t		op[CT_DAG_MAX_NODES];
+	uint32_t	pred[CT_DAG_MAX_NODES]; /* bit u: an edge u -> v, u < v */
+} ct_dag;
+
+typedef struct ct_space
+{
+	uint8_t		id;				/* stored: never changes */
+	const char *name;			/* "nb101": what users write */
+	const char *title;			/* "NAS-Bench-101" */
+	int64_t		size;			/* distinct architectures (identity, not isomorphism) */
+	const char *forms;			/* the text forms it accepts, for error messages */
+
+	/*
+	 * Text.  from_json reads a JSON object (a "space" key in it has been
+	 * checked already, and is to be skipped); claims_json says whether an
+	 * object without "space" is this space's by its keys.  from_native reads
+	 * the space's own string form (NULL: none); claims_native says whether a
+	 * text that is not JSON looks like it, so its errors are that parser's.
+	 */
+	bool		(*from_json) (const struct cJSON *root, ct_arch *out, ct_error *err);
+	bool		(*claims_json) (const struct cJSON *root);
+	bool		(*from_native) (const char *text, ct_arch *out, ct_error *err);
+	bool		(*claims_native) (const char *text);
+	size_t		text_max;		/* bytes of to_text's output, NUL included, at most */
+	size_t		(*to_text) (const ct_arch *a, char *buf, size_t size);
+	size_t		dot_max;
+	size_t		(*to_dot) (const ct_arch *a, char *buf, size_t size);
+
+	/* A stored or received encoding is one this space makes (its canonical form). */
+	bool		(*valid) (const ct_arch *a);
+	/* The representative of a's isomorphism class (a itself where identity is isomorphism). */
+	void		(*canonical) (const ct_arch *a, ct_arch *out);
+
+	/* Sampling as the benchmark's own sampler does, and one mutation, per seed. */
+	void		(*random) (uint64_t seed, ct_arch *out);
+	bool		(*mutate) (const ct_arch *a, uint64_t seed, ct_arch *out, ct_error *err);
+	/* The i-th architecture, 0 <= i < size, in the benchmark's order; NULL when not enumerable. */
+	bool		(*nth) (int64_t i, ct_arch *out);
+
+	/* The NAC: the graph it reads, and the shape of its input. */
+	int			nac_slots;		/* nodes a cell is padded to */
+	int			nac_vocab;		/* the vocabulary's id in model blobs (ct_nac_vocab) */
+	int			nac_vocab_size;
+	void		(*to_dag) (const ct_arch *a, ct_dag *out);
+
+	/* The controller's decisions and their decoding (ctnas_controller.h). */
+	const struct ct_ctrl_program *program;
+} ct_space;
+
+/* Registered spaces; NULL for an unknown id or name. */
+extern const ct_space *ct_space_by_id(int id);
+extern const ct_space *ct_space_by_name(const char *name);
+/* The space of a (which must be registered: architectures are made by spaces). */
+extern const ct_space *ct_space_of(const ct_arch *a);
+/* The i-th registered space, i from 0; NULL past the last. */
+extern const ct_space *ct_space_nth(int i);
+/* "nb101, nb201": the names, for error messages. */
+extern const char *ct_space_names(void);
+
+/*
+ * Text input of any space: a JSON object with a "space" key is of that
+ * space; without it, its keys decide (NAS-Bench-101's matrix/ops when no
+ * other space claims them); a text that is not JSON is tried against the
+ * spaces' own string forms; anything else is an error naming the forms.
+ */
+extern bool ct_arch_parse(const char *text, ct_arch *out, ct_error *err);
+/* The same from an already parsed JSON value (the glue's jsonb). */
+extern bool ct_arch_from_cjson(const struct cJSON *root, ct_arch *out, ct_error *err);
+
+/* Output: the space's own form; returns the length.  Buffers of CT_ARCH_TEXT_MAX always suffice. */
+#define CT_ARCH_TEXT_MAX 512
+#define CT_ARCH_DOT_MAX 2048
+extern size_t ct_arch_to_text(const ct_arch *a, char *buf, size_t size);
+extern size_t ct_arch_to_dot(const ct_arch *a, char *buf, size_t size);
+
+/* The NAS-Bench-101 adapter's conversions (space_nb101.c), for NB101-only code and tests. */
+struct ct_graph;
+extern void ct_nb101_arch(const struct ct_graph *g, ct_arch *out);
+extern void ct_nb101_graph(const ct_arch *a, struct ct_graph *out);
+extern const ct_space ct_space_nb101;
+
+#endif
