@@ -114,5 +114,6 @@ struct ct_graph;
 extern void ct_nb101_arch(const struct ct_graph *g, ct_arch *out);
 extern void ct_nb101_graph(const ct_arch *a, struct ct_graph *out);
 extern const ct_space ct_space_nb101;
+extern const ct_space ct_space_nb201;
 
 #endif

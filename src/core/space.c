@@ -13,16 +13,10 @@
 #include "ctnas_graph.h"
 #include "ctnas_json.h"
 
-#ifdef CT_HAVE_NB201
-extern const ct_space ct_space_nb201;
-#endif
-
 /* In id order; the first is the space of JSON objects that no other claims. */
 static const ct_space *const spaces[] = {
 	&ct_space_nb101,
-#ifdef CT_HAVE_NB201
 	&ct_space_nb201,
-#endif
 };
 
 #define NSPACES ((int) (sizeof(spaces) / sizeof(spaces[0])))
@@ -133,7 +127,7 @@ ct_arch_parse(const char *text, ct_arch *out, ct_error *err)
 	{
 		for (int i = 0; i < NSPACES; i++)
 			if (spaces[i]->from_native != NULL && spaces[i]->claims_native(p))
-				return spaces[i]->from_native(text, out, err);
+				return spaces[i]->from_native(p, out, err);
 		if (*p != '\0' && !isdigit((unsigned char) *p) && *p != '-' &&
 			strncmp(p, "true", 4) != 0 && strncmp(p, "false", 5) != 0 && strncmp(p, "null", 4) != 0)
 			return ct_fail(err, CT_ERR_SYNTAX, "archgraph is neither JSON nor a known string form", "%s", all_forms());
