@@ -60,7 +60,11 @@ extern const char *ct_nb201_op_name(int op);
 /* Op code of a name of len bytes, or -1. */
 extern int	ct_nb201_op_from_name(const char *name, size_t len);
 
-/* Whether every op code is < 5 (for cells not made by this module). */
+/*
+ * Whether every op code is < 5.  Every function here makes valid cells and
+ * expects valid ones; given an invalid one (built by hand), none reads out
+ * of bounds: ct_nb201_index gives -1, op names print as "?".
+ */
 extern bool ct_nb201_cell_is_valid(const ct_nb201_cell *c);
 
 /* ---- the benchmark string ------------------------------------------- */
@@ -112,7 +116,10 @@ extern size_t ct_nb201_to_json(const ct_nb201_cell *c, char *buf, size_t size);
  * generate_meta_info lists the cells with Structure.gen_all (the base-5
  * number ct_nb201_code below) and then shuffles the list with Python's
  * random.seed(88); random.shuffle.  A table (nb201_table.c, generated
- * from the benchmark CSV by data/make_nb201.py) holds that order.
+ * from the benchmark CSV by data/make_nb201.py) holds that order; its
+ * inverse is built in static memory on the first ct_nb201_index call (not
+ * thread-safe on that call; backends are single-threaded).  -1 for an
+ * invalid cell.
  */
 extern int	ct_nb201_index(const ct_nb201_cell *c);
 /* The cell of an index; false (CT_ERR_INVALID) unless 0 <= index < 15625. */

@@ -45,7 +45,7 @@ unique_nodes(const ct_nb201_cell *c, char node[CT_NB201_NUM_NODES][NODE_MAX])
 				strcpy(term[i], "(");
 				strcat(term[i], node[i]);
 				strcat(term[i], ")@");
-				strcat(term[i], ct_nb201_op_name(op));
+				strcat(term[i], op < CT_NB201_NUM_OPS ? ct_nb201_op_name(op) : "?");
 			}
 		}
 		/* "+".join(sorted(cur_node)): Python orders str by code point, strcmp by unsigned byte: the same for ASCII */
@@ -209,7 +209,12 @@ ct_nb201_canonical_index(int index)
 void
 ct_nb201_canonical(const ct_nb201_cell *c, ct_nb201_cell *out)
 {
-	ct_nb201_from_index(ct_nb201_canonical_index(ct_nb201_index(c)), out, NULL);
+	int			i = ct_nb201_index(c);
+
+	if (i < 0)
+		*out = *c;				/* invalid: left as it is */
+	else
+		ct_nb201_from_index(ct_nb201_canonical_index(i), out, NULL);
 }
 
 bool
@@ -217,13 +222,15 @@ ct_nb201_is_canonical(const ct_nb201_cell *c)
 {
 	int			i = ct_nb201_index(c);
 
-	return ct_nb201_canonical_index(i) == i;
+	return i >= 0 && ct_nb201_canonical_index(i) == i;
 }
 
 int
 ct_nb201_class_size(const ct_nb201_cell *c)
 {
-	return size_of_class[ct_nb201_canonical_index(ct_nb201_index(c))];
+	int			i = ct_nb201_index(c);
+
+	return i < 0 ? 0 : size_of_class[ct_nb201_canonical_index(i)];
 }
 
 int

@@ -386,6 +386,8 @@ ct_nb201_from_code(int code, ct_nb201_cell *out)
 int
 ct_nb201_index(const ct_nb201_cell *c)
 {
+	if (!ct_nb201_cell_is_valid(c))
+		return -1;
 	if (!index_of_code_ready)
 	{
 		for (int i = 0; i < CT_NB201_NUM_CELLS; i++)

@@ -10,6 +10,7 @@
 
 #include "ctnas_md5.h"
 #include "ctnas_nb201.h"
+#include "ctnas_rng.h"
 
 #include <cjson/cJSON.h>
 #include <stdint.h>
@@ -153,6 +154,70 @@ test_parse_errors(void)
 	CHECK(ct_nb201_parse(BRIEF "junk", strlen(BRIEF), &c, &err));
 	CHECK(ct_nb201_parse(BRIEF, strlen(BRIEF), &c, NULL));
 	CHECK(!ct_nb201_parse("x", 1, &c, NULL));	/* no error struct: still fails cleanly */
+}
+
+/*
+ * Strictness: random edits of a valid string (a byte replaced, inserted or
+ * deleted, up to three times); whatever parses must print back as exactly
+ * the text parsed, and whatever fails must be CT_ERR_SYNTAX with a message.
+ */
+static void
+test_parse_edits(void)
+{
+	const char	alphabet[] = "|+~0123_nonekipcvrgl x\n";
+	int			parsed = 0,
+				ok = 1;
+
+	for (uint64_t seed = 0; seed < 30000; seed++)
+	{
+		ct_rng		rng;
+		char		text[CT_NB201_STR_MAX + 8];
+		char		back[CT_NB201_STR_MAX];
+		size_t		len;
+		ct_nb201_cell c;
+		ct_error	err;
+		int			edits;
+
+		ct_rng_seed(&rng, seed);
+		ct_nb201_random(seed, &c);
+		len = ct_nb201_to_str(&c, text, sizeof(text));
+		edits = 1 + (int) ct_rng_below(&rng, 3);
+		for (int k = 0; k < edits; k++)
+		{
+			size_t		at = ct_rng_below(&rng, (uint32_t) len + 1);
+			char		ch = alphabet[ct_rng_below(&rng, (uint32_t) sizeof(alphabet) - 1)];
+			int			kind = (int) ct_rng_below(&rng, 3);
+
+			if (kind == 0 && at < len)
+				text[at] = ch;
+			else if (kind == 1 && len + 1 < sizeof(text))
+			{
+				memmove(text + at + 1, text + at, len - at + 1);
+				text[at] = ch;
+				len++;
+			}
+			else if (at < len)
+			{
+				memmove(text + at, text + at + 1, len - at);
+				len--;
+			}
+			text[len] = '\0';
+		}
+		if (ct_nb201_parse(text, len, &c, &err))
+		{
+			parsed++;
+			ct_nb201_to_str(&c, back, sizeof(back));
+			if (strcmp(back, text) != 0)
+			{
+				ok = 0;
+				fprintf(stderr, "accepted \"%s\", prints \"%s\"\n", text, back);
+			}
+		}
+		else if (err.kind != CT_ERR_SYNTAX || err.message[0] == '\0' || err.detail[0] == '\0')
+			ok = 0;
+	}
+	CHECK(ok);
+	CHECK(parsed > 100);		/* some edits give another valid cell (an op renamed into another) */
 }
 
 static ct_error_kind
@@ -432,6 +497,23 @@ test_isomorphism(void)
 	CHECK(reps == 6466 && sizes == CT_NB201_NUM_CELLS);
 	CHECK(longest == 112 && longest < CT_NB201_UNIQUE_STR_MAX);
 	CHECK(ct_nb201_canonical_index(-1) == -1 && ct_nb201_canonical_index(CT_NB201_NUM_CELLS) == -1);
+	/* an invalid cell made by hand: no out-of-bounds read anywhere */
+	{
+		ct_nb201_cell bad = {{3, 3, 9, 1, 3, 1}},
+					out;
+		uint8_t		bytes[CT_NB201_BYTES];
+
+		CHECK(!ct_nb201_cell_is_valid(&bad) && ct_nb201_index(&bad) == -1);
+		CHECK(!ct_nb201_is_canonical(&bad) && ct_nb201_class_size(&bad) == 0);
+		ct_nb201_canonical(&bad, &out);
+		CHECK(memcmp(&bad, &out, sizeof(out)) == 0);
+		ct_nb201_unique_str(&bad, buf, sizeof(buf));
+		CHECK(strstr(buf, ")@?") != NULL);
+		ct_nb201_encode(&bad, bytes);
+		CHECK(!ct_nb201_decode(bytes, CT_NB201_BYTES, &out, NULL));
+		ct_nb201_to_str(&bad, buf, sizeof(buf));
+		CHECK(strstr(buf, "|?~1|") != NULL);
+	}
 
 	/* to the letter: only node 1 can be "#"; an all-zero later node is "#+#" and stays visible */
 	unique_of("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|", buf);
@@ -619,6 +701,7 @@ test_nb201(void)
 	test_ops();
 	test_string();
 	test_parse_errors();
+	test_parse_edits();
 	test_json();
 	test_fixture();
 	test_index();
