@@ -191,7 +191,7 @@ extern void ct_nb201_random(uint64_t seed, ct_nb201_cell *out);
 
 /*
  * A child as the benchmark's regularized evolution makes one (R_EA.py
- * mutate_arch_func): a node uniform among nodes 1..3, one of its inputs
+ * mutate_arch_func, the same in exps/NAS-Bench-201-algos/ and exps/algos/): a node uniform among nodes 1..3, one of its inputs
  * uniform, and a new op drawn uniformly from the five again until it
  * differs from the old one.  So exactly one edge changes, edge 1<-0 with
  * probability 1/3, each input of node 2 with 1/6, each of node 3 with 1/9;
