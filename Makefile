@@ -10,7 +10,8 @@ CORE_OBJS = src/core/error.o src/core/md5.o src/core/rng.o src/core/graph.o \
 	src/core/adam.o src/core/nac_train.o src/core/nac_blob.o src/core/nac_options.o src/core/nac_embed_cache.o \
 	src/core/kendall.o src/core/torch_randperm.o src/core/controller.o \
 	src/core/oracle.o src/core/baseline_search.o src/core/ctnas_search.o src/core/serial.o \
-	src/core/json.o src/core/space.o src/core/space_nb101.o src/core/space_nb201.o
+	src/core/json.o src/core/space.o src/core/space_nb101.o src/core/space_nb201.o \
+	src/core/nb201_cell.o src/core/nb201_canonical.o src/core/nb201_table.o
 PG_OBJS = src/pg/ctnas.o src/pg/archgraph.o src/pg/archgraph_funcs.o \
 	src/pg/nb101_load.o src/pg/nac_train_agg.o src/pg/nac_funcs.o src/pg/ktau.o src/pg/search.o src/pg/search_job_state.o src/pg/search_job_keys.o src/pg/search_job_api.o src/pg/search_job_worker.o src/pg/search_launcher.o src/pg/ext_schema.o
 OBJS = $(CORE_OBJS) $(PG_OBJS)

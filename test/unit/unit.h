@@ -44,6 +44,7 @@ extern void test_controller(void);
 extern void test_search(void);
 extern void test_ctnas_search(void);
 extern void test_robust(void);
+extern void test_nb201(void);
 extern void test_space(void);
 
 #endif

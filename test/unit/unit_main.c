@@ -24,6 +24,7 @@ static const struct
 	{"search", test_search},
 	{"ctnas_search", test_ctnas_search},
 	{"robust", test_robust},
+	{"nb201", test_nb201},
 	{"space", test_space},
 };
 
