@@ -46,7 +46,7 @@ prove_installcheck:
 		$(PROVE) $(PG_PROVE_FLAGS) $(PROVE_FLAGS) $(PROVE_TESTS)
 
 # PGXS tracks no header dependencies: rebuild every object when a header changes
-$(OBJS): $(wildcard include/*.h src/pg/*.h)
+$(OBJS): $(wildcard include/*.h src/pg/*.h src/core/*.h)
 
 # ---- pure C unit tests: no server --------------------------------------
 UNIT_SRCS = $(wildcard test/unit/*.c) test/common/sample_csv.c
