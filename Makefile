@@ -9,7 +9,8 @@ CORE_OBJS = src/core/error.o src/core/md5.o src/core/rng.o src/core/graph.o \
 	src/core/nb101_json.o src/core/alloc.o src/core/crc32.o src/core/nac_model.o \
 	src/core/adam.o src/core/nac_train.o src/core/nac_blob.o src/core/nac_options.o src/core/nac_embed_cache.o \
 	src/core/kendall.o src/core/torch_randperm.o src/core/controller.o \
-	src/core/oracle.o src/core/baseline_search.o src/core/ctnas_search.o src/core/serial.o \
+	src/core/oracle.o src/core/baseline_search.o src/core/ctnas_search.o src/core/search_paper.o \
+	src/core/search_rounds.o src/core/search_options.o src/core/search_checkpoint.o src/core/serial.o \
 	src/core/json.o src/core/space.o src/core/space_nb101.o src/core/space_nb201.o \
 	src/core/nb201_cell.o src/core/nb201_canonical.o src/core/nb201_table.o
 PG_OBJS = src/pg/ctnas.o src/pg/archgraph.o src/pg/archgraph_funcs.o \
@@ -46,20 +47,20 @@ prove_installcheck:
 		$(PROVE) $(PG_PROVE_FLAGS) $(PROVE_FLAGS) $(PROVE_TESTS)
 
 # PGXS tracks no header dependencies: rebuild every object when a header changes
-$(OBJS): $(wildcard include/*.h src/pg/*.h src/core/*.h)
+$(OBJS): $(wildcard include/*.h src/core/*.h src/pg/*.h)
 
 # ---- pure C unit tests: no server --------------------------------------
 UNIT_SRCS = $(wildcard test/unit/*.c) test/common/sample_csv.c
 CORE_SRCS = $(CORE_OBJS:.o=.c)
-test/unit/run_unit_tests: $(UNIT_SRCS) $(CORE_SRCS) $(wildcard include/*.h test/unit/*.h test/common/*.h)
+test/unit/run_unit_tests: $(UNIT_SRCS) $(CORE_SRCS) $(wildcard include/*.h src/core/*.h test/unit/*.h test/common/*.h)
 	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/unit -Itest/common -o $@ $(UNIT_SRCS) $(CORE_SRCS) -lopenblas -lcjson -lm
 
-test/tools/nb101_check: test/tools/nb101_check.c $(CORE_SRCS) $(wildcard include/*.h)
+test/tools/nb101_check: test/tools/nb101_check.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h)
 	$(CC) -O2 $(WARNINGS) -std=gnu11 -Iinclude -o $@ $< $(CORE_SRCS) -lcjson -lm
 
 # libFuzzer + ASan/UBSan over the JSON, binary and nas_bench.json decoders (needs clang)
 FUZZ_SECONDS ?= 60
-test/fuzz/fuzz_archgraph: test/fuzz/fuzz_archgraph.c $(CORE_SRCS) $(wildcard include/*.h)
+test/fuzz/fuzz_archgraph: test/fuzz/fuzz_archgraph.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -o $@ $< $(CORE_SRCS) -lopenblas -lcjson -lm
 
 fuzz: test/fuzz/fuzz_archgraph
@@ -95,13 +96,13 @@ demo: deps
 	$(MAKE) install
 	pg_virtualenv -v 15 bash test/demo/demo.sh
 
-test/tools/nac_tool: test/tools/nac_tool.c test/common/sample_csv.c $(CORE_SRCS) $(wildcard include/*.h)
+test/tools/nac_tool: test/tools/nac_tool.c test/common/sample_csv.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h)
 	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< test/common/sample_csv.c $(CORE_SRCS) -lopenblas -lcjson -lm
 
-test/tools/ktau_bench: test/tools/ktau_bench.c test/common/nb101_table.c $(CORE_SRCS) $(wildcard include/*.h)
+test/tools/ktau_bench: test/tools/ktau_bench.c test/common/nb101_table.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h)
 	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< test/common/nb101_table.c $(CORE_SRCS) -lopenblas -lcjson -lm
 
-test/tools/search_bench: test/tools/search_bench.c test/common/nb101_table.c $(CORE_SRCS) $(wildcard include/*.h)
+test/tools/search_bench: test/tools/search_bench.c test/common/nb101_table.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h)
 	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< test/common/nb101_table.c $(CORE_SRCS) -lopenblas -lcjson -lm
 
 # all 423,624 NAS-Bench-101 rows: canonical form and module hash (needs ../shared)
@@ -112,5 +113,5 @@ NB101_CSV ?= ../shared/data/nb101/nb101_all_run0test.csv.gz
 EXTRA_CLEAN = test/unit/nac_dump.json test/unit/run_unit_tests test/tools/nb101_check test/tools/nac_tool test/tools/ktau_bench test/tools/search_bench test/fuzz/fuzz_archgraph test/tools/interrupt_gap
 
 # the longest work between two interrupt checks in the worst documented cases (README, "Cancels and memory")
-test/tools/interrupt_gap: test/tools/interrupt_gap.c test/common/sample_csv.c $(CORE_SRCS) $(wildcard include/*.h)
+test/tools/interrupt_gap: test/tools/interrupt_gap.c test/common/sample_csv.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h)
 	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< test/common/sample_csv.c $(CORE_SRCS) -lopenblas -lcjson -lm

@@ -1,0 +1,408 @@
+/*
+ * search_checkpoint.c
+ *	  Checkpoints of the CTNAS search: the state saved to bytes with a
+ *	  checksum, and a search continued from them exactly as the saved one
+ *	  would have (ctnas_search.h).
+ */
+#include "ctnas_search_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "ctnas_alloc.h"
+#include "ctnas_serial.h"
+
+#define STATE_MAGIC		0x53535443u	/* "CTSS" */
+#define STATE_VERSION	1
+
+static void
+put_cell(ct_wbuf *w, const ct_graph *g)
+{
+	ct_wbuf_u32(w, (uint32_t) g->n);
+	ct_wbuf_u32(w, g->edges);
+	ct_wbuf_bytes(w, g->ops, CT_NB101_MAX_NODES);
+}
+
+/* A cell from a checkpoint, checked to be a valid canonical cell (the NAC indexes by its ops). */
+static bool
+get_cell(ct_rbuf *r, ct_graph *g)
+{
+	ct_raw_graph raw;
+	ct_graph	back;
+	ct_error	err;
+
+	memset(g, 0, sizeof(*g));
+	g->n = (int) ct_rbuf_u32(r);
+	g->edges = ct_rbuf_u32(r);
+	if (!ct_rbuf_bytes(r, g->ops, CT_NB101_MAX_NODES) || g->n < 2 || g->n > CT_NB101_MAX_NODES)
+		return false;
+	for (int i = 0; i < CT_NB101_MAX_NODES; i++)
+		if (g->ops[i] > 16)
+			return false;
+	ct_graph_to_raw(g, &raw);
+	return ct_graph_from_raw(&raw, &back, &err) && ct_graph_cmp(&back, g) == 0 &&
+		memcmp(back.ops, g->ops, CT_NB101_MAX_NODES) == 0 && back.edges == g->edges;
+}
+
+static void
+put_model(ct_wbuf *w, const ct_nac *m, const ct_nac_options *opt)
+{
+	ct_nac_stats stats = {0};
+	size_t		n = ct_nac_blob_size(m);
+	uint8_t    *blob = ct_malloc(n);
+
+	ct_nac_blob_write(m, opt, &stats, blob);
+	ct_wbuf_u64(w, n);
+	ct_wbuf_bytes(w, blob, n);
+	ct_free(blob);
+}
+
+static bool
+get_model(ct_rbuf *r, ct_nac *m)
+{
+	uint64_t	n = ct_rbuf_u64(r);
+	ct_nac_options opt;
+	ct_nac_stats stats;
+	ct_error	err;
+
+	if (r->bad || n > r->len - r->pos)
+		return false;
+	if (!ct_nac_blob_read(r->data + r->pos, n, m, &opt, &stats, &err))
+		return false;
+	r->pos += n;
+	return true;
+}
+
+static void
+put_options(ct_wbuf *w, const ct_ctnas_options *o)
+{
+	const ct_nac_options *n = &o->nac;
+
+	ct_wbuf_u32(w, (uint32_t) o->recipe);
+	ct_wbuf_u64(w, o->seed);
+	ct_wbuf_u32(w, (uint32_t) o->space);
+	ct_wbuf_u32(w, (uint32_t) o->iterations);
+	ct_wbuf_u32(w, (uint32_t) o->derive_every);
+	ct_wbuf_u32(w, (uint32_t) o->derive_samples);
+	ct_wbuf_u32(w, (uint32_t) o->pseudo_every);
+	ct_wbuf_u32(w, (uint32_t) o->pseudo_first);
+	ct_wbuf_u32(w, (uint32_t) o->pseudo_pairs);
+	ct_wbuf_f64(w, o->entropy_coef);
+	ct_wbuf_f64(w, o->controller_lr);
+	ct_wbuf_u32(w, (uint32_t) o->first);
+	ct_wbuf_u32(w, (uint32_t) o->rounds);
+	ct_wbuf_u32(w, (uint32_t) n->recipe);
+	ct_wbuf_u64(w, n->seed);
+	ct_wbuf_u32(w, (uint32_t) n->epochs);
+	ct_wbuf_u32(w, (uint32_t) n->batch_size);
+	ct_wbuf_f64(w, n->lr);
+	ct_wbuf_f64(w, n->beta1);
+	ct_wbuf_f64(w, n->beta2);
+	ct_wbuf_f64(w, n->eps);
+	ct_wbuf_f64(w, n->weight_decay);
+	ct_wbuf_u32(w, (uint32_t) n->head);
+	ct_wbuf_u32(w, (uint32_t) n->readout);
+	ct_wbuf_u32(w, (uint32_t) n->layers);
+	ct_wbuf_u32(w, (uint32_t) n->width);
+}
+
+static bool
+get_options(ct_rbuf *r, ct_ctnas_options *o)
+{
+	ct_nac_options *n = &o->nac;
+	ct_nac_shape shape = ct_nac_reference_shape();
+	ct_error	err;
+
+	o->recipe = (int) ct_rbuf_u32(r);
+	o->seed = ct_rbuf_u64(r);
+	o->space = (int) ct_rbuf_u32(r);
+	o->iterations = (int) ct_rbuf_u32(r);
+	o->derive_every = (int) ct_rbuf_u32(r);
+	o->derive_samples = (int) ct_rbuf_u32(r);
+	o->pseudo_every = (int) ct_rbuf_u32(r);
+	o->pseudo_first = (int) ct_rbuf_u32(r);
+	o->pseudo_pairs = (int) ct_rbuf_u32(r);
+	o->entropy_coef = ct_rbuf_f64(r);
+	o->controller_lr = ct_rbuf_f64(r);
+	o->first = (int) ct_rbuf_u32(r);
+	o->rounds = (int) ct_rbuf_u32(r);
+	n->recipe = (int) ct_rbuf_u32(r);
+	n->seed = ct_rbuf_u64(r);
+	n->epochs = (int) ct_rbuf_u32(r);
+	n->batch_size = (int) ct_rbuf_u32(r);
+	n->lr = ct_rbuf_f64(r);
+	n->beta1 = ct_rbuf_f64(r);
+	n->beta2 = ct_rbuf_f64(r);
+	n->eps = ct_rbuf_f64(r);
+	n->weight_decay = ct_rbuf_f64(r);
+	n->head = (int) ct_rbuf_u32(r);
+	n->readout = (int) ct_rbuf_u32(r);
+	n->layers = (int) ct_rbuf_u32(r);
+	n->width = (int) ct_rbuf_u32(r);
+	shape.head = n->head;
+	shape.readout = n->readout;
+	shape.layers = n->layers;
+	shape.width = n->width;
+	/* the search options' bounds (search_options.c) and sane NAC options, so a damaged checkpoint cannot ask for absurd work */
+	return !r->bad && ct_ctnas_options_in_bounds(o) && ct_nac_recipe_name(n->recipe) != NULL &&
+		n->epochs >= 0 && n->epochs <= 1000000 &&
+		n->batch_size >= 1 && n->batch_size <= 1000000 && isfinite(n->lr) && isfinite(n->beta1) &&
+		isfinite(n->beta2) && isfinite(n->eps) && isfinite(n->weight_decay) &&
+		ct_nac_shape_valid(&shape, &err);
+}
+
+uint8_t *
+ct_ctnas_save(const ct_ctnas_search *s, size_t *len)
+{
+	ct_wbuf		w;
+
+	ct_wbuf_init(&w);
+	ct_wbuf_u32(&w, STATE_MAGIC);
+	ct_wbuf_u32(&w, STATE_VERSION);
+	ct_wbuf_u64(&w, s->fingerprint);
+	put_options(&w, &s->opt);
+	ct_wbuf_u32(&w, (uint32_t) s->ph);
+	ct_wbuf_u64(&w, (uint64_t) s->iter);
+	ct_wbuf_u32(&w, (uint32_t) s->round);
+	ct_wbuf_u64(&w, (uint64_t) s->steps);
+	for (int i = 0; i < 4; i++)
+		ct_wbuf_u64(&w, s->rng.s[i]);
+	ct_wbuf_u32(&w, (uint32_t) s->b->used);
+	for (int i = 0; i < s->b->used; i++)
+		ct_wbuf_u64(&w, (uint64_t) s->b->log[i]);
+	ct_wbuf_u32(&w, s->has_init);
+	if (s->has_init)
+		put_model(&w, &s->init, &s->opt.nac);
+	ct_wbuf_u32(&w, s->has_model);
+	if (s->has_model)
+	{
+		put_model(&w, &s->model, &s->opt.nac);
+		ct_wbuf_u64(&w, s->model_stats.rows);
+		ct_wbuf_u64(&w, s->model_stats.epochs);
+		ct_wbuf_u64(&w, s->model_stats.steps);
+		ct_wbuf_f64(&w, s->model_stats.final_loss);
+	}
+	ct_wbuf_u64(&w, s->model_seed);
+	ct_wbuf_u32(&w, s->trainer != NULL);
+	if (s->trainer != NULL)
+	{
+		ct_wbuf_u32(&w, (uint32_t) s->trainer_rows);
+		ct_nac_trainer_save(s->trainer, &w);
+	}
+	if (s->opt.recipe == CT_CTNAS_RECIPE_PAPER)
+	{
+		ct_wbuf_f32s(&w, s->ctrl.params, s->ctrl.nparams);
+		ct_adam_save(&s->ctrl_adam, &w);
+		ct_wbuf_u32(&w, s->has_champion);
+		if (s->has_champion)
+		{
+			put_cell(&w, &s->baseline);
+			put_cell(&w, &s->champion);
+		}
+		ct_wbuf_f64(&w, s->last_entropy);
+		ct_wbuf_u32(&w, (uint32_t) s->npool);
+		for (int i = 0; i < s->npool; i++)
+		{
+			put_cell(&w, &s->pool[i].a);
+			put_cell(&w, &s->pool[i].b);
+			ct_wbuf_u32(&w, s->pool[i].label != 0);
+		}
+	}
+	/* a checksum over everything, so damage is an error rather than a different search */
+	ct_wbuf_u32(&w, ct_crc32(w.data, w.len));
+	*len = w.len;
+	return w.data;
+}
+
+/* Undoes the queries a failed restore replayed, so the budget is fresh again. */
+static void
+forget_queries(ct_budget *b)
+{
+	for (int i = 0; i < b->used; i++)
+		b->seen[b->log[i]] = 0;
+	b->used = 0;
+}
+
+bool
+ct_ctnas_checkpoint_options(const uint8_t *buf, size_t len, ct_ctnas_options *opt, ct_error *err)
+{
+	ct_rbuf		r;
+
+	if (len >= 16)
+	{
+		ct_rbuf_init(&r, buf + len - 4, 4);
+		if (ct_rbuf_u32(&r) == ct_crc32(buf, len - 4))
+		{
+			ct_rbuf_init(&r, buf, len - 4);
+			if (ct_rbuf_u32(&r) == STATE_MAGIC && ct_rbuf_u32(&r) == STATE_VERSION)
+			{
+				(void) ct_rbuf_u64(&r);		/* the oracle's fingerprint: ct_ctnas_restore checks it */
+				if (get_options(&r, opt))
+					return true;
+			}
+		}
+	}
+	return ct_fail(err, CT_ERR_INVALID, "invalid search checkpoint", "It is damaged or was not written by this version."), false;
+}
+
+ct_ctnas_search *
+ct_ctnas_restore(ct_budget *b, const uint8_t *buf, size_t len, ct_error *err)
+{
+	ct_rbuf		r;
+	ct_ctnas_options opt;
+	ct_ctnas_search *s = NULL;
+	ct_nac		init;
+	bool		has_init;
+	uint32_t	used;
+	uint32_t	crc;
+
+#define DAMAGED() do { ct_ctnas_destroy(s); forget_queries(b); \
+		return ct_fail(err, CT_ERR_INVALID, "invalid search checkpoint", "It is damaged or was not written by this version."), NULL; } while (0)
+
+	if (len < 16)
+		DAMAGED();
+	ct_rbuf_init(&r, buf + len - 4, 4);
+	crc = ct_rbuf_u32(&r);
+	if (crc != ct_crc32(buf, len - 4))
+		DAMAGED();
+	ct_rbuf_init(&r, buf, len - 4);
+	if (ct_rbuf_u32(&r) != STATE_MAGIC || ct_rbuf_u32(&r) != STATE_VERSION)
+		DAMAGED();
+	if (ct_rbuf_u64(&r) != oracle_fingerprint(b->oracle))
+		return ct_fail(err, CT_ERR_INVALID, "the search checkpoint belongs to another oracle",
+					   "The oracle's cells or accuracies changed since the checkpoint was written."), NULL;
+	if (!get_options(&r, &opt))
+		DAMAGED();
+
+	/* the state's fields are read into a search built the normal way */
+	{
+		phase		ph = (phase) ct_rbuf_u32(&r);
+		int64_t		iter = (int64_t) ct_rbuf_u64(&r);
+		int			round = (int) ct_rbuf_u32(&r);
+		int64_t		steps = (int64_t) ct_rbuf_u64(&r);
+		ct_rng		rng;
+		int			saved_used;
+
+		for (int i = 0; i < 4; i++)
+			rng.s[i] = ct_rbuf_u64(&r);
+		if (r.bad || ph > PH_DONE || iter < 0 || round < 0 || steps < 0)
+			DAMAGED();
+		used = ct_rbuf_u32(&r);
+		if (r.bad || used > (uint32_t) b->budget)
+			DAMAGED();
+		for (uint32_t i = 0; i < used; i++)
+		{
+			uint64_t	row = ct_rbuf_u64(&r);
+			double		a;
+
+			if (r.bad || row >= b->oracle->n || b->seen[row])
+				DAMAGED();
+			ct_budget_query(b, (int64_t) row, &a);
+		}
+		has_init = ct_rbuf_u32(&r) != 0;
+		if (has_init && !get_model(&r, &init))
+			DAMAGED();
+		/* ct_ctnas_create wants a fresh budget: show it one, then put the log back */
+		saved_used = b->used;
+		b->used = 0;
+		s = ct_ctnas_create(b, &opt, has_init ? &init : NULL, err);
+		b->used = saved_used;
+		if (has_init)
+			ct_nac_free(&init);
+		if (s == NULL)
+		{
+			forget_queries(b);
+			return NULL;
+		}
+		s->ph = ph;
+		s->iter = iter;
+		s->round = round;
+		s->steps = steps;
+		s->rng = rng;
+	}
+	if (ct_rbuf_u32(&r) != 0)
+	{
+		if (!get_model(&r, &s->model))
+			DAMAGED();
+		s->has_model = true;
+		s->model_stats.rows = ct_rbuf_u64(&r);
+		s->model_stats.epochs = (uint32_t) ct_rbuf_u64(&r);
+		s->model_stats.steps = ct_rbuf_u64(&r);
+		s->model_stats.final_loss = ct_rbuf_f64(&r);
+	}
+	s->model_seed = ct_rbuf_u64(&r);
+	if (ct_rbuf_u32(&r) != 0)
+	{
+		uint32_t	rows = ct_rbuf_u32(&r);
+		int			saved_used = b->used;
+		bool		had_init = s->has_init;
+
+		if (r.bad || rows < 2 || rows > used)
+			DAMAGED();
+		/* the trainer's rows are the first `rows` queried cells */
+		b->used = (int) rows;
+		s->has_init = false;	/* the saved weights replace any warm start */
+		if (!start_trainer(s, s->model_seed, err))
+		{
+			b->used = saved_used;
+			s->has_init = had_init;
+			ct_ctnas_destroy(s);
+			forget_queries(b);
+			return NULL;
+		}
+		b->used = saved_used;
+		s->has_init = had_init;
+		if (!ct_nac_trainer_restore(s->trainer, &r))
+			DAMAGED();
+	}
+	if (opt.recipe == CT_CTNAS_RECIPE_PAPER)
+	{
+		uint32_t	npool;
+
+		if (!ct_rbuf_f32s(&r, s->ctrl.params, s->ctrl.nparams) || !ct_adam_restore(&s->ctrl_adam, &r))
+			DAMAGED();
+		s->has_champion = ct_rbuf_u32(&r) != 0;
+		if (s->has_champion && (!get_cell(&r, &s->baseline) || !get_cell(&r, &s->champion)))
+			DAMAGED();
+		s->last_entropy = ct_rbuf_f64(&r);
+		npool = ct_rbuf_u32(&r);
+		if (r.bad || npool > (r.len - r.pos) / 34)	/* a pair takes 34 bytes */
+			DAMAGED();
+		s->pool_cap = (int) (npool > 0 ? npool : 1);
+		s->pool = ct_malloc(sizeof(ct_nac_labelled_pair) * s->pool_cap);
+		for (uint32_t i = 0; i < npool; i++)
+		{
+			if (!get_cell(&r, &s->pool[i].a) || !get_cell(&r, &s->pool[i].b))
+				DAMAGED();
+			s->pool[i].label = ct_rbuf_u32(&r) != 0 ? 1.0f : 0.0f;
+			s->npool = (int) i + 1;
+		}
+	}
+	if (r.bad || r.pos != r.len)
+		DAMAGED();
+	/* every model in it has the options' shape (the buffers are sized by it) */
+	{
+		const ct_nac_options *n = &s->opt.nac;
+		const ct_nac *models[2] = {s->has_init ? &s->init : NULL, s->has_model ? &s->model : NULL};
+
+		for (int i = 0; i < 2; i++)
+			if (models[i] != NULL &&
+				(models[i]->shape.layers != n->layers || models[i]->shape.width != n->width ||
+				 models[i]->shape.head != n->head || models[i]->shape.readout != n->readout))
+				DAMAGED();
+	}
+	if (s->opt.recipe == CT_CTNAS_RECIPE_DEFAULT && s->round >= s->opt.rounds && s->ph != PH_DONE)
+		DAMAGED();
+	/* a phase of the recipe (another would never end), and a phase that needs a NAC has one */
+	if (opt.recipe == CT_CTNAS_RECIPE_PAPER ? (s->ph == PH_TRAIN || s->ph == PH_RANK)
+		: (s->ph == PH_PRETRAIN || s->ph == PH_SEARCH))
+		DAMAGED();
+	if ((s->ph == PH_PRETRAIN || s->ph == PH_SEARCH) && s->trainer == NULL)
+		DAMAGED();
+	if (s->ph == PH_SEARCH && !s->has_champion)
+		DAMAGED();
+	if (s->ph == PH_RANK && current_nac(s) == NULL)
+		DAMAGED();
+	return s;
+#undef DAMAGED
+}

@@ -1,0 +1,130 @@
+/*
+ * search_rounds.c
+ *	  Recipe "default" of the CTNAS search: `first` random cells, then
+ *	  rounds that each train a NAC on every cell queried so far, rank every
+ *	  unqueried cell of the oracle with it and query the best-ranked
+ *	  (ctnas_search.h).
+ */
+#include "ctnas_search_internal.h"
+
+#include <stdlib.h>
+
+#include "ctnas_alloc.h"
+
+static int
+by_score_desc(const void *a, const void *b)
+{
+	const ranked *x = a;
+	const ranked *y = b;
+
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return (x->row > y->row) - (x->row < y->row);	/* ties: a fixed order */
+}
+
+/* Ranks every unqueried oracle row with the current NAC and queries the best `take`. */
+static void
+rank_and_query(ct_ctnas_search *s, int take, ct_interrupt_fn interrupt, void *arg)
+{
+	ct_budget  *b = s->b;
+	const ct_oracle *o = b->oracle;
+	const ct_nac *m = current_nac(s);
+	ranked	   *order = ct_malloc(sizeof(ranked) * (o->n > 0 ? o->n : 1));
+	ct_graph	chunk[SCORE_BATCH];
+	int64_t		rows[SCORE_BATCH];
+	size_t		n = 0;
+	int			k = 0;
+	double		a;
+
+	for (size_t r = 0; r <= o->n; r++)
+	{
+		if (r < o->n && !b->seen[r])
+		{
+			chunk[k] = o->cells[r];
+			rows[k++] = (int64_t) r;
+		}
+		if (k == SCORE_BATCH || (r == o->n && k > 0))
+		{
+			const float *f = embed(s, chunk, k);
+
+			for (int i = 0; i < k; i++)
+			{
+				order[n].score = ct_nac_score_feat(m, f + (size_t) i * m->shape.width);
+				order[n++].row = rows[i];
+			}
+			k = 0;
+			if (interrupt)
+				interrupt(arg);
+		}
+	}
+	qsort(order, n, sizeof(ranked), by_score_desc);
+	for (size_t i = 0; i < n && take > 0 && !ct_budget_exhausted(b); i++, take--)
+		ct_budget_query(b, order[i].row, &a);
+	ct_free(order);
+}
+
+static bool
+default_finished(const ct_ctnas_search *s)
+{
+	return s->round >= s->opt.rounds || ct_budget_exhausted(s->b);
+}
+
+/* One step: the first queries, a NAC epoch of the round, or the round's ranking and queries. */
+bool
+step_default(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_error *err)
+{
+	switch (s->ph)
+	{
+		case PH_START:
+			if (s->has_init)
+				s->ph = PH_RANK;	/* the given NAC ranks the first round */
+			else
+			{
+				/* random cells first: at least two, since a NAC needs two to train */
+				query_random(s, s->opt.first > 2 ? s->opt.first : 2);
+				s->ph = default_finished(s) ? PH_DONE : PH_TRAIN;
+			}
+			return true;
+		case PH_TRAIN:
+			if (s->trainer == NULL && !start_trainer(s, s->opt.nac.seed + (uint64_t) s->round, err))
+				return false;
+			if (s->iter < s->opt.nac.epochs)
+			{
+				ct_nac_trainer_epoch(s->trainer, NULL, 0, interrupt, arg);
+				s->iter++;
+			}
+			if (s->iter >= s->opt.nac.epochs)
+			{
+				if (!ct_nac_check_finite(ct_nac_trainer_model(s->trainer), err))
+					return false;
+				if (s->has_model)
+					ct_nac_free(&s->model);
+				ct_nac_trainer_finish(s->trainer, &s->model, &s->model_stats);
+				s->trainer = NULL;
+				s->has_model = true;
+				s->iter = 0;
+				s->ph = PH_RANK;
+			}
+			return true;
+		case PH_RANK:
+			{
+				int			left = s->opt.rounds - s->round;
+				int			take;
+
+				if (left <= 0)
+				{
+					s->ph = PH_DONE;
+					return true;
+				}
+				/* the rest, spread evenly (in 64 bits: the budget may be INT_MAX) */
+				take = (int) (((int64_t) s->b->budget - s->b->used + left - 1) / left);
+
+				rank_and_query(s, take, interrupt, arg);
+				s->round++;
+				s->ph = default_finished(s) ? PH_DONE : PH_TRAIN;
+				return true;
+			}
+		default:
+			return true;
+	}
+}
