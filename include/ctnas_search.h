@@ -197,7 +197,8 @@ extern bool ct_ctnas_check_sizes(int budget, size_t oracle_cells, ct_error *err)
  * and the budget), for the check of ctnas.max_training_memory before it
  * starts; has_init: it starts from a given NAC.
  */
-extern size_t ct_ctnas_memory(const ct_ctnas_options *opt, int budget, size_t oracle_cells, bool has_init);
+extern size_t ct_ctnas_memory(const ct_ctnas_options *opt, const ct_space *space, int budget, size_t oracle_cells,
+							  bool has_init);
 
 /*
  * A new search over b's oracle (b fresh).  init: a NAC to start from

@@ -17,6 +17,7 @@
 
 #include "ctnas_arch.h"
 #include "ctnas_error.h"
+#include "ctnas_serial.h"
 
 struct cJSON;
 struct ct_ctrl_program;
@@ -61,6 +62,15 @@ typedef struct ct_space
 	size_t		(*to_text) (const ct_arch *a, char *buf, size_t size);
 	size_t		dot_max;
 	size_t		(*to_dot) (const ct_arch *a, char *buf, size_t size);
+
+	/*
+	 * The hash of ct_arch_hash64 (NULL: a generic one).  Checkpoints carry a
+	 * fingerprint of the oracle made of these, so a space keeps its hash.
+	 */
+	uint64_t	(*hash64) (const ct_arch *a);
+	/* An architecture in a checkpoint, written and read back (checked). */
+	void		(*save) (const ct_arch *a, ct_wbuf *w);
+	bool		(*load) (ct_rbuf *r, ct_arch *out);
 
 	/* A stored or received encoding is one this space makes (its canonical form). */
 	bool		(*valid) (const ct_arch *a);

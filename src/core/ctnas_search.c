@@ -33,7 +33,7 @@ oracle_fingerprint(const ct_oracle *o)
 		uint64_t	a;
 
 		memcpy(&a, &o->acc[i], 8);
-		h = (h ^ ct_graph_hash64(&o->cells[i])) * 0x100000001b3ULL;
+		h = (h ^ ct_arch_hash64(&o->cells[i])) * 0x100000001b3ULL;
 		h = (h ^ a) * 0x100000001b3ULL;
 	}
 	return h;
@@ -54,7 +54,7 @@ current_nac(const ct_ctnas_search *s)
 
 /* Embeds n cells with the current NAC into s->feat. */
 const float *
-embed(ct_ctnas_search *s, const ct_graph *cells, int n)
+embed(ct_ctnas_search *s, const ct_arch *cells, int n)
 {
 	const ct_nac *m = current_nac(s);
 
@@ -109,7 +109,7 @@ bool
 start_trainer(ct_ctnas_search *s, uint64_t seed, ct_error *err)
 {
 	ct_budget  *b = s->b;
-	ct_graph   *cells = ct_malloc(sizeof(ct_graph) * (size_t) b->used);
+	ct_arch    *cells = ct_malloc(sizeof(ct_arch) * (size_t) b->used);
 	double	   *acc = ct_malloc(sizeof(double) * (size_t) b->used);
 	ct_nac_options nac = s->opt.nac;
 
@@ -171,9 +171,9 @@ embed_cells_max(const ct_ctnas_options *o)
 }
 
 size_t
-ct_ctnas_memory(const ct_ctnas_options *opt, int budget, size_t oracle_cells, bool has_init)
+ct_ctnas_memory(const ct_ctnas_options *opt, const ct_space *space, int budget, size_t oracle_cells, bool has_init)
 {
-	ct_nac_shape shape = ct_nac_options_shape(&opt->nac);
+	ct_nac_shape shape = ct_nac_options_shape(&opt->nac, space);
 	size_t		nparams = ct_nac_nparams(&shape);
 	size_t		w = (size_t) shape.width;
 	size_t		rows = (size_t) (budget > 0 ? budget : 0) < oracle_cells ? (size_t) budget : oracle_cells;
@@ -185,7 +185,7 @@ ct_ctnas_memory(const ct_ctnas_options *opt, int budget, size_t oracle_cells, bo
 		rows = 2;
 	total = sizeof(ct_ctnas_search) + (has_init ? sizeof(float) * nparams : 0);
 	/* the NAC trainer (and the rows handed to it), and a finished round's model beside the next trainer */
-	total += ct_nac_trainer_memory(rows, &opt->nac, pool) + rows * (sizeof(ct_graph) + sizeof(double)) +
+	total += ct_nac_trainer_memory(rows, &opt->nac, space, pool) + rows * (sizeof(ct_arch) + sizeof(double)) +
 		sizeof(float) * nparams;
 	if (opt->recipe == CT_CTNAS_RECIPE_PAPER)
 	{
@@ -193,15 +193,15 @@ ct_ctnas_memory(const ct_ctnas_options *opt, int budget, size_t oracle_cells, bo
 		size_t		pseudo = opt->pseudo_every > 0 ? (size_t) (opt->pseudo_first > opt->pseudo_pairs ? opt->pseudo_first : opt->pseudo_pairs) : 0;
 
 		/* the controller, its gradient and Adam's state, a sample's trace */
-		total += 4 * sizeof(float) * ct_controller_nparams() + sizeof(ct_ctrl_sample);
+		total += 4 * sizeof(float) * ct_controller_nparams(space->program) + sizeof(ct_ctrl_sample);
 		/* the pool, growing by doubling (old and new side by side while it grows) */
 		while (pool > 0 && cap < pool)
 			cap *= 2;
 		if (pool > 0)
 			total += (cap + cap / 2) * sizeof(ct_nac_labelled_pair);
 		/* pseudo-labelling's 2k samples with their permutation and scores; derive's k + 1 */
-		total += 2 * pseudo * (sizeof(ct_graph) + sizeof(int) + sizeof(scored_pair)) +
-			((size_t) opt->derive_samples + 1) * sizeof(ct_graph);
+		total += 2 * pseudo * (sizeof(ct_arch) + sizeof(int) + sizeof(scored_pair)) +
+			((size_t) opt->derive_samples + 1) * sizeof(ct_arch);
 	}
 	else
 		total += oracle_cells * sizeof(ranked);	/* a round ranks every unqueried cell */
@@ -231,7 +231,8 @@ ct_ctnas_create(ct_budget *b, const ct_ctnas_options *opt, const ct_nac *init, c
 
 	if (ct_ctnas_recipe_name(opt->recipe) == NULL)
 		return ct_fail(err, CT_ERR_INVALID, "unknown search recipe", "Recipe code %d.", opt->recipe), NULL;
-	if (!ct_ctnas_check_sizes(b->budget, b->oracle->n, err))
+	if (!ct_ctnas_check_sizes(b->budget, b->oracle->n, err) ||
+		!ct_proposals_check(opt->space, opt->space_id, b->oracle, err))
 		return NULL;
 	if (b->used != 0)
 		return ct_fail(err, CT_ERR_INVALID, "the search needs a fresh budget", NULL), NULL;
@@ -260,7 +261,7 @@ ct_ctnas_create(ct_budget *b, const ct_ctnas_options *opt, const ct_nac *init, c
 	}
 	if (opt->recipe == CT_CTNAS_RECIPE_PAPER)
 	{
-		ct_controller_alloc(&s->ctrl);
+		ct_controller_alloc(&s->ctrl, b->oracle->space->program);
 		ct_controller_init(&s->ctrl, opt->seed);
 		ct_adam_init(&s->ctrl_adam, s->ctrl.nparams, opt->controller_lr, 0.5, 0.999, 1e-8, 5e-4);
 		s->ctrl_grad = ct_malloc(sizeof(float) * s->ctrl.nparams);
@@ -322,7 +323,7 @@ ct_ctnas_get_progress(const ct_ctnas_search *s, ct_ctnas_progress *p)
 }
 
 bool
-ct_ctnas_final(ct_ctnas_search *s, ct_graph *cell, int64_t *row, double *score)
+ct_ctnas_final(ct_ctnas_search *s, ct_arch *cell, int64_t *row, double *score)
 {
 	if (s->opt.recipe == CT_CTNAS_RECIPE_PAPER && s->has_champion)
 		*cell = s->champion;
@@ -367,7 +368,7 @@ ct_ctnas_model(const ct_ctnas_search *s, ct_nac_options *opt, ct_nac_stats *stat
 }
 
 void
-ct_ctnas_score(ct_ctnas_search *s, const ct_graph *cells, int n, double *out)
+ct_ctnas_score(ct_ctnas_search *s, const ct_arch *cells, int n, double *out)
 {
 	const ct_nac *m = current_nac(s);
 

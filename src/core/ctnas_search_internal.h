@@ -62,8 +62,8 @@ struct ct_ctnas_search
 	ct_adam		ctrl_adam;
 	float	   *ctrl_grad;
 	ct_ctrl_sample *sample;		/* scratch: a trace is big */
-	ct_graph	baseline;
-	ct_graph	champion;
+	ct_arch		baseline;
+	ct_arch		champion;
 	bool		has_champion;
 	double		last_entropy;
 	ct_nac_labelled_pair *pool;
@@ -101,7 +101,7 @@ extern CT_SEARCH_INTERNAL uint64_t oracle_fingerprint(const ct_oracle *o);
 /* The NAC the search uses now. */
 extern CT_SEARCH_INTERNAL const ct_nac *current_nac(const ct_ctnas_search *s);
 /* Embeds n cells with the current NAC into s->feat. */
-extern CT_SEARCH_INTERNAL const float *embed(ct_ctnas_search *s, const ct_graph *cells, int n);
+extern CT_SEARCH_INTERNAL const float *embed(ct_ctnas_search *s, const ct_arch *cells, int n);
 /* Queries up to want distinct uniformly drawn oracle rows (fewer if the oracle is smaller). */
 extern CT_SEARCH_INTERNAL void query_random(ct_ctnas_search *s, int want);
 /* A NAC trainer on the first b->used queried cells, from s->init if there is one. */

@@ -15,33 +15,17 @@
 #define STATE_MAGIC		0x53535443u	/* "CTSS" */
 #define STATE_VERSION	1
 
+/* A cell in the space's checkpoint form (NAS-Bench-101: 0.1.0's). */
 static void
-put_cell(ct_wbuf *w, const ct_graph *g)
+put_cell(ct_wbuf *w, const ct_arch *a)
 {
-	ct_wbuf_u32(w, (uint32_t) g->n);
-	ct_wbuf_u32(w, g->edges);
-	ct_wbuf_bytes(w, g->ops, CT_NB101_MAX_NODES);
+	ct_space_of(a)->save(a, w);
 }
 
-/* A cell from a checkpoint, checked to be a valid canonical cell (the NAC indexes by its ops). */
 static bool
-get_cell(ct_rbuf *r, ct_graph *g)
+get_cell(ct_rbuf *r, const ct_space *space, ct_arch *a)
 {
-	ct_raw_graph raw;
-	ct_graph	back;
-	ct_error	err;
-
-	memset(g, 0, sizeof(*g));
-	g->n = (int) ct_rbuf_u32(r);
-	g->edges = ct_rbuf_u32(r);
-	if (!ct_rbuf_bytes(r, g->ops, CT_NB101_MAX_NODES) || g->n < 2 || g->n > CT_NB101_MAX_NODES)
-		return false;
-	for (int i = 0; i < CT_NB101_MAX_NODES; i++)
-		if (g->ops[i] > 16)
-			return false;
-	ct_graph_to_raw(g, &raw);
-	return ct_graph_from_raw(&raw, &back, &err) && ct_graph_cmp(&back, g) == 0 &&
-		memcmp(back.ops, g->ops, CT_NB101_MAX_NODES) == 0 && back.edges == g->edges;
+	return space->load(r, a);
 }
 
 static void
@@ -116,6 +100,7 @@ get_options(ct_rbuf *r, ct_ctnas_options *o)
 	o->recipe = (int) ct_rbuf_u32(r);
 	o->seed = ct_rbuf_u64(r);
 	o->space = (int) ct_rbuf_u32(r);
+	o->space_id = 0;			/* (not saved: the oracle's, checked when the search was made) */
 	o->iterations = (int) ct_rbuf_u32(r);
 	o->derive_every = (int) ct_rbuf_u32(r);
 	o->derive_samples = (int) ct_rbuf_u32(r);
@@ -362,7 +347,7 @@ ct_ctnas_restore(ct_budget *b, const uint8_t *buf, size_t len, ct_error *err)
 		if (!ct_rbuf_f32s(&r, s->ctrl.params, s->ctrl.nparams) || !ct_adam_restore(&s->ctrl_adam, &r))
 			DAMAGED();
 		s->has_champion = ct_rbuf_u32(&r) != 0;
-		if (s->has_champion && (!get_cell(&r, &s->baseline) || !get_cell(&r, &s->champion)))
+		if (s->has_champion && (!get_cell(&r, b->oracle->space, &s->baseline) || !get_cell(&r, b->oracle->space, &s->champion)))
 			DAMAGED();
 		s->last_entropy = ct_rbuf_f64(&r);
 		npool = ct_rbuf_u32(&r);
@@ -372,7 +357,7 @@ ct_ctnas_restore(ct_budget *b, const uint8_t *buf, size_t len, ct_error *err)
 		s->pool = ct_malloc(sizeof(ct_nac_labelled_pair) * s->pool_cap);
 		for (uint32_t i = 0; i < npool; i++)
 		{
-			if (!get_cell(&r, &s->pool[i].a) || !get_cell(&r, &s->pool[i].b))
+			if (!get_cell(&r, b->oracle->space, &s->pool[i].a) || !get_cell(&r, b->oracle->space, &s->pool[i].b))
 				DAMAGED();
 			s->pool[i].label = ct_rbuf_u32(&r) != 0 ? 1.0f : 0.0f;
 			s->npool = (int) i + 1;

@@ -19,7 +19,8 @@ ct_ctnas_recipe_options(int recipe)
 	ct_ctnas_options o = {
 		.recipe = recipe,
 		.seed = 0,
-		.space = CT_SPACE_ORACLE,
+		.space = CT_PROPOSE_ORACLE,
+		.space_id = 0,
 		.iterations = 10000,
 		.derive_every = 500,
 		.derive_samples = 10,
@@ -196,7 +197,7 @@ ct_ctnas_options_from_cjson(const cJSON *root, ct_ctnas_options *opt, ct_error *
 			break;
 		if (strcmp(key, "recipe") == 0)
 			continue;
-		else if ((common = ct_search_common_option(item, &opt->seed, &opt->space, err)) >= 0)
+		else if ((common = ct_search_common_option(item, &opt->seed, &opt->space, &opt->space_id, err)) >= 0)
 			ok = common == 1;
 		else if ((o = find_option(key)) != NULL)
 			ok = o->real ? real_option(item, o->lo, o->hi, real_field(opt, o), err)
@@ -229,7 +230,7 @@ bool
 ct_ctnas_options_in_bounds(const ct_ctnas_options *opt)
 {
 	if (ct_ctnas_recipe_name(opt->recipe) == NULL ||
-		(opt->space != CT_SPACE_ORACLE && opt->space != CT_SPACE_NB101))
+		(opt->space != CT_PROPOSE_ORACLE && opt->space != CT_PROPOSE_SPACE))
 		return false;
 	for (size_t i = 0; i < NOPTIONS; i++)
 	{

@@ -24,22 +24,22 @@ check_interrupt(const ct_ctnas_search *s)
 }
 
 static bool
-in_space(const ct_ctnas_search *s, const ct_graph *g)
+in_space(const ct_ctnas_search *s, const ct_arch *g)
 {
-	return s->opt.space == CT_SPACE_NB101 || ct_oracle_find(s->b->oracle, g) >= 0;
+	return s->opt.space == CT_PROPOSE_SPACE || ct_oracle_find(s->b->oracle, g) >= 0;
 }
 
 /* A controller sample and its cell. */
 static bool
-sample_cell(ct_ctnas_search *s, bool uniform, ct_graph *g, ct_error *err)
+sample_cell(ct_ctnas_search *s, bool uniform, ct_arch *g, ct_error *err)
 {
 	ct_controller_sample(&s->ctrl, &s->rng, uniform, s->sample);
-	return ct_controller_cell(s->sample->actions, g, err);
+	return ct_controller_arch(&s->ctrl, s->sample->actions, g, err);
 }
 
 /* Up to want controller samples inside the space (at most SPACE_DRAWS draws each). */
 static bool
-sample_in_space(ct_ctnas_search *s, bool uniform, ct_graph *out, int want, int *got, ct_error *err)
+sample_in_space(ct_ctnas_search *s, bool uniform, ct_arch *out, int want, int *got, ct_error *err)
 {
 	int			n = 0;
 
@@ -57,7 +57,7 @@ sample_in_space(ct_ctnas_search *s, bool uniform, ct_graph *out, int want, int *
 
 /* argmax_i sum_j P(c_i beats c_j), j != i, over the first ncand cells: the reference's derive. */
 static int
-most_winning(ct_ctnas_search *s, const ct_graph *cells, int n, int ncand)
+most_winning(ct_ctnas_search *s, const ct_arch *cells, int n, int ncand)
 {
 	const ct_nac *m = current_nac(s);
 	const float *f = embed(s, cells, n);
@@ -86,7 +86,7 @@ static bool
 derive(ct_ctnas_search *s, ct_error *err)
 {
 	int			k = s->opt.derive_samples;
-	ct_graph   *cand = ct_malloc(sizeof(ct_graph) * (k + 1));
+	ct_arch    *cand = ct_malloc(sizeof(ct_arch) * (k + 1));
 	int			got;
 
 	if (!sample_in_space(s, false, cand, k, &got, err))
@@ -118,7 +118,7 @@ static bool
 add_pseudo_pairs(ct_ctnas_search *s, int k, ct_error *err)
 {
 	int			total = 2 * k;
-	ct_graph   *cells;
+	ct_arch    *cells;
 	int		   *perm;
 	scored_pair *sp;
 	const ct_nac *m = current_nac(s);
@@ -127,7 +127,7 @@ add_pseudo_pairs(ct_ctnas_search *s, int k, ct_error *err)
 
 	if (k <= 0)
 		return true;
-	cells = ct_malloc(sizeof(ct_graph) * total);
+	cells = ct_malloc(sizeof(ct_arch) * total);
 	perm = ct_malloc(sizeof(int) * total);
 	sp = ct_malloc(sizeof(scored_pair) * total);
 	for (int i = 0; i < total; i++)
@@ -182,7 +182,7 @@ static bool
 search_iteration(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_error *err)
 {
 	const ct_ctnas_options *o = &s->opt;
-	ct_graph	g;
+	ct_arch		g;
 	double		reward;
 
 	if (o->pseudo_every > 0 && s->iter % o->pseudo_every == 0)
@@ -197,7 +197,7 @@ search_iteration(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_er
 		return false;
 	s->last_entropy = s->sample->entropy;
 	{
-		ct_graph	pair[2] = {g, s->baseline};
+		ct_arch		pair[2] = {g, s->baseline};
 		const ct_nac *m = current_nac(s);
 		const float *f = embed(s, pair, 2);
 

@@ -30,7 +30,7 @@ rank_and_query(ct_ctnas_search *s, int take, ct_interrupt_fn interrupt, void *ar
 	const ct_oracle *o = b->oracle;
 	const ct_nac *m = current_nac(s);
 	ranked	   *order = ct_malloc(sizeof(ranked) * (o->n > 0 ? o->n : 1));
-	ct_graph	chunk[SCORE_BATCH];
+	ct_arch		chunk[SCORE_BATCH];
 	int64_t		rows[SCORE_BATCH];
 	size_t		n = 0;
 	int			k = 0;

@@ -65,7 +65,12 @@ ct_space_names(void)
 uint64_t
 ct_arch_hash64(const ct_arch *a)
 {
-	uint64_t	h = (uint64_t) a->space * 0x9E3779B97F4A7C15ULL ^ a->len;
+	const ct_space *sp = ct_space_of(a);
+	uint64_t	h;
+
+	if (sp != NULL && sp->hash64 != NULL)
+		return sp->hash64(a);
+	h = (uint64_t) a->space * 0x9E3779B97F4A7C15ULL ^ a->len;
 
 	for (int i = 0; i < a->len; i++)
 		h = (h ^ a->bytes[i]) * 0xff51afd7ed558ccdULL;

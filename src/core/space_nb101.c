@@ -131,6 +131,44 @@ nb101_mutate(const ct_arch *a, uint64_t seed, ct_arch *out, ct_error *err)
 	return true;
 }
 
+/* 0.1.0's hash of a cell: oracle fingerprints in checkpoints are made of it. */
+static uint64_t
+nb101_hash64(const ct_arch *a)
+{
+	ct_graph	g;
+
+	ct_nb101_graph(a, &g);
+	return ct_graph_hash64(&g);
+}
+
+/* 0.1.0's checkpoint form of a cell: n, edge bits, the 7 op slots. */
+static void
+nb101_save(const ct_arch *a, ct_wbuf *w)
+{
+	ct_graph	g;
+
+	ct_nb101_graph(a, &g);
+	ct_wbuf_u32(w, (uint32_t) g.n);
+	ct_wbuf_u32(w, g.edges);
+	ct_wbuf_bytes(w, g.ops, CT_NB101_MAX_NODES);
+}
+
+/* A cell from a checkpoint, checked to be a valid canonical cell (the NAC indexes by its ops). */
+static bool
+nb101_load(ct_rbuf *r, ct_arch *out)
+{
+	ct_graph	g;
+
+	memset(&g, 0, sizeof(g));
+	g.n = (int) ct_rbuf_u32(r);
+	g.edges = ct_rbuf_u32(r);
+	if (!ct_rbuf_bytes(r, g.ops, CT_NB101_MAX_NODES) || g.n < 2 || g.n > CT_NB101_MAX_NODES ||
+		!ct_graph_is_canonical(&g) || g.ops[0] != CT_OP_INPUT || g.ops[g.n - 1] != CT_OP_OUTPUT)
+		return false;
+	ct_nb101_arch(&g, out);
+	return true;
+}
+
 /* The reference's tensorisation (ctnas_nac.h): its op ids, not ct_op's. */
 static uint8_t
 nac_op(int op)
@@ -275,6 +313,9 @@ const ct_space ct_space_nb101 = {
 	.to_text = nb101_to_text,
 	.dot_max = CT_GRAPH_DOT_MAX,
 	.to_dot = nb101_to_dot,
+	.hash64 = nb101_hash64,
+	.save = nb101_save,
+	.load = nb101_load,
 	.valid = nb101_valid,
 	.canonical = nb101_canonical,
 	.random = nb101_random,

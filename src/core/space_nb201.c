@@ -102,6 +102,22 @@ nb201_valid(const ct_arch *a)
 	return ct_nb201_decode(a->bytes, a->len, &c, NULL);
 }
 
+/* The checkpoint form: the 2 bytes of the encoding. */
+static void
+nb201_save(const ct_arch *a, ct_wbuf *w)
+{
+	ct_wbuf_bytes(w, a->bytes, CT_NB201_BYTES);
+}
+
+static bool
+nb201_load(ct_rbuf *r, ct_arch *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->space = CT_SPACE_NB201;
+	out->len = CT_NB201_BYTES;
+	return ct_rbuf_bytes(r, out->bytes, CT_NB201_BYTES) && nb201_valid(out);
+}
+
 static void
 nb201_canonical(const ct_arch *a, ct_arch *out)
 {
@@ -226,6 +242,9 @@ const ct_space ct_space_nb201 = {
 	.to_text = nb201_to_text,
 	.dot_max = CT_NB201_DOT_MAX,
 	.to_dot = nb201_to_dot,
+	.hash64 = NULL,
+	.save = nb201_save,
+	.load = nb201_load,
 	.valid = nb201_valid,
 	.canonical = nb201_canonical,
 	.random = nb201_random,

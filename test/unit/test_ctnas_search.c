@@ -40,7 +40,7 @@ typedef struct outcome
 {
 	int			used;
 	int64_t		log[200];
-	ct_graph	final;
+	ct_arch		final;
 	int64_t		row;
 	double		score;
 	float		w[8];			/* a few NAC weights */
@@ -70,7 +70,7 @@ static bool
 same_outcome(const outcome *a, const outcome *b)
 {
 	return a->used == b->used && memcmp(a->log, b->log, sizeof(a->log)) == 0 &&
-		ct_graph_cmp(&a->final, &b->final) == 0 && a->row == b->row &&
+		ct_arch_eq(&a->final, &b->final) && a->row == b->row &&
 		a->score == b->score && memcmp(a->w, b->w, sizeof(a->w)) == 0;
 }
 
@@ -219,7 +219,7 @@ test_paper_recipe(const ct_oracle *o)
 	ct_budget_free(&bud);
 
 	/* space nb101: the champion may lie outside the oracle, and nothing outside is queried */
-	opt.space = CT_SPACE_NB101;
+	opt.space = CT_PROPOSE_SPACE, opt.space_id = CT_SPACE_NB101;
 	run_straight(o, &opt, 60, &b);
 	CHECK(b.used == 60);
 }
@@ -400,7 +400,7 @@ test_start_model(const ct_oracle *o)
 	ct_budget	b;
 	ct_error	err;
 	ct_ctnas_search *s;
-	ct_graph   *cells = ct_malloc(sizeof(ct_graph) * 200);
+	ct_arch    *cells = ct_malloc(sizeof(ct_arch) * 200);
 	double	   *acc = ct_malloc(sizeof(double) * 200);
 	double		best_score = -INFINITY;
 	int64_t		best_row = -1;
@@ -480,7 +480,7 @@ test_ctnas_search(void)
 {
 	ct_oracle	o;
 
-	if (rows[0].cell.n == 0)
+	if (rows[0].graph.n == 0)
 		CHECK(sample_csv_read("data/nb101_sample.csv", rows, 5100) == 5100);
 	build_sample_oracle(&o, 5100);
 	test_options();

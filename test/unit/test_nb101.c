@@ -43,8 +43,8 @@ test_sample_hashes(void)
 		char		got[33];
 		char		text[CT_GRAPH_JSON_MAX];
 
-		ct_graph_nb101_hash(&rows[i].cell, got);
-		ct_graph_to_json(&rows[i].cell, text, sizeof(text));
+		ct_graph_nb101_hash(&rows[i].graph, got);
+		ct_graph_to_json(&rows[i].graph, text, sizeof(text));
 		matched += strcmp(got, rows[i].hash) == 0 && strcmp(text, rows[i].arch) == 0;
 	}
 	CHECK(matched == 500);

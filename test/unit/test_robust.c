@@ -360,7 +360,7 @@ test_search_estimate(void)
 		}
 		ct_ctnas_destroy(s);
 		peak = count_stop();
-		check_estimate(ct_ctnas_memory(&so, budget, o.n, false), peak, "ctnas search");
+		check_estimate(ct_ctnas_memory(&so, o.space, budget, o.n, false), peak, "ctnas search");
 		ct_budget_free(&bu);
 	}
 	ct_oracle_free(&o);
