@@ -46,5 +46,6 @@ extern void test_ctnas_search(void);
 extern void test_robust(void);
 extern void test_nb201(void);
 extern void test_space(void);
+extern void test_space_nb201(void);
 
 #endif

@@ -26,6 +26,7 @@ static const struct
 	{"robust", test_robust},
 	{"nb201", test_nb201},
 	{"space", test_space},
+	{"space_nb201", test_space_nb201},
 };
 
 int
