@@ -1,7 +1,7 @@
 /*
  * fuzz_archgraph.c
  *	  libFuzzer target for everything that turns untrusted bytes into a cell:
- *	  the JSON text form, the binary form (as archgraph_recv decodes it),
+ *	  the text forms of every space (ct_arch_parse), the binary form (as archgraph_recv decodes it),
  *	  the nas_bench.json reader, the NAC model reader and training options.  Any input must give a valid canonical cell
  *	  or an error; never a crash, never a cell that changes when printed and
  *	  read back.
@@ -16,6 +16,7 @@
 #include "ctnas_nb101.h"
 #include "ctnas_alloc.h"
 #include "ctnas_search.h"
+#include "ctnas_space.h"
 
 /* A cell that was accepted must be canonical and survive its own text form. */
 static void
@@ -35,6 +36,29 @@ check_accepted(const ct_graph *g)
 	ct_graph_nb101_hash(g, hash);
 	if (strlen(hash) != 32)
 		abort();
+}
+
+/* An architecture of any space that was accepted: valid, and the same after its own text form. */
+static void
+check_arch(const ct_arch *a)
+{
+	const ct_space *sp = ct_space_of(a);
+	char		text[CT_ARCH_TEXT_MAX];
+	ct_arch		again;
+
+	if (sp == NULL || !sp->valid(a))
+		abort();
+	if (ct_arch_to_text(a, text, sizeof(text)) >= sizeof(text))
+		abort();
+	if (!ct_arch_parse(text, &again, NULL) || !ct_arch_eq(a, &again))
+		abort();
+	if (a->space == CT_SPACE_NB101)
+	{
+		ct_graph	g;
+
+		ct_nb101_graph(a, &g);
+		check_accepted(&g);
+	}
 }
 
 /* The binary layout of archgraph_recv after the version and space bytes. */
@@ -71,7 +95,7 @@ fuzz_oracle(void)
 
 	if (!built)
 	{
-		ct_graph	cells[64];
+		ct_arch		cells[64];
 		double		acc[64];
 		int			n = 0;
 
@@ -79,9 +103,9 @@ fuzz_oracle(void)
 		{
 			bool		dup = false;
 
-			ct_graph_random(seed, &cells[n]);
+			ct_space_nb101.random(seed, &cells[n]);
 			for (int i = 0; i < n && !dup; i++)
-				dup = ct_graph_cmp(&cells[i], &cells[n]) == 0;
+				dup = ct_arch_eq(&cells[i], &cells[n]);
 			if (!dup)
 			{
 				acc[n] = 0.8 + 0.001 * n;
@@ -171,6 +195,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_accepted(&g);
 	else if (err.kind == CT_OK || err.message[0] == '\0')
 		abort();
+	{
+		ct_arch		a;
+
+		if (ct_arch_parse(text, &a, &err))
+			check_arch(&a);
+		else if (err.kind == CT_OK || err.message[0] == '\0')
+			abort();
+	}
 
 	ct_nb101_json_begin(&reader, text, size);
 	for (int i = 0; i < 1000 && ct_nb101_json_next(&reader, &rec, &err) == 1; i++)

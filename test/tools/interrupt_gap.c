@@ -25,7 +25,7 @@
 #include "sample_csv.h"
 
 static sample_row rows[5100];
-static ct_graph cells[5100];
+static ct_arch cells[5100];
 static double acc[5100];
 
 static double t_start,

@@ -26,7 +26,7 @@
 #include "nb101_table.h"
 
 
-static ct_graph cells[NB101_CELLS];
+static ct_arch cells[NB101_CELLS];
 static double acc[NB101_CELLS];
 
 
@@ -49,7 +49,7 @@ main(int argc, char **argv)
 	uint32_t   *perm = malloc(sizeof(uint32_t) * NB101_CELLS);
 	ct_nac_options opt;
 	ct_error	err;
-	ct_graph   *train_cells;
+	ct_arch    *train_cells;
 	double	   *train_acc;
 	ct_nac		m;
 	static ct_nac ens[32];
@@ -79,7 +79,7 @@ main(int argc, char **argv)
 		return fprintf(stderr, "expected the %d rows of the NB101 CSV on stdin\n", NB101_CELLS), 2;
 
 	ct_torch_randperm(NB101_CELLS, seed, perm);
-	train_cells = malloc(sizeof(ct_graph) * ntrain);
+	train_cells = malloc(sizeof(ct_arch) * ntrain);
 	train_acc = malloc(sizeof(double) * ntrain);
 	for (int i = 0; i < ntrain; i++)
 	{
@@ -104,7 +104,7 @@ main(int argc, char **argv)
 	{
 		float	   *feat = malloc(sizeof(float) * 100 * m.shape.width);
 		static double logit[100][100];
-		ct_graph	held[100];
+		ct_arch		held[100];
 		long		sum = 0;
 
 		for (int i = 0; i < 100; i++)
@@ -133,7 +133,7 @@ main(int argc, char **argv)
 		double	   *score = malloc(sizeof(double) * rest);
 		double	   *truth = malloc(sizeof(double) * rest);
 		float	   *feat = malloc(sizeof(float) * 256 * m.shape.width);
-		ct_graph	chunk[256];
+		ct_arch		chunk[256];
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		for (int i = 0; i < rest; i += 256)

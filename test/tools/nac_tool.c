@@ -78,7 +78,7 @@ dump(const char *path)
 	ct_nac_shape shape = ct_nac_reference_shape();
 	ct_nac		m;
 	ct_nac_batch *bt = ct_nac_batch_create(&shape);
-	ct_graph	cells[NCELLS];
+	ct_arch		cells[NCELLS];
 	int			ia[NPAIRS],
 				ib[NPAIRS];
 	float		y[NPAIRS],
@@ -95,7 +95,7 @@ dump(const char *path)
 		return fprintf(stderr, "cannot read data/nb101_sample.csv\n"), 1;
 	/* cells of every size: the 3- and 4-node cells and a spread of the rest */
 	for (int i = 0, k = 0; i < n && k < NCELLS; i++)
-		if (rows[i].cell.n < 6 || i % 211 == 0)
+		if (rows[i].graph.n < 6 || i % 211 == 0)
 			cells[k++] = rows[i].cell;
 	for (int k = 0; k < NPAIRS; k++)
 	{
@@ -120,7 +120,7 @@ dump(const char *path)
 	{
 		char		text[CT_GRAPH_JSON_MAX];
 
-		ct_graph_to_json(&cells[k], text, sizeof(text));
+		ct_arch_to_text(&cells[k], text, sizeof(text));
 		fprintf(f, "%s%s", k ? "," : "", text);
 	}
 	fputs("],\"pairs\":[", f);
@@ -159,7 +159,7 @@ dump(const char *path)
 static int
 train(const char *csv, int ncells, int epochs, uint64_t seed)
 {
-	static ct_graph cells[5100];
+	static ct_arch cells[5100];
 	static double acc[5100];
 	ct_nac_options opt = ct_nac_default_options();
 	ct_nac		m;

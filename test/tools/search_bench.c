@@ -19,7 +19,7 @@
 #include "nb101_table.h"
 
 
-static ct_graph cells[NB101_CELLS];
+static ct_arch cells[NB101_CELLS];
 static double acc[NB101_CELLS];
 
 
@@ -47,7 +47,7 @@ main(int argc, char **argv)
 	{
 		ct_ctnas_options opt;
 		ct_ctnas_search *s;
-		ct_graph	cell;
+		ct_arch		cell;
 		double		score;
 
 		ok = ct_ctnas_options_from_json(argc > 4 ? argv[4] : "{}", &opt, &err);
