@@ -17,6 +17,8 @@
 #include "utils/rel.h"
 #include "commands/extension.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -57,27 +59,62 @@ ctnas_schema_oid(void)
 	return nsp;
 }
 
-const char *
-ctnas_schema(void)
+/*
+ * The name of schema nsp, quoted, once it is checked: the install script
+ * refuses a schema a plain role owns or may create objects in; this catches
+ * an ALTER SCHEMA ... OWNER TO or a GRANT CREATE later.  (Objects in such a
+ * schema, or the schema itself, could be replaced by that role, and the
+ * launcher, a superuser, would run them.)
+ */
+static const char *
+checked_schema(Oid nsp)
 {
-	Oid			nsp = ctnas_schema_oid();
 	HeapTuple	tup;
 	Oid			owner;
 	char	   *name;
+	bool		isnull;
+	Datum		acl_datum;
+	bool		others_create = false;
 
 	tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
 	if (!HeapTupleIsValid(tup))
 		elog(ERROR, "schema of extension ctnas (oid %u) not found", nsp);
 	owner = ((Form_pg_namespace) GETSTRUCT(tup))->nspowner;
 	name = pstrdup(NameStr(((Form_pg_namespace) GETSTRUCT(tup))->nspname));
+	acl_datum = SysCacheGetAttr(NAMESPACEOID, tup, Anum_pg_namespace_nspacl, &isnull);
+	if (!isnull)				/* (NULL: the default, only the owner) */
+	{
+		Acl		   *acl = DatumGetAclP(acl_datum);
+		AclItem    *items;
+
+		/* (ACL_DAT, with its ?: of signed and unsigned, does not compile under -Werror: an ACL has no nulls) */
+		if (ARR_NDIM(acl) != 1 || ARR_HASNULL(acl) || ARR_ELEMTYPE(acl) != ACLITEMOID)
+			elog(ERROR, "the ACL of schema %u is not a one-dimensional aclitem array", nsp);
+		items = (AclItem *) ((char *) acl + ARR_OVERHEAD_NONULLS(1));
+		for (int i = 0; i < ACL_NUM(acl); i++)
+			if ((ACLITEM_GET_PRIVS(items[i]) & ACL_CREATE) &&
+				(items[i].ai_grantee == ACL_ID_PUBLIC || !superuser_arg(items[i].ai_grantee)))
+				others_create = true;
+	}
 	ReleaseSysCache(tup);
-	/* the install script refuses such a schema; this catches an ALTER SCHEMA ... OWNER TO later */
 	if (!superuser_arg(owner))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("schema \"%s\" of extension ctnas is owned by a role that is not a superuser", name),
 				 errhint("ALTER SCHEMA %s OWNER TO a superuser.", quote_identifier(name))));
+	if (others_create)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("roles other than superusers may create objects in schema \"%s\" of extension ctnas", name),
+				 errhint("REVOKE CREATE ON SCHEMA %s FROM PUBLIC (and from every other role that is not a superuser).",
+						 quote_identifier(name))));
 	return quote_identifier(name);
+}
+
+const char *
+ctnas_schema(void)
+{
+	return checked_schema(ctnas_schema_oid());
 }
 
 char *

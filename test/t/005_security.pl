@@ -92,6 +92,12 @@ $node->safe_psql('postgres', 'ALTER SCHEMA ctnas_home OWNER TO mallory');
 ($ret, $out, $err) = $node->psql('postgres', q{SELECT ctnas_home.search_submit('public.nb101', 20, '{"acc_column": "test_acc_run0"}', 'random')});
 like($err, qr/schema "ctnas_home" of extension ctnas is owned by a role that is not a superuser/,
 	'a schema of the extension owned by a plain role is refused at run time');
+# or lets a plain role create objects in it
+$node->safe_psql('postgres', 'ALTER SCHEMA ctnas_home OWNER TO postgres; GRANT CREATE ON SCHEMA ctnas_home TO mallory');
+($ret, $out, $err) = $node->psql('postgres', q{SELECT ctnas_home.search_submit('public.nb101', 20, '{"acc_column": "test_acc_run0"}', 'random')});
+like($err, qr/roles other than superusers may create objects in schema "ctnas_home" of extension ctnas/,
+	'a schema of the extension in which a plain role may create objects is refused at run time');
+$node->safe_psql('postgres', 'REVOKE CREATE ON SCHEMA ctnas_home FROM mallory');
 $node->safe_psql('postgres', 'ALTER SCHEMA ctnas_home OWNER TO postgres; DROP SCHEMA ctnas CASCADE; ALTER SCHEMA ctnas_home RENAME TO ctnas');
 
 # ---- 3. a cancel in a restored copy of the database does not reach the original's job ------
