@@ -1,16 +1,22 @@
 /*
  * ext_schema.c
- *	  How C code names the extension's own objects: through the schema the
- *	  extension was created in, found by the extension's OID, never by a
- *	  name that a plain role could shadow (a schema renamed and replaced,
- *	  or something earlier on search_path).
+ *	  How C code names the extension's own objects: through the schemas of the
+ *	  extension, found by the extension's OID, never by a name that a plain
+ *	  role could shadow (a schema renamed and replaced, or something earlier
+ *	  on search_path).  Two schemas: the extension's own (ctnas: what users
+ *	  call, the tables), and the one member schema that holds the support
+ *	  functions (ctnas_internal: type I/O, operator and aggregate support,
+ *	  triggers, search_job_stale).  Each is used only while a superuser owns
+ *	  it and no other role may create objects in it.
  */
 #include "ctnas_pg.h"
 
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "catalog/dependency.h"
 #include "catalog/indexing.h"
+#include "catalog/pg_depend.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_namespace.h"
 #include "utils/fmgroids.h"
@@ -56,6 +62,49 @@ ctnas_schema_oid(void)
 	table_close(rel, AccessShareLock);
 	if (!OidIsValid(nsp))
 		elog(ERROR, "extension ctnas has no schema");
+	return nsp;
+}
+
+/*
+ * The support functions' schema: the one schema that is a member of the
+ * extension (CREATE SCHEMA in its script made it one; the extension's own
+ * schema is not a member).  Membership, not the name: a schema a plain role
+ * makes under that name after a rename is not the extension's.
+ */
+Oid
+ctnas_internal_schema_oid(void)
+{
+	Oid			own = ctnas_schema_oid();	/* (and the version check) */
+	Oid			ext = get_extension_oid("ctnas", false);
+	Oid			nsp = InvalidOid;
+	int			found = 0;
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key[2];
+	HeapTuple	tup;
+
+	rel = table_open(DependRelationId, AccessShareLock);
+	ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(ExtensionRelationId));
+	ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(ext));
+	scan = systable_beginscan(rel, DependReferenceIndexId, true, NULL, 2, key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tup);
+
+		if (dep->classid == NamespaceRelationId && dep->deptype == DEPENDENCY_EXTENSION && dep->objid != own)
+		{
+			nsp = dep->objid;
+			found++;
+		}
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	if (found != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("extension ctnas has %s schema for its support functions", found == 0 ? "no" : "more than one"),
+				 errhint("Drop and create the extension again.")));
 	return nsp;
 }
 
@@ -117,8 +166,15 @@ ctnas_schema(void)
 	return checked_schema(ctnas_schema_oid());
 }
 
+const char *
+ctnas_internal_schema(void)
+{
+	return checked_schema(ctnas_internal_schema_oid());
+}
+
 char *
 ctnas_sql(const char *fmt)
 {
-	return psprintf(fmt, ctnas_schema());
+	/* (the member schemas are looked up only for SQL that names a support function) */
+	return psprintf(fmt, ctnas_schema(), strstr(fmt, "%2$s") ? ctnas_internal_schema() : "");
 }
