@@ -82,6 +82,6 @@ ANALYZE cost_plan;
 EXPLAIN (VERBOSE, COSTS OFF)
 SELECT archgraph_hash(arch), archgraph_nodes(arch), acc FROM cost_plan ORDER BY acc DESC LIMIT 5;
 SELECT p.proname, p.procost FROM pg_proc p
-WHERE p.pronamespace = 'ctnas'::regnamespace AND p.proname IN ('archgraph_hash', 'archgraph_in', 'archgraph_eq', 'nac_score')
+WHERE p.pronamespace IN ('ctnas'::regnamespace, 'ctnas_internal'::regnamespace) AND p.proname IN ('archgraph_hash', 'archgraph_in', 'archgraph_eq', 'nac_score')
 ORDER BY 1, 2;
 DROP TABLE cost_plan;

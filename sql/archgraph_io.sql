@@ -23,7 +23,7 @@ SELECT ('{"matrix":[[0,1],[0,0]],"ops":["input","output"]}'::jsonb)::archgraph;
 SELECT (arch::jsonb) -> 'ops' AS ops FROM io WHERE id = 1;
 
 -- binary: the wire form is version, space, n, n*n matrix bytes, n op codes
-SELECT archgraph_send(arch) FROM io ORDER BY id;
+SELECT ctnas_internal.archgraph_send(arch) FROM io ORDER BY id;
 
 -- COPY BINARY round trip (server files in the data directory)
 SELECT current_setting('data_directory') || '/ctnas_io.bin' AS binfile,

@@ -49,9 +49,9 @@ RESET enable_seqscan; RESET enable_bitmapscan;
 SELECT count(*) FROM h WHERE arch < '{"matrix":[[0,1,0,0,0],[0,0,1,0,0],[0,0,0,1,0],[0,0,0,0,1],[0,0,0,0,0]],"ops":["input","conv3x3-bn-relu","conv3x3-bn-relu","conv3x3-bn-relu","output"]}';
 
 -- the order is total and consistent with =: sorting agrees with archgraph_cmp
-SELECT bool_and(archgraph_cmp(a, b) < 0) AS increasing
+SELECT bool_and(ctnas_internal.archgraph_cmp(a, b) < 0) AS increasing
 FROM (SELECT arch AS a, lead(arch) OVER (ORDER BY arch) AS b FROM h) s WHERE b IS NOT NULL;
-SELECT count(*) FILTER (WHERE (a.arch = b.arch) <> (archgraph_cmp(a.arch, b.arch) = 0)) AS inconsistent
+SELECT count(*) FILTER (WHERE (a.arch = b.arch) <> (ctnas_internal.archgraph_cmp(a.arch, b.arch) = 0)) AS inconsistent
 FROM (SELECT * FROM h LIMIT 40) a, (SELECT * FROM h LIMIT 40) b;
 
 -- hash index

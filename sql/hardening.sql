@@ -41,26 +41,26 @@ SELECT length(pg_temp.try($$SELECT length(nac_train(arch, acc, CASE WHEN acc < 0
   AS options_error_short;
 
 -- aggregates mixing ctnas's internal-state support functions: errors, not crashes
-CREATE AGGREGATE evil_kt_nt(float8, float8) (SFUNC = ctnas.kendall_tau_transfn, STYPE = internal, FINALFUNC = ctnas.nac_train_finalfn);
-CREATE AGGREGATE evil_nt_kt(archgraph, float8) (SFUNC = ctnas.nac_train_transfn, STYPE = internal, FINALFUNC = ctnas.kendall_tau_finalfn);
-CREATE AGGREGATE evil_ck_nt(archgraph, float8) (SFUNC = ctnas.ctnas_ktau_transfn, STYPE = internal, FINALFUNC = ctnas.nac_train_finalfn);
-CREATE AGGREGATE evil_nt_ck(archgraph, float8) (SFUNC = ctnas.nac_train_transfn, STYPE = internal, FINALFUNC = ctnas.ctnas_ktau_finalfn);
-CREATE AGGREGATE evil_kt_ck(float8, float8) (SFUNC = ctnas.kendall_tau_transfn, STYPE = internal, FINALFUNC = ctnas.ctnas_ktau_finalfn);
+CREATE AGGREGATE evil_kt_nt(float8, float8) (SFUNC = ctnas_internal.kendall_tau_transfn, STYPE = internal, FINALFUNC = ctnas_internal.nac_train_finalfn);
+CREATE AGGREGATE evil_nt_kt(archgraph, float8) (SFUNC = ctnas_internal.nac_train_transfn, STYPE = internal, FINALFUNC = ctnas_internal.kendall_tau_finalfn);
+CREATE AGGREGATE evil_ck_nt(archgraph, float8) (SFUNC = ctnas_internal.ctnas_ktau_transfn, STYPE = internal, FINALFUNC = ctnas_internal.nac_train_finalfn);
+CREATE AGGREGATE evil_nt_ck(archgraph, float8) (SFUNC = ctnas_internal.nac_train_transfn, STYPE = internal, FINALFUNC = ctnas_internal.ctnas_ktau_finalfn);
+CREATE AGGREGATE evil_kt_ck(float8, float8) (SFUNC = ctnas_internal.kendall_tau_transfn, STYPE = internal, FINALFUNC = ctnas_internal.ctnas_ktau_finalfn);
 -- a transition function fed another aggregate's state: two transition functions over one state
-CREATE AGGREGATE evil_nt_then_kt(float8, float8) (SFUNC = ctnas.kendall_tau_transfn, STYPE = internal,
-  FINALFUNC = ctnas.kendall_tau_finalfn, COMBINEFUNC = ctnas.nac_train_combinefn,
-  SERIALFUNC = ctnas.kendall_tau_serialfn, DESERIALFUNC = ctnas.kendall_tau_deserialfn, PARALLEL = SAFE);
+CREATE AGGREGATE evil_nt_then_kt(float8, float8) (SFUNC = ctnas_internal.kendall_tau_transfn, STYPE = internal,
+  FINALFUNC = ctnas_internal.kendall_tau_finalfn, COMBINEFUNC = ctnas_internal.nac_train_combinefn,
+  SERIALFUNC = ctnas_internal.kendall_tau_serialfn, DESERIALFUNC = ctnas_internal.kendall_tau_deserialfn, PARALLEL = SAFE);
 -- serial of one, deserial of another: the bytes are checked
-CREATE AGGREGATE evil_deserial(float8, float8) (SFUNC = ctnas.kendall_tau_transfn, STYPE = internal,
-  FINALFUNC = ctnas.kendall_tau_finalfn, COMBINEFUNC = ctnas.kendall_tau_combinefn,
-  SERIALFUNC = ctnas.kendall_tau_serialfn, DESERIALFUNC = ctnas.nac_train_deserialfn, PARALLEL = SAFE);
-CREATE AGGREGATE evil_serial(float8, float8) (SFUNC = ctnas.kendall_tau_transfn, STYPE = internal,
-  FINALFUNC = ctnas.kendall_tau_finalfn, COMBINEFUNC = ctnas.kendall_tau_combinefn,
-  SERIALFUNC = ctnas.nac_train_serialfn, DESERIALFUNC = ctnas.kendall_tau_deserialfn, PARALLEL = SAFE);
+CREATE AGGREGATE evil_deserial(float8, float8) (SFUNC = ctnas_internal.kendall_tau_transfn, STYPE = internal,
+  FINALFUNC = ctnas_internal.kendall_tau_finalfn, COMBINEFUNC = ctnas_internal.kendall_tau_combinefn,
+  SERIALFUNC = ctnas_internal.kendall_tau_serialfn, DESERIALFUNC = ctnas_internal.nac_train_deserialfn, PARALLEL = SAFE);
+CREATE AGGREGATE evil_serial(float8, float8) (SFUNC = ctnas_internal.kendall_tau_transfn, STYPE = internal,
+  FINALFUNC = ctnas_internal.kendall_tau_finalfn, COMBINEFUNC = ctnas_internal.kendall_tau_combinefn,
+  SERIALFUNC = ctnas_internal.nac_train_serialfn, DESERIALFUNC = ctnas_internal.kendall_tau_deserialfn, PARALLEL = SAFE);
 -- PostgreSQL's own numeric state and bytes handed to ctnas's functions
-CREATE AGGREGATE evil_pg_state(int8) (SFUNC = int8_avg_accum, STYPE = internal, FINALFUNC = ctnas.nac_train_finalfn);
+CREATE AGGREGATE evil_pg_state(int8) (SFUNC = int8_avg_accum, STYPE = internal, FINALFUNC = ctnas_internal.nac_train_finalfn);
 CREATE AGGREGATE evil_pg_bytes(int8) (SFUNC = int8_avg_accum, STYPE = internal, FINALFUNC = numeric_poly_avg,
-  COMBINEFUNC = int8_avg_combine, SERIALFUNC = int8_avg_serialize, DESERIALFUNC = ctnas.kendall_tau_deserialfn, PARALLEL = SAFE);
+  COMBINEFUNC = int8_avg_combine, SERIALFUNC = int8_avg_serialize, DESERIALFUNC = ctnas_internal.kendall_tau_deserialfn, PARALLEL = SAFE);
 CREATE TABLE many AS SELECT s::float8 AS x, (s % 7)::float8 AS y, s::int8 AS i FROM generate_series(1, 20000) s;
 SELECT q, pg_temp.try(q) FROM (VALUES
   ($$SELECT length(evil_kt_nt(acc, acc))::text FROM hcells$$),

@@ -96,3 +96,11 @@ SELECT task, count(*) FROM ctnas.help() GROUP BY task ORDER BY task COLLATE "C";
 SELECT DISTINCT f AS missing FROM ctnas.help(), regexp_matches(call, 'ctnas\.([a-z_0-9]+)\(', 'g') AS m(g), LATERAL (SELECT g[1] AS f) x
 WHERE NOT EXISTS (SELECT 1 FROM pg_proc p WHERE p.pronamespace = 'ctnas'::regnamespace AND p.proname = x.f)
   AND NOT EXISTS (SELECT 1 FROM pg_type t WHERE t.typnamespace = 'ctnas'::regnamespace AND t.typname = x.f);
+-- and ctnas has no other function (\df ctnas.* lists what users call): support functions are in ctnas_internal
+SELECT p.oid::regprocedure AS not_in_help FROM pg_proc p
+WHERE p.pronamespace = 'ctnas'::regnamespace
+  AND p.proname NOT IN (SELECT g[1] FROM ctnas.help(), regexp_matches(call, 'ctnas\.([a-z_0-9]+)\(', 'g') AS m(g));
+SELECT n.nspname, count(*) AS functions, count(*) FILTER (WHERE p.prokind = 'a') AS aggregates,
+       count(*) FILTER (WHERE p.prorettype = 'trigger'::regtype) AS triggers
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname IN ('ctnas', 'ctnas_internal') GROUP BY 1 ORDER BY 1;

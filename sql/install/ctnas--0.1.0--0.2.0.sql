@@ -325,9 +325,9 @@ CREATE OPERATOR @extschema@.>= (
 );
 
 -------------------------------------------------------------------------------
--- ctnas.help(): the user-facing API by task (\df ctnas.* also lists the
--- support functions of types and aggregates).  A pg_regress test checks
--- that every function named here exists.
+-- ctnas.help(): the user-facing API by task (the support functions are in
+-- ctnas_internal, below).  A pg_regress test checks that every function named
+-- here exists, and that ctnas has no other.
 -------------------------------------------------------------------------------
 CREATE FUNCTION @extschema@.help() RETURNS TABLE (task text, call text, what text)
 	LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -364,3 +364,90 @@ CREATE FUNCTION @extschema@.help() RETURNS TABLE (task text, call text, what tex
 	) AS h(task, call, what);
 	END;
 COMMENT ON FUNCTION @extschema@.help() IS 'the user-facing functions and tables of ctnas, by task';
+
+-------------------------------------------------------------------------------
+-- Support functions out of the user's way: schema ctnas keeps what users call
+-- (ctnas.help() lists it; \df ctnas.* shows just that), ctnas_internal holds
+-- what PostgreSQL and ctnas's own code call: the type's I/O, the operators'
+-- and operator classes' functions, the aggregates' transition, final,
+-- combine, serial and deserial functions, the trigger functions, and
+-- search_job_stale.  They are moved, not recreated: the type, operators,
+-- aggregates, triggers and users' indexes refer to them by OID and keep them.
+-- (timescaledb does the same with _timescaledb_functions.)  The schema is a
+-- member of the extension (DROP EXTENSION drops it), owned by the installing
+-- superuser; every role may use it (for search_job_stale, which search_status
+-- runs as the caller), none but superusers may create in it.  The C code finds
+-- it as the extension's member schema, never by this name, and checks its
+-- owner and privileges as it does ctnas's.
+-------------------------------------------------------------------------------
+DO $check$
+DECLARE
+	owner_name name;
+BEGIN
+	SELECT r.rolname INTO owner_name
+	FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) n.nspowner
+	WHERE n.nspname OPERATOR(pg_catalog.=) 'ctnas_internal';
+	IF FOUND THEN
+		RAISE EXCEPTION USING ERRCODE = 'duplicate_schema',
+			MESSAGE = pg_catalog.format('schema ctnas_internal already exists (owned by role %s)', owner_name),
+			DETAIL = 'ctnas creates schema ctnas_internal for its support functions itself; one made beforehand could be controlled by its maker.',
+			HINT = 'Drop or rename that schema and run CREATE EXTENSION ctnas (or ALTER EXTENSION ctnas UPDATE) again.';
+	END IF;
+END
+$check$;
+CREATE SCHEMA ctnas_internal;
+COMMENT ON SCHEMA ctnas_internal IS 'ctnas''s support functions (type I/O, operator and aggregate support, triggers): called by PostgreSQL and ctnas, not by users';
+GRANT USAGE ON SCHEMA ctnas_internal TO PUBLIC;
+-- (default privileges a superuser set ON SCHEMAS apply to it: the same rule as for ctnas)
+DO $check$
+BEGIN
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a
+			   WHERE n.nspname OPERATOR(pg_catalog.=) 'ctnas_internal'
+			   AND a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'
+			   AND NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) a.grantee), false)) THEN
+		RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+			MESSAGE = 'roles other than superusers may create objects in schema ctnas_internal',
+			DETAIL = 'Default privileges on schemas (ALTER DEFAULT PRIVILEGES ... ON SCHEMAS) granted CREATE on the new schema.',
+			HINT = 'Revoke those default privileges and run CREATE EXTENSION ctnas (or ALTER EXTENSION ctnas UPDATE) again.';
+	END IF;
+END
+$check$;
+
+-- the type's I/O
+ALTER FUNCTION @extschema@.archgraph_in(cstring) SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.archgraph_out(@extschema@.archgraph) SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.archgraph_recv(internal) SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.archgraph_send(@extschema@.archgraph) SET SCHEMA ctnas_internal;
+-- the operators' functions, btree and hash support
+ALTER FUNCTION @extschema@.archgraph_cmp(@extschema@.archgraph, @extschema@.archgraph) SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.archgraph_eq(@extschema@.archgraph, @extschema@.archgraph) SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.archgraph_ne(@extschema@.archgraph, @extschema@.archgraph) SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.archgraph_lt(@extschema@.archgraph, @extschema@.archgraph) SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.archgraph_le(@extschema@.archgraph, @extschema@.archgraph) SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.archgraph_gt(@extschema@.archgraph, @extschema@.archgraph) SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.archgraph_ge(@extschema@.archgraph, @extschema@.archgraph) SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.archgraph_hashcode(@extschema@.archgraph) SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.archgraph_hashcode_extended(@extschema@.archgraph, int8) SET SCHEMA ctnas_internal;
+-- the aggregates' support functions
+ALTER FUNCTION @extschema@.nac_train_transfn(internal, @extschema@.archgraph, float8) SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.nac_train_transfn(internal, @extschema@.archgraph, float8, jsonb) SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.nac_train_combinefn(internal, internal) SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.nac_train_serialfn(internal) SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.nac_train_deserialfn(bytea, internal) SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.nac_train_finalfn(internal) SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.kendall_tau_transfn(internal, float8, float8) SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.kendall_tau_combinefn(internal, internal) SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.kendall_tau_serialfn(internal) SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.kendall_tau_deserialfn(bytea, internal) SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.kendall_tau_finalfn(internal) SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.ctnas_ktau_transfn(internal, @extschema@.archgraph, float8) SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.ctnas_ktau_transfn(internal, @extschema@.archgraph, float8, text) SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.ctnas_ktau_finalfn(internal) SET SCHEMA ctnas_internal;
+-- the trigger functions (they reach ctnas's objects through their table: TG_RELID, TG_TABLE_SCHEMA)
+ALTER FUNCTION @extschema@.models_set_info() SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.models_invalidate() SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.owner_bind() SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.search_jobs_legacy_null() SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.search_jobs_keys() SET SCHEMA ctnas_internal;
+-- what a job's row should say when its worker is gone (search_status, search_wait and recovery apply it)
+ALTER FUNCTION @extschema@.search_job_stale(@extschema@.search_jobs) SET SCHEMA ctnas_internal;

@@ -222,7 +222,7 @@ job_row(int64 id, bool *ended)
 	Datum		d;
 
 	if (SPI_execute_with_args(ctnas_sql("SELECT r, (r).status OPERATOR(pg_catalog.<>) ALL ('{queued,running}') FROM"
-										" (SELECT pg_catalog.jsonb_populate_record(j, %1$s.search_job_stale(j)) AS r"
+										" (SELECT pg_catalog.jsonb_populate_record(j, %2$s.search_job_stale(j)) AS r"
 										"  FROM %1$s.search_jobs j WHERE id OPERATOR(pg_catalog.=) $1) x"),
 							  1, types, args, NULL, false, 1) != SPI_OK_SELECT)	/* not read-only: a new snapshot each time */
 		elog(ERROR, "could not read ctnas.search_jobs");

@@ -322,7 +322,7 @@ job_now(int64 id)
 }
 
 /*
- * ctnas.search_job_stale(job): what the row of a job whose worker is gone
+ * ctnas_internal.search_job_stale(job): what the row of a job whose worker is gone
  * should say ({} when nothing is wrong).  One definition, shown by
  * search_status and search_wait and written by recovery.
  *
@@ -417,7 +417,7 @@ job_recover_stale(void)
 	if (SPI_execute(ctnas_sql("UPDATE %1$s.search_jobs j SET status = p.o OPERATOR(pg_catalog.->>) 'status',"
 							  " error = p.o OPERATOR(pg_catalog.->>) 'error',"
 							  " finished_at = (p.o OPERATOR(pg_catalog.->>) 'finished_at')::pg_catalog.timestamptz"
-							  " FROM (SELECT s.id, x.o FROM %1$s.search_jobs s, LATERAL (SELECT %1$s.search_job_stale(s) AS o) x"
+							  " FROM (SELECT s.id, x.o FROM %1$s.search_jobs s, LATERAL (SELECT %2$s.search_job_stale(s) AS o) x"
 							  "       WHERE s.status OPERATOR(pg_catalog.=) ANY ('{queued,running}')"
 							  "       AND x.o OPERATOR(pg_catalog.<>) '{}'"
 							  /* (a row another session holds is left for the next pass: no one blocks recovery) */

@@ -11,7 +11,7 @@ CREATE TABLE cost_cells (hash text, arch ctnas.archgraph, num_vertices int, acc 
 ALTER TABLE cost_cells ADD COLUMN i int4, ADD COLUMN t text, ADD COLUMN flat_adj text, ADD COLUMN flat_ops text,
 	ADD COLUMN m int4[], ADD COLUMN o text[], ADD COLUMN b bytea;
 UPDATE cost_cells SET i = num_vertices, t = arch::text, m = ctnas.archgraph_matrix(arch), o = ctnas.archgraph_ops(arch),
-	b = ctnas.archgraph_send(arch),
+	b = ctnas_internal.archgraph_send(arch),
 	flat_adj = array_to_string(ARRAY(SELECT unnest(ctnas.archgraph_matrix(arch))), ''),
 	flat_ops = array_to_string(ctnas.archgraph_ops(arch), ';');
 INSERT INTO ctnas.models (name, weights)
@@ -39,10 +39,10 @@ WITH f(name, expr) AS (VALUES
 	('int4 + int4 (the unit)', 'i + i + i + i + i + i + i + i + i + i + i'),
 	('archgraph_in', 't::ctnas.archgraph'),
 	('archgraph_out', 'arch::text'),
-	('archgraph_send', 'ctnas.archgraph_send(arch)'),
-	('archgraph_cmp', 'ctnas.archgraph_cmp(arch, arch)'),
-	('archgraph_eq', 'ctnas.archgraph_eq(arch, arch)'),
-	('archgraph_hashcode', 'ctnas.archgraph_hashcode(arch)'),
+	('archgraph_send', 'ctnas_internal.archgraph_send(arch)'),
+	('archgraph_cmp', 'ctnas_internal.archgraph_cmp(arch, arch)'),
+	('archgraph_eq', 'ctnas_internal.archgraph_eq(arch, arch)'),
+	('archgraph_hashcode', 'ctnas_internal.archgraph_hashcode(arch)'),
 	('archgraph(int4[], text[])', 'ctnas.archgraph(m, o)'),
 	('archgraph_from_flat', 'ctnas.archgraph_from_flat(flat_adj, flat_ops)'),
 	('archgraph_nodes', 'ctnas.archgraph_nodes(arch)'),

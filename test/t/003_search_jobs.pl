@@ -400,6 +400,12 @@ ok($node->poll_query_until('postgres',
 	'DROP EXTENSION stops the running job\'s worker');
 ok($node->log_contains(qr/ctnas search job $did stopped: the extension was dropped/), 'which says why in the log');
 is($node->safe_psql('postgres', 'SELECT 1'), '1', 'and the server runs on');
+# (schema ctnas stays, empty, as any schema CREATE EXTENSION made for an extension; ctnas_internal goes with it)
+is($node->safe_psql('postgres', q{SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = 'ctnas_internal') || ' '
+	|| (SELECT count(*) FROM pg_proc WHERE pronamespace = 'ctnas'::regnamespace) || ' '
+	|| (SELECT count(*) FROM pg_class WHERE relnamespace = 'ctnas'::regnamespace) || ' '
+	|| (SELECT count(*) FROM pg_type WHERE typnamespace = 'ctnas'::regnamespace)}),
+	'0 0 0 0', 'DROP EXTENSION leaves neither schema ctnas_internal nor anything in schema ctnas');
 
 $node->stop;
 done_testing();

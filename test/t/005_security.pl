@@ -1,8 +1,9 @@
 # The attacks of the security review that need a server of their own: a
-# schema planted before CREATE EXTENSION or after it (the launcher, a
-# superuser, must never run a plain role's objects), a cancel in a restored
-# copy of a database, and a job owner that cannot leave its role even with
-# the launcher starting its worker.
+# schema (ctnas, or ctnas_internal of the support functions) planted before
+# CREATE EXTENSION or after it (the launcher, a superuser, must never run a
+# plain role's objects), a cancel in a restored copy of a database, and a
+# job owner that cannot leave its role even with the launcher starting its
+# worker.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -37,11 +38,31 @@ $node->safe_psql('evil', 'CREATE SCHEMA ctnas; GRANT CREATE ON SCHEMA ctnas TO P
 like($err, qr/roles other than superusers may create objects in schema ctnas/,
 	'a superuser\'s schema in which others may create objects is refused too');
 $node->safe_psql('evil', 'DROP SCHEMA ctnas');
+# the schema of the support functions, likewise
+$node->safe_psql('evil', 'CREATE SCHEMA ctnas_internal', extra_params => [ '-U', 'mallory' ]);
+($ret, $out, $err) = $node->psql('evil', 'CREATE EXTENSION ctnas');
+like($err, qr/schema ctnas_internal already exists \(owned by role mallory\).*HINT:\s+Drop or rename that schema/s,
+	'CREATE EXTENSION refuses a ctnas_internal schema that a plain role made beforehand, saying why');
+is($node->safe_psql('evil', q{SELECT count(*) FROM pg_extension WHERE extname = 'ctnas'}) . '/' .
+	$node->safe_psql('evil', q{SELECT count(*) FROM pg_namespace WHERE nspname = 'ctnas'}), '0/0',
+	'and leaves nothing behind (no extension, no ctnas schema)');
+$node->safe_psql('evil', 'DROP SCHEMA ctnas_internal', extra_params => [ '-U', 'mallory' ]);
 $node->safe_psql('evil', 'CREATE EXTENSION ctnas');
-is($node->safe_psql('evil', q{SELECT r.rolsuper FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner WHERE n.nspname = 'ctnas'}),
-	't', 'without one, CREATE EXTENSION makes its own schema, owned by the superuser');
+is($node->safe_psql('evil', q{SELECT string_agg(n.nspname || ' ' || r.rolsuper, ', ' ORDER BY n.nspname) FROM pg_namespace n
+	JOIN pg_roles r ON r.oid = n.nspowner WHERE n.nspname IN ('ctnas', 'ctnas_internal')}),
+	'ctnas true, ctnas_internal true', 'without them, CREATE EXTENSION makes its own schemas, owned by the superuser');
 ($ret, $out, $err) = $node->psql('evil', 'ALTER SCHEMA ctnas RENAME TO mine', extra_params => [ '-U', 'mallory' ]);
 like($err, qr/must be owner of schema ctnas/, 'which the database owner cannot rename');
+($ret, $out, $err) = $node->psql('evil', 'ALTER SCHEMA ctnas_internal RENAME TO mine', extra_params => [ '-U', 'mallory' ]);
+like($err, qr/must be owner of schema ctnas_internal/, '(either of them)');
+# an upgrade from 0.1.0 creates ctnas_internal: default privileges that would let others create in it are refused
+$node->safe_psql('evil', q{DROP EXTENSION ctnas; DROP SCHEMA ctnas; CREATE EXTENSION ctnas VERSION '0.1.0';
+	ALTER DEFAULT PRIVILEGES GRANT CREATE ON SCHEMAS TO mallory;});
+($ret, $out, $err) = $node->psql('evil', 'ALTER EXTENSION ctnas UPDATE');
+like($err, qr/roles other than superusers may create objects in schema ctnas_internal/,
+	'ALTER EXTENSION UPDATE refuses a ctnas_internal in which default privileges let others create');
+$node->safe_psql('evil', q{ALTER DEFAULT PRIVILEGES REVOKE CREATE ON SCHEMAS FROM mallory; ALTER EXTENSION ctnas UPDATE;});
+is($node->safe_psql('evil', q{SELECT extversion FROM pg_extension WHERE extname = 'ctnas'}), '0.2.0', 'without them it updates');
 
 # ---- 2. the C code reaches its objects through the extension, not by a name --------------
 load_sample($node, q{GRANT SELECT ON nb101 TO PUBLIC; GRANT CREATE ON DATABASE postgres TO mallory;});
@@ -51,8 +72,8 @@ $node->safe_psql('postgres', q{SET client_min_messages = warning;
 	INSERT INTO ctnas.models (name, weights) SELECT 'real', ctnas.nac_train(arch, test_acc_run0, '{"epochs": 5, "seed": 1}') FROM nb101 LIMIT 100;});
 my $score_sql = q{SELECT round(ctnas.nac_score(arch, 'real')::numeric, 6) FROM nb101 ORDER BY hash LIMIT 1};
 my $score = $node->safe_psql('postgres', $score_sql);
-# a superuser renames the schema (say, by mistake); mallory plants a "ctnas" schema with traps
-$node->safe_psql('postgres', 'ALTER SCHEMA ctnas RENAME TO ctnas_home');
+# a superuser renames the schemas (say, by mistake); mallory plants "ctnas" and "ctnas_internal" schemas with traps
+$node->safe_psql('postgres', 'ALTER SCHEMA ctnas RENAME TO ctnas_home; ALTER SCHEMA ctnas_internal RENAME TO ctnas_internal_home');
 $node->safe_psql('postgres', q{
 	CREATE SCHEMA ctnas;
 	CREATE TABLE ctnas.trap_log (who name, what text);
@@ -77,7 +98,13 @@ $node->safe_psql('postgres', q{
 	ALTER FUNCTION ctnas.trap(text) OWNER TO mallory; ALTER FUNCTION ctnas.search_job_stale(ctnas.search_jobs) OWNER TO mallory;
 	ALTER TABLE ctnas.search_jobs OWNER TO mallory; ALTER TABLE ctnas.search_workers OWNER TO mallory;
 	ALTER TABLE ctnas.search_schedules OWNER TO mallory; ALTER TABLE ctnas.models OWNER TO mallory;
-	ALTER VIEW ctnas.search_checkpoints OWNER TO mallory;});
+	ALTER VIEW ctnas.search_checkpoints OWNER TO mallory;
+	CREATE SCHEMA ctnas_internal;
+	CREATE FUNCTION ctnas_internal.search_job_stale(j ctnas.search_jobs) RETURNS jsonb LANGUAGE sql AS $$ SELECT CASE WHEN ctnas.trap('internal stale') THEN '{}'::jsonb END $$;
+	CREATE FUNCTION ctnas_internal.search_job_stale(j ctnas_home.search_jobs) RETURNS jsonb LANGUAGE sql AS $$ SELECT CASE WHEN ctnas.trap('internal stale, real row') THEN '{}'::jsonb END $$;
+	ALTER SCHEMA ctnas_internal OWNER TO mallory;
+	ALTER FUNCTION ctnas_internal.search_job_stale(ctnas.search_jobs) OWNER TO mallory;
+	ALTER FUNCTION ctnas_internal.search_job_stale(ctnas_home.search_jobs) OWNER TO mallory;});
 my $job = $node->safe_psql('postgres', q{SELECT ctnas_home.search_submit('public.nb101', 20, '{"acc_column": "test_acc_run0"}', 'random')},
 	extra_params => [ '-U', 'mallory' ]);
 is($node->safe_psql('postgres', "SELECT status FROM ctnas_home.search_wait($job, '60 s')", extra_params => [ '-U', 'mallory' ]),
@@ -92,7 +119,27 @@ $node->safe_psql('postgres', 'ALTER SCHEMA ctnas_home OWNER TO mallory');
 ($ret, $out, $err) = $node->psql('postgres', q{SELECT ctnas_home.search_submit('public.nb101', 20, '{"acc_column": "test_acc_run0"}', 'random')});
 like($err, qr/schema "ctnas_home" of extension ctnas is owned by a role that is not a superuser/,
 	'a schema of the extension owned by a plain role is refused at run time');
-$node->safe_psql('postgres', 'ALTER SCHEMA ctnas_home OWNER TO postgres; DROP SCHEMA ctnas CASCADE; ALTER SCHEMA ctnas_home RENAME TO ctnas');
+# or lets a plain role create objects in it
+$node->safe_psql('postgres', 'ALTER SCHEMA ctnas_home OWNER TO postgres; GRANT CREATE ON SCHEMA ctnas_home TO mallory');
+($ret, $out, $err) = $node->psql('postgres', q{SELECT ctnas_home.search_submit('public.nb101', 20, '{"acc_column": "test_acc_run0"}', 'random')});
+like($err, qr/roles other than superusers may create objects in schema "ctnas_home" of extension ctnas/,
+	'a schema of the extension in which a plain role may create objects is refused at run time');
+$node->safe_psql('postgres', 'REVOKE CREATE ON SCHEMA ctnas_home FROM mallory');
+# the same for the schema of the support functions (search_status runs search_job_stale from it)
+my $status_sql = "SELECT status FROM ctnas_home.search_status($job)";
+$node->safe_psql('postgres', 'ALTER SCHEMA ctnas_internal_home OWNER TO mallory');
+($ret, $out, $err) = $node->psql('postgres', $status_sql);
+like($err, qr/schema "ctnas_internal_home" of extension ctnas is owned by a role that is not a superuser/,
+	'the support functions\' schema owned by a plain role is refused at run time');
+$node->safe_psql('postgres', 'ALTER SCHEMA ctnas_internal_home OWNER TO postgres; GRANT CREATE ON SCHEMA ctnas_internal_home TO mallory');
+($ret, $out, $err) = $node->psql('postgres', $status_sql);
+like($err, qr/roles other than superusers may create objects in schema "ctnas_internal_home" of extension ctnas/,
+	'and so is one in which a plain role may create objects');
+$node->safe_psql('postgres', 'REVOKE CREATE ON SCHEMA ctnas_internal_home FROM mallory');
+is($node->safe_psql('postgres', $status_sql), 'succeeded', 'back in a superuser\'s hands, it works');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM ctnas.trap_log'), '0', 'and nothing planted ran');
+$node->safe_psql('postgres', 'DROP SCHEMA ctnas CASCADE; ALTER SCHEMA ctnas_home RENAME TO ctnas;
+	DROP SCHEMA ctnas_internal CASCADE; ALTER SCHEMA ctnas_internal_home RENAME TO ctnas_internal');
 
 # ---- 3. a cancel in a restored copy of the database does not reach the original's job ------
 my $long = $LONG;

@@ -390,6 +390,9 @@ facts(k, n, line) AS (
 	SELECT 'schema ' || n.nspname, 0, format('owner=%s acl=%s', pg_get_userbyid(n.nspowner), coalesce(n.nspacl::text, '-'))
 	FROM ext JOIN pg_namespace n ON n.oid = ext.extnamespace
 	UNION ALL
+	SELECT m.what, 0, format('member schema owner=%s acl=%s', pg_get_userbyid(n.nspowner), coalesce(n.nspacl::text, '-'))
+	FROM mem m JOIN pg_namespace n ON m.classid = 'pg_namespace'::regclass AND n.oid = m.objid
+	UNION ALL
 	SELECT 'member', 0, what FROM mem
 	UNION ALL
 	SELECT 'comment on ' || pg_describe_object(d.classoid, d.objoid, d.objsubid), 0, d.description
@@ -533,7 +536,7 @@ desc_has('table ctnas.search_schedules', qr/\| column \d+ owner_oid oid notnull=
 for my $t ('models', 'search_jobs', 'search_schedules')
 {
 	desc_has("table ctnas.$t",
-		qr/\| trigger CREATE TRIGGER ${t}_owner_bind BEFORE INSERT OR UPDATE ON ctnas\.$t FOR EACH ROW EXECUTE FUNCTION ctnas\.owner_bind\(\) enabled=O$/,
+		qr/\| trigger CREATE TRIGGER ${t}_owner_bind BEFORE INSERT OR UPDATE ON ctnas\.$t FOR EACH ROW EXECUTE FUNCTION ctnas_internal\.owner_bind\(\) enabled=O$/,
 		"the owner_bind trigger of $t");
 }
 desc_has('table ctnas.search_jobs', qr/\| policy search_jobs_owner .* using=pg_has_role\(owner_oid, 'MEMBER'::text\)/, 'the policies go by owner_oid');
@@ -543,11 +546,26 @@ desc_has('table ctnas.search_jobs', qr/\| column 003 session_role name notnull=f
 desc_has('table ctnas.search_jobs', qr/\| column \d+ submit_xid xid8 notnull=f default=- /, 'so does submit_xid');
 desc_has('table ctnas.search_schedules', qr/\| column \d+ session_role name notnull=f default=- /, 'and the schedules\' session_role');
 desc_has('table ctnas.search_jobs',
-	qr/\| trigger CREATE TRIGGER search_jobs_legacy_null BEFORE INSERT OR UPDATE ON ctnas\.search_jobs FOR EACH ROW EXECUTE FUNCTION ctnas\.search_jobs_legacy_null\(\) enabled=O$/,
+	qr/\| trigger CREATE TRIGGER search_jobs_legacy_null BEFORE INSERT OR UPDATE ON ctnas\.search_jobs FOR EACH ROW EXECUTE FUNCTION ctnas_internal\.search_jobs_legacy_null\(\) enabled=O$/,
 	'the trigger that nulls them');
 desc_has('function ctnas.search_unschedule(text,regrole)', qr/\| def CREATE OR REPLACE FUNCTION ctnas\.search_unschedule\(name text, owner regrole DEFAULT NULL::regrole\)$/,
 	'search_unschedule(name text, owner regrole DEFAULT NULL)');
-desc_has('function ctnas.search_job_stale(ctnas.search_jobs)', qr/\| def\s+LANGUAGE c$/, 'search_job_stale in C');
+desc_has('function ctnas_internal.search_job_stale(ctnas.search_jobs)', qr/\| def\s+LANGUAGE c$/, 'search_job_stale in C');
+# the support functions are in ctnas_internal, a schema of the extension: ctnas keeps what users call
+desc_has('schema ctnas_internal', qr/\| member schema owner=\S+ acl=\{\S+=UC\/\S+,=U\/\S+\}$/,
+	'schema ctnas_internal is a member of the extension, every role may use it, only its owner create in it');
+desc_has('type ctnas.archgraph', qr/\| type .* in=ctnas_internal\.archgraph_in\(cstring\) out=ctnas_internal\.archgraph_out\(ctnas\.archgraph\) /,
+	'the type\'s I/O functions are there');
+desc_has('function ctnas.nac_train(ctnas.archgraph,double precision,jsonb)',
+	qr/\| aggregate .* trans=ctnas_internal\.nac_train_transfn\(internal,ctnas\.archgraph,double precision,jsonb\) final=ctnas_internal\.nac_train_finalfn\(internal\) /,
+	'so are the aggregates\' support functions');
+desc_has('operator family ctnas.archgraph_ops for access method btree', qr/\| amproc 1 ctnas_internal\.archgraph_cmp\(ctnas\.archgraph,ctnas\.archgraph\) /,
+	'and the operator classes\'');
+{
+	my @moved = grep { /^(?:member \| )?function ctnas\.(?:archgraph_(?:in|out|recv|send|cmp|eq|ne|lt|le|gt|ge|hashcode\w*)|\w+_(?:trans|final|combine|serial|deserial)fn|owner_bind|models_set_info|models_invalidate|search_jobs_legacy_null|search_jobs_keys|search_job_stale)\(/ }
+		split /\n/, $desc;
+	is(scalar(@moved), 0, 'no support function is left in schema ctnas') or diag(join("\n", @moved));
+}
 desc_has('config dump', qr/\| ctnas\.search_schedules where WHERE pg_catalog\.pg_has_role\(owner_oid, 'MEMBER'\)$/,
 	'the config-dump list: a role dumps the rows of the roles it is a member of');
 unlike($desc, qr/config dump.*search_jobs_id_seq/, 'and not the sequence (the job-keys trigger moves it past restored ids)');
