@@ -13,8 +13,10 @@ CORE_OBJS = src/core/error.o src/core/md5.o src/core/rng.o src/core/graph.o \
 	src/core/search_rounds.o src/core/search_options.o src/core/search_checkpoint.o src/core/serial.o \
 	src/core/json.o src/core/space.o src/core/space_nb101.o src/core/space_nb201.o \
 	src/core/nb201_cell.o src/core/nb201_canonical.o src/core/nb201_table.o
-PG_OBJS = src/pg/ctnas.o src/pg/archgraph.o src/pg/archgraph_funcs.o \
-	src/pg/nb101_load.o src/pg/nac_train_agg.o src/pg/nac_funcs.o src/pg/ktau.o src/pg/search.o src/pg/search_job_state.o src/pg/search_job_keys.o src/pg/search_job_api.o src/pg/search_job_worker.o src/pg/search_launcher.o src/pg/ext_schema.o
+PG_OBJS = src/pg/ctnas.o src/pg/pg_util.o src/pg/archgraph.o src/pg/archgraph_funcs.o \
+	src/pg/nb101_load.o src/pg/nac_train_agg.o src/pg/models.o src/pg/nac_funcs.o src/pg/ktau.o \
+	src/pg/search_harness.o src/pg/search.o src/pg/search_job_state.o src/pg/search_job_keys.o \
+	src/pg/search_job_api.o src/pg/search_job_worker.o src/pg/search_launcher.o src/pg/ext_schema.o
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
 # the install script of each version, and every upgrade script ctnas--A--B.sql

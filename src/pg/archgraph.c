@@ -2,11 +2,14 @@
  * archgraph.c
  *	  The archgraph type: storage, text and binary I/O, comparison, hashing.
  */
-#include "ctnas_pg.h"
+#include "postgres.h"
 
 #include "common/hashfn.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
+
+#include "archgraph.h"
+#include "pg_util.h"
 
 ArchGraph *
 archgraph_encode(const ct_graph *g)
@@ -53,6 +56,17 @@ archgraph_arg(FunctionCallInfo fcinfo, int argno, ct_graph *g)
 
 	archgraph_decode(a, g);
 	PG_FREE_IF_COPY(a, argno);
+}
+
+void
+archgraph_check_raw_size(int n)
+{
+	if (n > CT_RAW_MAX_NODES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("archgraph input has too many nodes"),
+				 errdetail("The input has %d nodes; at most %d are accepted before pruning.",
+						   n, CT_RAW_MAX_NODES)));
 }
 
 PG_FUNCTION_INFO_V1(archgraph_in);

@@ -3,12 +3,15 @@
  *	  SQL functions over archgraph: constructors, accessors, NAS-Bench-101
  *	  hash, Graphviz, random sampling and mutation.
  */
-#include "ctnas_pg.h"
+#include "postgres.h"
 
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+
+#include "archgraph.h"
+#include "pg_util.h"
 
 static void
 build_or_report(const ct_raw_graph *raw, ct_graph *g)
@@ -17,17 +20,6 @@ build_or_report(const ct_raw_graph *raw, ct_graph *g)
 
 	if (!ct_graph_from_raw(raw, g, &err))
 		ct_report_error(&err, "archgraph", NULL);
-}
-
-void
-archgraph_check_raw_size(int n)
-{
-	if (n > CT_RAW_MAX_NODES)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("archgraph input has too many nodes"),
-				 errdetail("The input has %d nodes; at most %d are accepted before pruning.",
-						   n, CT_RAW_MAX_NODES)));
 }
 
 static uint8

@@ -4,7 +4,7 @@
  *	  ctnas_ktau(arch, acc [, model]) (CTNAS's pairwise KTau of a NAC), and
  *	  torch_randperm(n, seed) for reproducing CTNAS's data splits.
  */
-#include "ctnas_pg.h"
+#include "postgres.h"
 
 #include <math.h>
 
@@ -17,8 +17,12 @@
 #include "utils/memutils.h"
 #include "utils/tuplestore.h"
 
+#include "archgraph.h"
 #include "ctnas_nac.h"
 #include "ctnas_stats.h"
+#include "ktau.h"
+#include "models.h"
+#include "pg_util.h"
 
 static int	ktau_max_cells = 10000;
 

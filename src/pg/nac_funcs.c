@@ -1,278 +1,21 @@
 /*
  * nac_funcs.c
- *	  Using a trained NAC: nac_compare, nac_score, nac_info, the ctnas.model
- *	  setting, and the per-backend cache of decoded models from ctnas.models.
- *
- * Decoding a model (67k floats and a checksum) costs far more than one
- * comparison, so models named by text are decoded once per backend and kept
- * until ctnas.models changes: a statement trigger on the table sends a
- * relcache invalidation (as pg_cron does for its job table), and our
- * callback drops the cache.  The cache holds at most ctnas.model_cache_size
- * bytes (each model in a memory context of its own, with its scratch batch
- * and embedding cache); beyond that the least recently used models are
- * dropped, though never the one in use.  Models passed as bytea are cached
- * per call site (fn_extra), keyed by their bytes.
+ *	  Using a trained NAC: nac_compare and nac_score with a model of
+ *	  ctnas.models, the ctnas.model setting's or one passed as bytea
+ *	  (models.h), and nac_info.
  */
-#include "ctnas_pg.h"
+#include "postgres.h"
 
 #include <math.h>
 
-#include "catalog/namespace.h"
-#include "catalog/pg_type.h"
-#include "commands/extension.h"
-#include "commands/trigger.h"
-#include "executor/spi.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
-#include "utils/inval.h"
 #include "utils/jsonb.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/timestamp.h"
-#include "access/xact.h"
-#include "miscadmin.h"
 
+#include "archgraph.h"
 #include "ctnas_nac.h"
-
-typedef struct CachedModel
-{
-	struct CachedModel *next;	/* most recently used first */
-	MemoryContext cxt;			/* everything of this model */
-	char	   *name;
-	ct_nac		model;
-	ct_nac_batch *batch;		/* scratch for forward passes */
-	ct_nac_embed_cache *embeddings;
-} CachedModel;
-
-static char *model_setting = NULL;
-static int	model_cache_kb = 128 * 1024;	/* ctnas.model_cache_size */
-static MemoryContext cache_cxt = NULL;
-static CachedModel *cache = NULL;
-static bool cache_valid = false;
-static Oid	models_relid = InvalidOid;
-
-static void
-models_relcache_callback(Datum arg, Oid relid)
-{
-	if (relid == InvalidOid || relid == models_relid)
-		cache_valid = false;
-}
-
-void
-ctnas_models_init(void)
-{
-	DefineCustomStringVariable("ctnas.model",
-							   "Model in ctnas.models that nac_compare and nac_score use when none is given.",
-							   NULL, &model_setting, NULL, PGC_USERSET, 0, NULL, NULL, NULL);
-
-	/*
-	 * Per backend.  It bounds memory every session may pin, so, like
-	 * ctnas.max_training_memory, only superusers change it.  128 MB: about
-	 * 50 models of the reference shape (2.4 MB each with their embedding
-	 * caches), or one of 16 layers of 1024 (85 MB).
-	 */
-	DefineCustomIntVariable("ctnas.model_cache_size",
-							"Most memory the decoded models of ctnas.models may hold in one backend.",
-							"Beyond it the least recently used models are dropped (the one in use is always kept).",
-							&model_cache_kb, 128 * 1024, 0, MAX_KILOBYTES,
-							PGC_SUSET, GUC_UNIT_KB, NULL, NULL, NULL);
-	CacheRegisterRelcacheCallback(models_relcache_callback, (Datum) 0);
-}
-
-/* Embeddings remembered per model: 4096 cells, 2 MB. */
-#define EMBED_CACHE_CELLS 4096
-
-static void
-model_interrupt(void *arg)
-{
-	CHECK_FOR_INTERRUPTS();
-}
-
-/* Decodes a blob into cxt; a bad blob is an error. */
-static void
-decode_model(const bytea *blob, MemoryContext cxt, ct_nac *model, ct_nac_batch **batch,
-			 ct_nac_embed_cache **embeddings)
-{
-	MemoryContext old = MemoryContextSwitchTo(cxt);
-	ct_error	err;
-
-	if (!ct_nac_blob_read((const uint8_t *) VARDATA_ANY(blob), VARSIZE_ANY_EXHDR(blob),
-						  model, NULL, NULL, &err))
-		ct_report_error(&err, "bytea", NULL);
-	*batch = ct_nac_batch_create(&model->shape);
-	ct_nac_batch_freeze(*batch);	/* cached models never change */
-	/* a pass over a wide model checks for a cancel between layers (the embedding cache allows it) */
-	ct_nac_batch_set_interrupt(*batch, model_interrupt, NULL);
-	*embeddings = ct_nac_embed_cache_create(model, EMBED_CACHE_CELLS);
-	MemoryContextSwitchTo(old);
-}
-
-static CachedModel *lookup_model(const char *name);
-static const char *model_from_setting_name(void);
-
-/* For other files: a decoded model of ctnas.models (NULL name: the ctnas.model setting). */
-const ct_nac *
-ctnas_model_lookup(const char *name, ct_nac_batch **batch, MemoryContext *cxt)
-{
-	CachedModel *e = lookup_model(name ? name : model_from_setting_name());
-
-	*batch = e->batch;
-	*cxt = e->cxt;
-	return &e->model;
-}
-
-/* Drops the least recently used models while the cache holds more than ctnas.model_cache_size (never keep). */
-static void
-evict_models(const CachedModel *keep)
-{
-	for (;;)
-	{
-		Size		total = 0;
-		CachedModel **victim = NULL;
-
-		for (CachedModel **p = &cache; *p != NULL; p = &(*p)->next)
-		{
-			total += MemoryContextMemAllocated((*p)->cxt, true);
-			if (*p != keep)
-				victim = p;		/* the last one other than keep: least recently used */
-		}
-		if (victim == NULL || (double) total <= (double) model_cache_kb * 1024.0)
-			return;
-		{
-			CachedModel *v = *victim;
-
-			*victim = v->next;
-			MemoryContextDelete(v->cxt);
-		}
-	}
-}
-
-static CachedModel *
-lookup_model(const char *name)
-{
-	static TimestampTz last_statement = 0;
-	CachedModel *e;
-	MemoryContext model_cxt;
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		args[1];
-	bool		isnull;
-	Datum		weights;
-	int			rc;
-
-	/*
-	 * A cache hit takes no lock, so no invalidation would be read: read them
-	 * once per statement, so a statement sees models as they were when it
-	 * started and the next one sees changes others committed since.
-	 */
-	if (GetCurrentStatementStartTimestamp() != last_statement)
-	{
-		last_statement = GetCurrentStatementStartTimestamp();
-		AcceptInvalidationMessages();
-	}
-	if (!cache_valid)
-	{
-		if (cache_cxt == NULL)
-			cache_cxt = AllocSetContextCreate(CacheMemoryContext, "ctnas model cache",
-											  ALLOCSET_DEFAULT_SIZES);
-		MemoryContextReset(cache_cxt);
-		cache = NULL;
-		models_relid = InvalidOid;
-		cache_valid = true;
-	}
-	for (CachedModel **prev = &cache; (e = *prev) != NULL; prev = &e->next)
-		if (strcmp(e->name, name) == 0)
-		{
-			/* to the front: most recently used */
-			*prev = e->next;
-			e->next = cache;
-			cache = e;
-			return e;
-		}
-
-	args[0] = CStringGetTextDatum(name);
-	SPI_connect();
-	rc = SPI_execute_with_args(ctnas_sql("SELECT weights FROM %1$s.models WHERE name OPERATOR(pg_catalog.=) $1"),
-							   1, argtypes, args, NULL, true, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "could not read ctnas.models: SPI error %d", rc);
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("NAC model \"%s\" does not exist", ctnas_echo(name)),
-				 errhint("Models are the rows of ctnas.models; train one with INSERT INTO ctnas.models(name, weights) SELECT ..., ctnas.nac_train(...).")));
-	weights = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	models_relid = get_relname_relid("models", ctnas_schema_oid());
-
-	/* a context of its own, so dropping the model frees all of it; linked once complete */
-	model_cxt = AllocSetContextCreate(cache_cxt, "ctnas model", ALLOCSET_DEFAULT_SIZES);
-	e = MemoryContextAllocZero(model_cxt, sizeof(CachedModel));
-	e->cxt = model_cxt;
-	e->name = MemoryContextStrdup(model_cxt, name);
-	MemoryContextSetIdentifier(model_cxt, e->name);
-	PG_TRY();
-	{
-		decode_model(DatumGetByteaPP(weights), model_cxt, &e->model, &e->batch, &e->embeddings);
-	}
-	PG_CATCH();
-	{
-		MemoryContextDelete(model_cxt);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-	SPI_finish();
-	e->next = cache;
-	cache = e;
-	evict_models(e);
-	return e;
-}
-
-static const char *
-model_from_setting_name(void)
-{
-	if (model_setting == NULL || model_setting[0] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("ctnas.model is not set"),
-				 errhint("SET ctnas.model = 'name' (a row of ctnas.models), or pass the model as the last argument.")));
-	return model_setting;
-}
-
-/* A model passed as bytea, decoded once per call site while the bytes stay the same. */
-typedef struct BlobCache
-{
-	bytea	   *blob;
-	ct_nac		model;
-	ct_nac_batch *batch;
-	ct_nac_embed_cache *embeddings;
-} BlobCache;
-
-static BlobCache *
-model_from_blob(FunctionCallInfo fcinfo, int argno)
-{
-	bytea	   *blob = PG_GETARG_BYTEA_PP(argno);
-	BlobCache  *bc = fcinfo->flinfo->fn_extra;
-	Size		len = VARSIZE_ANY_EXHDR(blob);
-
-	if (bc != NULL && VARSIZE_ANY_EXHDR(bc->blob) == len &&
-		memcmp(VARDATA_ANY(bc->blob), VARDATA_ANY(blob), len) == 0)
-		return bc;
-	if (bc == NULL)
-		bc = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BlobCache));
-	else
-	{
-		ct_nac_free(&bc->model);
-		ct_nac_batch_destroy(bc->batch);
-		ct_nac_embed_cache_destroy(bc->embeddings);
-		pfree(bc->blob);
-	}
-	fcinfo->flinfo->fn_extra = NULL;	/* until the new model is complete */
-	decode_model(blob, fcinfo->flinfo->fn_mcxt, &bc->model, &bc->batch, &bc->embeddings);
-	bc->blob = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARHDRSZ + len);
-	SET_VARSIZE(bc->blob, VARHDRSZ + len);
-	memcpy(VARDATA(bc->blob), VARDATA_ANY(blob), len);
-	fcinfo->flinfo->fn_extra = bc;
-	return bc;
-}
+#include "models.h"
+#include "pg_util.h"
 
 /*
  * A model's weights are bounded (CT_NAC_MAX_WEIGHT), which keeps the
@@ -342,7 +85,7 @@ PG_FUNCTION_INFO_V1(nac_compare_setting);
 Datum
 nac_compare_setting(PG_FUNCTION_ARGS)
 {
-	CachedModel *e = lookup_model(model_from_setting_name());
+	CachedModel *e = ctnas_model_cached(ctnas_model_setting());
 
 	return compare_with(fcinfo, &e->model, e->batch, e->embeddings, e->cxt);
 }
@@ -351,7 +94,7 @@ PG_FUNCTION_INFO_V1(nac_compare_named);
 Datum
 nac_compare_named(PG_FUNCTION_ARGS)
 {
-	CachedModel *e = lookup_model(text_to_cstring(PG_GETARG_TEXT_PP(2)));
+	CachedModel *e = ctnas_model_cached(text_to_cstring(PG_GETARG_TEXT_PP(2)));
 
 	return compare_with(fcinfo, &e->model, e->batch, e->embeddings, e->cxt);
 }
@@ -360,7 +103,7 @@ PG_FUNCTION_INFO_V1(nac_compare_blob);
 Datum
 nac_compare_blob(PG_FUNCTION_ARGS)
 {
-	BlobCache  *bc = model_from_blob(fcinfo, 2);
+	BlobCache  *bc = ctnas_model_from_blob(fcinfo, 2);
 
 	return compare_with(fcinfo, &bc->model, bc->batch, bc->embeddings, fcinfo->flinfo->fn_mcxt);
 }
@@ -369,7 +112,7 @@ PG_FUNCTION_INFO_V1(nac_score_setting);
 Datum
 nac_score_setting(PG_FUNCTION_ARGS)
 {
-	CachedModel *e = lookup_model(model_from_setting_name());
+	CachedModel *e = ctnas_model_cached(ctnas_model_setting());
 
 	return score_with(fcinfo, &e->model, e->batch, e->embeddings, e->cxt);
 }
@@ -378,7 +121,7 @@ PG_FUNCTION_INFO_V1(nac_score_named);
 Datum
 nac_score_named(PG_FUNCTION_ARGS)
 {
-	CachedModel *e = lookup_model(text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	CachedModel *e = ctnas_model_cached(text_to_cstring(PG_GETARG_TEXT_PP(1)));
 
 	return score_with(fcinfo, &e->model, e->batch, e->embeddings, e->cxt);
 }
@@ -387,7 +130,7 @@ PG_FUNCTION_INFO_V1(nac_score_blob);
 Datum
 nac_score_blob(PG_FUNCTION_ARGS)
 {
-	BlobCache  *bc = model_from_blob(fcinfo, 1);
+	BlobCache  *bc = ctnas_model_from_blob(fcinfo, 1);
 
 	return score_with(fcinfo, &bc->model, bc->batch, bc->embeddings, fcinfo->flinfo->fn_mcxt);
 }
@@ -429,17 +172,4 @@ nac_info(PG_FUNCTION_ARGS)
 					 stats.rows, stats.epochs, stats.steps, stats.final_loss);
 	ct_nac_free(&m);
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(s.data)));
-}
-
-/* Statement trigger on ctnas.models: every backend drops its decoded models. */
-PG_FUNCTION_INFO_V1(models_invalidate);
-Datum
-models_invalidate(PG_FUNCTION_ARGS)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		elog(ERROR, "models_invalidate: not called as a trigger");
-	CacheInvalidateRelcache(trigdata->tg_relation);
-	return PointerGetDatum(NULL);
 }

@@ -7,7 +7,7 @@
  * The state has combine, serialize and deserialize functions, so partial
  * aggregation in parallel workers can feed it.
  */
-#include "ctnas_pg.h"
+#include "postgres.h"
 
 #include "utils/timestamp.h"
 
@@ -21,7 +21,9 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "archgraph.h"
 #include "ctnas_nac.h"
+#include "pg_util.h"
 
 typedef struct NacTrainState
 {

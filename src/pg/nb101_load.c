@@ -3,7 +3,7 @@
  *	  ctnas.nb101_read_json(path): the records of CTNAS's nas_bench.json on
  *	  the server, as rows.
  */
-#include "ctnas_pg.h"
+#include "postgres.h"
 
 #include <math.h>
 #include <sys/stat.h>
@@ -16,7 +16,9 @@
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
 
+#include "archgraph.h"
 #include "ctnas_nb101.h"
+#include "pg_util.h"
 
 /* The whole file, read in one piece (a 423,624-record file is a few hundred MB). */
 static char *

@@ -4,7 +4,7 @@
  *	  search_status, search_wait, search_recover and search_schedule.  They
  *	  run as the calling role and see only its jobs (row-level security).
  */
-#include "search_jobs.h"
+#include "postgres.h"
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
@@ -18,6 +18,10 @@
 #include "utils/lsyscache.h"
 #include "utils/plancache.h"
 #include "utils/snapmgr.h"
+
+#include "ctnas_pg.h"
+#include "pg_util.h"
+#include "search_jobs.h"
 
 static void signal_worker_at_commit(int pid, TimestampTz start);
 

@@ -21,7 +21,7 @@
  *	  history).  An update never changes a job's id or (but for that) its
  *	  submission time.
  */
-#include "search_jobs.h"
+#include "postgres.h"
 
 #include "access/htup_details.h"
 #include "catalog/dependency.h"
@@ -34,6 +34,8 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
+
+#include "search_jobs.h"
 
 PG_FUNCTION_INFO_V1(search_jobs_keys);
 

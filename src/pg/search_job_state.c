@@ -5,7 +5,7 @@
  *	  row a user can write), how many workers run server-wide, starting one,
  *	  the status transitions, and what a job whose worker is gone becomes.
  */
-#include "search_jobs.h"
+#include "postgres.h"
 
 #include "access/htup_details.h"
 #include "access/xact.h"
@@ -21,6 +21,9 @@
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
+
+#include "ctnas_pg.h"
+#include "search_jobs.h"
 
 int			ctnas_max_search_workers = 4;
 

@@ -12,7 +12,7 @@
  * row's cancel_requested, and writes a checkpoint now and then for jobs
  * that resume.
  */
-#include "search_jobs.h"
+#include "postgres.h"
 
 #include <limits.h>
 #include <math.h>
@@ -35,6 +35,11 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
+
+#include "archgraph.h"
+#include "ctnas_pg.h"
+#include "pg_util.h"
+#include "search_jobs.h"
 
 #define FLUSH_MS		250		/* progress, results and cancel checks at least this often */
 #define CHECKPOINT_MS	5000	/* checkpoints (jobs with "resume": true) at most this often */

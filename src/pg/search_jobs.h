@@ -15,7 +15,7 @@
 #ifndef CTNAS_SEARCH_JOBS_H
 #define CTNAS_SEARCH_JOBS_H
 
-#include "search_pg.h"
+#include "search_harness.h"
 
 #include "access/transam.h"
 #include "utils/timestamp.h"
@@ -32,6 +32,9 @@ typedef struct JobWorkerArgs
 } JobWorkerArgs;
 
 extern int	ctnas_max_search_workers;
+
+/* Settings of the search jobs, and the launcher when preloaded (search_launcher.c; _PG_init). */
+extern void ctnas_search_jobs_init(void);
 
 /* ---- search_job_state.c (inside a transaction, SPI connected) ---- */
 

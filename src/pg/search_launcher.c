@@ -11,7 +11,7 @@
  * rows of the schedules' owners only (a job a role inserts by hand names
  * nobody else's schedule).
  */
-#include "search_jobs.h"
+#include "postgres.h"
 
 #include "access/xact.h"
 #include "commands/extension.h"
@@ -27,6 +27,9 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
+
+#include "ctnas_pg.h"
+#include "search_jobs.h"
 
 static char *launcher_database = NULL;
 

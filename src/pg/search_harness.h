@@ -1,15 +1,14 @@
 /*
- * search_pg.h
- *	  The search harness's glue shared by the SQL search functions (search.c)
- *	  and the background-worker jobs (search_jobs.c), so a job runs with
- *	  exactly the options, oracle rules and budget accounting of the SQL
- *	  functions.
+ * search_harness.h
+ *	  The search harness (search_harness.c) shared by the SQL search
+ *	  functions (search.c) and search jobs (their submit in search_job_api.c,
+ *	  their worker in search_job_worker.c), so a job runs with exactly the
+ *	  options, oracle rules and budget accounting of the SQL functions.
  */
-#ifndef CTNAS_SEARCH_PG_H
-#define CTNAS_SEARCH_PG_H
+#ifndef CTNAS_SEARCH_HARNESS_H
+#define CTNAS_SEARCH_HARNESS_H
 
-#include "ctnas_pg.h"
-
+#include "fmgr.h"
 #include "utils/jsonb.h"
 
 #include "ctnas_search.h"

@@ -1,0 +1,50 @@
+/*
+ * models.h
+ *	  The NAC models of ctnas.models, decoded and cached per backend
+ *	  (models.c): the ctnas.model setting, a model by name, a model passed
+ *	  as bytea, and the cache's invalidation when ctnas.models changes.
+ */
+#ifndef CTNAS_MODELS_H
+#define CTNAS_MODELS_H
+
+#include "fmgr.h"
+
+#include "ctnas_nac.h"
+
+/* A model of ctnas.models in the cache: forward passes with batch run in cxt. */
+typedef struct CachedModel
+{
+	struct CachedModel *next;	/* most recently used first */
+	MemoryContext cxt;			/* everything of this model */
+	char	   *name;
+	ct_nac		model;
+	ct_nac_batch *batch;		/* scratch for forward passes */
+	ct_nac_embed_cache *embeddings;
+} CachedModel;
+
+/* A model passed as bytea, decoded once per call site (fn_extra) while the bytes stay the same. */
+typedef struct BlobCache
+{
+	bytea	   *blob;
+	ct_nac		model;
+	ct_nac_batch *batch;
+	ct_nac_embed_cache *embeddings;
+} BlobCache;
+
+/* Defines the ctnas.model setting and the model cache's invalidation. */
+extern void ctnas_models_init(void);
+
+/* The cache's entry of a model of ctnas.models, decoded on first use; an error when there is none. */
+extern CachedModel *ctnas_model_cached(const char *name);
+/* The name the ctnas.model setting gives; an error when it is not set. */
+extern const char *ctnas_model_setting(void);
+/* Argument argno (bytea) as a decoded model; a bad blob is an error. */
+extern BlobCache *ctnas_model_from_blob(FunctionCallInfo fcinfo, int argno);
+
+/*
+ * A model of ctnas.models, decoded and cached; NULL name means the
+ * ctnas.model setting.  Forward passes with *batch must run in *cxt.
+ */
+extern const ct_nac *ctnas_model_lookup(const char *name, ct_nac_batch **batch, MemoryContext *cxt);
+
+#endif
