@@ -72,6 +72,34 @@ typedef struct ct_space
 	void		(*save) (const ct_arch *a, ct_wbuf *w);
 	bool		(*load) (ct_rbuf *r, ct_arch *out);
 
+	/*
+	 * The stored form (archgraph on disk, after its version and space bytes),
+	 * which never changes once values exist, and the binary wire form
+	 * (send/recv, after the same two bytes).  unstore runs the cheap checks
+	 * (it is on every comparison); recv runs the whole validation of text
+	 * input and returns the bytes it read, 0 with err set for an invalid
+	 * architecture, or -1 when the data ends too soon.
+	 */
+	size_t		stored_max;
+	size_t		(*store) (const ct_arch *a, uint8_t *out);
+	bool		(*unstore) (const uint8_t *in, size_t len, ct_arch *out);
+	size_t		wire_max;
+	size_t		(*send) (const ct_arch *a, uint8_t *out);
+	long		(*recv) (const uint8_t *in, size_t len, ct_arch *out, ct_error *err);
+
+	/*
+	 * What accessors show: nodes and edges as the benchmark counts them, the
+	 * op names (in the text form's order), and the benchmark's own key: a
+	 * text (NAS-Bench-101's module hash; NULL: none) or an index (NULL: none).
+	 */
+	int			(*nodes) (const ct_arch *a);
+	int			(*edges) (const ct_arch *a);
+	int			(*op_names) (const ct_arch *a, const char **out, int max);
+	/* The adjacency matrix (n x n, row-major, 0/1) where the space has one (NULL: none); returns n. */
+	int			(*matrix) (const ct_arch *a, uint8_t *out);
+	void		(*key_text) (const ct_arch *a, char out[33]);
+	int64_t		(*index) (const ct_arch *a);
+
 	/* A stored or received encoding is one this space makes (its canonical form). */
 	bool		(*valid) (const ct_arch *a);
 	/* The representative of a's isomorphism class (a itself where identity is isomorphism). */
@@ -87,6 +115,8 @@ typedef struct ct_space
 	int			nac_slots;		/* nodes a cell is padded to */
 	int			nac_vocab;		/* the vocabulary's id in model blobs (ct_nac_vocab) */
 	int			nac_vocab_size;
+	const char *nac_vocab_json; /* the vocabulary's names, a JSON array (nac_info) */
+	const char *info_name;		/* the space in nac_info ("nas-bench-101", as 0.1.0 wrote) */
 	void		(*to_dag) (const ct_arch *a, ct_dag *out);
 
 	/* The controller's decisions and their decoding (ctnas_controller.h). */

@@ -325,6 +325,42 @@ CREATE OPERATOR @extschema@.>= (
 );
 
 -------------------------------------------------------------------------------
+-- Search spaces (issue 12): an archgraph is an architecture of a space,
+-- NAS-Bench-101 as in 0.1.0 (its values, text, hash, order and binary form
+-- are unchanged) or NAS-Bench-201.  Text input finds its space: a JSON object
+-- with a "space" key is of that space; without one, NAS-Bench-101's keys; the
+-- NAS-Bench-201 string '|op~0|+|...|' is NAS-Bench-201's.  Values of two
+-- spaces compare by space first.  The accessors go through the space.
+-------------------------------------------------------------------------------
+COMMENT ON EXTENSION ctnas IS 'architectures of NAS-Bench-101 and NAS-Bench-201, neural architecture comparators and CTNAS search';
+COMMENT ON TYPE @extschema@.archgraph IS 'an architecture of a search space: a NAS-Bench-101 cell (stored pruned and canonical) or a NAS-Bench-201 cell (its 6 edge ops)';
+COMMENT ON FUNCTION @extschema@.archgraph_hash(@extschema@.archgraph) IS 'NAS-Bench-101 module hash (32 hex digits, the key of its official data); other spaces: an error (archgraph_index)';
+COMMENT ON FUNCTION @extschema@.archgraph_nodes(@extschema@.archgraph) IS 'number of nodes (NAS-Bench-101: input and output included; NAS-Bench-201: 4)';
+COMMENT ON FUNCTION @extschema@.archgraph_edges(@extschema@.archgraph) IS 'number of edges (NAS-Bench-201: edges whose op is not none)';
+COMMENT ON FUNCTION @extschema@.archgraph_ops(@extschema@.archgraph) IS 'op names: node by node (NAS-Bench-101), edge by edge in the string''s order (NAS-Bench-201)';
+COMMENT ON FUNCTION @extschema@.archgraph_matrix(@extschema@.archgraph) IS 'adjacency matrix (NAS-Bench-101; other spaces: an error)';
+COMMENT ON FUNCTION @extschema@.archgraph_mutate(@extschema@.archgraph, int8) IS 'one change as the space''s own evolution makes it (NAS-Bench-101: an edge or op; NAS-Bench-201: one edge''s op), deterministic per seed';
+
+CREATE FUNCTION @extschema@.archgraph_space(arch @extschema@.archgraph) RETURNS text
+	AS 'MODULE_PATHNAME', 'archgraph_space' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 5;
+COMMENT ON FUNCTION @extschema@.archgraph_space(@extschema@.archgraph) IS 'the search space: nb101 or nb201';
+CREATE FUNCTION @extschema@.archgraph_canonical(arch @extschema@.archgraph) RETURNS @extschema@.archgraph
+	AS 'MODULE_PATHNAME', 'archgraph_canonical' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
+COMMENT ON FUNCTION @extschema@.archgraph_canonical(@extschema@.archgraph) IS 'the representative of the isomorphism class (NAS-Bench-201: as its Structure.to_unique_str, the member with the smallest index; NAS-Bench-101: the value itself)';
+CREATE FUNCTION @extschema@.archgraph_index(arch @extschema@.archgraph) RETURNS int8
+	AS 'MODULE_PATHNAME', 'archgraph_index' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 5;
+COMMENT ON FUNCTION @extschema@.archgraph_index(@extschema@.archgraph) IS 'the benchmark''s own index (NAS-Bench-201: its API index 0..15624); NAS-Bench-101: an error (archgraph_hash)';
+CREATE FUNCTION @extschema@.archgraph_random(seed int8, space text) RETURNS @extschema@.archgraph
+	AS 'MODULE_PATHNAME', 'archgraph_random_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 150;
+COMMENT ON FUNCTION @extschema@.archgraph_random(int8, text) IS 'an architecture drawn as the space''s own sampler does (nb101, nb201), deterministic per seed';
+CREATE FUNCTION @extschema@.archgraph_enumerate(space text) RETURNS SETOF @extschema@.archgraph
+	AS 'MODULE_PATHNAME', 'archgraph_enumerate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 5 ROWS 15625;
+COMMENT ON FUNCTION @extschema@.archgraph_enumerate(text) IS 'every architecture of a finite space in the benchmark''s order (nb201: 15,625 cells); nb101: an error';
+CREATE FUNCTION @extschema@.search_spaces() RETURNS TABLE (name text, id int4, title text, architectures int8, enumerable bool, text_forms text)
+	AS 'MODULE_PATHNAME', 'search_spaces' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 5 ROWS 2;
+COMMENT ON FUNCTION @extschema@.search_spaces() IS 'the search spaces this build knows';
+
+-------------------------------------------------------------------------------
 -- ctnas.help(): the user-facing API by task (the support functions are in
 -- ctnas_internal, below).  A pg_regress test checks that every function named
 -- here exists, and that ctnas has no other.
@@ -334,6 +370,11 @@ CREATE FUNCTION @extschema@.help() RETURNS TABLE (task text, call text, what tex
 	BEGIN ATOMIC
 	SELECT * FROM (VALUES
 		('cells', '''{"matrix": [[...]], "ops": [...]}''::ctnas.archgraph', 'a NAS-Bench-101 cell: validated, pruned, canonical; = and the order work without search_path'),
+		('cells', '''|nor_conv_3x3~0|+|...|''::ctnas.archgraph', 'a NAS-Bench-201 cell, as the benchmark writes it (or {"space": "nb201", "arch": ...})'),
+		('cells', 'ctnas.archgraph_space(arch), ctnas.search_spaces()', 'the space of an architecture; the spaces there are'),
+		('cells', 'ctnas.archgraph_canonical(arch)', 'the representative of its isomorphism class (NAS-Bench-201: as its to_unique_str)'),
+		('cells', 'ctnas.archgraph_index(arch), ctnas.archgraph_enumerate(space)', 'NAS-Bench-201''s own index; every cell of a finite space'),
+		('cells', 'ctnas.archgraph_random(seed, space)', 'a cell drawn as the space''s benchmark draws one'),
 		('cells', 'ctnas.archgraph(matrix int4[], ops text[])', 'a cell from an adjacency matrix and op names'),
 		('cells', 'ctnas.archgraph_from_flat(adjacency text, ops text)', 'a cell from the NAS-Bench-101 CSV form'),
 		('cells', 'ctnas.archgraph_hash(arch)', 'NAS-Bench-101 module hash (the key of the official data)'),

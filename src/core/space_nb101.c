@@ -169,6 +169,142 @@ nb101_load(ct_rbuf *r, ct_arch *out)
 	return true;
 }
 
+/*
+ * The stored form of 0.1.0, forever: nnodes, a zero byte, the edge bits as
+ * a uint32 in the server's byte order, the interior ops (n - 2 bytes).
+ */
+#define NB101_STORED_MAX (6 + CT_NB101_MAX_NODES - 2)
+
+static size_t
+nb101_store(const ct_arch *a, uint8_t *out)
+{
+	ct_graph	g;
+
+	ct_nb101_graph(a, &g);
+	out[0] = (uint8_t) g.n;
+	out[1] = 0;
+	memcpy(out + 2, &g.edges, 4);
+	memcpy(out + 6, g.ops + 1, g.n - 2);
+	return 6 + g.n - 2;
+}
+
+static bool
+nb101_unstore(const uint8_t *in, size_t len, ct_arch *out)
+{
+	ct_graph	g;
+	int			n = len > 0 ? in[0] : 0;
+
+	if (n < 2 || n > CT_NB101_MAX_NODES || len != (size_t) (6 + n - 2))
+		return false;
+	memset(&g, 0, sizeof(g));
+	g.n = n;
+	memcpy(&g.edges, in + 2, 4);
+	g.ops[0] = CT_OP_INPUT;
+	memcpy(g.ops + 1, in + 6, n - 2);
+	g.ops[n - 1] = CT_OP_OUTPUT;
+	ct_nb101_arch(&g, out);
+	return true;
+}
+
+/*
+ * The wire form of 0.1.0: n, the n x n adjacency bytes (row-major, 0/1), n
+ * op codes.  A full matrix rather than the stored bits, so that receiving
+ * runs exactly the validation of text input (and prunes and canonicalises).
+ */
+#define NB101_WIRE_MAX (1 + CT_NB101_MAX_NODES * CT_NB101_MAX_NODES + CT_NB101_MAX_NODES)
+
+static size_t
+nb101_send(const ct_arch *a, uint8_t *out)
+{
+	ct_graph	g;
+	size_t		k = 0;
+
+	ct_nb101_graph(a, &g);
+	out[k++] = (uint8_t) g.n;
+	for (int x = 0; x < g.n; x++)
+		for (int y = 0; y < g.n; y++)
+			out[k++] = ct_graph_has_edge(&g, x, y);
+	for (int v = 0; v < g.n; v++)
+		out[k++] = g.ops[v];
+	return k;
+}
+
+static long
+nb101_recv(const uint8_t *in, size_t len, ct_arch *out, ct_error *err)
+{
+	ct_raw_graph raw;
+	ct_graph	g;
+	int			n;
+
+	if (len < 1)
+		return -1;
+	n = in[0];
+	if (n > CT_RAW_MAX_NODES)
+		return ct_fail(err, CT_ERR_TOO_LARGE, "archgraph input has too many nodes",
+					   "The input has %d nodes; at most %d are accepted before pruning.", n, CT_RAW_MAX_NODES), 0;
+	if (len < (size_t) (1 + n * n + n))
+		return -1;
+	memset(&raw, 0, sizeof(raw));
+	raw.n = n;
+	for (int x = 0; x < n; x++)
+		for (int y = 0; y < n; y++)
+			raw.adj[x][y] = in[1 + x * n + y];
+	for (int v = 0; v < n; v++)
+		raw.ops[v] = in[1 + n * n + v];
+	if (!ct_graph_from_raw(&raw, &g, err))
+		return 0;
+	ct_nb101_arch(&g, out);
+	return 1 + n * n + n;
+}
+
+static int
+nb101_nodes(const ct_arch *a)
+{
+	return a->bytes[0];
+}
+
+static int
+nb101_edges(const ct_arch *a)
+{
+	ct_graph	g;
+
+	ct_nb101_graph(a, &g);
+	return ct_graph_num_edges(&g);
+}
+
+static int
+nb101_op_names(const ct_arch *a, const char **out, int max)
+{
+	ct_graph	g;
+
+	ct_nb101_graph(a, &g);
+	for (int v = 0; v < g.n && v < max; v++)
+		out[v] = ct_op_name(g.ops[v]);
+	return g.n;
+}
+
+static int
+nb101_matrix(const ct_arch *a, uint8_t *out)
+{
+	ct_graph	g;
+
+	ct_nb101_graph(a, &g);
+	for (int x = 0; x < g.n; x++)
+		for (int y = 0; y < g.n; y++)
+			out[x * g.n + y] = ct_graph_has_edge(&g, x, y);
+	return g.n;
+}
+
+/* graph_util.hash_module: the key of NAS-Bench-101's own data */
+static void
+nb101_key_text(const ct_arch *a, char out[33])
+{
+	ct_graph	g;
+
+	ct_nb101_graph(a, &g);
+	ct_graph_nb101_hash(&g, out);
+}
+
 /* The reference's tensorisation (ctnas_nac.h): its op ids, not ct_op's. */
 static uint8_t
 nac_op(int op)
@@ -316,6 +452,18 @@ const ct_space ct_space_nb101 = {
 	.hash64 = nb101_hash64,
 	.save = nb101_save,
 	.load = nb101_load,
+	.stored_max = NB101_STORED_MAX,
+	.store = nb101_store,
+	.unstore = nb101_unstore,
+	.wire_max = NB101_WIRE_MAX,
+	.send = nb101_send,
+	.recv = nb101_recv,
+	.nodes = nb101_nodes,
+	.edges = nb101_edges,
+	.op_names = nb101_op_names,
+	.matrix = nb101_matrix,
+	.key_text = nb101_key_text,
+	.index = NULL,
 	.valid = nb101_valid,
 	.canonical = nb101_canonical,
 	.random = nb101_random,
@@ -324,6 +472,8 @@ const ct_space ct_space_nb101 = {
 	.nac_slots = CT_NAC_SLOTS,
 	.nac_vocab = CT_NAC_VOCAB_CTNAS_NB101,
 	.nac_vocab_size = CT_NAC_VOCAB_NB101,
+	.nac_vocab_json = "[\"dummy\", \"input\", \"conv1x1-bn-relu\", \"conv3x3-bn-relu\", \"maxpool3x3\", \"output\"]",
+	.info_name = "nas-bench-101",
 	.to_dag = nb101_to_dag,
 	.program = &ct_ctrl_program_nb101,
 };

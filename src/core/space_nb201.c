@@ -118,6 +118,80 @@ nb201_load(ct_rbuf *r, ct_arch *out)
 	return ct_rbuf_bytes(r, out->bytes, CT_NB201_BYTES) && nb201_valid(out);
 }
 
+/* The stored and the wire form: the encoding's length, a zero byte, the encoding. */
+static size_t
+nb201_store(const ct_arch *a, uint8_t *out)
+{
+	out[0] = CT_NB201_BYTES;
+	out[1] = 0;
+	memcpy(out + 2, a->bytes, CT_NB201_BYTES);
+	return 2 + CT_NB201_BYTES;
+}
+
+static bool
+nb201_unstore(const uint8_t *in, size_t len, ct_arch *out)
+{
+	if (len != 2 + CT_NB201_BYTES || in[0] != CT_NB201_BYTES || in[1] != 0)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->space = CT_SPACE_NB201;
+	out->len = CT_NB201_BYTES;
+	memcpy(out->bytes, in + 2, CT_NB201_BYTES);
+	return nb201_valid(out);
+}
+
+static long
+nb201_recv(const uint8_t *in, size_t len, ct_arch *out, ct_error *err)
+{
+	ct_nb201_cell c;
+
+	if (len < 2 + CT_NB201_BYTES)
+		return -1;
+	if (in[0] != CT_NB201_BYTES || in[1] != 0)
+		return ct_fail(err, CT_ERR_SYNTAX, "invalid NAS-Bench-201 archgraph in binary form",
+					   "The encoding must be %d bytes, preceded by its length and a zero byte.", CT_NB201_BYTES), 0;
+	if (!ct_nb201_decode(in + 2, CT_NB201_BYTES, &c, err))
+		return 0;
+	nb201_arch(&c, out);
+	return 2 + CT_NB201_BYTES;
+}
+
+static int
+nb201_nodes(const ct_arch *a)
+{
+	return CT_NB201_NUM_NODES;
+}
+
+/* edges that carry an operation (none is the zero op: no edge) */
+static int
+nb201_edges(const ct_arch *a)
+{
+	ct_nb201_cell c;
+	int			n = 0;
+
+	nb201_cell(a, &c);
+	for (int e = 0; e < CT_NB201_NUM_EDGES; e++)
+		n += c.ops[e] != CT_NB201_NONE;
+	return n;
+}
+
+static int
+nb201_op_names(const ct_arch *a, const char **out, int max)
+{
+	ct_nb201_cell c;
+
+	nb201_cell(a, &c);
+	for (int e = 0; e < CT_NB201_NUM_EDGES && e < max; e++)
+		out[e] = ct_nb201_op_name(c.ops[e]);
+	return CT_NB201_NUM_EDGES;
+}
+
+static int64_t
+nb201_index(const ct_arch *a)
+{
+	return (int64_t) a->bytes[0] << 8 | a->bytes[1];
+}
+
 static void
 nb201_canonical(const ct_arch *a, ct_arch *out)
 {
@@ -232,8 +306,8 @@ const ct_space ct_space_nb201 = {
 	.name = "nb201",
 	.title = "NAS-Bench-201",
 	.size = CT_NB201_NUM_CELLS,
-	.forms = "\"|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|\" "
-	"or {\"space\": \"nb201\", \"arch\": \"|...|\"} or {\"space\": \"nb201\", \"ops\": [6 ops]}",
+	.forms = "\"|nor_conv_3x3~0|+|none~0|avg_pool_3x3~1|+|...|\", {\"space\": \"nb201\", \"arch\": \"|...|\"} "
+	"or {\"space\": \"nb201\", \"ops\": [6 op names]}",
 	.from_json = nb201_from_json,
 	.claims_json = nb201_claims_json,
 	.from_native = nb201_from_native,
@@ -245,6 +319,18 @@ const ct_space ct_space_nb201 = {
 	.hash64 = NULL,
 	.save = nb201_save,
 	.load = nb201_load,
+	.stored_max = 2 + CT_NB201_BYTES,
+	.store = nb201_store,
+	.unstore = nb201_unstore,
+	.wire_max = 2 + CT_NB201_BYTES,
+	.send = nb201_store,
+	.recv = nb201_recv,
+	.nodes = nb201_nodes,
+	.edges = nb201_edges,
+	.op_names = nb201_op_names,
+	.matrix = NULL,			/* ops are on edges: archgraph_ops */
+	.key_text = NULL,
+	.index = nb201_index,
 	.valid = nb201_valid,
 	.canonical = nb201_canonical,
 	.random = nb201_random,
@@ -253,6 +339,8 @@ const ct_space ct_space_nb201 = {
 	.nac_slots = 8,
 	.nac_vocab = CT_NAC_VOCAB_NB201,
 	.nac_vocab_size = NAC_VOCAB,
+	.nac_vocab_json = "[\"dummy\", \"input\", \"none\", \"skip_connect\", \"nor_conv_1x1\", \"nor_conv_3x3\", \"avg_pool_3x3\", \"output\"]",
+	.info_name = "nas-bench-201",
 	.to_dag = nb201_to_dag,
 	.program = &ct_ctrl_program_nb201,
 };

@@ -12,17 +12,32 @@
 #include "pg_util.h"
 
 ArchGraph *
-archgraph_encode(const ct_graph *g)
+archgraph_encode(const ct_arch *a)
 {
-	ArchGraph  *a = palloc0(ARCHGRAPH_SIZE(g->n));
+	const ct_space *sp = ct_space_of(a);
+	uint8		stored[64];
+	size_t		n;
+	ArchGraph  *v;
 
-	SET_VARSIZE(a, ARCHGRAPH_SIZE(g->n));
-	a->version = ARCHGRAPH_VERSION;
-	a->space = ARCHGRAPH_SPACE_NB101;
-	a->nnodes = (uint8) g->n;
-	a->edges = g->edges;
-	memcpy(a->ops, g->ops + 1, g->n - 2);
-	return a;
+	Assert(sp->stored_max <= sizeof(stored));
+	n = sp->store(a, stored);
+	v = palloc0(offsetof(ArchGraph, data) + n);
+	SET_VARSIZE(v, offsetof(ArchGraph, data) + n);
+	v->version = ARCHGRAPH_VERSION;
+	v->space = sp->id;
+	memcpy(v->data, stored, n);
+	return v;
+}
+
+static void
+report_corrupt(const ArchGraph *v)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("corrupt archgraph value"),
+			 errdetail("Version %d, space %d, %d nodes, %u bytes.",
+					   v->version, v->space, VARSIZE(v) > offsetof(ArchGraph, data) ? v->data[0] : 0,
+					   (unsigned) VARSIZE(v))));
 }
 
 /*
@@ -30,43 +45,39 @@ archgraph_encode(const ct_graph *g)
  * on every comparison); values are validated in full when they are created.
  */
 void
-archgraph_decode(const ArchGraph *a, ct_graph *g)
+archgraph_decode(const ArchGraph *v, ct_arch *a)
 {
-	int			n = a->nnodes;
+	const ct_space *sp;
 
-	if (a->version != ARCHGRAPH_VERSION || a->space != ARCHGRAPH_SPACE_NB101 ||
-		n < 2 || n > CT_NB101_MAX_NODES || VARSIZE(a) != ARCHGRAPH_SIZE(n))
+	if (VARSIZE(v) < offsetof(ArchGraph, data) || v->version != ARCHGRAPH_VERSION)
+		report_corrupt(v);
+	sp = ct_space_by_id(v->space);
+	if (sp == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("corrupt archgraph value"),
-				 errdetail("Version %d, space %d, %d nodes, %u bytes.",
-						   a->version, a->space, n, (unsigned) VARSIZE(a))));
-	memset(g, 0, sizeof(*g));
-	g->n = n;
-	g->edges = a->edges;
-	g->ops[0] = CT_OP_INPUT;
-	memcpy(g->ops + 1, a->ops, n - 2);
-	g->ops[n - 1] = CT_OP_OUTPUT;
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("unsupported search space %d in an archgraph value", v->space),
+				 errdetail("This build of ctnas knows the spaces %s.", ct_space_names()),
+				 errhint("The value was made by a newer ctnas: update the extension's library.")));
+	if (!sp->unstore(v->data, VARSIZE(v) - offsetof(ArchGraph, data), a))
+		report_corrupt(v);
 }
 
 void
-archgraph_arg(FunctionCallInfo fcinfo, int argno, ct_graph *g)
+archgraph_arg(FunctionCallInfo fcinfo, int argno, ct_arch *a)
 {
-	ArchGraph  *a = PG_GETARG_ARCHGRAPH_P(argno);
+	ArchGraph  *v = PG_GETARG_ARCHGRAPH_P(argno);
 
-	archgraph_decode(a, g);
-	PG_FREE_IF_COPY(a, argno);
+	archgraph_decode(v, a);
+	PG_FREE_IF_COPY(v, argno);
 }
 
-void
-archgraph_check_raw_size(int n)
+const ct_space *
+archgraph_arg_space(FunctionCallInfo fcinfo, int argno)
 {
-	if (n > CT_RAW_MAX_NODES)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("archgraph input has too many nodes"),
-				 errdetail("The input has %d nodes; at most %d are accepted before pruning.",
-						   n, CT_RAW_MAX_NODES)));
+	ct_arch		a;
+
+	archgraph_arg(fcinfo, argno, &a);
+	return ct_space_of(&a);
 }
 
 PG_FUNCTION_INFO_V1(archgraph_in);
@@ -74,32 +85,30 @@ Datum
 archgraph_in(PG_FUNCTION_ARGS)
 {
 	char	   *text = PG_GETARG_CSTRING(0);
-	ct_graph	g;
+	ct_arch		a;
 	ct_error	err;
 
-	if (!ct_graph_parse_json(text, &g, &err))
+	if (!ct_arch_parse(text, &a, &err))
 		ct_report_error(&err, "archgraph", text);
-	PG_RETURN_ARCHGRAPH_P(archgraph_encode(&g));
+	PG_RETURN_ARCHGRAPH_P(archgraph_encode(&a));
 }
 
 PG_FUNCTION_INFO_V1(archgraph_out);
 Datum
 archgraph_out(PG_FUNCTION_ARGS)
 {
-	ArchGraph  *a = PG_GETARG_ARCHGRAPH_P(0);
-	ct_graph	g;
-	char	   *buf = palloc(CT_GRAPH_JSON_MAX);
+	ct_arch		a;
+	char	   *buf = palloc(CT_ARCH_TEXT_MAX);
 
-	archgraph_decode(a, &g);
-	ct_graph_to_json(&g, buf, CT_GRAPH_JSON_MAX);
-	PG_FREE_IF_COPY(a, 0);
+	archgraph_arg(fcinfo, 0, &a);
+	ct_arch_to_text(&a, buf, CT_ARCH_TEXT_MAX);
 	PG_RETURN_CSTRING(buf);
 }
 
 /*
- * Binary format: uint8 version, uint8 space, uint8 n, n*n adjacency bytes
- * (row-major, 0/1), n op bytes (ct_op codes).  A full matrix rather than the
- * stored bits, so that receive runs exactly the validation of text input.
+ * Binary format: uint8 version, uint8 space, then the space's wire form
+ * (ct_space.send; for NAS-Bench-101 n, the n*n adjacency bytes, n op
+ * codes, so that receiving runs exactly the validation of text input).
  */
 PG_FUNCTION_INFO_V1(archgraph_recv);
 Datum
@@ -108,74 +117,66 @@ archgraph_recv(PG_FUNCTION_ARGS)
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 	int			version = pq_getmsgbyte(buf);
 	int			space = pq_getmsgbyte(buf);
-	int			n;
-	ct_raw_graph raw;
-	ct_graph	g;
+	const ct_space *sp = ct_space_by_id(space);
+	ct_arch		a;
 	ct_error	err;
+	long		used;
 
 	if (version != ARCHGRAPH_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("unsupported archgraph binary format version %d", version)));
-	if (space != ARCHGRAPH_SPACE_NB101)
+	if (sp == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("unsupported archgraph search space %d", space),
-				 errdetail("Only NAS-Bench-101 (space 1) is supported.")));
-	n = pq_getmsgbyte(buf);
-	archgraph_check_raw_size(n);
-	memset(&raw, 0, sizeof(raw));
-	raw.n = n;
-	for (int x = 0; x < n; x++)
-		for (int y = 0; y < n; y++)
-			raw.adj[x][y] = (uint8) pq_getmsgbyte(buf);
-	for (int v = 0; v < n; v++)
-		raw.ops[v] = (uint8) pq_getmsgbyte(buf);
-	pq_getmsgend(buf);
-
-	if (!ct_graph_from_raw(&raw, &g, &err))
+				 errdetail("This build of ctnas knows the spaces %s.", ct_space_names())));
+	used = sp->recv((const uint8 *) buf->data + buf->cursor, buf->len - buf->cursor, &a, &err);
+	if (used < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("no data left in message")));
+	if (used == 0)
 		ct_report_error(&err, "archgraph", NULL);
-	PG_RETURN_ARCHGRAPH_P(archgraph_encode(&g));
+	buf->cursor += (int) used;
+	pq_getmsgend(buf);
+	PG_RETURN_ARCHGRAPH_P(archgraph_encode(&a));
 }
 
 PG_FUNCTION_INFO_V1(archgraph_send);
 Datum
 archgraph_send(PG_FUNCTION_ARGS)
 {
-	ArchGraph  *a = PG_GETARG_ARCHGRAPH_P(0);
-	ct_graph	g;
+	ct_arch		a;
+	const ct_space *sp;
+	uint8	   *wire;
+	size_t		n;
 	StringInfoData buf;
 
-	archgraph_decode(a, &g);
+	archgraph_arg(fcinfo, 0, &a);
+	sp = ct_space_of(&a);
+	wire = palloc(sp->wire_max);
+	n = sp->send(&a, wire);
 	pq_begintypsend(&buf);
 	pq_sendbyte(&buf, ARCHGRAPH_VERSION);
-	pq_sendbyte(&buf, ARCHGRAPH_SPACE_NB101);
-	pq_sendbyte(&buf, g.n);
-	for (int x = 0; x < g.n; x++)
-		for (int y = 0; y < g.n; y++)
-			pq_sendbyte(&buf, ct_graph_has_edge(&g, x, y));
-	for (int v = 0; v < g.n; v++)
-		pq_sendbyte(&buf, g.ops[v]);
-	PG_FREE_IF_COPY(a, 0);
+	pq_sendbyte(&buf, sp->id);
+	pq_sendbytes(&buf, (const char *) wire, (int) n);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
-/* NAS-Bench-101 enumeration order: nodes, edge bits, ops (see ct_graph_cmp). */
+/*
+ * The space first, then the space's order (NAS-Bench-101: its enumeration
+ * order, nodes, edge bits, ops, as 0.1.0; NAS-Bench-201: its index).
+ */
 static int
 archgraph_cmp_internal(FunctionCallInfo fcinfo)
 {
-	ArchGraph  *a = PG_GETARG_ARCHGRAPH_P(0);
-	ArchGraph  *b = PG_GETARG_ARCHGRAPH_P(1);
-	ct_graph	ga,
-				gb;
-	int			cmp;
+	ct_arch		a,
+				b;
 
-	archgraph_decode(a, &ga);
-	archgraph_decode(b, &gb);
-	cmp = ct_graph_cmp(&ga, &gb);
-	PG_FREE_IF_COPY(a, 0);
-	PG_FREE_IF_COPY(b, 1);
-	return cmp;
+	archgraph_arg(fcinfo, 0, &a);
+	archgraph_arg(fcinfo, 1, &b);
+	return ct_arch_cmp(&a, &b);
 }
 
 PG_FUNCTION_INFO_V1(archgraph_cmp);
@@ -206,10 +207,10 @@ Datum
 archgraph_hashcode(PG_FUNCTION_ARGS)
 {
 	ArchGraph  *a = PG_GETARG_ARCHGRAPH_P(0);
-	ct_graph	g;
+	ct_arch		g;
 	Datum		h;
 
-	archgraph_decode(a, &g);
+	archgraph_decode(a, &g);		/* (its checks) */
 	h = hash_any((unsigned char *) VARDATA(a), VARSIZE(a) - VARHDRSZ);
 	PG_FREE_IF_COPY(a, 0);
 	return h;
@@ -221,7 +222,7 @@ archgraph_hashcode_extended(PG_FUNCTION_ARGS)
 {
 	ArchGraph  *a = PG_GETARG_ARCHGRAPH_P(0);
 	uint64		seed = PG_GETARG_INT64(1);
-	ct_graph	g;
+	ct_arch		g;
 	Datum		h;
 
 	archgraph_decode(a, &g);

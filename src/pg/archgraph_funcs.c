@@ -1,7 +1,9 @@
 /*
  * archgraph_funcs.c
- *	  SQL functions over archgraph: constructors, accessors, NAS-Bench-101
- *	  hash, Graphviz, random sampling and mutation.
+ *	  SQL functions over archgraph: constructors, accessors, benchmark
+ *	  keys, Graphviz, the canonical class, random sampling, mutation and
+ *	  enumeration.  The constructors from a matrix and ops are NAS-Bench-101's
+ *	  forms (its cell module); everything else goes through the space.
  */
 #include "postgres.h"
 
@@ -10,16 +12,37 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
+#include "funcapi.h"
+#include "miscadmin.h"
+
 #include "archgraph.h"
+#include "ctnas_graph.h"
 #include "pg_util.h"
 
-static void
-build_or_report(const ct_raw_graph *raw, ct_graph *g)
+/* A NAS-Bench-101 cell from raw input, encoded. */
+static ArchGraph *
+build_or_report(const ct_raw_graph *raw)
 {
 	ct_error	err;
+	ct_graph	g;
+	ct_arch		a;
 
-	if (!ct_graph_from_raw(raw, g, &err))
+	if (!ct_graph_from_raw(raw, &g, &err))
 		ct_report_error(&err, "archgraph", NULL);
+	ct_nb101_arch(&g, &a);
+	return archgraph_encode(&a);
+}
+
+/* An error (54000) when a raw cell has more nodes than input may have before pruning. */
+static void
+archgraph_check_raw_size(int n)
+{
+	if (n > CT_RAW_MAX_NODES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("archgraph input has too many nodes"),
+				 errdetail("The input has %d nodes; at most %d are accepted before pruning.",
+						   n, CT_RAW_MAX_NODES)));
 }
 
 static uint8
@@ -51,7 +74,6 @@ archgraph_from_arrays(PG_FUNCTION_ARGS)
 				nnames;
 	int			n;
 	ct_raw_graph raw;
-	ct_graph	g;
 
 	if (ARR_NDIM(matrix) != 2 && ArrayGetNItems(ARR_NDIM(matrix), ARR_DIMS(matrix)) > 0)
 		ereport(ERROR,
@@ -105,8 +127,7 @@ archgraph_from_arrays(PG_FUNCTION_ARGS)
 		name = DatumGetTextPP(names[v]);
 		raw.ops[v] = op_or_report(VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name), v);
 	}
-	build_or_report(&raw, &g);
-	PG_RETURN_ARCHGRAPH_P(archgraph_encode(&g));
+	PG_RETURN_ARCHGRAPH_P(build_or_report(&raw));
 }
 
 /*
@@ -125,7 +146,6 @@ archgraph_from_flat(PG_FUNCTION_ARGS)
 	const char *end = p + VARSIZE_ANY_EXHDR(ops);
 	int			n = 0;
 	ct_raw_graph raw;
-	ct_graph	g;
 
 	while (n * n < len && n <= CT_RAW_MAX_NODES)
 		n++;
@@ -161,57 +181,92 @@ archgraph_from_flat(PG_FUNCTION_ARGS)
 			break;
 		p = sep + 1;
 	}
-	build_or_report(&raw, &g);
-	PG_RETURN_ARCHGRAPH_P(archgraph_encode(&g));
+	PG_RETURN_ARCHGRAPH_P(build_or_report(&raw));
+}
+
+static const ct_space *
+space_arg(FunctionCallInfo fcinfo, int argno)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	const ct_space *sp = ct_space_by_name(name);
+
+	if (sp == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown search space \"%s\"", ctnas_echo(name)),
+				 errhint("The search spaces are %s.", ct_space_names())));
+	return sp;
+}
+
+PG_FUNCTION_INFO_V1(archgraph_space);
+Datum
+archgraph_space(PG_FUNCTION_ARGS)
+{
+	ct_arch		a;
+
+	archgraph_arg(fcinfo, 0, &a);
+	PG_RETURN_TEXT_P(cstring_to_text(ct_space_of(&a)->name));
 }
 
 PG_FUNCTION_INFO_V1(archgraph_nodes);
 Datum
 archgraph_nodes(PG_FUNCTION_ARGS)
 {
-	ct_graph	g;
+	ct_arch		a;
 
-	archgraph_arg(fcinfo, 0, &g);
-	PG_RETURN_INT32(g.n);
+	archgraph_arg(fcinfo, 0, &a);
+	PG_RETURN_INT32(ct_space_of(&a)->nodes(&a));
 }
 
 PG_FUNCTION_INFO_V1(archgraph_edges);
 Datum
 archgraph_edges(PG_FUNCTION_ARGS)
 {
-	ct_graph	g;
+	ct_arch		a;
 
-	archgraph_arg(fcinfo, 0, &g);
-	PG_RETURN_INT32(ct_graph_num_edges(&g));
+	archgraph_arg(fcinfo, 0, &a);
+	PG_RETURN_INT32(ct_space_of(&a)->edges(&a));
 }
 
 PG_FUNCTION_INFO_V1(archgraph_ops);
 Datum
 archgraph_ops(PG_FUNCTION_ARGS)
 {
-	ct_graph	g;
-	Datum		names[CT_NB101_MAX_NODES];
+	ct_arch		a;
+	const char *names[CT_DAG_MAX_NODES];
+	Datum		items[CT_DAG_MAX_NODES];
+	int			n;
 
-	archgraph_arg(fcinfo, 0, &g);
-	for (int v = 0; v < g.n; v++)
-		names[v] = CStringGetTextDatum(ct_op_name(g.ops[v]));
-	PG_RETURN_ARRAYTYPE_P(construct_array(names, g.n, TEXTOID, -1, false, TYPALIGN_INT));
+	archgraph_arg(fcinfo, 0, &a);
+	n = ct_space_of(&a)->op_names(&a, names, CT_DAG_MAX_NODES);
+	for (int v = 0; v < n; v++)
+		items[v] = CStringGetTextDatum(names[v]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(items, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
 PG_FUNCTION_INFO_V1(archgraph_matrix);
 Datum
 archgraph_matrix(PG_FUNCTION_ARGS)
 {
-	ct_graph	g;
-	Datum		cells[CT_NB101_MAX_NODES * CT_NB101_MAX_NODES];
+	ct_arch		a;
+	const ct_space *sp;
+	uint8		adj[CT_DAG_MAX_NODES * CT_DAG_MAX_NODES];
+	Datum		cells[CT_DAG_MAX_NODES * CT_DAG_MAX_NODES];
 	int			dims[2];
 	int			lbs[2] = {1, 1};
+	int			n;
 
-	archgraph_arg(fcinfo, 0, &g);
-	for (int x = 0; x < g.n; x++)
-		for (int y = 0; y < g.n; y++)
-			cells[x * g.n + y] = Int32GetDatum(ct_graph_has_edge(&g, x, y));
-	dims[0] = dims[1] = g.n;
+	archgraph_arg(fcinfo, 0, &a);
+	sp = ct_space_of(&a);
+	if (sp->matrix == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s architectures have no adjacency matrix", sp->title),
+				 errhint("archgraph_ops gives the operations of its edges, in the order of its text form.")));
+	n = sp->matrix(&a, adj);
+	for (int i = 0; i < n * n; i++)
+		cells[i] = Int32GetDatum(adj[i]);
+	dims[0] = dims[1] = n;
 	PG_RETURN_ARRAYTYPE_P(construct_md_array(cells, NULL, 2, dims, lbs, INT4OID, 4, true, TYPALIGN_INT));
 }
 
@@ -219,46 +274,152 @@ PG_FUNCTION_INFO_V1(archgraph_dot);
 Datum
 archgraph_dot(PG_FUNCTION_ARGS)
 {
-	ct_graph	g;
-	char		buf[CT_GRAPH_DOT_MAX];
+	ct_arch		a;
+	char		buf[CT_ARCH_DOT_MAX];
 
-	archgraph_arg(fcinfo, 0, &g);
-	ct_graph_to_dot(&g, buf, sizeof(buf));
+	archgraph_arg(fcinfo, 0, &a);
+	ct_arch_to_dot(&a, buf, sizeof(buf));
 	PG_RETURN_TEXT_P(cstring_to_text(buf));
 }
 
+/* The benchmark's text key: NAS-Bench-101's module hash. */
 PG_FUNCTION_INFO_V1(archgraph_nb101_hash);
 Datum
 archgraph_nb101_hash(PG_FUNCTION_ARGS)
 {
-	ct_graph	g;
+	ct_arch		a;
+	const ct_space *sp;
 	char		hash[33];
 
-	archgraph_arg(fcinfo, 0, &g);
-	ct_graph_nb101_hash(&g, hash);
+	archgraph_arg(fcinfo, 0, &a);
+	sp = ct_space_of(&a);
+	if (sp->key_text == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("archgraph_hash is NAS-Bench-101's module hash; %s architectures have none", sp->title),
+				 errhint("The key of %s's own data is its index: archgraph_index.", sp->title)));
+	sp->key_text(&a, hash);
 	PG_RETURN_TEXT_P(cstring_to_text(hash));
 }
 
+/* The benchmark's own index of an architecture (NAS-Bench-201: its API index, 0..15624). */
+PG_FUNCTION_INFO_V1(archgraph_index);
+Datum
+archgraph_index(PG_FUNCTION_ARGS)
+{
+	ct_arch		a;
+	const ct_space *sp;
+
+	archgraph_arg(fcinfo, 0, &a);
+	sp = ct_space_of(&a);
+	if (sp->index == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s architectures have no index", sp->title),
+				 errhint("Its data is keyed by archgraph_hash.")));
+	PG_RETURN_INT64(sp->index(&a));
+}
+
+PG_FUNCTION_INFO_V1(archgraph_canonical);
+Datum
+archgraph_canonical(PG_FUNCTION_ARGS)
+{
+	ct_arch		a,
+				c;
+
+	archgraph_arg(fcinfo, 0, &a);
+	ct_space_of(&a)->canonical(&a, &c);
+	PG_RETURN_ARCHGRAPH_P(archgraph_encode(&c));
+}
+
+/* archgraph_random(seed): NAS-Bench-101's sampler, as in 0.1.0 */
 PG_FUNCTION_INFO_V1(archgraph_random);
 Datum
 archgraph_random(PG_FUNCTION_ARGS)
 {
-	ct_graph	g;
+	ct_arch		a;
 
-	ct_graph_random((uint64) PG_GETARG_INT64(0), &g);
-	PG_RETURN_ARCHGRAPH_P(archgraph_encode(&g));
+	ct_space_nb101.random((uint64) PG_GETARG_INT64(0), &a);
+	PG_RETURN_ARCHGRAPH_P(archgraph_encode(&a));
+}
+
+/* archgraph_random(seed, space): the space's own sampler */
+PG_FUNCTION_INFO_V1(archgraph_random_in);
+Datum
+archgraph_random_in(PG_FUNCTION_ARGS)
+{
+	const ct_space *sp = space_arg(fcinfo, 1);
+	ct_arch		a;
+
+	sp->random((uint64) PG_GETARG_INT64(0), &a);
+	PG_RETURN_ARCHGRAPH_P(archgraph_encode(&a));
 }
 
 PG_FUNCTION_INFO_V1(archgraph_mutate);
 Datum
 archgraph_mutate(PG_FUNCTION_ARGS)
 {
-	ct_graph	g,
+	ct_arch		a,
 				out;
 	ct_error	err;
 
-	archgraph_arg(fcinfo, 0, &g);
-	if (!ct_graph_mutate(&g, (uint64) PG_GETARG_INT64(1), &out, &err))
+	archgraph_arg(fcinfo, 0, &a);
+	if (!ct_space_of(&a)->mutate(&a, (uint64) PG_GETARG_INT64(1), &out, &err))
 		ct_report_error(&err, "archgraph", NULL);
 	PG_RETURN_ARCHGRAPH_P(archgraph_encode(&out));
+}
+
+/* Every architecture of a finite space, in the benchmark's order. */
+PG_FUNCTION_INFO_V1(archgraph_enumerate);
+Datum
+archgraph_enumerate(PG_FUNCTION_ARGS)
+{
+	FuncCallContext *fc;
+	const ct_space *sp;
+	ct_arch		a;
+
+	if (SRF_IS_FIRSTCALL())
+	{
+		sp = space_arg(fcinfo, 0);
+		if (sp->nth == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("%s cannot be enumerated", sp->title),
+					 errdetail("Its %lld architectures have no index of their own here; read them from its table.",
+							   (long long) sp->size)));
+		fc = SRF_FIRSTCALL_INIT();
+		fc->user_fctx = (void *) sp;
+		fc->max_calls = (uint64) sp->size;
+	}
+	fc = SRF_PERCALL_SETUP();
+	sp = fc->user_fctx;
+	CHECK_FOR_INTERRUPTS();
+	if (fc->call_cntr < fc->max_calls && sp->nth((int64) fc->call_cntr, &a))
+		SRF_RETURN_NEXT(fc, PointerGetDatum(archgraph_encode(&a)));
+	SRF_RETURN_DONE(fc);
+}
+
+/* The registered spaces: name, id, title, size, whether enumerable, the text forms. */
+PG_FUNCTION_INFO_V1(search_spaces);
+Datum
+search_spaces(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	const ct_space *sp;
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (int i = 0; (sp = ct_space_nth(i)) != NULL; i++)
+	{
+		Datum		values[6];
+		bool		nulls[6] = {false};
+
+		values[0] = CStringGetTextDatum(sp->name);
+		values[1] = Int32GetDatum(sp->id);
+		values[2] = CStringGetTextDatum(sp->title);
+		values[3] = Int64GetDatum(sp->size);
+		values[4] = BoolGetDatum(sp->nth != NULL);
+		values[5] = CStringGetTextDatum(sp->forms);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }

@@ -199,7 +199,7 @@ typedef struct KtauState
 	uint32		magic;			/* CTNAS_CTNAS_KTAU_MAGIC */
 	int64		n;
 	int64		cap;
-	ct_graph   *cells;
+	ct_arch    *cells;			/* all of one space */
 	double	   *acc;
 	char	   *model;			/* NULL: the ctnas.model setting */
 	bool		model_set;
@@ -211,14 +211,14 @@ ctnas_ktau_transfn(PG_FUNCTION_ARGS)
 {
 	MemoryContext cxt = ctnas_agg_context(fcinfo, "ctnas_ktau_transfn");
 	KtauState  *st = ctnas_agg_state(fcinfo, 0, CTNAS_CTNAS_KTAU_MAGIC, "ctnas_ktau_transfn");
-	ct_graph	g;
+	ct_arch		g;
 
 	if (st == NULL)
 	{
 		st = MemoryContextAllocZero(cxt, sizeof(KtauState));
 		st->magic = CTNAS_CTNAS_KTAU_MAGIC;
 		st->cap = 64;
-		st->cells = MemoryContextAllocHuge(cxt, sizeof(ct_graph) * st->cap);
+		st->cells = MemoryContextAllocHuge(cxt, sizeof(ct_arch) * st->cap);
 		st->acc = MemoryContextAllocHuge(cxt, sizeof(double) * st->cap);
 	}
 	if (PG_NARGS() > 3)
@@ -248,10 +248,15 @@ ctnas_ktau_transfn(PG_FUNCTION_ARGS)
 	if (st->n == st->cap)
 	{
 		st->cap *= 2;
-		st->cells = repalloc_huge(st->cells, sizeof(ct_graph) * st->cap);
+		st->cells = repalloc_huge(st->cells, sizeof(ct_arch) * st->cap);
 		st->acc = repalloc_huge(st->acc, sizeof(double) * st->cap);
 	}
 	archgraph_decode(PG_GETARG_ARCHGRAPH_P(1), &g);
+	if (st->n > 0 && g.space != st->cells[0].space)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("ctnas_ktau rows mix search spaces"),
+				 errdetail("A row of %s after rows of %s.", ct_space_of(&g)->name, ct_space_of(&st->cells[0])->name)));
 	st->cells[st->n] = g;
 	st->acc[st->n] = PG_GETARG_FLOAT8(2);
 	st->n++;
@@ -291,6 +296,12 @@ ctnas_ktau_finalfn(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	n = st->n;
 	model = ctnas_model_lookup(st->model, &batch, &model_cxt);
+	if (ct_nac_shape_space(&model->shape) != ct_space_of(&st->cells[0]))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the NAC compares %s architectures, not %s ones",
+						ct_nac_shape_space(&model->shape)->title, ct_space_of(&st->cells[0])->title),
+				 errhint("Use a model trained on cells of the same space.")));
 	w = model->shape.width;
 	/* the group's embeddings and logits (the group itself is capped by ctnas.ktau_max_cells) */
 	ctnas_check_training_memory((size_t) n * (sizeof(float) * w + 2 * sizeof(double)), "ctnas_ktau",

@@ -33,6 +33,19 @@ check_forward_result(double x)
 				 errdetail("The model's activations exceed the range of float for this cell.")));
 }
 
+/* A cell of another space than the model's is an error, not a meaningless number. */
+static void
+check_space(const ct_nac *model, const ct_arch *a)
+{
+	const ct_space *ms = ct_nac_shape_space(&model->shape);
+
+	if (ms != ct_space_of(a))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the NAC compares %s architectures, not %s ones", ms->title, ct_space_of(a)->title),
+				 errhint("Use a model trained on cells of the same space.")));
+}
+
 /*
  * The batch's scratch buffers grow inside forward passes, through the core's
  * allocator, i.e. in CurrentMemoryContext: that must be the context the
@@ -42,7 +55,7 @@ static Datum
 compare_with(FunctionCallInfo fcinfo, const ct_nac *model, ct_nac_batch *batch,
 			 ct_nac_embed_cache *embeddings, MemoryContext cxt)
 {
-	ct_graph	a,
+	ct_arch		a,
 				b;
 	MemoryContext old;
 	const float *fa,
@@ -52,6 +65,8 @@ compare_with(FunctionCallInfo fcinfo, const ct_nac *model, ct_nac_batch *batch,
 
 	archgraph_arg(fcinfo, 0, &a);
 	archgraph_arg(fcinfo, 1, &b);
+	check_space(model, &a);
+	check_space(model, &b);
 	ctnas_blas_single_thread();
 	old = MemoryContextSwitchTo(cxt);
 	/* copied: b's embedding may land in the same cache entry */
@@ -68,11 +83,12 @@ static Datum
 score_with(FunctionCallInfo fcinfo, const ct_nac *model, ct_nac_batch *batch,
 		   ct_nac_embed_cache *embeddings, MemoryContext cxt)
 {
-	ct_graph	a;
+	ct_arch		a;
 	MemoryContext old;
 	double		score;
 
 	archgraph_arg(fcinfo, 0, &a);
+	check_space(model, &a);
 	ctnas_blas_single_thread();
 	old = MemoryContextSwitchTo(cxt);
 	score = ct_nac_score_feat(model, ct_nac_embed_cached(embeddings, model, batch, &a));
@@ -151,21 +167,22 @@ nac_info(PG_FUNCTION_ARGS)
 		ct_report_error(&err, "bytea", NULL);
 	initStringInfo(&s);
 	appendStringInfo(&s,
-					 "{\"format_version\": %d, \"bytes\": %zu, \"space\": \"nas-bench-101\", "
+					 "{\"format_version\": %d, \"bytes\": %zu, \"space\": \"%s\", "
 					 "\"network\": {\"type\": \"gcn\", \"layers\": %d, \"width\": %d, \"slots\": %d, "
 					 "\"residual\": true, \"self_loops\": true, \"readout\": \"%s\", "
 					 "\"head\": \"%s\", "
-					 "\"op_vocabulary\": [\"dummy\", \"input\", \"conv1x1-bn-relu\", \"conv3x3-bn-relu\", \"maxpool3x3\", \"output\"], "
+					 "\"op_vocabulary\": %s, "
 					 "\"parameters\": %zu}, "
 					 "\"recipe\": {\"name\": \"%s\", \"seed\": " UINT64_FORMAT ", \"epochs\": %d, \"batch_size\": %d, "
 					 "\"lr\": %.17g, \"beta1\": %.17g, \"beta2\": %.17g, \"eps\": %.17g, \"weight_decay\": %.17g}, "
 					 "\"training\": {\"rows\": " UINT64_FORMAT ", \"epochs\": %u, \"steps\": " UINT64_FORMAT ", \"final_loss\": %.17g}}",
-					 CT_NAC_FORMAT_VERSION, (size_t) VARSIZE_ANY_EXHDR(blob),
+					 CT_NAC_FORMAT_VERSION, (size_t) VARSIZE_ANY_EXHDR(blob), ct_nac_shape_space(&m.shape)->info_name,
 					 m.shape.layers, m.shape.width, m.shape.slots,
 					 m.shape.readout == CT_NAC_READOUT_BOTH_DIRECTIONS
 					 ? "mean over all slots, of the cell and of the cell reversed" : "mean over all slots",
 					 m.shape.head == CT_NAC_HEAD_ANTISYMMETRIC
 					 ? "sigmoid(w . (f(a) - f(b)))" : "sigmoid(fc(concat(f(a), f(b))))",
+					 ct_nac_shape_space(&m.shape)->nac_vocab_json,
 					 m.nparams,
 					 ct_nac_recipe_name(opt.recipe), opt.seed, opt.epochs, opt.batch_size,
 					 opt.lr, opt.beta1, opt.beta2, opt.eps, opt.weight_decay,

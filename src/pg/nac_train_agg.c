@@ -30,7 +30,7 @@ typedef struct NacTrainState
 	uint32		magic;			/* CTNAS_NAC_TRAIN_MAGIC */
 	int64		n;
 	int64		cap;
-	ct_graph   *cells;
+	ct_arch    *cells;			/* all of one space */
 	double	   *acc;
 	char	   *options;		/* the options as JSON text, or NULL for none */
 } NacTrainState;
@@ -42,7 +42,7 @@ state_create(MemoryContext cxt)
 
 	st->magic = CTNAS_NAC_TRAIN_MAGIC;
 	st->cap = 64;
-	st->cells = MemoryContextAllocHuge(cxt, sizeof(ct_graph) * st->cap);
+	st->cells = MemoryContextAllocHuge(cxt, sizeof(ct_arch) * st->cap);
 	st->acc = MemoryContextAllocHuge(cxt, sizeof(double) * st->cap);
 	return st;
 }
@@ -63,19 +63,25 @@ check_memory(const NacTrainState *st)
 	/* bad options are reported by the final function, as before */
 	if (!ct_nac_options_from_json(st->options ? st->options : "{}", &opt, &err))
 		return;
-	ctnas_check_training_memory(ct_nac_trainer_memory((size_t) st->n, &opt, 0) +
-								(size_t) st->cap * (sizeof(ct_graph) + sizeof(double)),
+	ctnas_check_training_memory(ct_nac_trainer_memory((size_t) st->n, &opt, st->n > 0 ? ct_space_of(&st->cells[0]) : NULL, 0) +
+								(size_t) st->cap * (sizeof(ct_arch) + sizeof(double)),
 								"nac_train", TRAIN_HINT);
 }
 
 static void
-state_add(NacTrainState *st, const ct_graph *g, double acc)
+state_add(NacTrainState *st, const ct_arch *g, double acc)
 {
+	if (st->n > 0 && g->space != st->cells[0].space)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("nac_train rows mix search spaces"),
+				 errdetail("A row of %s after rows of %s: a NAC compares architectures of one space.",
+						   ct_space_of(g)->name, ct_space_of(&st->cells[0])->name)));
 	if (st->n == st->cap)
 	{
 		check_memory(st);
 		st->cap *= 2;
-		st->cells = repalloc_huge(st->cells, sizeof(ct_graph) * st->cap);
+		st->cells = repalloc_huge(st->cells, sizeof(ct_arch) * st->cap);
 		st->acc = repalloc_huge(st->acc, sizeof(double) * st->cap);
 	}
 	st->cells[st->n] = *g;
@@ -119,7 +125,7 @@ nac_train_transfn(PG_FUNCTION_ARGS)
 	MemoryContext cxt = ctnas_agg_context(fcinfo, "nac_train_transfn");
 	NacTrainState *st = ctnas_agg_state(fcinfo, 0, CTNAS_NAC_TRAIN_MAGIC, "nac_train_transfn");
 	char	   *options = NULL;
-	ct_graph	g;
+	ct_arch		g;
 
 	if (st == NULL)
 		st = state_create(cxt);
@@ -167,8 +173,11 @@ nac_train_combinefn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(out);
 }
 
-/* Serialized: the magic, int64 n, options (int32 length or -1, bytes), n x (cell, float8). */
-#define SERIAL_ROW_SIZE (1 + 4 + CT_NB101_MAX_NODES + 8)
+/*
+ * Serialized: the magic, int64 n, options (int32 length or -1, bytes), n x
+ * (space, length, encoding, float8).  (Between processes of one query only.)
+ */
+#define SERIAL_ROW_MIN (2 + 1 + 8)
 
 PG_FUNCTION_INFO_V1(nac_train_serialfn);
 Datum
@@ -193,11 +202,11 @@ nac_train_serialfn(PG_FUNCTION_ARGS)
 	}
 	for (int64 i = 0; i < st->n; i++)
 	{
-		const ct_graph *g = &st->cells[i];
+		const ct_arch *g = &st->cells[i];
 
-		pq_sendbyte(&buf, g->n);
-		pq_sendint32(&buf, g->edges);
-		pq_sendbytes(&buf, (const char *) g->ops, CT_NB101_MAX_NODES);
+		pq_sendbyte(&buf, g->space);
+		pq_sendbyte(&buf, g->len);
+		pq_sendbytes(&buf, (const char *) g->bytes, g->len);
 		pq_sendfloat8(&buf, st->acc[i]);
 	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
@@ -231,7 +240,7 @@ nac_train_deserialfn(PG_FUNCTION_ARGS)
 	optlen = pq_getmsgint(&buf, 4);
 	/* the lengths must fit the bytes there are, before anything is allocated for them */
 	if (n < 0 || optlen < -1 || (optlen > 0 && optlen > buf.len - buf.cursor) ||
-		n > (buf.len - buf.cursor - Max(optlen, 0)) / SERIAL_ROW_SIZE)
+		n > (buf.len - buf.cursor - Max(optlen, 0)) / SERIAL_ROW_MIN)
 		bad_serial();
 	if (optlen >= 0)
 	{
@@ -242,13 +251,17 @@ nac_train_deserialfn(PG_FUNCTION_ARGS)
 	}
 	for (int64 i = 0; i < n; i++)
 	{
-		ct_graph	g;
+		ct_arch		g;
+		const ct_space *sp;
 
 		memset(&g, 0, sizeof(g));
-		g.n = pq_getmsgbyte(&buf);
-		g.edges = pq_getmsgint(&buf, 4);
-		memcpy(g.ops, pq_getmsgbytes(&buf, CT_NB101_MAX_NODES), CT_NB101_MAX_NODES);
-		if (!ct_graph_is_canonical(&g))
+		g.space = (uint8) pq_getmsgbyte(&buf);
+		g.len = (uint8) pq_getmsgbyte(&buf);
+		sp = ct_space_by_id(g.space);
+		if (sp == NULL || g.len > CT_ARCH_MAX)
+			bad_serial();
+		memcpy(g.bytes, pq_getmsgbytes(&buf, g.len), g.len);
+		if (!sp->valid(&g))
 			bad_serial();
 		state_add(st, &g, pq_getmsgfloat8(&buf));
 	}
@@ -315,8 +328,8 @@ nac_train_finalfn(PG_FUNCTION_ARGS)
 	if (!ct_nac_options_from_json(st->options ? st->options : "{}", &opt, &err))
 		ct_report_error(&err, "jsonb", NULL);
 
-	ctnas_check_training_memory(ct_nac_trainer_memory((size_t) st->n, &opt, 0) +
-								(size_t) st->cap * (sizeof(ct_graph) + sizeof(double)),
+	ctnas_check_training_memory(ct_nac_trainer_memory((size_t) st->n, &opt, st->n > 0 ? ct_space_of(&st->cells[0]) : NULL, 0) +
+								(size_t) st->cap * (sizeof(ct_arch) + sizeof(double)),
 								"nac_train", TRAIN_HINT);
 	/* the core allocates through palloc: a cancel frees everything with this context */
 	train_cxt = AllocSetContextCreate(CurrentMemoryContext, "nac_train", ALLOCSET_DEFAULT_SIZES);

@@ -79,6 +79,7 @@ nb101_read_json(PG_FUNCTION_ARGS)
 	{
 		MemoryContext old = MemoryContextSwitchTo(rowcxt);
 		Datum		values[7];
+		ct_arch		cell;
 		bool		nulls[7] = {false};
 
 		CHECK_FOR_INTERRUPTS();
@@ -91,7 +92,8 @@ nb101_read_json(PG_FUNCTION_ARGS)
 			break;
 		}
 		values[0] = CStringGetTextDatum(rec.hash);
-		values[1] = PointerGetDatum(archgraph_encode(&rec.graph));
+		ct_nb101_arch(&rec.graph, &cell);
+		values[1] = PointerGetDatum(archgraph_encode(&cell));
 		values[2] = float_or_null(rec.validation_accuracy, &nulls[2]);
 		values[3] = float_or_null(rec.test_accuracy, &nulls[3]);
 		values[4] = float_or_null(rec.train_accuracy, &nulls[4]);

@@ -26,7 +26,7 @@
  */
 static void
 put_result_rows(ReturnSetInfo *rsinfo, const ct_budget *b, const double *scores,
-				const ct_graph *final_cell, int64 final_row, double final_score)
+				const ct_arch *final_cell, int64 final_row, double final_score)
 {
 	const ct_oracle *o = b->oracle;
 	Datum		values[6];
@@ -144,12 +144,12 @@ ctnas_search(PG_FUNCTION_ARGS)
 	ct_budget	b;
 	ct_error	err;
 	ct_ctnas_search *s;
-	ct_graph	final_cell;
+	ct_arch		final_cell;
 	int64_t		final_row;
 	double		final_score;
 	bool		have_final;
 	double	   *scores;
-	ct_graph   *queried;
+	ct_arch    *queried;
 	TimestampTz started;
 
 	search_check_args(fcinfo, "ctnas_search", search_arg_names, 3);
@@ -178,7 +178,7 @@ ctnas_search(PG_FUNCTION_ARGS)
 	}
 
 	/* every queried cell with its accuracy and the final NAC's score, then the final choice */
-	queried = palloc(sizeof(ct_graph) * Max(b.used, 1));
+	queried = palloc(sizeof(ct_arch) * Max(b.used, 1));
 	scores = palloc(sizeof(double) * Max(b.used, 1));
 	for (int i = 0; i < b.used; i++)
 		queried[i] = o.cells[b.log[i]];

@@ -225,9 +225,10 @@ oracle_sql(const char *oracle, const SearchOptions *oc, Oid archgraph_oid)
 /*
  * Reads and checks the whole oracle before any search work starts.  The
  * rows come through a cursor a chunk at a time, and reading stops at the
- * first row past the number of cells NAS-Bench-101 has: an oracle that
- * long holds a cell twice (an error either way), and an endless one must
- * not grow the backend until a timeout.
+ * first row past the number of architectures the space of its first row
+ * has (NAS-Bench-101: 423,624): an oracle that long holds one twice (an
+ * error either way), and an endless one must not grow the backend until a
+ * timeout.
  */
 #define ORACLE_FETCH 10000
 
@@ -235,8 +236,9 @@ void
 search_load_oracle(const char *oracle, const SearchOptions *oc, Oid archgraph_oid, ct_oracle *out)
 {
 	char	   *sql;
-	ct_graph   *cells;
+	ct_arch    *cells;
 	double	   *acc;
+	const ct_space *space = NULL;
 	uint64		n = 0,
 				cap = ORACLE_FETCH;
 	ct_error	err;
@@ -258,7 +260,7 @@ search_load_oracle(const char *oracle, const SearchOptions *oc, Oid archgraph_oi
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("the oracle's first two columns must be an archgraph and a number")));
 	acc_type = SPI_gettypeid(portal->tupDesc, 2);
-	cells = MemoryContextAllocHuge(caller, sizeof(ct_graph) * cap);
+	cells = MemoryContextAllocHuge(caller, sizeof(ct_arch) * cap);
 	acc = MemoryContextAllocHuge(caller, sizeof(double) * cap);
 	for (;;)
 	{
@@ -271,8 +273,10 @@ search_load_oracle(const char *oracle, const SearchOptions *oc, Oid archgraph_oi
 		desc = SPI_tuptable->tupdesc;
 		if (n + SPI_processed > cap)
 		{
-			cap = Min(Max(2 * cap, n + SPI_processed), (uint64) CT_NB101_CELLS + 1);
-			cells = repalloc_huge(cells, sizeof(ct_graph) * cap);
+			cap = Max(2 * cap, n + SPI_processed);
+			if (space != NULL)
+				cap = Min(cap, (uint64) space->size + 1);
+			cells = repalloc_huge(cells, sizeof(ct_arch) * cap);
 			acc = repalloc_huge(acc, sizeof(double) * cap);
 		}
 		for (uint64 i = 0; i < SPI_processed; i++, n++)
@@ -282,8 +286,8 @@ search_load_oracle(const char *oracle, const SearchOptions *oc, Oid archgraph_oi
 			Datum		a,
 						v;
 
-			/* row CT_NB101_CELLS + 1: stop reading */
-			if (!ct_oracle_check_rows(n + 1, &err))
+			/* the row past the space's size: stop reading */
+			if (!ct_oracle_check_rows(space, n + 1, &err))
 				ct_report_error(&err, "oracle", NULL);
 			a = SPI_getbinval(SPI_tuptable->vals[i], desc, 1, &null_arch);
 			v = SPI_getbinval(SPI_tuptable->vals[i], desc, 2, &null_acc);
@@ -293,6 +297,8 @@ search_load_oracle(const char *oracle, const SearchOptions *oc, Oid archgraph_oi
 						 errmsg("the oracle has a NULL %s", null_arch ? "cell" : "accuracy"),
 						 errdetail("Row %llu (in the order read).", (unsigned long long) n + 1)));
 			archgraph_decode(DatumGetArchGraphP(a), &cells[n]);
+			if (space == NULL)
+				space = ct_space_of(&cells[0]);
 			acc[n] = number_value(v, acc_type);
 		}
 		SPI_freetuptable(SPI_tuptable);
@@ -395,9 +401,10 @@ search_save_model(ct_ctnas_search *s, const char *name)
 }
 
 void
-search_check_memory(const ct_ctnas_options *opt, int budget, size_t oracle_cells, bool has_init)
+search_check_memory(const ct_ctnas_options *opt, const ct_space *space, int budget, size_t oracle_cells,
+					bool has_init)
 {
-	ctnas_check_training_memory(ct_ctnas_memory(opt, budget, oracle_cells, has_init), "the CTNAS search",
+	ctnas_check_training_memory(ct_ctnas_memory(opt, space, budget, oracle_cells, has_init), "the CTNAS search",
 								opt->recipe == CT_CTNAS_RECIPE_PAPER
 								? "Use fewer pseudo-labelled pairs (pseudo_first, pseudo_pairs), fewer derive_samples, a smaller budget or a smaller NAC (nac: batch_size, width, layers)"
 								: "Use a smaller budget or a smaller NAC (nac: batch_size, width, layers)");
@@ -426,7 +433,7 @@ search_ctnas_create(ct_budget *b, const SearchOptions *so)
 			opt.nac.width = init->shape.width;
 		}
 	}
-	search_check_memory(&opt, b->budget, b->oracle->n, init != NULL);
+	search_check_memory(&opt, b->oracle->space, b->budget, b->oracle->n, init != NULL);
 	ctnas_blas_single_thread();
 	s = ct_ctnas_create(b, &opt, init, &err);
 	if (s == NULL)

@@ -54,7 +54,8 @@ extern char *search_resolve_oracle(const char *oracle, const SearchOptions *so);
 /* Runs a baseline over b; errors are ereport'ed. */
 extern void search_run_baseline(SearchMethod method, ct_budget *b, const SearchOptions *so);
 /* An error (54000) when a CTNAS search with these options would need more than ctnas.max_training_memory. */
-extern void search_check_memory(const ct_ctnas_options *opt, int budget, size_t oracle_cells, bool has_init);
+extern void search_check_memory(const ct_ctnas_options *opt, const ct_space *space, int budget,
+								size_t oracle_cells, bool has_init);
 /* A CTNAS search over b (with the starting model of the options, if any). */
 extern ct_ctnas_search *search_ctnas_create(ct_budget *b, const SearchOptions *so);
 /* Stores the search's NAC in ctnas.models. */

@@ -122,7 +122,7 @@ search_submit(PG_FUNCTION_ARGS)
 	if (method == SEARCH_CTNAS && !ct_ctnas_check_sizes(budget, o.n, &err))
 		ct_report_error(&err, "search", NULL);
 	if (method == SEARCH_CTNAS)
-		search_check_memory(&so.ctnas, budget, o.n, so.model != NULL);
+		search_check_memory(&so.ctnas, o.space, budget, o.n, so.model != NULL);
 	ct_oracle_free(&o);
 
 	SPI_connect();

@@ -235,7 +235,7 @@ job_finish(void)
 	Oid			types[5] = {INT8OID, FLOAT8ARRAYOID, 0, FLOAT8OID, INT4OID};
 	Datum		args[5];
 	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
-	ct_graph	cell;
+	ct_arch		cell;
 	int64_t		row;
 	double		score = NAN;
 	bool		have_final;
@@ -248,7 +248,7 @@ job_finish(void)
 	if (job.s != NULL)
 	{
 		MemoryContext old = MemoryContextSwitchTo(job.cxt);
-		ct_graph   *cells = palloc(sizeof(ct_graph) * Max(job.b.used, 1));
+		ct_arch    *cells = palloc(sizeof(ct_arch) * Max(job.b.used, 1));
 		double	   *scores = palloc(sizeof(double) * Max(job.b.used, 1));
 		Datum	   *d = palloc(sizeof(Datum) * Max(job.b.used, 1));
 		bool	   *dn = palloc(sizeof(bool) * Max(job.b.used, 1));
@@ -414,7 +414,7 @@ job_prepare(void)
 			if (!ct_ctnas_checkpoint_options((uint8_t *) VARDATA_ANY(job.checkpoint),
 											 VARSIZE_ANY_EXHDR(job.checkpoint), &saved, &err))
 				ct_report_error(&err, "search checkpoint", NULL);
-			search_check_memory(&saved, job.budget, job.o.n, job.so.model != NULL);
+			search_check_memory(&saved, job.o.space, job.budget, job.o.n, job.so.model != NULL);
 			job.s = ct_ctnas_restore(&job.b, (uint8_t *) VARDATA_ANY(job.checkpoint),
 									 VARSIZE_ANY_EXHDR(job.checkpoint), &err);
 			if (job.s == NULL)
