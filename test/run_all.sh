@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make test: C unit tests, pg_regress, TAP, README's blocks (test/run_readme.sh).  Every runner runs even if an
-# earlier one failed; the output ends with each runner's own summary.
+# make test: C unit tests, pg_regress, TAP, README's blocks (test/run_readme.sh).
+# Every runner runs even if an earlier one failed; the output ends with each
+# runner's own summary.
 set -uo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 logs=$(mktemp -d /tmp/ctnas-test-logs.XXXXXX)
