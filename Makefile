@@ -69,7 +69,7 @@ fuzz: test/fuzz/fuzz_archgraph
 	mkdir -p test/fuzz/work
 	test/fuzz/fuzz_archgraph -max_total_time=$(FUZZ_SECONDS) -max_len=4096 test/fuzz/work test/fuzz/corpus
 
-.PHONY: deps unittest regress tap test demo nb101-check fuzz
+.PHONY: deps unittest regress tap readme test demo nb101-check fuzz
 
 deps:
 	@bash .ci/deps
@@ -87,6 +87,10 @@ regress:
 # TAP tests must not run as root (initdb refuses): run them as postgres on a copy it owns
 tap:
 	bash test/run_tap.sh
+
+# README.md's sql and sh blocks in order, as a plain role, in a throwaway cluster
+readme:
+	bash test/run_readme.sh
 
 test: deps
 	$(MAKE) all

@@ -5,12 +5,12 @@
 --
 -- Accuracy is test_acc_run0: the CIFAR-10 test accuracy of ONE training run
 -- (run 0 of 3) at 108 epochs, not the mean of three runs that papers report.
+--
+-- The table is created before the file is read, so an existing nb101 (the
+-- sample's, say) stops the load at once: drop it first, or use another database.
 \set ON_ERROR_STOP on
 \timing on
 CREATE EXTENSION IF NOT EXISTS ctnas;
-CREATE TEMP TABLE nb101_csv (hash text, num_vertices int, adjacency text, ops text,
-                             test_acc_run0 float8, trainable_parameters bigint, flops_thop bigint);
-\copy nb101_csv FROM pstdin (FORMAT csv, HEADER)
 CREATE TABLE nb101 (
   hash text PRIMARY KEY,                 -- NAS-Bench-101 module hash
   arch ctnas.archgraph NOT NULL UNIQUE,  -- the cell, canonical
@@ -21,6 +21,9 @@ CREATE TABLE nb101 (
 );
 COMMENT ON COLUMN nb101.test_acc_run0 IS
   'CIFAR-10 test accuracy of training run 0 (of 3) at 108 epochs; not the 3-run mean that papers report';
+CREATE TEMP TABLE nb101_csv (hash text, num_vertices int, adjacency text, ops text,
+                             test_acc_run0 float8, trainable_parameters bigint, flops_thop bigint);
+\copy nb101_csv FROM pstdin (FORMAT csv, HEADER)
 INSERT INTO nb101
   SELECT hash, ctnas.archgraph_from_flat(adjacency, ops), num_vertices, test_acc_run0,
          trainable_parameters, flops_thop

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make test: C unit tests, pg_regress, TAP.  Every runner runs even if an
-# earlier one failed; the output ends with each runner's own summary.
+# make test: C unit tests, pg_regress, TAP, README's blocks (test/run_readme.sh).
+# Every runner runs even if an earlier one failed; the output ends with each
+# runner's own summary.
 set -uo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 logs=$(mktemp -d /tmp/ctnas-test-logs.XXXXXX)
@@ -16,11 +17,12 @@ run() {
 run unit make --no-print-directory unittest
 run regress bash test/run_regress.sh
 run tap bash test/run_tap.sh
+run readme bash test/run_readme.sh
 
 echo
 echo "=== summary ==="
 status=0
-for name in unit regress tap; do
+for name in unit regress tap readme; do
 	rc=$(cat "$logs/$name.rc")
 	[ "$rc" -eq 0 ] || status=1
 	echo "--- $name (exit $rc)"
@@ -28,6 +30,7 @@ for name in unit regress tap; do
 		unit) grep -E '^(unit tests:|crosscheck:)' "$logs/$name.log" || echo "no unit test summary" ;;
 		regress) grep -E '^(test |not ok|ok )|tests (passed|failed)|of [0-9]+ tests' "$logs/$name.log" || echo "no pg_regress summary" ;;
 		tap) grep -E '^(Files=|Result:|Failed|test/t/.*(ok|Dubious|Failed))' "$logs/$name.log" || echo "no prove summary" ;;
+		readme) grep -E '^(not ok|skip |readme test:)' "$logs/$name.log" || echo "no README test summary" ;;
 	esac
 done
 exit $status
