@@ -246,6 +246,10 @@ ct_ctnas_create(ct_budget *b, const ct_ctnas_options *opt, const ct_nac *init, c
 		return ct_fail(err, CT_ERR_INVALID, "the starting NAC does not have the shape of the training options",
 					   "The model has %d layers of width %d; the options ask for %d of width %d (and its head and readout must match too).",
 					   init->shape.layers, init->shape.width, opt->nac.layers, opt->nac.width), NULL;
+	if (init != NULL && ct_nac_shape_space(&init->shape) != b->oracle->space)
+		return ct_fail(err, CT_ERR_INVALID, "the starting NAC is of another search space than the oracle",
+					   "The model compares %s architectures; the oracle holds %s ones.",
+					   ct_nac_shape_space(&init->shape)->title, b->oracle->space->title), NULL;
 	s = ct_calloc(1, sizeof(ct_ctnas_search));
 	s->opt = *opt;
 	s->b = b;
