@@ -44,5 +44,6 @@ extern void test_controller(void);
 extern void test_search(void);
 extern void test_ctnas_search(void);
 extern void test_robust(void);
+extern void test_compat_0_1_0(void);
 
 #endif

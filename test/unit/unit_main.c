@@ -24,6 +24,7 @@ static const struct
 	{"search", test_search},
 	{"ctnas_search", test_ctnas_search},
 	{"robust", test_robust},
+	{"compat_0_1_0", test_compat_0_1_0},
 };
 
 int
