@@ -47,5 +47,6 @@ extern void test_robust(void);
 extern void test_nb201(void);
 extern void test_space(void);
 extern void test_space_nb201(void);
+extern void test_compat_0_1_0(void);
 
 #endif
