@@ -126,7 +126,7 @@ compat_sample_free(compat_sample *s)
 static inline bool
 compat_oracle(const compat_sample *s, ct_oracle *o)
 {
-	ct_graph   *cells = calloc(s->n, sizeof(ct_graph));
+	ct_arch    *cells = calloc(s->n, sizeof(ct_arch));
 	double	   *acc = calloc(s->n, sizeof(double));
 	ct_error	err;
 	bool		ok;
@@ -144,7 +144,7 @@ compat_oracle(const compat_sample *s, ct_oracle *o)
 
 /* The scored cells, in hash order. */
 static inline int
-compat_eval_cells(const compat_sample *s, ct_graph *out)
+compat_eval_cells(const compat_sample *s, ct_arch *out)
 {
 	int			k = 0;
 
@@ -207,7 +207,7 @@ compat_blob_md5(const ct_nac *m, const ct_nac_options *opt, const ct_nac_stats *
 
 /* Scores and comparisons of a model on the scored cells, exactly (%a), and their md5. */
 static inline void
-compat_scores_md5(const ct_nac *m, const ct_graph *cells, int n, char out[33])
+compat_scores_md5(const ct_nac *m, const ct_arch *cells, int n, char out[33])
 {
 	ct_nac_batch *bt = ct_nac_batch_create(&m->shape);
 	compat_str	s = {0};
@@ -228,7 +228,7 @@ compat_scores_md5(const ct_nac *m, const ct_graph *cells, int n, char out[33])
 static inline void
 compat_outcome(ct_ctnas_search *srch, const ct_budget *b, compat_str *outcome, compat_str *stats)
 {
-	ct_graph	final;
+	ct_arch		final;
 	int64_t		row = -1;
 	double		score = 0;
 	char		json[CT_GRAPH_JSON_MAX];
@@ -243,7 +243,7 @@ compat_outcome(ct_ctnas_search *srch, const ct_budget *b, compat_str *outcome, c
 	memset(&final, 0, sizeof(final));
 	if (ct_ctnas_final(srch, &final, &row, &score))
 	{
-		ct_graph_to_json(&final, json, sizeof(json));
+		ct_arch_to_text(&final, json, sizeof(json));
 		compat_printf(outcome, " final=%s row=%lld score=%a", json, (long long) row, score);
 	}
 	else
@@ -390,9 +390,9 @@ static inline void
 compat_training_items(const compat_ctx *c, const char *dir)
 {
 	const compat_sample *s = c->sample;
-	ct_graph   *eval = calloc(s->n, sizeof(ct_graph));
+	ct_arch    *eval = calloc(s->n, sizeof(ct_arch));
 	int			neval = compat_eval_cells(s, eval);
-	ct_graph	cells[COMPAT_TRAIN_ROWS];
+	ct_arch		cells[COMPAT_TRAIN_ROWS];
 	double		acc[COMPAT_TRAIN_ROWS];
 	char		md5[33];
 
