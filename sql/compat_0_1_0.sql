@@ -2,7 +2,7 @@
 -- (commit a803e71^) wrote into test/fixtures/0.1.0 (see its README.md; make_0.1.0.sh wrote it).
 -- Every check prints counts and lists only what differs, so this file's expected output has no rows
 -- of differences.
-SET search_path = public, ctnas;
+SET search_path = public, ctnas, ctnas_internal;  -- (0.2.0 keeps the type's support functions in ctnas_internal)
 \getenv abs_srcdir PG_ABS_SRCDIR
 \set include :abs_srcdir '/sql/include/test_data.psql'
 \i :include
