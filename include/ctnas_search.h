@@ -171,10 +171,20 @@ typedef struct ct_ctnas_options
 	double		entropy_coef;
 	double		controller_lr;
 	/* recipe "default" */
-	int			first;			/* random cells before the first round */
+	int			first;			/* random cells before the first round; CT_CTNAS_FIRST_AUTO: ct_ctnas_first */
 	int			rounds;
 	ct_nac_options nac;			/* how the NAC is trained (its seed is derived from seed) */
 } ct_ctnas_options;
+
+/*
+ * The number of random cells before the first round when the options do
+ * not say: a quarter of the budget, at most 100.  So a budget of 400 or more
+ * starts with 100 random cells, as 0.1.0 always did, and a small budget
+ * keeps three quarters for the NAC's rounds (at 100 queries: 25 random,
+ * then 4 rounds of about 19).
+ */
+#define CT_CTNAS_FIRST_AUTO (-1)
+extern int	ct_ctnas_first(int first, int budget);
 
 extern ct_ctnas_options ct_ctnas_recipe_options(int recipe);
 extern const char *ct_ctnas_recipe_name(int recipe);

@@ -212,6 +212,14 @@ ct_ctnas_memory(const ct_ctnas_options *opt, const ct_space *space, int budget, 
 
 /* ---- the step function ------------------------------------------------------- */
 
+int
+ct_ctnas_first(int first, int budget)
+{
+	if (first >= 0)
+		return first;
+	return budget / 4 < 100 ? (budget / 4 > 2 ? budget / 4 : 2) : 100;
+}
+
 bool
 ct_ctnas_check_sizes(int budget, size_t oracle_cells, ct_error *err)
 {
@@ -252,6 +260,7 @@ ct_ctnas_create(ct_budget *b, const ct_ctnas_options *opt, const ct_nac *init, c
 					   ct_nac_shape_space(&init->shape)->title, b->oracle->space->title), NULL;
 	s = ct_calloc(1, sizeof(ct_ctnas_search));
 	s->opt = *opt;
+	s->opt.first = ct_ctnas_first(opt->first, b->budget);
 	s->b = b;
 	s->fingerprint = oracle_fingerprint(b->oracle);
 	s->ph = PH_START;

@@ -29,7 +29,7 @@ ct_ctnas_recipe_options(int recipe)
 		.pseudo_pairs = 100,
 		.entropy_coef = 5e-4,
 		.controller_lr = 2e-4,
-		.first = 100,
+		.first = 100,			/* (recipe "paper" has no use for it; stored in its checkpoints as 0.1.0 did) */
 		.rounds = 4,
 	};
 
@@ -39,6 +39,7 @@ ct_ctnas_recipe_options(int recipe)
 	{
 		o.nac = ct_nac_recipe_options(CT_NAC_RECIPE_DEFAULT);
 		o.nac.epochs = 300;
+		o.first = CT_CTNAS_FIRST_AUTO;	/* min(100, budget / 4): ct_ctnas_first */
 	}
 	return o;
 }

@@ -347,7 +347,11 @@ test_options(void)
 	ct_error	err;
 
 	CHECK(ct_ctnas_options_from_json("{}", &opt, &err));
-	CHECK(opt.recipe == CT_CTNAS_RECIPE_DEFAULT && opt.nac.epochs == 300 && opt.rounds == 4 && opt.first == 100);
+	CHECK(opt.recipe == CT_CTNAS_RECIPE_DEFAULT && opt.nac.epochs == 300 && opt.rounds == 4 && opt.first == CT_CTNAS_FIRST_AUTO);
+	/* unless given: a quarter of the budget, at most 100 (so 100 from a budget of 400 on, as 0.1.0), at least 2 */
+	CHECK(ct_ctnas_first(CT_CTNAS_FIRST_AUTO, 423) == 100 && ct_ctnas_first(CT_CTNAS_FIRST_AUTO, 400) == 100 &&
+		  ct_ctnas_first(CT_CTNAS_FIRST_AUTO, 100) == 25 && ct_ctnas_first(CT_CTNAS_FIRST_AUTO, 5) == 2 &&
+		  ct_ctnas_first(CT_CTNAS_FIRST_AUTO, 2147483647) == 100 && ct_ctnas_first(7, 100) == 7 && ct_ctnas_first(0, 100) == 0);
 	CHECK(ct_ctnas_options_from_json("{\"recipe\": \"paper\", \"seed\": 12}", &opt, &err));
 	CHECK(opt.recipe == CT_CTNAS_RECIPE_PAPER && opt.iterations == 10000 && opt.nac.epochs == 1000 &&
 		  opt.nac.recipe == CT_NAC_RECIPE_PAPER && opt.seed == 12 && opt.nac.seed == 12);
