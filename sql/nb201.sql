@@ -133,4 +133,12 @@ INSERT INTO models (name, weights)
 SELECT 'nb101_tiny', nac_train(archgraph_random(s), s, '{"epochs": 1}') FROM generate_series(1, 10) s;
 SELECT pg_temp.try($$SELECT count(*)::text FROM ctnas_search('nb201', 10, '{"model": "nb101_tiny", "acc_column": "v11_c10_test_acc_ep200_mean", "first": 5, "rounds": 1}')$$) AS nb101_model;
 DELETE FROM models WHERE name IN ('nb201_nac', 'nb101_tiny');
+-- a search job on NB201: the same search in a background worker
+SELECT search_submit('nb201', 40, '{"seed": 6, "acc_column": "v11_c10_test_acc_ep200_mean", "first": 10, "rounds": 2, "nac": {"epochs": 10}}') AS job \gset
+SELECT status, progress->>'queries' AS queries FROM search_wait(:job, '2 min');
+SELECT (SELECT array_agg(archgraph_index(arch) ORDER BY step) FROM search_results WHERE job_id = :job AND NOT final)
+     = (SELECT array_agg(archgraph_index(arch) ORDER BY step)
+        FROM ctnas_search('nb201', 40, '{"seed": 6, "acc_column": "v11_c10_test_acc_ep200_mean", "first": 10, "rounds": 2, "nac": {"epochs": 10}}')
+        WHERE NOT final) AS job_equals_function;
+DELETE FROM search_jobs WHERE id = :job;
 DROP TABLE nb201;
