@@ -1,0 +1,125 @@
+#!/usr/bin/python3
+"""Ranking-quality table of the NAC on NAS-Bench-201 (data/nb201.csv.gz), in
+TNASP's and PINAT's protocol: a NAC trained on N cells drawn at random
+(torch.randperm(15625, seed), first N), labelled with the CIFAR-10-valid
+validation accuracy (v11_c10valid_valid_acc_ep200_mean); Kendall tau-b of
+its score (nac_score) against the CIFAR-10 test accuracy
+(v11_c10_test_acc_ep200_mean) of ALL 15,625 cells, the N training cells
+included, as those papers do.  The tau-b over the unseen cells only is
+shown too.  N = 78, 156, 469, 781, 1563 (0.5, 1, 3, 5, 10 %), NAC recipes
+"paper" and "default" (their options as they are: 1000 epochs, batches of
+256, ...).  Each cell: mean +- std over the seeds, with the mean training
+time (one thread, two trainings side by side on the 2 cores).
+
+Sanity check of the statistic: tau-b of the validation accuracy itself (a
+perfect predictor of the training label) against the test accuracy.
+
+  make test/tools/nb201_bench
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 test/bench/nb201_ktau_table.py [--seeds 2020-2029]
+"""
+import argparse
+import concurrent.futures
+import gzip
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.join(HERE, "../..")
+TOOL = os.path.join(ROOT, "test/tools/nb201_bench")
+CSV = os.path.join(ROOT, "data/nb201.csv.gz")
+SIZES = [78, 156, 469, 781, 1563]
+RECIPES = ["paper", "default"]
+PINAT = {78: 0.549, 156: 0.631, 469: 0.706, 781: 0.761, 1563: 0.784}
+LINE = re.compile(r"tau-b (-?[0-9.]+) vs test on all \d+ cells, (-?[0-9.]+) on the \d+ unseen, "
+                  r"(-?[0-9.]+) vs valid on all, train ([0-9.]+) s")
+
+
+def tool(args, plain):
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    with open(plain) as f:
+        p = subprocess.run([TOOL] + args, stdin=f, capture_output=True, text=True, env=env)
+    if p.returncode != 0:
+        raise RuntimeError("%s: exit %d, %r" % (" ".join(args), p.returncode, p.stderr))
+    return p.stdout
+
+
+def run(job, plain):
+    recipe, seed, n = job
+    out = tool(["ktau", str(seed), str(n), '{"recipe": "%s"}' % recipe], plain)
+    m = LINE.search(out)
+    if m is None:
+        raise RuntimeError("unexpected output %r" % out)
+    return job, float(m[1]), float(m[2]), float(m[3]), float(m[4])
+
+
+def ms(values):
+    std = statistics.stdev(values) if len(values) > 1 else 0.0
+    return "%.3f ± %.3f" % (statistics.mean(values), std)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seeds", default="2020-2029")
+    a = ap.parse_args()
+    lo, _, hi = a.seeds.partition("-")
+    seeds = list(range(int(lo), int(hi or lo) + 1))
+    if not os.path.exists(TOOL):
+        sys.exit("build the tool first: make test/tools/nb201_bench")
+    tmp = tempfile.mkdtemp()
+    plain = os.path.join(tmp, "nb201.csv")
+    with gzip.open(CSV, "rb") as src, open(plain, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    perfect = float(re.search(r"tau-b\(valid, test\) (-?[0-9.]+)", tool(["perfect"], plain)).group(1))
+    # the largest first, so the two workers finish together
+    jobs = [(r, s, n) for n in reversed(SIZES) for r in RECIPES for s in seeds]
+    results = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        for job, t_all, t_unseen, t_valid, secs in pool.map(lambda j: run(j, plain), jobs):
+            results.setdefault((job[0], job[2]), []).append((t_all, t_unseen, t_valid, secs))
+            print("  %-7s seed %d, %4d train: tau-b %.4f all, %.4f unseen, %.4f vs valid (%.1f s)"
+                  % (job[0], job[1], job[2], t_all, t_unseen, t_valid, secs), file=sys.stderr, flush=True)
+    shutil.rmtree(tmp)
+
+    print()
+    print("Kendall tau-b against the test accuracy of all 15,625 cells, NAC trained on N cells labelled "
+          "with the validation accuracy, seeds %d-%d (%d per cell):" % (seeds[0], seeds[-1], len(seeds)))
+    print()
+    print("| N (share) | recipe \"paper\" | train s | recipe \"default\" | train s | PINAT | default ahead of PINAT |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    for n in SIZES:
+        p = results[("paper", n)]
+        d = results[("default", n)]
+        dmean = statistics.mean(x[0] for x in d)
+        print("| %d (%.1f %%) | %s | %.1f | %s | %.1f | %.3f | %s |" % (
+            n, 100.0 * n / 15625, ms([x[0] for x in p]), statistics.mean(x[3] for x in p),
+            ms([x[0] for x in d]), statistics.mean(x[3] for x in d), PINAT[n],
+            "yes (+%.3f)" % (dmean - PINAT[n]) if dmean > PINAT[n] else "no (%.3f)" % (dmean - PINAT[n])))
+    print()
+    print("The same NACs, tau-b over the unseen cells only (15,625 - N) against the test accuracy, "
+          "and over all cells against the validation accuracy (the training label):")
+    print()
+    print("| N | paper, unseen vs test | default, unseen vs test | paper, all vs valid | default, all vs valid |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for n in SIZES:
+        p = results[("paper", n)]
+        d = results[("default", n)]
+        print("| %d | %s | %s | %s | %s |" % (n, ms([x[1] for x in p]), ms([x[1] for x in d]),
+                                             ms([x[2] for x in p]), ms([x[2] for x in d])))
+    print()
+    print("Sanity check: tau-b of the validation accuracy itself against the test accuracy "
+          "(a perfect predictor of the label): %.4f (the issue: 0.891)." % perfect)
+    print()
+    print("Per seed, tau-b vs test on all cells:")
+    print()
+    for r in RECIPES:
+        for n in SIZES:
+            print("- %s, %d: %s" % (r, n, " ".join("%.3f" % x[0] for x in results[(r, n)])))
+
+
+if __name__ == "__main__":
+    main()
