@@ -99,9 +99,6 @@ extern void ct_graph_nb101_hash(const ct_graph *g, char out[33]);
  */
 extern bool ct_raw_graph_parse_json(const char *text, ct_raw_graph *raw, ct_error *err);
 
-/* True if a JSON text holds the escape \u0000, which C strings cannot carry. */
-extern bool ct_json_has_escaped_nul(const char *text, size_t len);
-
 /* The same from a parsed JSON value (a cJSON *; a "space" key in it is skipped). */
 extern bool ct_raw_graph_from_json_root(const void *root, ct_raw_graph *raw, ct_error *err);
 

@@ -24,6 +24,17 @@ struct cJSON;
  */
 extern struct cJSON *ct_json_parse(const char *text, size_t len, const char **end, bool require_end);
 
+/* True if a JSON text holds the escape \u0000, which C strings cannot carry. */
+extern bool ct_json_has_escaped_nul(const char *text, size_t len);
+
+/*
+ * A whole JSON text for a value of kind `what` ("archgraph"), or NULL with
+ * err set: CT_ERR_SYNTAX for malformed text ("<what> is not valid JSON") and
+ * for \u0000 (cJSON would cut the string there).
+ */
+struct ct_error;
+extern struct cJSON *ct_json_parse_text(const char *text, const char *what, struct ct_error *err);
+
 /* The literal of a number item parsed by ct_json_parse, or NULL (a number made by cJSON_CreateNumber). */
 extern const char *ct_json_literal(const struct cJSON *item);
 

@@ -152,40 +152,16 @@ ct_raw_graph_from_cjson(const void *matrix, const void *ops, ct_raw_graph *raw, 
 	return parse_matrix(matrix, raw, err) && parse_ops(ops, raw, err);
 }
 
-/*
- * cJSON decodes \u0000 into a NUL that silently ends the C string, so that
- * "output\u0000x" would read as "output".  Such text is refused instead.
- */
-bool
-ct_json_has_escaped_nul(const char *text, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i++)
-	{
-		if (text[i] != '\\')
-			continue;
-		if (text[i + 1] == 'u' && i + 5 < len && memcmp(text + i + 2, "0000", 4) == 0)
-			return true;
-		i++;					/* skip the escaped character, e.g. the second of \\ */
-	}
-	return false;
-}
-
 bool
 ct_raw_graph_parse_json(const char *text, ct_raw_graph *raw, ct_error *err)
 {
 	cJSON	   *root;
-	const char *end = NULL;
 	bool		ok;
 
 	memset(raw, 0, sizeof(*raw));
-	if (ct_json_has_escaped_nul(text, strlen(text)))
-		return ct_fail(err, CT_ERR_SYNTAX, "archgraph text contains an escaped NUL character",
-					   "\\u0000 is not allowed in an archgraph.");
-	root = ct_json_parse(text, strlen(text), &end, true);
+	root = ct_json_parse_text(text, "archgraph", err);
 	if (root == NULL)
-		return ct_fail(err, CT_ERR_SYNTAX, "archgraph is not valid JSON",
-					   "The JSON text is malformed at character %ld.",
-					   end != NULL && end >= text ? (long) (end - text) + 1 : 1L);
+		return false;
 	ok = ct_raw_graph_from_json_root(root, raw, err);
 	cJSON_Delete(root);
 	return ok;

@@ -13,7 +13,10 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "ctnas_error.h"
 
 static bool
 number_char(char c)
@@ -178,4 +181,45 @@ ct_json_real(const cJSON *item, double *out)
 	}
 	*out = x;
 	return true;
+}
+
+/*
+ * cJSON decodes \u0000 into a NUL that silently ends the C string, so that
+ * "output\u0000x" would read as "output".  Such text is refused instead.
+ */
+bool
+ct_json_has_escaped_nul(const char *text, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i++)
+	{
+		if (text[i] != '\\')
+			continue;
+		if (text[i + 1] == 'u' && i + 5 < len && memcmp(text + i + 2, "0000", 4) == 0)
+			return true;
+		i++;					/* skip the escaped character, e.g. the second of \\ */
+	}
+	return false;
+}
+
+cJSON *
+ct_json_parse_text(const char *text, const char *what, ct_error *err)
+{
+	const char *end = NULL;
+	cJSON	   *root;
+	char		message[160];
+
+	if (ct_json_has_escaped_nul(text, strlen(text)))
+	{
+		snprintf(message, sizeof(message), "%s text contains an escaped NUL character", what);
+		ct_fail(err, CT_ERR_SYNTAX, message, "\\u0000 is not allowed in an %s.", what);
+		return NULL;
+	}
+	root = ct_json_parse(text, strlen(text), &end, true);
+	if (root == NULL)
+	{
+		snprintf(message, sizeof(message), "%s is not valid JSON", what);
+		ct_fail(err, CT_ERR_SYNTAX, message, "The JSON text is malformed at character %ld.",
+				end != NULL && end >= text ? (long) (end - text) + 1 : 1L);
+	}
+	return root;
 }

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ctnas_graph.h"			/* only for ct_json_has_escaped_nul */
 #include "ctnas_json.h"
 #include "ctnas_rng.h"
 
@@ -329,18 +328,12 @@ bool
 ct_nb201_parse_json(const char *text, ct_nb201_cell *out, ct_error *err)
 {
 	cJSON	   *root;
-	const char *end = NULL;
 	bool		ok;
 
 	memset(out, 0, sizeof(*out));
-	if (ct_json_has_escaped_nul(text, strlen(text)))
-		return ct_fail(err, CT_ERR_SYNTAX, "nb201 architecture contains an escaped NUL character",
-					   "\\u0000 is not allowed.");
-	root = ct_json_parse(text, strlen(text), &end, true);
+	root = ct_json_parse_text(text, "archgraph", err);
 	if (root == NULL)
-		return ct_fail(err, CT_ERR_SYNTAX, "nb201 architecture is not valid JSON",
-					   "The JSON text is malformed at character %ld.",
-					   end != NULL && end >= text ? (long) (end - text) + 1 : 1L);
+		return false;
 	ok = ct_nb201_from_cjson(root, out, err);
 	cJSON_Delete(root);
 	return ok;

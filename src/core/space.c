@@ -122,7 +122,6 @@ ct_arch_parse(const char *text, ct_arch *out, ct_error *err)
 {
 	const char *p = text;
 	cJSON	   *root;
-	const char *end = NULL;
 	bool		ok;
 
 	memset(out, 0, sizeof(*out));
@@ -137,14 +136,9 @@ ct_arch_parse(const char *text, ct_arch *out, ct_error *err)
 			strncmp(p, "true", 4) != 0 && strncmp(p, "false", 5) != 0 && strncmp(p, "null", 4) != 0)
 			return ct_fail(err, CT_ERR_SYNTAX, "archgraph is neither JSON nor a known string form", "%s", all_forms());
 	}
-	if (ct_json_has_escaped_nul(text, strlen(text)))
-		return ct_fail(err, CT_ERR_SYNTAX, "archgraph text contains an escaped NUL character",
-					   "\\u0000 is not allowed in an archgraph.");
-	root = ct_json_parse(text, strlen(text), &end, true);
+	root = ct_json_parse_text(text, "archgraph", err);
 	if (root == NULL)
-		return ct_fail(err, CT_ERR_SYNTAX, "archgraph is not valid JSON",
-					   "The JSON text is malformed at character %ld.",
-					   end != NULL && end >= text ? (long) (end - text) + 1 : 1L);
+		return false;
 	ok = ct_arch_from_cjson(root, out, err);
 	cJSON_Delete(root);
 	return ok;
