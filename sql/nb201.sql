@@ -1,5 +1,6 @@
 -- NAS-Bench-201: the second search space, on the benchmark's 15,625 cells (data/nb201.csv.gz)
 SET search_path = ctnas, public;
+SET client_min_messages = warning;  -- (nac_train's notice says how long it took)
 \getenv abs_srcdir PG_ABS_SRCDIR
 \set include :abs_srcdir '/sql/include/test_data.psql'
 \i :include
