@@ -348,7 +348,7 @@ CREATE FUNCTION @extschema@.archgraph_canonical(arch @extschema@.archgraph) RETU
 	AS 'MODULE_PATHNAME', 'archgraph_canonical' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
 COMMENT ON FUNCTION @extschema@.archgraph_canonical(@extschema@.archgraph) IS 'the representative of the isomorphism class (NAS-Bench-201: as its Structure.to_unique_str, the member with the smallest index; NAS-Bench-101: the value itself)';
 CREATE FUNCTION @extschema@.archgraph_index(arch @extschema@.archgraph) RETURNS int8
-	AS 'MODULE_PATHNAME', 'archgraph_index' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 5;
+	AS 'MODULE_PATHNAME', 'archgraph_index' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10;
 COMMENT ON FUNCTION @extschema@.archgraph_index(@extschema@.archgraph) IS 'the benchmark''s own index (NAS-Bench-201: its API index 0..15624); NAS-Bench-101: an error (archgraph_hash)';
 CREATE FUNCTION @extschema@.archgraph_random(seed int8, space text) RETURNS @extschema@.archgraph
 	AS 'MODULE_PATHNAME', 'archgraph_random_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 150;

@@ -71,15 +71,6 @@ archgraph_arg(FunctionCallInfo fcinfo, int argno, ct_arch *a)
 	PG_FREE_IF_COPY(v, argno);
 }
 
-const ct_space *
-archgraph_arg_space(FunctionCallInfo fcinfo, int argno)
-{
-	ct_arch		a;
-
-	archgraph_arg(fcinfo, argno, &a);
-	return ct_space_of(&a);
-}
-
 PG_FUNCTION_INFO_V1(archgraph_in);
 Datum
 archgraph_in(PG_FUNCTION_ARGS)

@@ -36,7 +36,5 @@ extern ArchGraph *archgraph_encode(const ct_arch *a);
 extern void archgraph_decode(const ArchGraph *v, ct_arch *a);
 /* Argument argno of a function, decoded. */
 extern void archgraph_arg(FunctionCallInfo fcinfo, int argno, ct_arch *a);
-/* The space of argument argno (without decoding it). */
-extern const ct_space *archgraph_arg_space(FunctionCallInfo fcinfo, int argno);
 
 #endif

@@ -9,14 +9,16 @@ DROP TABLE IF EXISTS cost_cells;
 CREATE TABLE cost_cells (hash text, arch ctnas.archgraph, num_vertices int, acc float8, params bigint);
 \copy cost_cells FROM 'data/nb101_sample.csv' (FORMAT csv, HEADER)
 ALTER TABLE cost_cells ADD COLUMN i int4, ADD COLUMN t text, ADD COLUMN flat_adj text, ADD COLUMN flat_ops text,
-	ADD COLUMN m int4[], ADD COLUMN o text[], ADD COLUMN b bytea;
+	ADD COLUMN m int4[], ADD COLUMN o text[], ADD COLUMN b bytea, ADD COLUMN a201 ctnas.archgraph, ADD COLUMN t201 text;
 UPDATE cost_cells SET i = num_vertices, t = arch::text, m = ctnas.archgraph_matrix(arch), o = ctnas.archgraph_ops(arch),
 	b = ctnas_internal.archgraph_send(arch),
+	a201 = ctnas.archgraph_random(length(hash || i::text) * 7919 + i, 'nb201'),
 	flat_adj = array_to_string(ARRAY(SELECT unnest(ctnas.archgraph_matrix(arch))), ''),
 	flat_ops = array_to_string(ctnas.archgraph_ops(arch), ';');
 INSERT INTO ctnas.models (name, weights)
 	SELECT 'cost_model', ctnas.nac_train(arch, acc, '{"epochs": 5, "seed": 1}') FROM (SELECT * FROM cost_cells LIMIT 200) s
 	ON CONFLICT (name) DO NOTHING;
+UPDATE cost_cells SET t201 = a201::text;
 VACUUM ANALYZE cost_cells;
 
 CREATE OR REPLACE FUNCTION pg_temp.per_call(expr text) RETURNS float8 LANGUAGE plpgsql AS $$
@@ -52,6 +54,13 @@ WITH f(name, expr) AS (VALUES
 	('archgraph_hash', 'ctnas.archgraph_hash(arch)'),
 	('archgraph_random', 'ctnas.archgraph_random(i::int8 * 7919 + length(t))'),
 	('archgraph_mutate', 'CASE WHEN i > 2 THEN ctnas.archgraph_mutate(arch, length(t)) END'),
+	('archgraph_space', 'ctnas.archgraph_space(arch)'),
+	('archgraph_canonical (nb101)', 'ctnas.archgraph_canonical(arch)'),
+	('archgraph_canonical (nb201)', 'ctnas.archgraph_canonical(a201)'),
+	('archgraph_index (nb201)', 'ctnas.archgraph_index(a201)'),
+	('archgraph_random(seed, ''nb201'')', 'ctnas.archgraph_random(i::int8 * 7919 + length(t), ''nb201'')'),
+	('archgraph_in (nb201)', 't201::ctnas.archgraph'),
+	('archgraph_out (nb201)', 'a201::text'),
 	('nac_score(arch, name)', 'ctnas.nac_score(arch, ''cost_model'')'),
 	('nac_compare(a, b, name)', 'ctnas.nac_compare(arch, arch, ''cost_model'')')
 )
