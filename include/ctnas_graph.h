@@ -133,4 +133,16 @@ extern void ct_graph_random(uint64_t seed, ct_graph *out);
  */
 extern bool ct_graph_mutate(const ct_graph *g, uint64_t seed, ct_graph *out, ct_error *err);
 
+/*
+ * Every cell one change away (the changes ct_graph_mutate draws from): each
+ * edge flip and each interior op replacement that gives a valid cell, pruned
+ * and canonical, each cell once (isomorphic results are one cell) and never
+ * g itself, in the order of the changes (edges by target, then source; then
+ * ops by node).  Writes the first max of them and returns how many there are
+ * (at most CT_NB101_NEIGHBOURS_MAX; 0 for input -> output).
+ */
+#define CT_NB101_NEIGHBOURS_MAX \
+	(CT_NB101_MAX_NODES * (CT_NB101_MAX_NODES - 1) / 2 + (CT_NB101_MAX_NODES - 2) * (CT_NUM_INTERIOR_OPS - 1))
+extern int	ct_graph_neighbours(const ct_graph *g, ct_graph *out, int max);
+
 #endif

@@ -199,6 +199,14 @@ extern void ct_nb201_random(uint64_t seed, ct_nb201_cell *out);
  */
 extern void ct_nb201_mutate(const ct_nb201_cell *c, uint64_t seed, ct_nb201_cell *out);
 
+/*
+ * Every cell one change away: each of the 6 edges set to each of the 4 other
+ * ops, edge by edge in the string's order, ops in NB201's order: 24 cells
+ * (identity is the ops exactly, so they are 24 different values).
+ */
+#define CT_NB201_NEIGHBOURS (CT_NB201_NUM_EDGES * (CT_NB201_NUM_OPS - 1))
+extern void ct_nb201_neighbours(const ct_nb201_cell *c, ct_nb201_cell out[CT_NB201_NEIGHBOURS]);
+
 /* ---- the graph a GCN reads -------------------------------------------- */
 
 /*

@@ -1,9 +1,10 @@
 /*
  * ctnas_search.h
  *	  The search harness shared by every search method: an oracle (cells with
- *	  known accuracies), the query budget, and the baselines random search and
- *	  regularized evolution (Real et al. 2019), and the CTNAS search with
- *	  the same oracle and budget accounting.
+ *	  known accuracies), the query budget, and the baselines random search,
+ *	  regularized evolution (Real et al. 2019) and local search (White et
+ *	  al. 2021), and the CTNAS search with the same oracle and budget
+ *	  accounting.
  */
 #ifndef CTNAS_SEARCH_H
 #define CTNAS_SEARCH_H
@@ -129,6 +130,35 @@ extern bool ct_random_search(ct_budget *b, const ct_baseline_options *opt,
  */
 extern bool ct_evolution_search(ct_budget *b, const ct_baseline_options *opt,
 								ct_interrupt_fn interrupt, void *arg, ct_error *err);
+
+/*
+ * Local search (White et al. 2021, "Local search is state of the art for
+ * NAS benchmarks"; their naszilla and NASLib code): a climb starts from the
+ * best of `init` new random cells (default 1) and reads every neighbour of
+ * its current cell (the space's neighbours: one edge or op change), in a
+ * random order, moving to the best of them when it is better than the
+ * current cell, until none is (a local optimum); then a new climb starts
+ * from new random cells.  first_improvement: move to the first better
+ * neighbour instead of reading them all.  Neighbours the oracle lacks cost
+ * nothing and are skipped, known ones are read again for free; the search
+ * ends when the budget is spent or the proposals bound is reached.
+ */
+typedef struct ct_local_options
+{
+	uint64_t	seed;
+	int			space;			/* ct_proposals: where random (re)starts come from */
+	int			space_id;
+	int			init;			/* random cells a climb starts from the best of */
+	bool		first_improvement;
+	int64_t		max_proposals;	/* random draws and neighbours looked at; 0: 1000 per query */
+} ct_local_options;
+
+extern ct_local_options ct_local_default_options(void);
+/* Options as JSON (keys seed, space, init, first_improvement, max_proposals); others are errors. */
+extern bool ct_local_options_from_json(const char *json, ct_local_options *opt, ct_error *err);
+extern bool ct_local_options_from_cjson(const struct cJSON *root, ct_local_options *opt, ct_error *err);
+extern bool ct_local_search(ct_budget *b, const ct_local_options *opt,
+							ct_interrupt_fn interrupt, void *arg, ct_error *err);
 
 /*
  * The CTNAS search (ctnas_search.c): a state that moves a step at a time,

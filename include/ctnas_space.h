@@ -39,6 +39,9 @@ typedef struct ct_dag
 	uint32_t	pred[CT_DAG_MAX_NODES]; /* bit u: an edge u -> v, u < v */
 } ct_dag;
 
+/* Neighbours of an architecture, at most (NAS-Bench-101: 31, NAS-Bench-201: 24). */
+#define CT_SPACE_NEIGHBOURS_MAX 64
+
 typedef struct ct_space
 {
 	uint8_t		id;				/* stored: never changes */
@@ -108,6 +111,14 @@ typedef struct ct_space
 	/* Sampling as the benchmark's own sampler does, and one mutation, per seed. */
 	void		(*random) (uint64_t seed, ct_arch *out);
 	bool		(*mutate) (const ct_arch *a, uint64_t seed, ct_arch *out, ct_error *err);
+
+	/*
+	 * Every architecture one change away from a (local search): the changes
+	 * the space's mutations make, each valid result once, in its canonical
+	 * identity, never a itself, in a fixed order.  Writes the first max of
+	 * them and returns how many there are (at most CT_SPACE_NEIGHBOURS_MAX).
+	 */
+	int			(*neighbours) (const ct_arch *a, ct_arch *out, int max);
 	/* The i-th architecture, 0 <= i < size, in the benchmark's order; NULL when not enumerable. */
 	bool		(*nth) (int64_t i, ct_arch *out);
 

@@ -116,6 +116,16 @@ FROM (SELECT 'random' AS method, * FROM random_search('nb201', 100, '{"seed": 3,
       UNION ALL SELECT 'evolution', * FROM evolution_search('nb201', 100, '{"seed": 3, "acc_column": "v11_c10_test_acc_ep200_mean"}')
       UNION ALL SELECT 'evolution nb201', * FROM evolution_search('nb201', 100, '{"seed": 3, "space": "nb201", "acc_column": "v11_c10_test_acc_ep200_mean"}')) t
 GROUP BY method ORDER BY method;
+-- local search: its first climb reads the start, then the start's 24 neighbours (one op changed), all in
+-- this oracle; it moves to the best of them while that is better, and restarts at a local optimum
+CREATE TEMP TABLE ls201 AS SELECT * FROM local_search('nb201', 100, '{"seed": 3, "acc_column": "v11_c10_test_acc_ep200_mean"}');
+SELECT count(*) FILTER (WHERE NOT l.final) AS queries, count(DISTINCT l.arch) FILTER (WHERE NOT l.final) AS distinct_cells,
+       bool_and((SELECT count(*) FROM unnest(archgraph_ops(l.arch), archgraph_ops(s.arch)) u(a, b) WHERE a <> b) = 1)
+         FILTER (WHERE l.step BETWEEN 2 AND 25) AS first_25_are_start_and_neighbours,
+       (SELECT acc FROM ls201 WHERE final) = max(l.acc) FILTER (WHERE NOT l.final) AS final_is_best
+FROM ls201 l, (SELECT arch FROM ls201 WHERE step = 1) s;
+SELECT count(*) FILTER (WHERE NOT final) AS queries, bool_and(archgraph_space(arch) = 'nb201') AS nb201
+FROM local_search('nb201', 100, '{"seed": 3, "space": "nb201", "first_improvement": true, "acc_column": "v11_c10_test_acc_ep200_mean"}');
 SELECT 'default' AS recipe, count(*) FILTER (WHERE NOT final) AS queries,
        bool_and(archgraph_space(arch) = 'nb201') AS nb201, max(acc) FILTER (WHERE final) > 93.5 AS good_final
 FROM ctnas_search('nb201', 60, '{"seed": 4, "acc_column": "v11_c10_test_acc_ep200_mean", "first": 20, "rounds": 3, "nac": {"epochs": 30}}')

@@ -1,4 +1,4 @@
--- The search harness: oracle checks, the budget, random_search and evolution_search
+-- The search harness: oracle checks, the budget, random_search, evolution_search and local_search
 SET search_path = public, ctnas;
 \getenv abs_srcdir PG_ABS_SRCDIR
 \set include :abs_srcdir '/sql/include/test_data.psql'
@@ -38,6 +38,27 @@ FROM generate_series(1, 10) s,
      LATERAL (SELECT acc FROM evolution_search('search_cells', 100, jsonb_build_object('seed', s, 'acc_column', 'test_acc_run0')) WHERE final) ev,
      LATERAL (SELECT acc FROM random_search('search_cells', 100, jsonb_build_object('seed', s, 'acc_column', 'test_acc_run0')) WHERE final) rs;
 
+-- local search: the same contract; deterministic per seed, the oracle's row order does not matter, and
+-- over 20 seeds it finds better cells than random search (on this sample most neighbours are not in the
+-- oracle, so climbs are short); first_improvement moves at the first better neighbour
+CREATE TABLE ls AS SELECT * FROM local_search('search_cells', 100, '{"seed": 1, "acc_column": "test_acc_run0"}');
+SELECT count(*) FILTER (WHERE NOT final) AS queried, count(DISTINCT arch) FILTER (WHERE NOT final) AS distinct_cells,
+       max(queries) AS queries_used, min(step) AS first_step, max(step) AS last_step,
+       (SELECT acc FROM ls WHERE final) = max(acc) FILTER (WHERE NOT final) AS final_is_best
+FROM ls;
+SELECT bool_and(r.acc = c.test_acc_run0) AS accuracies_read FROM ls r JOIN search_cells c USING (arch);
+SELECT (SELECT array_agg(arch ORDER BY step) FROM local_search('SELECT arch, test_acc_run0 FROM search_cells ORDER BY hash DESC', 100, '{"seed": 1}') WHERE NOT final)
+     = (SELECT array_agg(arch ORDER BY step) FROM ls WHERE NOT final) AS same_seed_any_order,
+       (SELECT array_agg(arch ORDER BY step) FROM local_search('search_cells', 100, '{"seed": 2, "acc_column": "test_acc_run0"}') WHERE NOT final)
+     <> (SELECT array_agg(arch ORDER BY step) FROM ls WHERE NOT final) AS other_seed;
+SELECT avg(ls.acc) > avg(rs.acc) AS local_beats_random, avg(fi.acc) > avg(rs.acc) AS first_improvement_beats_random
+FROM generate_series(1, 20) s,
+     LATERAL (SELECT acc FROM local_search('search_cells', 100, jsonb_build_object('seed', s, 'acc_column', 'test_acc_run0')) WHERE final) ls,
+     LATERAL (SELECT acc FROM local_search('search_cells', 100, jsonb_build_object('seed', s, 'acc_column', 'test_acc_run0', 'first_improvement', true)) WHERE final) fi,
+     LATERAL (SELECT acc FROM random_search('search_cells', 100, jsonb_build_object('seed', s, 'acc_column', 'test_acc_run0')) WHERE final) rs;
+-- init: the first climb starts from the best of 10 random cells
+SELECT count(*) FILTER (WHERE NOT final) AS queried FROM local_search('search_cells', 50, '{"seed": 1, "init": 10, "acc_column": "test_acc_run0"}');
+
 -- the oracle as a query (first two columns: cell, accuracy), a view, a schema-qualified name
 SELECT count(*) AS from_query FROM random_search('SELECT arch, test_acc_run0::numeric FROM search_cells WHERE num_vertices = 7', 30) WHERE NOT final;
 CREATE VIEW oracle_view AS SELECT arch AS a, test_acc_run0 AS acc FROM search_cells;
@@ -47,9 +68,10 @@ SELECT max(queries) AS all_cells FROM random_search('SELECT arch, test_acc_run0 
 -- a budget of 2147483647 (or near it): every search ends when the oracle has nothing left to read,
 -- and the final row's queries is the oracle's size
 SELECT m, b, count(*) FILTER (WHERE NOT final) AS rows, max(queries) FILTER (WHERE final) AS final_queries
-FROM (VALUES ('random'), ('evolution'), ('ctnas')) AS ms(m), (VALUES (2147483647), (2147483646)) AS bs(b),
+FROM (VALUES ('random'), ('evolution'), ('local'), ('ctnas')) AS ms(m), (VALUES (2147483647), (2147483646)) AS bs(b),
   LATERAL (SELECT * FROM random_search('SELECT arch, test_acc_run0 FROM search_cells LIMIT 12', b) WHERE m = 'random'
            UNION ALL SELECT * FROM evolution_search('SELECT arch, test_acc_run0 FROM search_cells LIMIT 12', b) WHERE m = 'evolution'
+           UNION ALL SELECT * FROM local_search('SELECT arch, test_acc_run0 FROM search_cells LIMIT 12', b) WHERE m = 'local'
            UNION ALL SELECT step, arch, acc, final, queries FROM ctnas_search('SELECT arch, test_acc_run0 FROM search_cells LIMIT 12', b,
                        '{"first": 4, "rounds": 2, "nac": {"epochs": 2}}') WHERE m = 'ctnas') r
 GROUP BY m, b ORDER BY m, b;
@@ -57,6 +79,7 @@ SELECT count(*) AS paper_rows, max(queries) AS paper_queries FROM ctnas_search('
   '{"recipe": "paper", "iterations": 3, "nac": {"epochs": 2}}');
 -- space nb101: NB101 samples the oracle lacks cost nothing; a bound on proposals ends the search
 SELECT max(queries) < 100 AS fewer_queries FROM random_search('search_cells', 100, '{"space": "nb101", "acc_column": "test_acc_run0", "max_proposals": 2000}');
+SELECT max(queries) < 100 AS local_fewer_queries FROM local_search('search_cells', 100, '{"space": "nb101", "acc_column": "test_acc_run0", "max_proposals": 2000}');
 
 -- bad oracles and options: clear errors, before any work
 \getenv abs_srcdir PG_ABS_SRCDIR
@@ -85,6 +108,11 @@ SELECT q, pg_temp.try(q) FROM (VALUES
   ($$SELECT count(*)::text FROM random_search('search_cells', 10, '{"acc_column": "test_acc_run0", "sead": 1}')$$),
   ($$SELECT count(*)::text FROM random_search('search_cells', 10, '{"acc_column": 5}')$$),
   ($$SELECT count(*)::text FROM evolution_search('search_cells', 10, '{"acc_column": "test_acc_run0", "population": 5, "tournament": 6}')$$),
+  ($$SELECT count(*)::text FROM local_search('search_cells', 10, '{"acc_column": "test_acc_run0", "population": 5}')$$),
+  ($$SELECT count(*)::text FROM local_search('search_cells', 10, '{"acc_column": "test_acc_run0", "init": 0}')$$),
+  ($$SELECT count(*)::text FROM local_search('search_cells', 10, '{"acc_column": "test_acc_run0", "first_improvement": "yes"}')$$),
+  ($$SELECT count(*)::text FROM local_search('search_cells', 0, '{"acc_column": "test_acc_run0"}')$$),
+  ($$SELECT count(*)::text FROM local_search('search_cells', 10, '{"acc_column": "test_acc_run0", "space": "nb201"}')$$),
   ($$SELECT count(*)::text FROM random_search('search_cells', 10, '[]')$$)
 ) t(q);
 

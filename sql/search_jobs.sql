@@ -31,14 +31,21 @@ SELECT search_submit('public.job_cells', 25, '{"seed": 2, "acc_column": "test_ac
 SELECT status FROM search_wait(:rjob, '1 min');
 -- (a separate statement: the one that waited has a snapshot from before the job ended)
 SELECT count(*) AS result_rows, count(*) FILTER (WHERE final) AS finals FROM search_results WHERE job_id = :rjob;
+-- local search as a job: the rows of local_search with the same arguments
+SELECT search_submit('job_cells', 60, '{"seed": 3, "acc_column": "test_acc_run0"}', 'local') AS ljob \gset
+SELECT status, method, progress->>'queries' AS queries FROM search_wait(:ljob, '1 min');
+SELECT (SELECT array_agg(archgraph_hash(arch) || acc || queries ORDER BY step NULLS LAST) FROM search_results WHERE job_id = :ljob)
+     = (SELECT array_agg(archgraph_hash(arch) || acc || queries ORDER BY step NULLS LAST)
+        FROM local_search('job_cells', 60, '{"seed": 3, "acc_column": "test_acc_run0"}')) AS same_as_local_search;
 -- cancelling an ended job changes nothing
 SELECT search_cancel(:rjob) AS cancelled_anything;
 SELECT count(*) AS active FROM search_activity;
 
 -- a schedule (the launcher needs shared_preload_libraries; without it, a NOTICE says so)
 SELECT search_schedule('nightly', '1 day', 'job_cells', 30, '{"acc_column": "test_acc_run0"}', 'evolution');
-SELECT name, owner = current_user AS mine, every, method, oracle, budget FROM search_schedules;
-SELECT search_unschedule('nightly') AS removed, search_unschedule('nightly') AS again;
+SELECT search_schedule('hourly', '1 hour', 'job_cells', 30, '{"acc_column": "test_acc_run0", "first_improvement": true}', 'local');
+SELECT name, owner = current_user AS mine, every, method, oracle, budget FROM search_schedules ORDER BY name;
+SELECT search_unschedule('nightly') AS removed, search_unschedule('nightly') AS again, search_unschedule('hourly') AS removed_local;
 
 -- bad input: clear errors, and no job is recorded
 SELECT count(*) AS jobs_before FROM search_jobs \gset
@@ -55,6 +62,8 @@ SELECT q, pg_temp.try(q) FROM (VALUES
   ($$SELECT search_submit('job_cells', 10, '{"acc_column": "test_acc_run0"}', 'bayes')::text$$),
   ($$SELECT search_submit('job_cells', 10, '{"acc_column": "test_acc_run0", "population": 5}')::text$$),
   ($$SELECT search_submit('job_cells', 10, '{"acc_column": "test_acc_run0", "population": 0}', 'evolution')::text$$),
+  ($$SELECT search_submit('job_cells', 10, '{"acc_column": "test_acc_run0", "population": 10}', 'local')::text$$),
+  ($$SELECT search_schedule('s', '1 h', 'job_cells', 10, '{"acc_column": "test_acc_run0", "init": -1}', 'local')$$),
   ($$SELECT search_submit('job_cells', 10, '{"acc_column": "test_acc_run0", "resume": "yes"}')::text$$),
   ($$SELECT search_submit('job_cells', 10, '{"acc_column": "test_acc_run0", "time_limit": 0}')::text$$),
   ($$SELECT search_submit('SELECT arch, NULL::float8 FROM job_cells', 10)::text$$),
@@ -78,6 +87,7 @@ SELECT q, pg_temp.try(q) FROM (VALUES
   ($$SELECT search_schedule('s', NULL, 'job_cells')$$),
   ($$SELECT count(*)::text FROM random_search(NULL)$$),
   ($$SELECT count(*)::text FROM evolution_search('job_cells', NULL)$$),
+  ($$SELECT count(*)::text FROM local_search('job_cells', 10, NULL)$$),
   ($$SELECT count(*)::text FROM ctnas_search('job_cells', 10, NULL)$$),
   ($$SELECT search_submit('job_cells', 10, '{"acc_column": "test_acc_run0", "iterations": 100}')::text$$),
   ($$SELECT search_submit('job_cells', 10, '{"acc_column": "test_acc_run0", "recipe": "paper", "rounds": 2}')::text$$),

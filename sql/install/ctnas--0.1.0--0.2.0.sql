@@ -393,6 +393,7 @@ CREATE FUNCTION @extschema@.help() RETURNS TABLE (task text, call text, what tex
 		('search', 'ctnas.ctnas_search(oracle, budget, options)', 'the CTNAS search (recipe "default" or "paper") in this session'),
 		('search', 'ctnas.random_search(oracle, budget, options)', 'random search in the same harness'),
 		('search', 'ctnas.evolution_search(oracle, budget, options)', 'regularized evolution in the same harness'),
+		('search', 'ctnas.local_search(oracle, budget, options)', 'local search (White et al. 2021): climbs to better neighbours, restarts at local optima'),
 		('jobs', 'ctnas.search_submit(oracle, budget, options, method)', 'a search in a background worker; returns its id'),
 		('jobs', 'ctnas.search_status(id), ctnas.search_wait(id, timeout)', 'a job''s row (waiting until it has ended)'),
 		('jobs', 'ctnas.search_cancel(id)', 'stops a job'),
@@ -492,3 +493,20 @@ ALTER FUNCTION @extschema@.search_jobs_legacy_null() SET SCHEMA ctnas_internal;
 ALTER FUNCTION @extschema@.search_jobs_keys() SET SCHEMA ctnas_internal;
 -- what a job's row should say when its worker is gone (search_status, search_wait and recovery apply it)
 ALTER FUNCTION @extschema@.search_job_stale(@extschema@.search_jobs) SET SCHEMA ctnas_internal;
+
+-------------------------------------------------------------------------------
+-- Local search (White et al. 2021, "Local search is state of the art for NAS
+-- benchmarks"): a baseline in the same harness as random_search and
+-- evolution_search, with the same rows, and a search job method 'local'.
+-------------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.local_search(oracle text, budget int4 DEFAULT 423, options jsonb DEFAULT '{}')
+	RETURNS TABLE (step int4, arch @extschema@.archgraph, acc float8, final bool, queries int4)
+	AS 'MODULE_PATHNAME', 'local_search' LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION @extschema@.local_search(text, int4, jsonb) IS 'local search (White et al. 2021) over an oracle within a query budget: from a random cell to its best neighbour while it is better, restarting at local optima';
+ALTER TABLE @extschema@.search_jobs DROP CONSTRAINT search_jobs_method_check;
+ALTER TABLE @extschema@.search_jobs ADD CONSTRAINT search_jobs_method_check
+	CHECK (method IN ('ctnas', 'random', 'evolution', 'local'));
+ALTER TABLE @extschema@.search_schedules DROP CONSTRAINT search_schedules_method_check;
+ALTER TABLE @extschema@.search_schedules ADD CONSTRAINT search_schedules_method_check
+	CHECK (method IN ('ctnas', 'random', 'evolution', 'local'));
+COMMENT ON TABLE @extschema@.search_results IS 'the rows a search job returns, as ctnas_search / random_search / evolution_search / local_search would';

@@ -1,8 +1,9 @@
 /*
  * baseline_search.c
  *	  The usual baselines, in the same harness as the CTNAS search: random
- *	  search and regularized evolution (Real et al. 2019), with the oracle's
- *	  space rules and budget accounting (ctnas_search.h).
+ *	  search, regularized evolution (Real et al. 2019) and local search
+ *	  (White et al. 2021), with the oracle's space rules and budget
+ *	  accounting (ctnas_search.h).
  */
 #include "ctnas_search.h"
 
@@ -112,18 +113,18 @@ ct_baseline_options_from_cjson(const cJSON *root, ct_baseline_options *opt, ct_e
  * not wrap around).
  */
 static int64_t
-proposal_limit(const ct_budget *b, const ct_baseline_options *opt)
+proposal_limit(const ct_budget *b, int64_t max_proposals)
 {
-	return opt->max_proposals > 0 ? opt->max_proposals : 1000 * (ct_budget_effective(b) + 1);
+	return max_proposals > 0 ? max_proposals : 1000 * (ct_budget_effective(b) + 1);
 }
 
 /* A proposal in the search space: an oracle row, or -1 (a sample of the space the oracle lacks). */
 static int64_t
-propose_random(const ct_budget *b, const ct_baseline_options *opt, ct_rng *rng)
+propose_random(const ct_budget *b, int space, ct_rng *rng)
 {
 	ct_arch		a;
 
-	if (opt->space == CT_PROPOSE_ORACLE)
+	if (space == CT_PROPOSE_ORACLE)
 		return (int64_t) (ct_rng_next(rng) % b->oracle->n);
 	b->oracle->space->random(ct_rng_next(rng), &a);
 	return ct_oracle_find(b->oracle, &a);
@@ -134,7 +135,7 @@ ct_random_search(ct_budget *b, const ct_baseline_options *opt,
 				 ct_interrupt_fn interrupt, void *arg, ct_error *err)
 {
 	ct_rng		rng;
-	int64_t		limit = proposal_limit(b, opt);
+	int64_t		limit = proposal_limit(b, opt->max_proposals);
 	double		acc;
 
 	if (!ct_proposals_check(opt->space, opt->space_id, b->oracle, err))
@@ -142,7 +143,7 @@ ct_random_search(ct_budget *b, const ct_baseline_options *opt,
 	ct_rng_seed(&rng, opt->seed);
 	for (int64_t p = 0; p < limit && !ct_budget_exhausted(b); p++)
 	{
-		int64_t		r = propose_random(b, opt, &rng);
+		int64_t		r = propose_random(b, opt->space, &rng);
 
 		if (interrupt && p % 256 == 0)
 			interrupt(arg);
@@ -165,7 +166,7 @@ ct_evolution_search(ct_budget *b, const ct_baseline_options *opt,
 					ct_interrupt_fn interrupt, void *arg, ct_error *err)
 {
 	ct_rng		rng;
-	int64_t		limit = proposal_limit(b, opt);
+	int64_t		limit = proposal_limit(b, opt->max_proposals);
 	int64_t		p = 0;
 	int			P = opt->population,
 				S = opt->tournament;
@@ -182,7 +183,7 @@ ct_evolution_search(ct_budget *b, const ct_baseline_options *opt,
 	/* the first population: random cells */
 	while (size < P && !ct_budget_exhausted(b) && p++ < limit)
 	{
-		int64_t		r = propose_random(b, opt, &rng);
+		int64_t		r = propose_random(b, opt->space, &rng);
 
 		if (interrupt && p % 256 == 0)
 			interrupt(arg);
@@ -225,7 +226,7 @@ ct_evolution_search(ct_budget *b, const ct_baseline_options *opt,
 				b->oracle->space->mutate(&b->oracle->cells[pop[(head + best) % P].row], ct_rng_next(&rng), &g, NULL))
 				child = ct_oracle_find(b->oracle, &g);
 			else
-				child = propose_random(b, opt, &rng);	/* also for an architecture without mutations (NAS-Bench-101's 2-node cell) */
+				child = propose_random(b, opt->space, &rng);	/* also for an architecture without mutations (NAS-Bench-101's 2-node cell) */
 			if (child >= 0 && b->seen[child])
 				child = -1;
 		}
@@ -238,5 +239,153 @@ ct_evolution_search(ct_budget *b, const ct_baseline_options *opt,
 	}
 	ct_free(pick);
 	ct_free(pop);
+	return true;
+}
+
+ct_local_options
+ct_local_default_options(void)
+{
+	ct_local_options o = {
+		.seed = 0,
+		.space = CT_PROPOSE_ORACLE,
+		.space_id = 0,
+		.init = 1,
+		.first_improvement = false,
+		.max_proposals = 0,		/* 0: 1000 per query of the budget */
+	};
+
+	return o;
+}
+
+bool
+ct_local_options_from_json(const char *json, ct_local_options *opt, ct_error *err)
+{
+	cJSON	   *root = ct_json_parse(json, strlen(json), NULL, true);
+	bool		ok = ct_local_options_from_cjson(root, opt, err);
+
+	cJSON_Delete(root);
+	return ok;
+}
+
+bool
+ct_local_options_from_cjson(const cJSON *root, ct_local_options *opt, ct_error *err)
+{
+	const cJSON *item;
+	bool		ok = true;
+
+	*opt = ct_local_default_options();
+	if (root == NULL || !cJSON_IsObject(root))
+		return ct_fail(err, CT_ERR_INVALID, "search options must be a JSON object", NULL);
+	cJSON_ArrayForEach(item, root)
+	{
+		const char *key = item->string;
+		int64_t		v = 0;
+		int			common = ct_search_common_option(item, &opt->seed, &opt->space, &opt->space_id, err);
+
+		if (common >= 0)
+			ok = common == 1;
+		else if (strcmp(key, "init") == 0)
+			ok = ct_json_int(item, 1, 100000, &v) ? (opt->init = (int) v, true)
+				: ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"init\" must be an integer from 1 to 100000.");
+		else if (strcmp(key, "first_improvement") == 0)
+			ok = cJSON_IsBool(item) ? (opt->first_improvement = cJSON_IsTrue(item), true)
+				: ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"first_improvement\" must be true or false.");
+		else if (strcmp(key, "max_proposals") == 0)
+			ok = ct_json_int(item, 1, INT64_C(1000000000000), &v) ? (opt->max_proposals = v, true)
+				: ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"max_proposals\" must be an integer from 1 to 10^12.");
+		else
+			ok = ct_fail(err, CT_ERR_INVALID, "unknown search option",
+						 "Unknown key \"%.60s\". Known keys: seed, space, init, first_improvement, max_proposals.", key);
+		if (!ok)
+			break;
+	}
+	return ok;
+}
+
+/*
+ * Local search.  Every random draw and every neighbour looked at is a
+ * proposal (the bound that ends a search whose proposals keep missing a
+ * sparse oracle).  The neighbours of a cell are read in an order drawn from
+ * the seed, so a budget spent in the middle of a neighbourhood, and the
+ * first improvement, depend on the seed and not on the space's order.
+ */
+bool
+ct_local_search(ct_budget *b, const ct_local_options *opt,
+				ct_interrupt_fn interrupt, void *arg, ct_error *err)
+{
+	const ct_oracle *o = b->oracle;
+	ct_rng		rng;
+	int64_t		limit = proposal_limit(b, opt->max_proposals);
+	int64_t		p = 0;
+	ct_arch		nb[CT_SPACE_NEIGHBOURS_MAX];
+	int			order[CT_SPACE_NEIGHBOURS_MAX];
+	bool		spent = false;
+
+	if (!ct_proposals_check(opt->space, opt->space_id, o, err))
+		return false;
+	ct_rng_seed(&rng, opt->seed);
+	while (!spent && !ct_budget_exhausted(b) && p < limit)
+	{
+		int64_t		cur = -1;
+		double		cur_acc = 0,
+					acc;
+
+		/* a climb starts from the best of init new random cells */
+		for (int i = 0; i < opt->init && !ct_budget_exhausted(b) && p < limit;)
+		{
+			int64_t		r = propose_random(b, opt->space, &rng);
+
+			if (interrupt && p % 256 == 0)
+				interrupt(arg);
+			p++;
+			if (r < 0 || b->seen[r] || !ct_budget_query(b, r, &acc))
+				continue;
+			i++;
+			if (cur < 0 || acc > cur_acc)
+				cur = r, cur_acc = acc;
+		}
+		/* the climb: to the best neighbour while it is better */
+		while (cur >= 0 && !spent)
+		{
+			int			n = o->space->neighbours(&o->cells[cur], nb, CT_SPACE_NEIGHBOURS_MAX);
+			int64_t		next = -1;
+			double		next_acc = cur_acc;
+
+			for (int k = 0; k < n; k++)
+				order[k] = k;
+			ct_rng_shuffle(&rng, order, n);
+			for (int k = 0; k < n; k++)
+			{
+				int64_t		r;
+
+				if (p >= limit)
+				{
+					spent = true;
+					break;
+				}
+				if (interrupt && p % 256 == 0)
+					interrupt(arg);
+				p++;
+				r = ct_oracle_find(o, &nb[order[k]]);
+				if (r < 0)
+					continue;	/* outside the oracle: nothing to read, no cost */
+				if (!ct_budget_query(b, r, &acc))
+				{
+					spent = true;	/* the budget is spent */
+					break;
+				}
+				if (acc > next_acc)
+				{
+					next = r;
+					next_acc = acc;
+					if (opt->first_improvement)
+						break;
+				}
+			}
+			/* a local optimum (no neighbour better): a new climb */
+			cur = next;
+			cur_acc = next_acc;
+		}
+	}
 	return true;
 }

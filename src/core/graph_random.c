@@ -39,12 +39,11 @@ typedef struct mutation
 	int8_t		op;
 } mutation;
 
-bool
-ct_graph_mutate(const ct_graph *g, uint64_t seed, ct_graph *out, ct_error *err)
+/* Every single change of g: the edge flips (by target, then source), then the op changes (by node, then op). */
+static int
+candidates(const ct_graph *g, mutation *cand)
 {
-	mutation	cand[CT_NB101_MAX_NODES * CT_NB101_MAX_NODES];
 	int			ncand = 0;
-	ct_rng		rng;
 
 	for (int y = 1; y < g->n; y++)
 		for (int x = 0; x < y; x++)
@@ -53,6 +52,29 @@ ct_graph_mutate(const ct_graph *g, uint64_t seed, ct_graph *out, ct_error *err)
 		for (int op = 0; op < CT_NUM_INTERIOR_OPS; op++)
 			if (op != g->ops[v])
 				cand[ncand++] = (mutation) {.x = v, .y = -1, .op = op};
+	return ncand;
+}
+
+/* The change applied, pruned and canonical; false when the result is not a valid cell. */
+static bool
+apply(const ct_graph *g, mutation m, ct_graph *out)
+{
+	ct_raw_graph raw;
+
+	ct_graph_to_raw(g, &raw);
+	if (m.y >= 0)
+		raw.adj[m.x][m.y] ^= 1;
+	else
+		raw.ops[m.x] = (uint8_t) m.op;
+	return ct_graph_from_raw(&raw, out, NULL);
+}
+
+bool
+ct_graph_mutate(const ct_graph *g, uint64_t seed, ct_graph *out, ct_error *err)
+{
+	mutation	cand[CT_NB101_NEIGHBOURS_MAX];
+	int			ncand = candidates(g, cand);
+	ct_rng		rng;
 
 	ct_rng_seed(&rng, seed);
 	/* Fisher-Yates lazily: draw the next change until one gives a valid cell */
@@ -60,19 +82,40 @@ ct_graph_mutate(const ct_graph *g, uint64_t seed, ct_graph *out, ct_error *err)
 	{
 		int			j = i + (int) ct_rng_below(&rng, (uint32_t) (ncand - i));
 		mutation	m = cand[j];
-		ct_raw_graph raw;
 
 		cand[j] = cand[i];
 		cand[i] = m;
-		ct_graph_to_raw(g, &raw);
-		if (m.y >= 0)
-			raw.adj[m.x][m.y] ^= 1;
-		else
-			raw.ops[m.x] = (uint8_t) m.op;
 		/* every valid result differs from g: ops or the number of edges change */
-		if (ct_graph_from_raw(&raw, out, NULL))
+		if (apply(g, m, out))
 			return true;
 	}
 	return ct_fail(err, CT_ERR_INVALID, "archgraph has no valid mutation",
 				   "No single edge or operation change of this %d-node cell is a valid cell.", g->n);
+}
+
+int
+ct_graph_neighbours(const ct_graph *g, ct_graph *out, int max)
+{
+	mutation	cand[CT_NB101_NEIGHBOURS_MAX];
+	ct_graph	found[CT_NB101_NEIGHBOURS_MAX];
+	int			ncand = candidates(g, cand);
+	int			n = 0;
+
+	for (int i = 0; i < ncand; i++)
+	{
+		ct_graph	m;
+		bool		known;
+
+		if (!apply(g, cand[i], &m))
+			continue;
+		/* two changes can give isomorphic cells: the canonical form makes them one */
+		known = ct_graph_cmp(&m, g) == 0;
+		for (int k = 0; k < n && !known; k++)
+			known = ct_graph_cmp(&found[k], &m) == 0;
+		if (!known)
+			found[n++] = m;
+	}
+	for (int k = 0; k < n && k < max; k++)
+		out[k] = found[k];
+	return n;
 }

@@ -470,6 +470,20 @@ ct_nb201_mutate(const ct_nb201_cell *c, uint64_t seed, ct_nb201_cell *out)
 	out->ops[e] = (uint8_t) op;
 }
 
+void
+ct_nb201_neighbours(const ct_nb201_cell *c, ct_nb201_cell out[CT_NB201_NEIGHBOURS])
+{
+	int			k = 0;
+
+	for (int e = 0; e < CT_NB201_NUM_EDGES; e++)
+		for (int op = 0; op < CT_NB201_NUM_OPS; op++)
+			if (op != c->ops[e])
+			{
+				out[k] = *c;
+				out[k++].ops[e] = (uint8_t) op;
+			}
+}
+
 /* ---- the graph a GCN reads -------------------------------------------- */
 
 void

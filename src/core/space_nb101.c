@@ -131,6 +131,22 @@ nb101_mutate(const ct_arch *a, uint64_t seed, ct_arch *out, ct_error *err)
 	return true;
 }
 
+_Static_assert(CT_NB101_NEIGHBOURS_MAX <= CT_SPACE_NEIGHBOURS_MAX, "the space interface's bound on neighbours");
+
+static int
+nb101_neighbours(const ct_arch *a, ct_arch *out, int max)
+{
+	ct_graph	g,
+				nb[CT_NB101_NEIGHBOURS_MAX];
+	int			n;
+
+	ct_nb101_graph(a, &g);
+	n = ct_graph_neighbours(&g, nb, CT_NB101_NEIGHBOURS_MAX);
+	for (int k = 0; k < n && k < max; k++)
+		ct_nb101_arch(&nb[k], &out[k]);
+	return n;
+}
+
 /* 0.1.0's hash of a cell: oracle fingerprints in checkpoints are made of it. */
 static uint64_t
 nb101_hash64(const ct_arch *a)
@@ -468,6 +484,7 @@ const ct_space ct_space_nb101 = {
 	.canonical = nb101_canonical,
 	.random = nb101_random,
 	.mutate = nb101_mutate,
+	.neighbours = nb101_neighbours,
 	.nth = NULL,
 	.nac_slots = CT_NAC_SLOTS,
 	.nac_vocab = CT_NAC_VOCAB_CTNAS_NB101,

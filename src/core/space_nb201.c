@@ -224,6 +224,21 @@ nb201_mutate(const ct_arch *a, uint64_t seed, ct_arch *out, ct_error *err)
 	return true;
 }
 
+_Static_assert(CT_NB201_NEIGHBOURS <= CT_SPACE_NEIGHBOURS_MAX, "the space interface's bound on neighbours");
+
+static int
+nb201_neighbours(const ct_arch *a, ct_arch *out, int max)
+{
+	ct_nb201_cell c,
+				nb[CT_NB201_NEIGHBOURS];
+
+	nb201_cell(a, &c);
+	ct_nb201_neighbours(&c, nb);
+	for (int k = 0; k < CT_NB201_NEIGHBOURS && k < max; k++)
+		nb201_arch(&nb[k], &out[k]);
+	return CT_NB201_NEIGHBOURS;
+}
+
 static bool
 nb201_nth(int64_t i, ct_arch *out)
 {
@@ -335,6 +350,7 @@ const ct_space ct_space_nb201 = {
 	.canonical = nb201_canonical,
 	.random = nb201_random,
 	.mutate = nb201_mutate,
+	.neighbours = nb201_neighbours,
 	.nth = nb201_nth,
 	.nac_slots = 8,
 	.nac_vocab = CT_NAC_VOCAB_NB201,

@@ -1,7 +1,7 @@
 /*
  * search.c
- *	  The search functions in SQL: random_search, evolution_search and
- *	  ctnas_search, each reading its oracle and options through the search
+ *	  The search functions in SQL: random_search, evolution_search,
+ *	  local_search and ctnas_search, each reading its oracle and options through the search
  *	  harness (search_harness.h) and returning the queried cells and the
  *	  final choice as rows.
  */
@@ -76,7 +76,8 @@ run_baseline(FunctionCallInfo fcinfo, SearchMethod method)
 	ct_budget	b;
 	int64		best;
 
-	search_check_args(fcinfo, method == SEARCH_RANDOM ? "random_search" : "evolution_search", search_arg_names, 3);
+	search_check_args(fcinfo, method == SEARCH_RANDOM ? "random_search" : method == SEARCH_LOCAL ? "local_search" : "evolution_search",
+					  search_arg_names, 3);
 	oracle = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	budget = PG_GETARG_INT32(1);
 	so = search_split_options(PG_GETARG_JSONB_P(2), method, false);
@@ -107,6 +108,13 @@ Datum
 evolution_search(PG_FUNCTION_ARGS)
 {
 	return run_baseline(fcinfo, SEARCH_EVOLUTION);
+}
+
+PG_FUNCTION_INFO_V1(local_search);
+Datum
+local_search(PG_FUNCTION_ARGS)
+{
+	return run_baseline(fcinfo, SEARCH_LOCAL);
 }
 
 

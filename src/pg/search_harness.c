@@ -51,10 +51,12 @@ search_method_from_name(const char *name)
 		return SEARCH_RANDOM;
 	if (strcmp(name, "evolution") == 0)
 		return SEARCH_EVOLUTION;
+	if (strcmp(name, "local") == 0)
+		return SEARCH_LOCAL;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("unknown search method \"%s\"", ctnas_echo(name)),
-			 errhint("The methods are \"ctnas\", \"random\" and \"evolution\".")));
+			 errhint("The methods are \"ctnas\", \"random\", \"evolution\" and \"local\".")));
 	return SEARCH_CTNAS;		/* keep the compiler quiet */
 }
 
@@ -127,6 +129,7 @@ search_split_options(Jsonb *options, SearchMethod method, bool job)
 	 * would lose the numbers' literals.
 	 */
 	if (!(ctnas ? ct_ctnas_options_from_cjson(root, &so.ctnas, &err)
+		  : method == SEARCH_LOCAL ? ct_local_options_from_cjson(root, &so.local, &err)
 		  : ct_baseline_options_from_cjson(root, &so.baseline, &err)))
 		ct_report_error(&err, "jsonb", NULL);
 	cJSON_Delete(root);
@@ -364,6 +367,7 @@ search_run_baseline(SearchMethod method, ct_budget *b, const SearchOptions *so)
 	bool		ok;
 
 	ok = method == SEARCH_RANDOM ? ct_random_search(b, &so->baseline, search_interrupt, NULL, &err)
+		: method == SEARCH_LOCAL ? ct_local_search(b, &so->local, search_interrupt, NULL, &err)
 		: ct_evolution_search(b, &so->baseline, search_interrupt, NULL, &err);
 	if (!ok)
 		ct_report_error(&err, "search", NULL);

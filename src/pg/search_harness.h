@@ -26,19 +26,21 @@ typedef struct SearchOptions
 	double		time_limit;		/* jobs: seconds (0: none) */
 	ct_ctnas_options ctnas;		/* method ctnas */
 	ct_baseline_options baseline;	/* methods random, evolution */
+	ct_local_options local;		/* method local */
 } SearchOptions;
 
 typedef enum SearchMethod
 {
 	SEARCH_CTNAS = 1,
 	SEARCH_RANDOM,
-	SEARCH_EVOLUTION
+	SEARCH_EVOLUTION,
+	SEARCH_LOCAL
 } SearchMethod;
 
 /* An error (22004) naming the first of the first n arguments that is NULL. */
 extern void search_check_args(FunctionCallInfo fcinfo, const char *fn, const char *const *names, int n);
 extern const char *const search_arg_names[6];	/* oracle, budget, options, method */
-/* "ctnas", "random", "evolution"; an error otherwise. */
+/* "ctnas", "random", "evolution", "local"; an error otherwise. */
 extern SearchMethod search_method_from_name(const char *name);
 /* Splits and checks the options of a method (jobs: also resume, time_limit); errors are ereport'ed. */
 extern SearchOptions search_split_options(Jsonb *options, SearchMethod method, bool job);

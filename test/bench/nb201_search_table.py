@@ -16,13 +16,15 @@ the 2 cores; the table is read before the clock starts).
 
 Methods (all through the core harness the SQL functions use,
 test/tools/nb201_bench): CTNAS recipe "paper", CTNAS default, random search,
-regularized evolution (defaults: population 50, tournament 10), and any
-extra CTNAS or evolution option sets given with --ctnas / --evolution
-(labelled by their JSON).
+regularized evolution (defaults: population 50, tournament 10), local search
+(defaults: all neighbours, init 1), and any extra CTNAS, evolution or local
+search option sets given with --ctnas / --evolution / --local (labelled by
+their JSON).
 
   make test/tools/nb201_bench
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 test/bench/nb201_search_table.py \
-      [--seeds 2020-2029] [--budget 100] [--oracles test,valid] [--ctnas JSON ...] [--evolution JSON ...] [--only-extra]
+      [--seeds 2020-2029] [--budget 100] [--oracles test,valid] [--ctnas JSON ...] [--evolution JSON ...]
+      [--local JSON ...] [--only-extra]
 """
 import argparse
 import concurrent.futures
@@ -46,6 +48,7 @@ METHODS = [
     ("CTNAS default", "ctnas", "{}"),
     ("random search", "random", "{}"),
     ("regularized evolution", "evolution", "{}"),
+    ("local search", "local", "{}"),
 ]
 LINE = re.compile(r"final test ([0-9.]+) valid ([0-9.]+), rank (\d+) of (\d+), (queried|not queried), "
                   r"best queried test ([0-9.]+), (\d+) queries, ([0-9.]+) s")
@@ -76,7 +79,8 @@ def main():
     ap.add_argument("--oracles", default="test,valid")
     ap.add_argument("--ctnas", action="append", default=[], help="extra CTNAS options (JSON)")
     ap.add_argument("--evolution", action="append", default=[], help="extra evolution options (JSON)")
-    ap.add_argument("--only-extra", action="store_true", help="run only the --ctnas and --evolution option sets")
+    ap.add_argument("--local", action="append", default=[], help="extra local search options (JSON)")
+    ap.add_argument("--only-extra", action="store_true", help="run only the --ctnas, --evolution and --local option sets")
     a = ap.parse_args()
     if not os.path.exists(TOOL):
         sys.exit("build the tool first: make test/tools/nb201_bench")
@@ -85,6 +89,7 @@ def main():
     methods = [] if a.only_extra else list(METHODS)
     methods += [("CTNAS " + o, "ctnas", o) for o in a.ctnas]
     methods += [("evolution " + o, "evolution", o) for o in a.evolution]
+    methods += [("local search " + o, "local", o) for o in a.local]
 
     tmp = tempfile.mkdtemp()
     plain = os.path.join(tmp, "nb201.csv")

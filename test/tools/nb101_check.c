@@ -2,8 +2,9 @@
  * nb101_check.c
  *	  Checks the core against every row of the NAS-Bench-101 CSV on stdin
  *	  (hash,num_vertices,adjacency,ops,...): the stored cell is already
- *	  canonical, a random renumbering of it canonicalises back to it, and
- *	  the module hash equals the hash column.
+ *	  canonical, a random renumbering of it canonicalises back to it, the
+ *	  module hash equals the hash column, and every neighbour of it (local
+ *	  search's: ct_graph_neighbours) is a row of the table.
  *
  *	  gzip -dc ../shared/data/nb101/nb101_all_run0test.csv.gz | test/tools/nb101_check
  */
@@ -94,6 +95,37 @@ renumber_randomly(const ct_raw_graph *in, ct_raw_graph *out, ct_rng *rng)
 				out->adj[newpos[x]][newpos[y]] = 1;
 }
 
+static int
+cmp_graphs(const void *a, const void *b)
+{
+	return ct_graph_cmp(a, b);
+}
+
+/* Every neighbour of every cell is a cell of the table (which holds every valid cell). */
+static long
+check_neighbours(ct_graph *cells, long n)
+{
+	long		bad = 0,
+				total = 0;
+
+	qsort(cells, n, sizeof(ct_graph), cmp_graphs);
+	for (long i = 0; i < n; i++)
+	{
+		ct_graph	nb[CT_NB101_NEIGHBOURS_MAX];
+		int			k = ct_graph_neighbours(&cells[i], nb, CT_NB101_NEIGHBOURS_MAX);
+
+		total += k;
+		for (int j = 0; j < k; j++)
+			if (bsearch(&nb[j], cells, n, sizeof(ct_graph), cmp_graphs) == NULL)
+			{
+				if (bad++ < 10)
+					fprintf(stderr, "cell %ld: a neighbour is not in the table\n", i);
+			}
+	}
+	printf("neighbours %ld (%.2f per cell), not in the table %ld\n", total, n > 0 ? (double) total / n : 0.0, bad);
+	return bad;
+}
+
 int
 main(void)
 {
@@ -102,6 +134,9 @@ main(void)
 				bad = 0,
 				renumbered = 0;
 	ct_rng		rng;
+	long		cap = 1 << 19;
+	long		ncells = 0;
+	ct_graph   *cells = malloc(sizeof(ct_graph) * cap);
 
 	ct_rng_seed(&rng, 101);
 	if (fgets(line, sizeof(line), stdin) == NULL)
@@ -135,6 +170,8 @@ main(void)
 			fprintf(stderr, "row %ld: hash %s, expected %s\n", rows, got, want);
 			bad++;
 		}
+		if (ncells < cap)
+			cells[ncells++] = g;
 		renumber_randomly(&raw, &shuffled, &rng);
 		renumbered += memcmp(&shuffled, &raw, sizeof(raw)) != 0;
 		if (!ct_graph_from_raw(&shuffled, &g2, NULL) || ct_graph_cmp(&g, &g2) != 0)
@@ -144,5 +181,7 @@ main(void)
 		}
 	}
 	printf("rows %ld (of them %ld renumbered to a different encoding and canonicalised back), mismatches %ld\n", rows, renumbered, bad);
+	bad += check_neighbours(cells, ncells);
+	free(cells);
 	return bad == 0 && rows > 0 ? 0 : 1;
 }

@@ -17,14 +17,15 @@
  *	      included, as those papers do); also over the unseen cells only and
  *	      against the validation accuracy.  The training seed is SEED unless
  *	      the options set "seed".
- *	  nb201_bench search random|evolution|ctnas SEED BUDGET test|valid [OPTIONS-JSON]
+ *	  nb201_bench search random|evolution|local|ctnas SEED BUDGET test|valid [OPTIONS-JSON]
  *	      a search on an oracle of all 15,625 cells whose accuracy is the
  *	      test or the validation accuracy; prints the final cell's test and
  *	      validation accuracy, its rank among all cells by test accuracy
  *	      (1 = the best, ties counted once), queries used and the seconds of
  *	      the search (the table is read before the clock starts).  Options
- *	      are ctnas_search's for ctnas (e.g. {"recipe": "paper"}), the
- *	      baselines' otherwise (e.g. {"population": 10, "tournament": 3}).
+ *	      are ctnas_search's for ctnas (e.g. {"recipe": "paper"}), local_search's
+ *	      for local (e.g. {"init": 10}), the baselines' otherwise (e.g.
+ *	      {"population": 10, "tournament": 3}).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,6 +190,16 @@ search(const char *method, uint64_t seed, int budget, const char *which, const c
 			ct_ctnas_destroy(s);
 		}
 	}
+	else if (strcmp(method, "local") == 0)
+	{
+		ct_local_options opt;
+
+		ok = ct_local_options_from_json(json, &opt, &err);
+		opt.seed = seed;
+		ok = ok && ct_local_search(&b, &opt, NULL, NULL, &err);
+		if (ok)
+			final = ct_budget_best(&b);
+	}
 	else
 	{
 		ct_baseline_options opt;
@@ -245,6 +256,6 @@ main(int argc, char **argv)
 		return search(argv[2], strtoull(argv[3], NULL, 10), atoi(argv[4]), argv[5], argc > 6 ? argv[6] : "{}");
 	fprintf(stderr, "usage: nb201_bench perfect\n"
 			"       nb201_bench ktau SEED NTRAIN [NAC-OPTIONS]\n"
-			"       nb201_bench search random|evolution|ctnas SEED BUDGET test|valid [OPTIONS]\n");
+			"       nb201_bench search random|evolution|local|ctnas SEED BUDGET test|valid [OPTIONS]\n");
 	return 2;
 }

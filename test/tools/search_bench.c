@@ -5,6 +5,7 @@
  *	  search methods side by side (issue 6's table will build on this).
  *
  *	  search_bench random|evolution SEED [BUDGET]
+ *	  search_bench local SEED [BUDGET [OPTIONS-JSON]]   (options as local_search's, e.g. {"init": 10})
  *	  search_bench ctnas SEED [BUDGET [OPTIONS-JSON]]   (options as ctnas_search's, e.g. {"recipe": "paper"})
  *
  *	  Prints the final cell's accuracy, its rank among all cells, queries used
@@ -62,6 +63,16 @@ main(int argc, char **argv)
 			ct_ctnas_destroy(s);
 		}
 	}
+	else if (strcmp(method, "local") == 0)
+	{
+		ct_local_options opt;
+
+		ok = ct_local_options_from_json(argc > 4 ? argv[4] : "{}", &opt, &err);
+		opt.seed = seed;		/* the seed argument wins over the options' */
+		ok = ok && ct_local_search(&b, &opt, NULL, NULL, &err);
+		if (ok)
+			final = ct_budget_best(&b);
+	}
 	else
 	{
 		ct_baseline_options opt = ct_baseline_default_options();
@@ -72,7 +83,7 @@ main(int argc, char **argv)
 		else if (strcmp(method, "evolution") == 0)
 			ok = ct_evolution_search(&b, &opt, NULL, NULL, &err);
 		else
-			return fprintf(stderr, "usage: search_bench random|evolution|ctnas SEED [BUDGET [OPTIONS]]\n"), 2;
+			return fprintf(stderr, "usage: search_bench random|evolution|local|ctnas SEED [BUDGET [OPTIONS]]\n"), 2;
 		if (ok)
 			final = ct_budget_best(&b);
 	}

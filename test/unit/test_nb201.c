@@ -626,6 +626,54 @@ test_mutate(void)
 			CHECK(abs(by_op[op] - by_edge[0] / 4) < 500);
 }
 
+/* 24 neighbours: each one edge to one other op, all different, exactly the cells mutations reach */
+static void
+test_neighbours(void)
+{
+	int			bad = 0;
+
+	for (int i = 0; i < CT_NB201_NUM_CELLS; i += 7)
+	{
+		ct_nb201_cell c,
+					nb[CT_NB201_NEIGHBOURS];
+		bool		reached[CT_NB201_NEIGHBOURS] = {false};
+
+		CHECK(ct_nb201_from_index(i, &c, NULL));
+		ct_nb201_neighbours(&c, nb);
+		for (int k = 0; k < CT_NB201_NEIGHBOURS; k++)
+		{
+			int			changed = 0;
+
+			for (int e = 0; e < CT_NB201_NUM_EDGES; e++)
+				changed += nb[k].ops[e] != c.ops[e];
+			bad += changed != 1 || !ct_nb201_cell_is_valid(&nb[k]);
+			for (int j = 0; j < k; j++)
+				bad += memcmp(&nb[j], &nb[k], sizeof(c)) == 0;
+		}
+		/* in the string's edge order, 4 per edge */
+		bad += nb[0].ops[0] == c.ops[0] || nb[CT_NB201_NEIGHBOURS - 1].ops[5] == c.ops[5];
+		if (i % 70 == 0)
+		{
+			for (uint64_t seed = 0; seed < 2000; seed++)
+			{
+				ct_nb201_cell m;
+				int			k = 0;
+
+				ct_nb201_mutate(&c, seed, &m);
+				while (k < CT_NB201_NEIGHBOURS && memcmp(&nb[k], &m, sizeof(m)) != 0)
+					k++;
+				bad += k == CT_NB201_NEIGHBOURS;
+				if (k < CT_NB201_NEIGHBOURS)
+					reached[k] = true;
+			}
+			for (int k = 0; k < CT_NB201_NEIGHBOURS; k++)
+				bad += !reached[k];
+		}
+	}
+	CHECK(CT_NB201_NEIGHBOURS == 24);
+	CHECK(bad == 0);
+}
+
 static void
 test_dag(void)
 {
@@ -708,6 +756,7 @@ test_nb201(void)
 	test_isomorphism();
 	test_random();
 	test_mutate();
+	test_neighbours();
 	test_dag();
 	test_dot();
 }

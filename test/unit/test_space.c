@@ -34,7 +34,8 @@ test_registry(void)
 
 		CHECK(ct_space_by_id(sp->id) == sp && ct_space_by_name(sp->name) == sp);
 		CHECK(strstr(ct_space_names(), sp->name) != NULL);
-		CHECK(sp->program != NULL && sp->to_dag != NULL && sp->random != NULL && sp->mutate != NULL);
+		CHECK(sp->program != NULL && sp->to_dag != NULL && sp->random != NULL && sp->mutate != NULL &&
+			  sp->neighbours != NULL);
 	}
 }
 
@@ -135,6 +136,63 @@ test_text_dispatch(void)
 	CHECK(!ct_arch_parse("", &a, &err) && err.kind == CT_ERR_SYNTAX);
 }
 
+/*
+ * Neighbours through the interface, for every space: valid encodings of the
+ * space, distinct, never the architecture itself, at most the bound, the
+ * first max written when max is smaller; NB101's the graph module's, NB201's
+ * always 24.
+ */
+static void
+test_neighbours(void)
+{
+	for (int i = 0; ct_space_nth(i) != NULL; i++)
+	{
+		const ct_space *sp = ct_space_nth(i);
+		int			bad = 0;
+
+		for (uint64_t seed = 0; seed < 300; seed++)
+		{
+			ct_arch		a,
+						nb[CT_SPACE_NEIGHBOURS_MAX],
+						few[3];
+			int			n,
+						again;
+
+			sp->random(seed, &a);
+			n = sp->neighbours(&a, nb, CT_SPACE_NEIGHBOURS_MAX);
+			bad += n < 0 || n > CT_SPACE_NEIGHBOURS_MAX;
+			for (int k = 0; k < n; k++)
+			{
+				bad += !sp->valid(&nb[k]) || nb[k].space != sp->id || ct_arch_eq(&nb[k], &a);
+				for (int j = 0; j < k; j++)
+					bad += ct_arch_eq(&nb[j], &nb[k]);
+			}
+			again = sp->neighbours(&a, few, 3);
+			bad += again != n;
+			for (int k = 0; k < 3 && k < n; k++)
+				bad += !ct_arch_eq(&few[k], &nb[k]);
+			if (sp->id == CT_SPACE_NB201)
+				bad += n != 24;
+			else
+			{
+				ct_graph	g,
+							gn[CT_NB101_NEIGHBOURS_MAX];
+
+				ct_nb101_graph(&a, &g);
+				bad += ct_graph_neighbours(&g, gn, CT_NB101_NEIGHBOURS_MAX) != n;
+				for (int k = 0; k < n; k++)
+				{
+					ct_arch		want;
+
+					ct_nb101_arch(&gn[k], &want);
+					bad += !ct_arch_eq(&want, &nb[k]);
+				}
+			}
+		}
+		CHECK(bad == 0);
+	}
+}
+
 void
 test_space(void)
 {
@@ -143,4 +201,5 @@ test_space(void)
 	test_nb101_encoding();
 	test_nb101_dag();
 	test_text_dispatch();
+	test_neighbours();
 }

@@ -16,6 +16,8 @@
 #include "ctnas_space.h"
 #include "sample_csv.h"
 
+extern bool local_log_is_climbs(const ct_budget *b, int *restarts);	/* test_search.c */
+
 /*
  * A made-up accuracy with the structure of NB201's: convolutions help, none
  * on the paths to the output hurts; plus a small deterministic wiggle.
@@ -221,6 +223,86 @@ test_searches(const ct_arch *cells, const double *acc)
 		CHECK(ct_evolution_search(&e, &bo, NULL, NULL, &err) && e.used == 100);
 		ct_budget_free(&r);
 		ct_budget_free(&e);
+	}
+	/*
+	 * Local search on the whole space: climbs (checked on accuracies made
+	 * tie-free), restarts at local optima, and better cells than random
+	 * search at 100 queries; a random search's queries are no climbs.
+	 */
+	{
+		ct_arch    *ucells = ct_malloc(sizeof(ct_arch) * CT_NB201_NUM_CELLS);
+		double	   *uacc = ct_malloc(sizeof(double) * CT_NB201_NUM_CELLS);
+		ct_oracle	u;
+		double		sum_local = 0,
+					sum_random = 0;
+		int			restarts_total = 0,
+					first_differs = 0;
+
+		for (int i = 0; i < CT_NB201_NUM_CELLS; i++)
+		{
+			ucells[i] = cells[i];
+			uacc[i] = acc[i] + 1e-9 * i;
+		}
+		CHECK(ct_oracle_build(&u, ucells, uacc, CT_NB201_NUM_CELLS, &err));
+		for (uint64_t seed = 1; seed <= 10; seed++)
+		{
+			ct_local_options lo = ct_local_default_options();
+			ct_budget	l,
+						f,
+						r;
+			int			restarts = 0;
+
+			lo.seed = bo.seed = seed;
+			bo.space = CT_PROPOSE_ORACLE;
+			bo.space_id = 0;
+			ct_budget_init(&l, &u, 300);
+			ct_budget_init(&f, &u, 300);
+			ct_budget_init(&r, &u, 100);
+			CHECK(ct_local_search(&l, &lo, NULL, NULL, &err) && l.used == 300);
+			lo.first_improvement = true;
+			CHECK(ct_local_search(&f, &lo, NULL, NULL, &err) && f.used == 300);
+			CHECK(ct_random_search(&r, &bo, NULL, NULL, &err) && r.used == 100);
+			CHECK(local_log_is_climbs(&l, &restarts));
+			restarts_total += restarts;
+			first_differs += memcmp(l.log, f.log, sizeof(int64_t) * 300) != 0;
+			if (seed == 1)
+			{
+				int			unused;
+
+				CHECK(!local_log_is_climbs(&r, &unused));
+			}
+			/* the best after 100 queries */
+			{
+				int64_t		best = -1;
+
+				for (int i = 0; i < 100; i++)
+					if (best < 0 || u.acc[l.log[i]] > u.acc[best])
+						best = l.log[i];
+				sum_local += u.acc[best];
+			}
+			sum_random += u.acc[ct_budget_best(&r)];
+			ct_budget_free(&l);
+			ct_budget_free(&f);
+			ct_budget_free(&r);
+		}
+		CHECK(restarts_total > 0);
+		CHECK(first_differs == 10);
+		CHECK(sum_local > sum_random);
+		/* space nb201: (re)starts from the space's sampler, every one in this oracle */
+		{
+			ct_local_options lo = ct_local_default_options();
+			ct_budget	a;
+
+			lo.seed = 3;
+			lo.space = CT_PROPOSE_SPACE;
+			lo.space_id = CT_SPACE_NB201;
+			ct_budget_init(&a, &o, 100);
+			CHECK(ct_local_search(&a, &lo, NULL, NULL, &err) && a.used == 100);
+			ct_budget_free(&a);
+		}
+		ct_oracle_free(&u);
+		ct_free(ucells);
+		ct_free(uacc);
 	}
 	/* proposals from another space than the oracle's: an error */
 	{
