@@ -184,14 +184,14 @@ typedef struct ct_ctnas_options
  *
  * - E >= 400 (CT_CTNAS_SCHEDULE_0_1_0): 0.1.0's schedule, 100 random cells
  *   and 4 rounds, so these searches run exactly as 0.1.0's did.
- * - first (ct_ctnas_first): a quarter of E, at least 10, at most half of E
- *   (and at least 2): at 25 queries 10, at 100 25, at 300 75.
+ * - first (ct_ctnas_first): a fifth of E, at least 10, at most half of E
+ *   (and at least 2): at 25 and 50 queries 10, at 100 20, at 300 60.
  * - rounds (ct_ctnas_rounds): as many as fit three limits: rounds of at
  *   least 3 cells, at most 8 rounds, and at most 1.5 times the work of
  *   0.1.0's 423-query search on NAS-Bench-101, counting a round as ranking
  *   the N cells plus training its NAC (4 x epochs x the cells it trains
  *   on).  On NAS-Bench-101: 5 rounds at 25 queries, 8 at 50 and 100, 7 at
- *   150, 6 at 300; on a smaller oracle ranking is cheap and 8 rounds fit
+ *   150 and 200, 6 at 300; on a smaller oracle ranking is cheap and 8 rounds fit
  *   (NAS-Bench-201: 8 at 100 and 200).
  * - the queries of each round: the rest of the budget spread evenly over
  *   the rounds left; the last round spends the remainder on the NAC's top

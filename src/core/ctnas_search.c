@@ -235,8 +235,8 @@ ct_ctnas_first(int first, int budget, size_t oracle_cells)
 		return first;
 	if (e >= CT_CTNAS_SCHEDULE_0_1_0)
 		return 100;
-	/* a quarter, at least 10 (a NAC learns nothing from fewer), but at most half: the rounds get the rest */
-	f = e / 4 > 10 ? e / 4 : 10;
+	/* a fifth, at least 10 (a NAC learns little from fewer), but at most half: the rounds get the rest */
+	f = e / 5 > 10 ? e / 5 : 10;
 	if (f > e / 2)
 		f = e / 2;
 	return (int) (f > 2 ? f : 2);

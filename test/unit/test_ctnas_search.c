@@ -409,15 +409,15 @@ test_schedule_functions(void)
 	}			want[] = {
 		/* NAS-Bench-101: small budgets get a larger share of random cells and more, smaller rounds */
 		{2, NB101_N, 2, 1}, {3, NB101_N, 2, 1}, {5, NB101_N, 2, 1}, {10, NB101_N, 5, 2}, {20, NB101_N, 10, 4},
-		{25, NB101_N, 10, 5}, {50, NB101_N, 12, 8}, {100, NB101_N, 25, 8}, {150, NB101_N, 37, 7},
-		{200, NB101_N, 50, 7}, {300, NB101_N, 75, 6}, {399, NB101_N, 99, 5},
+		{25, NB101_N, 10, 5}, {50, NB101_N, 10, 8}, {100, NB101_N, 20, 8}, {150, NB101_N, 30, 7},
+		{200, NB101_N, 40, 7}, {300, NB101_N, 60, 6}, {399, NB101_N, 79, 6},
 		/* from 400 on: 0.1.0's schedule, whatever the oracle */
 		{400, NB101_N, 100, 4}, {423, NB101_N, 100, 4}, {1000, NB101_N, 100, 4}, {2147483647, NB101_N, 100, 4},
 		{423, 5100, 100, 4}, {423, NB201_N, 100, 4},
 		/* a small oracle: ranking is cheap, 8 rounds fit */
-		{100, NB201_N, 25, 8}, {200, NB201_N, 50, 8}, {300, 5100, 75, 8},
+		{100, NB201_N, 20, 8}, {200, NB201_N, 40, 8}, {300, 5100, 60, 8},
 		/* the budget in effect is min(budget, oracle): 1,000 queries of a 300-cell oracle plan as 300 */
-		{1000, 300, 75, 8}, {2147483647, 300, 75, 8}, {100, 10, 5, 2}, {100, 2, 2, 1},
+		{1000, 300, 60, 8}, {2147483647, 300, 60, 8}, {100, 10, 5, 2}, {100, 2, 2, 1},
 	};
 
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
@@ -438,7 +438,7 @@ test_schedule_functions(void)
 	CHECK(ct_ctnas_rounds(CT_CTNAS_ROUNDS_AUTO, 94, 100, NB101_N, 300) == 2);	/* rounds of at least 3 cells */
 	CHECK(ct_ctnas_rounds(CT_CTNAS_ROUNDS_AUTO, 100, 100, NB101_N, 300) == 1);
 	/* more epochs, more work per round: fewer rounds fit */
-	CHECK(ct_ctnas_rounds(CT_CTNAS_ROUNDS_AUTO, 75, 300, NB101_N, 3000) < 6);
+	CHECK(ct_ctnas_rounds(CT_CTNAS_ROUNDS_AUTO, 60, 300, NB101_N, 3000) < 6);
 }
 
 /*
