@@ -202,19 +202,38 @@ typedef struct ct_ctnas_options
 	double		controller_lr;
 	/* recipe "default" */
 	int			first;			/* random cells before the first round; CT_CTNAS_FIRST_AUTO: ct_ctnas_first */
-	int			rounds;
+	int			rounds;			/* rounds after them; CT_CTNAS_ROUNDS_AUTO: ct_ctnas_rounds */
 	ct_nac_options nac;			/* how the NAC is trained (its seed is derived from seed) */
 } ct_ctnas_options;
 
 /*
- * The number of random cells before the first round when the options do
- * not say: a quarter of the budget, at most 100.  So a budget of 400 or more
- * starts with 100 random cells, as 0.1.0 always did, and a small budget
- * keeps three quarters for the NAC's rounds (at 100 queries: 25 random,
- * then 4 rounds of about 19).
+ * The schedule of recipe "default" when the options leave it open: every
+ * part a small function of the effective budget E = min(budget, oracle
+ * cells) and the oracle's size N; an option given wins (checkpoints store
+ * the resolved values).
+ *
+ * - E >= 400 (CT_CTNAS_SCHEDULE_0_1_0): 0.1.0's schedule, 100 random cells
+ *   and 4 rounds, so these searches run exactly as 0.1.0's did.
+ * - first (ct_ctnas_first): a fifth of E, at least 10, at most half of E
+ *   (and at least 2): at 25 and 50 queries 10, at 100 20, at 300 60.
+ * - rounds (ct_ctnas_rounds): as many as fit three limits: rounds of at
+ *   least 3 cells, at most 8 rounds, and at most 1.5 times the work of
+ *   0.1.0's 423-query search on NAS-Bench-101, counting a round as ranking
+ *   the N cells plus training its NAC (4 x epochs x the cells it trains
+ *   on).  On NAS-Bench-101: 5 rounds at 25 queries, 8 at 50 and 100, 7 at
+ *   150 and 200, 6 at 300; on a smaller oracle ranking is cheap and 8 rounds fit
+ *   (NAS-Bench-201: 8 at 100 and 200).
+ * - the queries of each round: the rest of the budget spread evenly over
+ *   the rounds left; the last round spends the remainder on the NAC's top
+ *   cells.
+ * - NAC epochs: 300 at every budget (measured: 600 at 25 queries was
+ *   worse; training on fewer than 100 cells costs little either way).
  */
 #define CT_CTNAS_FIRST_AUTO (-1)
-extern int	ct_ctnas_first(int first, int budget);
+#define CT_CTNAS_ROUNDS_AUTO (-1)
+#define CT_CTNAS_SCHEDULE_0_1_0 400
+extern int	ct_ctnas_first(int first, int budget, size_t oracle_cells);
+extern int	ct_ctnas_rounds(int rounds, int first, int budget, size_t oracle_cells, int epochs);
 
 extern ct_ctnas_options ct_ctnas_recipe_options(int recipe);
 extern const char *ct_ctnas_recipe_name(int recipe);
@@ -271,6 +290,13 @@ extern void ct_ctnas_get_progress(const ct_ctnas_search *s, ct_ctnas_progress *p
  * False when there is no choice yet.
  */
 extern bool ct_ctnas_final(ct_ctnas_search *s, ct_arch *cell, int64_t *row, double *score);
+/*
+ * Why a finished search has no NAC (so its rows' nac_score is NULL), as a
+ * sentence in buf; false when it has one.  Only recipe "default" can end
+ * without one: its first random cells took the whole budget (an explicit
+ * "first" at least the budget) or read every cell of the oracle.
+ */
+extern bool ct_ctnas_no_nac_reason(const ct_ctnas_search *s, char *buf, size_t len);
 /* The search's current NAC with the options and statistics to store it, or NULL before there is one. */
 extern const ct_nac *ct_ctnas_model(const ct_ctnas_search *s, ct_nac_options *opt, ct_nac_stats *stats);
 /* NAC scores of cells with the current NAC (NaN without one). */

@@ -143,6 +143,14 @@ SELECT (SELECT array_agg(arch ORDER BY step) FROM ctnas_search('search_cells', 6
        (SELECT array_agg(arch ORDER BY step) FROM ctnas_search('search_cells', 60,
           '{"seed": 2, "acc_column": "test_acc_run0", "first": 20, "rounds": 3, "nac": {"epochs": 30}}') WHERE NOT final)
      <> (SELECT array_agg(arch ORDER BY step) FROM cs WHERE NOT final) AS other_seed;
+-- the final row has the NAC's score whenever the search trained a NAC, with the schedule left to
+-- the budget too (40 queries: 10 random cells, then rounds); a "first" of the whole budget trains
+-- none (the search is random search), and a NOTICE says why nac_score is NULL
+SELECT (SELECT nac_score IS NOT NULL FROM cs WHERE final) AS final_scored;
+SELECT count(*) AS rows_, bool_and(nac_score IS NOT NULL) AS all_scored, max(queries) AS queries_used
+FROM ctnas_search('search_cells', 40, '{"seed": 1, "acc_column": "test_acc_run0", "nac": {"epochs": 5}}');
+SELECT count(*) AS rows_, count(*) FILTER (WHERE nac_score IS NULL) AS unscored, max(queries) AS queries_used
+FROM ctnas_search('search_cells', 10, '{"seed": 1, "acc_column": "test_acc_run0", "first": 10}');
 
 -- recipe "paper": the whole budget on random training cells, then the controller; the final cell
 -- is the history champion, a cell of the oracle (space "oracle") that need not be a queried one

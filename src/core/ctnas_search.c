@@ -11,6 +11,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ctnas_alloc.h"
@@ -212,12 +213,65 @@ ct_ctnas_memory(const ct_ctnas_options *opt, const ct_space *space, int budget, 
 
 /* ---- the step function ------------------------------------------------------- */
 
-int
-ct_ctnas_first(int first, int budget)
+/*
+ * The schedule of recipe "default" (ctnas_search.h): each part is a small
+ * function of the effective budget E = min(budget, oracle cells), used only
+ * when the options do not give it.
+ */
+
+static int64_t
+effective_budget(int budget, size_t oracle_cells)
 {
+	return (int64_t) budget < (int64_t) oracle_cells ? (int64_t) budget : (int64_t) oracle_cells;
+}
+
+int
+ct_ctnas_first(int first, int budget, size_t oracle_cells)
+{
+	int64_t		e = effective_budget(budget, oracle_cells);
+	int64_t		f;
+
 	if (first >= 0)
 		return first;
-	return budget / 4 < 100 ? (budget / 4 > 2 ? budget / 4 : 2) : 100;
+	if (e >= CT_CTNAS_SCHEDULE_0_1_0)
+		return 100;
+	/* a fifth, at least 10 (a NAC learns little from fewer), but at most half: the rounds get the rest */
+	f = e / 5 > 10 ? e / 5 : 10;
+	if (f > e / 2)
+		f = e / 2;
+	return (int) (f > 2 ? f : 2);
+}
+
+/* Work of a schedule in cells scored: every round ranks the oracle and trains a NAC (epochs x cells, 4 units each). */
+static double
+schedule_work(int rounds, int64_t first, int64_t e, size_t oracle_cells, int epochs)
+{
+	/* round i trains on first + i (e - first) / rounds cells */
+	return (double) rounds * (double) oracle_cells +
+		4.0 * epochs * ((double) rounds * first + (double) (e - first) * (rounds - 1) / 2.0);
+}
+
+int
+ct_ctnas_rounds(int rounds, int first, int budget, size_t oracle_cells, int epochs)
+{
+	int64_t		e = effective_budget(budget, oracle_cells);
+	int64_t		left = e - first;
+	double		cap;
+	int			most;
+	int			r;
+
+	if (rounds >= 1)
+		return rounds;
+	if (e >= CT_CTNAS_SCHEDULE_0_1_0)
+		return 4;
+	if (left <= 0)
+		return 1;				/* (the first cells take the whole budget: no round runs) */
+	/* rounds of at least 3 cells, at most 8 rounds, within 1.5 times the work of 0.1.0's 423-query search */
+	cap = 1.5 * schedule_work(4, 100, 423, 423624, 300);
+	most = (left + 2) / 3 < 8 ? (int) ((left + 2) / 3) : 8;
+	for (r = 1; r < most && schedule_work(r + 1, first, e, oracle_cells, epochs) <= cap; r++)
+		;
+	return r;
 }
 
 bool
@@ -260,7 +314,12 @@ ct_ctnas_create(ct_budget *b, const ct_ctnas_options *opt, const ct_nac *init, c
 					   ct_nac_shape_space(&init->shape)->title, b->oracle->space->title), NULL;
 	s = ct_calloc(1, sizeof(ct_ctnas_search));
 	s->opt = *opt;
-	s->opt.first = ct_ctnas_first(opt->first, b->budget);
+	/* the schedule's parts the options leave open (recipe "default"; "paper" keeps them as given) */
+	if (opt->recipe == CT_CTNAS_RECIPE_DEFAULT)
+	{
+		s->opt.first = ct_ctnas_first(opt->first, b->budget, b->oracle->n);
+		s->opt.rounds = ct_ctnas_rounds(opt->rounds, s->opt.first, b->budget, b->oracle->n, opt->nac.epochs);
+	}
 	s->b = b;
 	s->fingerprint = oracle_fingerprint(b->oracle);
 	s->ph = PH_START;
@@ -350,6 +409,24 @@ ct_ctnas_final(ct_ctnas_search *s, ct_arch *cell, int64_t *row, double *score)
 	}
 	*row = ct_oracle_find(s->b->oracle, cell);
 	ct_ctnas_score(s, cell, 1, score);
+	return true;
+}
+
+bool
+ct_ctnas_no_nac_reason(const ct_ctnas_search *s, char *buf, size_t len)
+{
+	const ct_budget *b = s->b;
+
+	if (current_nac(s) != NULL)
+		return false;
+	if (b->used >= ct_budget_effective(b) && (size_t) b->used >= b->oracle->n)
+		snprintf(buf, len, "The first %d random cells read every cell of the oracle, so no NAC was trained and nac_score is NULL.",
+				 b->used);
+	else if (b->used >= b->budget)
+		snprintf(buf, len, "The first %d random cells took the whole budget of %d (\"first\" is at least the budget), "
+				 "so no NAC was trained and nac_score is NULL.", b->used, b->budget);
+	else
+		snprintf(buf, len, "The search ended before its first NAC was trained, so nac_score is NULL.");
 	return true;
 }
 

@@ -39,7 +39,8 @@ ct_ctnas_recipe_options(int recipe)
 	{
 		o.nac = ct_nac_recipe_options(CT_NAC_RECIPE_DEFAULT);
 		o.nac.epochs = 300;
-		o.first = CT_CTNAS_FIRST_AUTO;	/* min(100, budget / 4): ct_ctnas_first */
+		o.first = CT_CTNAS_FIRST_AUTO;	/* the schedule: ct_ctnas_first, ct_ctnas_rounds */
+		o.rounds = CT_CTNAS_ROUNDS_AUTO;
 	}
 	return o;
 }

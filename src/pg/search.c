@@ -192,6 +192,13 @@ ctnas_search(PG_FUNCTION_ARGS)
 		queried[i] = o.cells[b.log[i]];
 	ct_ctnas_score(s, queried, b.used, scores);
 	have_final = ct_ctnas_final(s, &final_cell, &final_row, &final_score);
+	{
+		char		why[200];
+
+		/* a NULL nac_score on the final row always comes with its reason */
+		if (have_final && ct_ctnas_no_nac_reason(s, why, sizeof(why)))
+			ereport(NOTICE, (errmsg("ctnas_search: the search trained no NAC"), errdetail("%s", why)));
+	}
 	put_result_rows(rsinfo, &b, scores, have_final ? &final_cell : NULL, final_row, final_score);
 	if (so.save_model != NULL)
 		search_save_model(s, so.save_model);

@@ -260,6 +260,13 @@ job_finish(void)
 		ct_ctnas_score(job.s, cells, job.b.used, scores);
 		have_final = ct_ctnas_final(job.s, &cell, &row, &score);
 		MemoryContextSwitchTo(old);
+		{
+			char		why[200];
+
+			/* the final row's NULL nac_score, explained in the server log (a worker has no client) */
+			if (have_final && ct_ctnas_no_nac_reason(job.s, why, sizeof(why)))
+				ereport(LOG, (errmsg("ctnas search job " INT64_FORMAT " trained no NAC", job.id), errdetail("%s", why)));
+		}
 		for (int i = 0; i < job.b.used; i++)
 		{
 			d[i] = Float8GetDatum(scores[i]);

@@ -347,11 +347,11 @@ test_options(void)
 	ct_error	err;
 
 	CHECK(ct_ctnas_options_from_json("{}", &opt, &err));
-	CHECK(opt.recipe == CT_CTNAS_RECIPE_DEFAULT && opt.nac.epochs == 300 && opt.rounds == 4 && opt.first == CT_CTNAS_FIRST_AUTO);
-	/* unless given: a quarter of the budget, at most 100 (so 100 from a budget of 400 on, as 0.1.0), at least 2 */
-	CHECK(ct_ctnas_first(CT_CTNAS_FIRST_AUTO, 423) == 100 && ct_ctnas_first(CT_CTNAS_FIRST_AUTO, 400) == 100 &&
-		  ct_ctnas_first(CT_CTNAS_FIRST_AUTO, 100) == 25 && ct_ctnas_first(CT_CTNAS_FIRST_AUTO, 5) == 2 &&
-		  ct_ctnas_first(CT_CTNAS_FIRST_AUTO, 2147483647) == 100 && ct_ctnas_first(7, 100) == 7 && ct_ctnas_first(0, 100) == 0);
+	CHECK(opt.recipe == CT_CTNAS_RECIPE_DEFAULT && opt.nac.epochs == 300 && opt.rounds == CT_CTNAS_ROUNDS_AUTO &&
+		  opt.first == CT_CTNAS_FIRST_AUTO);
+	/* given, they are kept as written (the schedule does not touch them) */
+	CHECK(ct_ctnas_options_from_json("{\"first\": 100, \"rounds\": 4}", &opt, &err));
+	CHECK(opt.first == 100 && opt.rounds == 4);
 	CHECK(ct_ctnas_options_from_json("{\"recipe\": \"paper\", \"seed\": 12}", &opt, &err));
 	CHECK(opt.recipe == CT_CTNAS_RECIPE_PAPER && opt.iterations == 10000 && opt.nac.epochs == 1000 &&
 		  opt.nac.recipe == CT_NAC_RECIPE_PAPER && opt.seed == 12 && opt.nac.seed == 12);
@@ -391,6 +391,108 @@ test_options(void)
 	CHECK(!ct_ctnas_options_from_json("{\"recipe\": \"paper\", \"controller_lr\": 10}", &opt, &err));
 	CHECK(!ct_ctnas_options_from_json("{\"nac\": {\"lr\": 10}}", &opt, &err));
 	CHECK(ct_ctnas_options_from_json("{\"first\": 10, \"rounds\": 2, \"nac\": {\"lr\": 1}}", &opt, &err));
+}
+
+#define NB101_N 423624
+#define NB201_N 15625
+
+/* The default recipe's schedule as a function of the budget and the oracle's size (ctnas_search.h). */
+static void
+test_schedule_functions(void)
+{
+	static const struct
+	{
+		int			budget;
+		size_t		n;
+		int			first;
+		int			rounds;
+	}			want[] = {
+		/* NAS-Bench-101: small budgets get a larger share of random cells and more, smaller rounds */
+		{2, NB101_N, 2, 1}, {3, NB101_N, 2, 1}, {5, NB101_N, 2, 1}, {10, NB101_N, 5, 2}, {20, NB101_N, 10, 4},
+		{25, NB101_N, 10, 5}, {50, NB101_N, 10, 8}, {100, NB101_N, 20, 8}, {150, NB101_N, 30, 7},
+		{200, NB101_N, 40, 7}, {300, NB101_N, 60, 6}, {399, NB101_N, 79, 6},
+		/* from 400 on: 0.1.0's schedule, whatever the oracle */
+		{400, NB101_N, 100, 4}, {423, NB101_N, 100, 4}, {1000, NB101_N, 100, 4}, {2147483647, NB101_N, 100, 4},
+		{423, 5100, 100, 4}, {423, NB201_N, 100, 4},
+		/* a small oracle: ranking is cheap, 8 rounds fit */
+		{100, NB201_N, 20, 8}, {200, NB201_N, 40, 8}, {300, 5100, 60, 8},
+		/* the budget in effect is min(budget, oracle): 1,000 queries of a 300-cell oracle plan as 300 */
+		{1000, 300, 60, 8}, {2147483647, 300, 60, 8}, {100, 10, 5, 2}, {100, 2, 2, 1},
+	};
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+	{
+		int			f = ct_ctnas_first(CT_CTNAS_FIRST_AUTO, want[i].budget, want[i].n);
+		int			r = ct_ctnas_rounds(CT_CTNAS_ROUNDS_AUTO, f, want[i].budget, want[i].n, 300);
+
+		CHECK(f == want[i].first && r == want[i].rounds);
+		if (f != want[i].first || r != want[i].rounds)
+			fprintf(stderr, "schedule of budget %d, oracle %zu: first %d rounds %d\n", want[i].budget, want[i].n, f, r);
+		/* a NAC is trained whenever the budget allows a query after the random cells */
+		CHECK(f >= 2 && (f < want[i].budget || want[i].budget <= 2) && r >= 1 && r <= 8);
+	}
+	/* an option given wins; rounds follow a given first */
+	CHECK(ct_ctnas_first(7, 100, NB101_N) == 7 && ct_ctnas_first(0, 100, NB101_N) == 0 &&
+		  ct_ctnas_first(100, 25, NB101_N) == 100);
+	CHECK(ct_ctnas_rounds(3, 25, 100, NB101_N, 300) == 3 && ct_ctnas_rounds(1, 100, 423, NB101_N, 300) == 1);
+	CHECK(ct_ctnas_rounds(CT_CTNAS_ROUNDS_AUTO, 94, 100, NB101_N, 300) == 2);	/* rounds of at least 3 cells */
+	CHECK(ct_ctnas_rounds(CT_CTNAS_ROUNDS_AUTO, 100, 100, NB101_N, 300) == 1);
+	/* more epochs, more work per round: fewer rounds fit */
+	CHECK(ct_ctnas_rounds(CT_CTNAS_ROUNDS_AUTO, 60, 300, NB101_N, 3000) < 6);
+}
+
+/*
+ * A search with the schedule left open: it resolves it at create (the
+ * progress plans its rounds, a checkpoint keeps them), it is deterministic,
+ * and a resumed one continues exactly.
+ */
+static void
+test_schedule_search(const ct_oracle *o)
+{
+	ct_ctnas_options opt;
+	ct_error	err;
+	ct_budget	b;
+	ct_ctnas_search *s;
+	ct_ctnas_progress p;
+	ct_ctnas_options saved;
+	outcome		a,
+				a2,
+				c;
+	char		why[200];
+	uint8_t    *buf;
+	size_t		len;
+
+	CHECK(ct_ctnas_options_from_json("{\"seed\": 3, \"nac\": {\"epochs\": 10}}", &opt, &err));
+	ct_budget_init(&b, o, 30);
+	s = ct_ctnas_create(&b, &opt, NULL, &err);
+	CHECK(s != NULL);
+	/* 5,100 cells, 30 queries: 10 random, then 7 rounds (of at least 3 cells), each 10 epochs and a ranking */
+	ct_ctnas_get_progress(s, &p);
+	CHECK(p.total_steps == 1 + 7 * (10 + 1));
+	buf = ct_ctnas_save(s, &len);
+	CHECK(ct_ctnas_checkpoint_options(buf, len, &saved, &err) && saved.first == 10 && saved.rounds == 7);
+	ct_free(buf);
+	CHECK(ct_ctnas_run(s, NULL, NULL, &err) && b.used == 30);
+	/* it trained a NAC: no reason to give */
+	CHECK(!ct_ctnas_no_nac_reason(s, why, sizeof(why)));
+	ct_ctnas_destroy(s);
+	ct_budget_free(&b);
+
+	run_straight(o, &opt, 30, &a);
+	run_straight(o, &opt, 30, &a2);
+	CHECK(same_outcome(&a, &a2));
+	run_resumed(o, &opt, 30, 4, &c);
+	CHECK(same_outcome(&a, &c));
+
+	/* explicit first at least the budget: random search, no NAC, and the reason says why */
+	CHECK(ct_ctnas_options_from_json("{\"seed\": 3, \"first\": 30}", &opt, &err));
+	ct_budget_init(&b, o, 30);
+	s = ct_ctnas_create(&b, &opt, NULL, &err);
+	CHECK(s != NULL && ct_ctnas_run(s, NULL, NULL, &err) && b.used == 30);
+	CHECK(ct_ctnas_no_nac_reason(s, why, sizeof(why)) && strstr(why, "\"first\"") != NULL);
+	CHECK(ct_ctnas_final(s, &a.final, &a.row, &a.score) && isnan(a.score));
+	ct_ctnas_destroy(s);
+	ct_budget_free(&b);
 }
 
 /* A starting NAC: the default recipe's first round is its ranking. */
@@ -488,6 +590,8 @@ test_ctnas_search(void)
 		CHECK(sample_csv_read("data/nb101_sample.csv", rows, 5100) == 5100);
 	build_sample_oracle(&o, 5100);
 	test_options();
+	test_schedule_functions();
+	test_schedule_search(&o);
 	test_default_recipe(&o);
 	test_paper_recipe(&o);
 	test_resume(&o);
