@@ -59,6 +59,14 @@ ct_search_common_option(const cJSON *item, uint64_t *seed, int *proposals, int *
 	return -1;
 }
 
+/* The option both baselines' options take besides the common ones: a bound on proposals. */
+static bool
+max_proposals_option(const cJSON *item, int64_t *out, ct_error *err)
+{
+	return ct_json_int(item, 1, INT64_C(1000000000000), out) ||
+		ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"max_proposals\" must be an integer from 1 to 10^12.");
+}
+
 bool
 ct_baseline_options_from_json(const char *json, ct_baseline_options *opt, ct_error *err)
 {
@@ -93,8 +101,7 @@ ct_baseline_options_from_cjson(const cJSON *root, ct_baseline_options *opt, ct_e
 			ok = ct_json_int(item, 1, 100000, &v) ? (opt->tournament = (int) v, true)
 				: ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"tournament\" must be an integer from 1 to 100000.");
 		else if (strcmp(key, "max_proposals") == 0)
-			ok = ct_json_int(item, 1, INT64_C(1000000000000), &v) ? (opt->max_proposals = v, true)
-				: ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"max_proposals\" must be an integer from 1 to 10^12.");
+			ok = max_proposals_option(item, &opt->max_proposals, err);
 		else
 			ok = ct_fail(err, CT_ERR_INVALID, "unknown search option",
 						 "Unknown key \"%.60s\". Known keys: seed, space, population, tournament, max_proposals.", key);
@@ -291,8 +298,7 @@ ct_local_options_from_cjson(const cJSON *root, ct_local_options *opt, ct_error *
 			ok = cJSON_IsBool(item) ? (opt->first_improvement = cJSON_IsTrue(item), true)
 				: ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"first_improvement\" must be true or false.");
 		else if (strcmp(key, "max_proposals") == 0)
-			ok = ct_json_int(item, 1, INT64_C(1000000000000), &v) ? (opt->max_proposals = v, true)
-				: ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"max_proposals\" must be an integer from 1 to 10^12.");
+			ok = max_proposals_option(item, &opt->max_proposals, err);
 		else
 			ok = ct_fail(err, CT_ERR_INVALID, "unknown search option",
 						 "Unknown key \"%.60s\". Known keys: seed, space, init, first_improvement, max_proposals.", key);

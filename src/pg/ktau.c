@@ -296,12 +296,7 @@ ctnas_ktau_finalfn(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	n = st->n;
 	model = ctnas_model_lookup(st->model, &batch, &model_cxt);
-	if (ct_nac_shape_space(&model->shape) != ct_space_of(&st->cells[0]))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the NAC compares %s architectures, not %s ones",
-						ct_nac_shape_space(&model->shape)->title, ct_space_of(&st->cells[0])->title),
-				 errhint("Use a model trained on cells of the same space.")));
+	ctnas_model_check_space(model, &st->cells[0]);	/* (the group is of one space) */
 	w = model->shape.width;
 	/* the group's embeddings and logits (the group itself is capped by ctnas.ktau_max_cells) */
 	ctnas_check_training_memory((size_t) n * (sizeof(float) * w + 2 * sizeof(double)), "ctnas_ktau",

@@ -260,3 +260,15 @@ models_invalidate(PG_FUNCTION_ARGS)
 	CacheInvalidateRelcache(trigdata->tg_relation);
 	return PointerGetDatum(NULL);
 }
+
+void
+ctnas_model_check_space(const ct_nac *model, const ct_arch *a)
+{
+	const ct_space *ms = ct_nac_shape_space(&model->shape);
+
+	if (ms != ct_space_of(a))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the NAC compares %s architectures, not %s ones", ms->title, ct_space_of(a)->title),
+				 errhint("Use a model trained on cells of the same space.")));
+}

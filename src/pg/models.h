@@ -45,6 +45,9 @@ extern BlobCache *ctnas_model_from_blob(FunctionCallInfo fcinfo, int argno);
  * A model of ctnas.models, decoded and cached; NULL name means the
  * ctnas.model setting.  Forward passes with *batch must run in *cxt.
  */
+/* An error (22023) when a is of another search space than the model's: not a meaningless number. */
+extern void ctnas_model_check_space(const ct_nac *model, const ct_arch *a);
+
 extern const ct_nac *ctnas_model_lookup(const char *name, ct_nac_batch **batch, MemoryContext *cxt);
 
 #endif

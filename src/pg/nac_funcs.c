@@ -33,19 +33,6 @@ check_forward_result(double x)
 				 errdetail("The model's activations exceed the range of float for this cell.")));
 }
 
-/* A cell of another space than the model's is an error, not a meaningless number. */
-static void
-check_space(const ct_nac *model, const ct_arch *a)
-{
-	const ct_space *ms = ct_nac_shape_space(&model->shape);
-
-	if (ms != ct_space_of(a))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the NAC compares %s architectures, not %s ones", ms->title, ct_space_of(a)->title),
-				 errhint("Use a model trained on cells of the same space.")));
-}
-
 /*
  * The batch's scratch buffers grow inside forward passes, through the core's
  * allocator, i.e. in CurrentMemoryContext: that must be the context the
@@ -65,8 +52,8 @@ compare_with(FunctionCallInfo fcinfo, const ct_nac *model, ct_nac_batch *batch,
 
 	archgraph_arg(fcinfo, 0, &a);
 	archgraph_arg(fcinfo, 1, &b);
-	check_space(model, &a);
-	check_space(model, &b);
+	ctnas_model_check_space(model, &a);
+	ctnas_model_check_space(model, &b);
 	ctnas_blas_single_thread();
 	old = MemoryContextSwitchTo(cxt);
 	/* copied: b's embedding may land in the same cache entry */
@@ -88,7 +75,7 @@ score_with(FunctionCallInfo fcinfo, const ct_nac *model, ct_nac_batch *batch,
 	double		score;
 
 	archgraph_arg(fcinfo, 0, &a);
-	check_space(model, &a);
+	ctnas_model_check_space(model, &a);
 	ctnas_blas_single_thread();
 	old = MemoryContextSwitchTo(cxt);
 	score = ct_nac_score_feat(model, ct_nac_embed_cached(embeddings, model, batch, &a));
