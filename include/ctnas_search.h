@@ -18,13 +18,23 @@
 #include "ctnas_space.h"
 #include "ctnas_nac.h"
 
-/* Architectures of one space with accuracies, and a hash index from architecture to row. */
+/*
+ * The evaluator of a search: architectures of one space with their
+ * accuracies, and a hash index from architecture to row.  A benchmark table
+ * answers every row at once.  An external oracle (its candidates: a whole
+ * enumerable space, or a user's table) starts with no accuracy (NaN) and
+ * learns them as trials are reported, or that a row could not be evaluated
+ * (failed); the searches are the same code for both (ct_budget_propose and
+ * ct_budget_resolve).
+ */
 typedef struct ct_oracle
 {
 	const ct_space *space;
 	size_t		n;
 	ct_arch    *cells;
-	double	   *acc;
+	double	   *acc;			/* NaN: not known (yet) */
+	uint8_t    *failed;			/* external: rows that could not be evaluated; NULL otherwise */
+	bool		external;
 	size_t		hash_size;		/* a power of two */
 	int64_t    *hash;			/* row + 1, or 0 */
 } ct_oracle;
@@ -42,6 +52,17 @@ extern bool ct_oracle_check_rows(const ct_space *space, size_t n, ct_error *err)
  */
 extern bool ct_oracle_build(ct_oracle *o, const ct_arch *cells, const double *acc, size_t n,
 							ct_error *err);
+/*
+ * An external oracle over candidate architectures (copied; an error for
+ * none, more than one space or duplicates), every accuracy unknown; and one
+ * over a whole enumerable space (an error for a space that cannot be
+ * enumerated).  Rows are in the same order as ct_oracle_build's.
+ */
+extern bool ct_oracle_build_external(ct_oracle *o, const ct_arch *cells, size_t n, ct_error *err);
+extern bool ct_oracle_build_space(ct_oracle *o, const ct_space *space, ct_error *err);
+/* An external oracle learns a result: an accuracy (finite), or that the row failed for good. */
+extern void ct_oracle_set_acc(ct_oracle *o, int64_t row, double acc);
+extern void ct_oracle_set_failed(ct_oracle *o, int64_t row);
 extern void ct_oracle_free(ct_oracle *o);
 /* Row of a cell, or -1 when the oracle does not hold it. */
 extern int64_t ct_oracle_find(const ct_oracle *o, const ct_arch *a);
@@ -63,32 +84,79 @@ extern bool ct_proposals_check(int proposals, int space_id, const ct_oracle *o, 
 /*
  * The budget: every distinct cell whose accuracy the search reads counts
  * once; reading it again is free.  The log keeps the rows in query order.
+ *
+ * Searches ask in batches: they propose rows (ct_budget_propose), at most
+ * `batch` open at once, then resolve them (ct_budget_resolve), which either
+ * reads all of them, in proposal order, or none: with an external oracle
+ * whose results have not all come, the budget is then `waiting` and the
+ * search returns; it is run again (baselines: from the start, replaying the
+ * same proposals; the CTNAS search: from its checkpoint) once the results
+ * are in.  A row that failed for good costs no budget, like a cell a sparse
+ * oracle lacks, and is never proposed again; max_failed bounds them.  A
+ * benchmark oracle answers at once, so for it a batch only decides which
+ * rows are proposed before which results are read.
  */
+enum
+{
+	CT_ROW_NEW = 0,
+	CT_ROW_READ = 1,
+	CT_ROW_PENDING = 2,
+	CT_ROW_FAILED = 3
+};
+
 typedef struct ct_budget
 {
 	const ct_oracle *oracle;
 	int			budget;
 	int			used;
 	int64_t    *log;			/* budget rows, in query order */
-	uint8_t    *seen;			/* per oracle row */
+	uint8_t    *seen;			/* per oracle row: CT_ROW_* */
+	int			batch;			/* most proposals open at once (0: no limit); set by the search from its options */
+	int			max_failed;		/* failed rows that end the search (0: no limit) */
+	int			npending;
+	int64_t    *pending;		/* proposed rows awaiting results, in proposal order */
+	int			nfailed;
+	int64_t    *failed;			/* rows that failed, in the order they did */
+	int			failed_cap;
+	bool		waiting;		/* the search stopped for the results of its pending rows */
 } ct_budget;
 
 extern void ct_budget_init(ct_budget *b, const ct_oracle *o, int budget);
 extern void ct_budget_free(ct_budget *b);
 /*
- * Reads the accuracy of oracle row r: true with *acc set if the row was read
- * before or the budget allows a new read; false when the budget is spent.
+ * Reads the accuracy of oracle row r at once: true with *acc set if the row
+ * was read before or the budget allows a new read of a row the oracle
+ * knows; false when the budget is spent.  (Checkpoints replay their log
+ * with it; searches propose and resolve.)
  */
 extern bool ct_budget_query(ct_budget *b, int64_t r, double *acc);
 /*
  * What the search can still read: min(budget, oracle size), in 64 bits.  A
- * search ends when it is exhausted (used reached it): every cell of the
- * oracle read, or the budget spent.
+ * search ends when it is exhausted: used reached it (less the rows that
+ * failed), or max_failed rows failed.
  */
 extern int64_t ct_budget_effective(const ct_budget *b);
 extern bool ct_budget_exhausted(const ct_budget *b);
+/* New rows that may still be proposed now (the budget's room left, not the batch's). */
+extern int64_t ct_budget_room(const ct_budget *b);
+/* Whether a new row may be proposed now: room in the budget and in the batch. */
+extern bool ct_budget_can_propose(const ct_budget *b);
+/* Proposes row r: true if it was new and may be proposed (it is then pending). */
+extern bool ct_budget_propose(ct_budget *b, int64_t r);
+/*
+ * Reads every pending row (or marks it failed), in proposal order, when the
+ * oracle knows all of them: true; else changes nothing, sets waiting and
+ * returns false.
+ */
+extern bool ct_budget_resolve(ct_budget *b);
+/* Puts a row back as pending or failed (restoring a checkpoint); false if it is not new. */
+extern bool ct_budget_restore_pending(ct_budget *b, int64_t r);
+extern bool ct_budget_restore_failed(ct_budget *b, int64_t r);
 /* The queried row with the best accuracy, or -1 if none. */
 extern int64_t ct_budget_best(const ct_budget *b);
+
+/* The search option "batch": at most this many proposals open at once (1 to CT_BATCH_MAX). */
+#define CT_BATCH_MAX 100000
 
 typedef struct ct_baseline_options
 {
@@ -98,15 +166,16 @@ typedef struct ct_baseline_options
 	int			population;		/* evolution */
 	int			tournament;		/* evolution */
 	int64_t		max_proposals;	/* a bound on proposals, so a search always ends */
+	int			batch;			/* most proposals open at once; 0: random search no limit, evolution 1 */
 } ct_baseline_options;
 
-/* The keys every search takes (seed, space): 1 read, 0 invalid (err set), -1 another key. */
+/* The keys every search takes (seed, space, batch): 1 read, 0 invalid (err set), -1 another key. */
 struct cJSON;
 extern int	ct_search_common_option(const struct cJSON *item, uint64_t *seed, int *proposals, int *space_id,
-									ct_error *err);
+									int *batch, ct_error *err);
 
 extern ct_baseline_options ct_baseline_default_options(void);
-/* Options as JSON (keys seed, space, population, tournament, max_proposals); others are errors. */
+/* Options as JSON (keys seed, space, batch, population, tournament, max_proposals); others are errors. */
 extern bool ct_baseline_options_from_json(const char *json, ct_baseline_options *opt, ct_error *err);
 /* The same from an object parsed by ct_json_parse (ctnas_json.h), whose numbers keep their literals. */
 extern bool ct_baseline_options_from_cjson(const struct cJSON *root, ct_baseline_options *opt, ct_error *err);
@@ -151,10 +220,11 @@ typedef struct ct_local_options
 	int			init;			/* random cells a climb starts from the best of */
 	bool		first_improvement;
 	int64_t		max_proposals;	/* random draws and neighbours looked at; 0: 1000 per query */
+	int			batch;			/* most proposals open at once; 0: 1 */
 } ct_local_options;
 
 extern ct_local_options ct_local_default_options(void);
-/* Options as JSON (keys seed, space, init, first_improvement, max_proposals); others are errors. */
+/* Options as JSON (keys seed, space, batch, init, first_improvement, max_proposals); others are errors. */
 extern bool ct_local_options_from_json(const char *json, ct_local_options *opt, ct_error *err);
 extern bool ct_local_options_from_cjson(const struct cJSON *root, ct_local_options *opt, ct_error *err);
 extern bool ct_local_search(ct_budget *b, const ct_local_options *opt,
@@ -191,6 +261,7 @@ typedef struct ct_ctnas_options
 	uint64_t	seed;
 	int			space;			/* ct_proposals */
 	int			space_id;		/* CT_PROPOSE_SPACE: the space named (not in checkpoints: the oracle's) */
+	int			batch;			/* most proposals open at once (0: no limit; a round's do not depend on each other) */
 	/* recipe "paper" */
 	int			iterations;		/* controller iterations */
 	int			derive_every;	/* baseline curriculum and champion */
@@ -239,7 +310,7 @@ extern ct_ctnas_options ct_ctnas_recipe_options(int recipe);
 extern const char *ct_ctnas_recipe_name(int recipe);
 /*
  * Options from JSON: "recipe" first picks the defaults, then keys seed,
- * space, iterations, derive_every, derive_samples, pseudo_every,
+ * space, batch, iterations, derive_every, derive_samples, pseudo_every,
  * pseudo_first, pseudo_pairs, entropy_coef, controller_lr, first, rounds,
  * and "nac" (an object of nac_train options); other keys are errors.
  */
@@ -268,7 +339,13 @@ extern ct_ctnas_search *ct_ctnas_create(ct_budget *b, const ct_ctnas_options *op
 /* One step; false on error.  A finished search does nothing. */
 extern bool ct_ctnas_step(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_error *err);
 extern bool ct_ctnas_done(const ct_ctnas_search *s);
-/* Steps until done. */
+/*
+ * Whether the last step stopped for results its oracle does not have yet
+ * (an external oracle): the caller gives the oracle the results of the
+ * budget's pending rows and steps again.
+ */
+extern bool ct_ctnas_waiting(const ct_ctnas_search *s);
+/* Steps until done (or waiting). */
 extern bool ct_ctnas_run(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_error *err);
 
 typedef struct ct_ctnas_progress

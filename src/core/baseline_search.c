@@ -25,16 +25,26 @@ ct_baseline_default_options(void)
 		.population = 50,
 		.tournament = 10,
 		.max_proposals = 0,		/* 0: 1000 per query of the budget */
+		.batch = 0,				/* random search: no limit; evolution: 1 */
 	};
 
 	return o;
 }
 
 int
-ct_search_common_option(const cJSON *item, uint64_t *seed, int *proposals, int *space_id, ct_error *err)
+ct_search_common_option(const cJSON *item, uint64_t *seed, int *proposals, int *space_id, int *batch, ct_error *err)
 {
 	const char *key = item->string;
 
+	if (strcmp(key, "batch") == 0)
+	{
+		int64_t		v;
+
+		if (!ct_json_int(item, 1, CT_BATCH_MAX, &v))
+			return ct_fail(err, CT_ERR_INVALID, "invalid search option", "\"batch\" must be an integer from 1 to %d.", CT_BATCH_MAX), 0;
+		*batch = (int) v;
+		return 1;
+	}
 	if (strcmp(key, "seed") == 0)
 	{
 		int64_t		v;
@@ -90,7 +100,7 @@ ct_baseline_options_from_cjson(const cJSON *root, ct_baseline_options *opt, ct_e
 	{
 		const char *key = item->string;
 		int64_t		v = 0;
-		int			common = ct_search_common_option(item, &opt->seed, &opt->space, &opt->space_id, err);
+		int			common = ct_search_common_option(item, &opt->seed, &opt->space, &opt->space_id, &opt->batch, err);
 
 		if (common >= 0)
 			ok = common == 1;
@@ -104,7 +114,7 @@ ct_baseline_options_from_cjson(const cJSON *root, ct_baseline_options *opt, ct_e
 			ok = max_proposals_option(item, &opt->max_proposals, err);
 		else
 			ok = ct_fail(err, CT_ERR_INVALID, "unknown search option",
-						 "Unknown key \"%.60s\". Known keys: seed, space, population, tournament, max_proposals.", key);
+						 "Unknown key \"%.60s\". Known keys: seed, space, batch, population, tournament, max_proposals.", key);
 		if (!ok)
 			break;
 	}
@@ -137,25 +147,42 @@ propose_random(const ct_budget *b, int space, ct_rng *rng)
 	return ct_oracle_find(b->oracle, &a);
 }
 
+/* The batch a method proposes at once: the option, else the method's default (a sequential method: 1). */
+static int
+method_batch(int batch, int sequential_default)
+{
+	return batch > 0 ? batch : sequential_default;
+}
+
+/*
+ * Random search.  Proposals never depend on results, so the batch changes
+ * nothing but when results are read: the same cells at every batch.
+ */
 bool
 ct_random_search(ct_budget *b, const ct_baseline_options *opt,
 				 ct_interrupt_fn interrupt, void *arg, ct_error *err)
 {
 	ct_rng		rng;
 	int64_t		limit = proposal_limit(b, opt->max_proposals);
-	double		acc;
+	int64_t		p = 0;
 
 	if (!ct_proposals_check(opt->space, opt->space_id, b->oracle, err))
 		return false;
+	b->batch = method_batch(opt->batch, 0);
 	ct_rng_seed(&rng, opt->seed);
-	for (int64_t p = 0; p < limit && !ct_budget_exhausted(b); p++)
+	while (p < limit && !ct_budget_exhausted(b))
 	{
-		int64_t		r = propose_random(b, opt->space, &rng);
+		for (; p < limit && ct_budget_can_propose(b); p++)
+		{
+			int64_t		r = propose_random(b, opt->space, &rng);
 
-		if (interrupt && p % 256 == 0)
-			interrupt(arg);
-		if (r >= 0)
-			ct_budget_query(b, r, &acc);
+			if (interrupt && p % 256 == 0)
+				interrupt(arg);
+			if (r >= 0)
+				ct_budget_propose(b, r);
+		}
+		if (!ct_budget_resolve(b))
+			return true;		/* waiting for results */
 	}
 	return true;
 }
@@ -168,6 +195,13 @@ typedef struct member
 	double		acc;
 } member;
 
+/*
+ * Regularized evolution.  With batch k, the first population is drawn k new
+ * cells at a time, and every later generation makes k children from the
+ * same population (k tournaments) before their results are read; they then
+ * replace the oldest members in the order they were made.  k = 1 is Real et
+ * al.'s sequential algorithm.
+ */
 bool
 ct_evolution_search(ct_budget *b, const ct_baseline_options *opt,
 					ct_interrupt_fn interrupt, void *arg, ct_error *err)
@@ -177,73 +211,116 @@ ct_evolution_search(ct_budget *b, const ct_baseline_options *opt,
 	int64_t		p = 0;
 	int			P = opt->population,
 				S = opt->tournament;
+	int			k = method_batch(opt->batch, 1);
 	member	   *pop;
 	int			size = 0,
 				head = 0;
 	int		   *pick;
+	int64_t    *drawn;			/* this batch's draws or children, in order */
+	int			ndrawn;
+	bool		stuck = false;
 
 	if (!ct_proposals_check(opt->space, opt->space_id, b->oracle, err))
 		return false;
+	b->batch = k;
 	pop = ct_malloc(sizeof(member) * P);	/* a ring: pop[head] is the oldest */
 	pick = ct_malloc(sizeof(int) * P);
+	drawn = ct_malloc(sizeof(int64_t) * (size_t) (k > P ? k : P));
 	ct_rng_seed(&rng, opt->seed);
-	/* the first population: random cells */
-	while (size < P && !ct_budget_exhausted(b) && p++ < limit)
+	/* the first population: random cells (a draw of a cell read before joins it again, at no cost) */
+	while (size < P && !ct_budget_exhausted(b) && p < limit)
 	{
-		int64_t		r = propose_random(b, opt->space, &rng);
-
-		if (interrupt && p % 256 == 0)
-			interrupt(arg);
-		if (r >= 0 && ct_budget_query(b, r, &pop[size].acc))
-			pop[size++].row = r;
-	}
-	while (size >= 2 && !ct_budget_exhausted(b) && p < limit)
-	{
-		int			best = -1;
-		int64_t		child = -1;
-		double		acc;
-
-		/* tournament: S distinct members, uniformly; the best is the parent */
-		for (int i = 0; i < size; i++)
-			pick[i] = i;
-		for (int i = 0; i < S && i < size; i++)
+		ndrawn = 0;
+		while (size + ndrawn < P && p < limit && ct_budget_can_propose(b))
 		{
-			int			j = i + (int) ct_rng_below(&rng, (uint32_t) (size - i));
-			int			t = pick[i];
+			int64_t		r = propose_random(b, opt->space, &rng);
 
-			pick[i] = pick[j];
-			pick[j] = t;
-			if (best < 0 || pop[(head + pick[i]) % P].acc > pop[(head + best) % P].acc)
-				best = pick[i];
-		}
-		/*
-		 * A new child in the space: mutations are re-drawn until one lands
-		 * on a cell of the space not queried yet (a known cell would add no
-		 * information and spend no budget, so the search would stall).  A
-		 * parent whose neighbours all lie outside a sparse oracle, or are all
-		 * known, gives way after MUTATION_TRIES to a random cell.
-		 */
-		for (int tries = 0; child < 0 && p++ < limit; tries++)
-		{
-			ct_arch		g;
-
-			if (interrupt && p % 256 == 0)
+			if (interrupt && ++p % 256 == 0)
 				interrupt(arg);
-			if (tries < MUTATION_TRIES &&
-				b->oracle->space->mutate(&b->oracle->cells[pop[(head + best) % P].row], ct_rng_next(&rng), &g, NULL))
-				child = ct_oracle_find(b->oracle, &g);
-			else
-				child = propose_random(b, opt->space, &rng);	/* also for an architecture without mutations (NAS-Bench-101's 2-node cell) */
-			if (child >= 0 && b->seen[child])
-				child = -1;
+			if (r >= 0 && b->seen[r] != CT_ROW_FAILED)
+			{
+				drawn[ndrawn++] = r;
+				ct_budget_propose(b, r);
+			}
 		}
-		if (child < 0 || !ct_budget_query(b, child, &acc))
+		if (!ct_budget_resolve(b))
+			goto out;			/* waiting for results */
+		for (int i = 0; i < ndrawn && size < P; i++)
+			if (b->seen[drawn[i]] == CT_ROW_READ)
+			{
+				pop[size].row = drawn[i];
+				pop[size++].acc = b->oracle->acc[drawn[i]];
+			}
+		if (ndrawn == 0)
 			break;
-		/* the child replaces the oldest member */
-		pop[head].row = child;
-		pop[head].acc = acc;
-		head = (head + 1) % P;
 	}
+	while (size >= 2 && !stuck && !ct_budget_exhausted(b) && p < limit)
+	{
+		ndrawn = 0;
+		while (ndrawn < k && p < limit && ct_budget_can_propose(b))
+		{
+			int			best = -1;
+			int64_t		child = -1;
+
+			/* tournament: S distinct members, uniformly; the best is the parent */
+			for (int i = 0; i < size; i++)
+				pick[i] = i;
+			for (int i = 0; i < S && i < size; i++)
+			{
+				int			j = i + (int) ct_rng_below(&rng, (uint32_t) (size - i));
+				int			t = pick[i];
+
+				pick[i] = pick[j];
+				pick[j] = t;
+				if (best < 0 || pop[(head + pick[i]) % P].acc > pop[(head + best) % P].acc)
+					best = pick[i];
+			}
+
+			/*
+			 * A new child in the space: mutations are re-drawn until one
+			 * lands on a cell of the space not queried, proposed or failed
+			 * yet (a known cell would add no information and spend no
+			 * budget, so the search would stall).  A parent whose neighbours
+			 * all lie outside a sparse oracle, or are all known, gives way
+			 * after MUTATION_TRIES to a random cell.
+			 */
+			for (int tries = 0; child < 0 && p++ < limit; tries++)
+			{
+				ct_arch		g;
+
+				if (interrupt && p % 256 == 0)
+					interrupt(arg);
+				if (tries < MUTATION_TRIES &&
+					b->oracle->space->mutate(&b->oracle->cells[pop[(head + best) % P].row], ct_rng_next(&rng), &g, NULL))
+					child = ct_oracle_find(b->oracle, &g);
+				else
+					child = propose_random(b, opt->space, &rng);	/* also for an architecture without mutations (NAS-Bench-101's 2-node cell) */
+				if (child >= 0 && b->seen[child] != CT_ROW_NEW)
+					child = -1;
+			}
+			if (child < 0)
+			{
+				stuck = true;
+				break;
+			}
+			ct_budget_propose(b, child);
+			drawn[ndrawn++] = child;
+		}
+		if (!ct_budget_resolve(b))
+			goto out;			/* waiting for results */
+		/* the children replace the oldest members (one that failed is not born) */
+		for (int i = 0; i < ndrawn; i++)
+			if (b->seen[drawn[i]] == CT_ROW_READ)
+			{
+				pop[head].row = drawn[i];
+				pop[head].acc = b->oracle->acc[drawn[i]];
+				head = (head + 1) % P;
+			}
+		if (ndrawn == 0)
+			break;
+	}
+out:
+	ct_free(drawn);
 	ct_free(pick);
 	ct_free(pop);
 	return true;
@@ -259,6 +336,7 @@ ct_local_default_options(void)
 		.init = 1,
 		.first_improvement = false,
 		.max_proposals = 0,		/* 0: 1000 per query of the budget */
+		.batch = 0,				/* 1 */
 	};
 
 	return o;
@@ -287,7 +365,7 @@ ct_local_options_from_cjson(const cJSON *root, ct_local_options *opt, ct_error *
 	{
 		const char *key = item->string;
 		int64_t		v = 0;
-		int			common = ct_search_common_option(item, &opt->seed, &opt->space, &opt->space_id, err);
+		int			common = ct_search_common_option(item, &opt->seed, &opt->space, &opt->space_id, &opt->batch, err);
 
 		if (common >= 0)
 			ok = common == 1;
@@ -301,7 +379,7 @@ ct_local_options_from_cjson(const cJSON *root, ct_local_options *opt, ct_error *
 			ok = max_proposals_option(item, &opt->max_proposals, err);
 		else
 			ok = ct_fail(err, CT_ERR_INVALID, "unknown search option",
-						 "Unknown key \"%.60s\". Known keys: seed, space, init, first_improvement, max_proposals.", key);
+						 "Unknown key \"%.60s\". Known keys: seed, space, batch, init, first_improvement, max_proposals.", key);
 		if (!ok)
 			break;
 	}
@@ -314,6 +392,11 @@ ct_local_options_from_cjson(const cJSON *root, ct_local_options *opt, ct_error *
  * sparse oracle).  The neighbours of a cell are read in an order drawn from
  * the seed, so a budget spent in the middle of a neighbourhood, and the
  * first improvement, depend on the seed and not on the space's order.
+ *
+ * With batch k, up to k new cells (random starts, or neighbours in their
+ * order) are proposed before their results are read; neighbours read
+ * before are compared as they come, at no cost.  k = 1 is the sequential
+ * algorithm.
  */
 bool
 ct_local_search(ct_budget *b, const ct_local_options *opt,
@@ -325,30 +408,45 @@ ct_local_search(ct_budget *b, const ct_local_options *opt,
 	int64_t		p = 0;
 	ct_arch		nb[CT_SPACE_NEIGHBOURS_MAX];
 	int			order[CT_SPACE_NEIGHBOURS_MAX];
+	int64_t    *drawn;
+	int			ndrawn;
+	int			k = method_batch(opt->batch, 1);
 	bool		spent = false;
 
 	if (!ct_proposals_check(opt->space, opt->space_id, o, err))
 		return false;
+	b->batch = k;
+	drawn = ct_malloc(sizeof(int64_t) * (size_t) (k > opt->init ? k : opt->init));
 	ct_rng_seed(&rng, opt->seed);
 	while (!spent && !ct_budget_exhausted(b) && p < limit)
 	{
 		int64_t		cur = -1;
-		double		cur_acc = 0,
-					acc;
+		double		cur_acc = 0;
+		int			started = 0;
 
 		/* a climb starts from the best of init new random cells */
-		for (int i = 0; i < opt->init && !ct_budget_exhausted(b) && p < limit;)
+		while (started < opt->init && !ct_budget_exhausted(b) && p < limit)
 		{
-			int64_t		r = propose_random(b, opt->space, &rng);
+			ndrawn = 0;
+			while (started + ndrawn < opt->init && p < limit && ct_budget_can_propose(b))
+			{
+				int64_t		r = propose_random(b, opt->space, &rng);
 
-			if (interrupt && p % 256 == 0)
-				interrupt(arg);
-			p++;
-			if (r < 0 || b->seen[r] || !ct_budget_query(b, r, &acc))
-				continue;
-			i++;
-			if (cur < 0 || acc > cur_acc)
-				cur = r, cur_acc = acc;
+				if (interrupt && p % 256 == 0)
+					interrupt(arg);
+				p++;
+				if (r >= 0 && ct_budget_propose(b, r))
+					drawn[ndrawn++] = r;
+			}
+			if (!ct_budget_resolve(b))
+				goto out;		/* waiting for results */
+			for (int i = 0; i < ndrawn; i++)
+				if (b->seen[drawn[i]] == CT_ROW_READ)
+				{
+					started++;
+					if (cur < 0 || o->acc[drawn[i]] > cur_acc)
+						cur = drawn[i], cur_acc = o->acc[drawn[i]];
+				}
 		}
 		/* the climb: to the best neighbour while it is better */
 		while (cur >= 0 && !spent)
@@ -356,42 +454,73 @@ ct_local_search(ct_budget *b, const ct_local_options *opt,
 			int			n = o->space->neighbours(&o->cells[cur], nb, CT_SPACE_NEIGHBOURS_MAX);
 			int64_t		next = -1;
 			double		next_acc = cur_acc;
+			bool		moved = false;
 
-			for (int k = 0; k < n; k++)
-				order[k] = k;
+			for (int j = 0; j < n; j++)
+				order[j] = j;
 			ct_rng_shuffle(&rng, order, n);
-			for (int k = 0; k < n; k++)
+			for (int j = 0; j < n && !moved && !spent;)
 			{
-				int64_t		r;
+				ndrawn = 0;
+				/* known neighbours compare at once; new ones are proposed, up to the batch */
+				for (; j < n && ndrawn < k; j++)
+				{
+					int64_t		r;
 
-				if (p >= limit)
-				{
-					spent = true;
-					break;
-				}
-				if (interrupt && p % 256 == 0)
-					interrupt(arg);
-				p++;
-				r = ct_oracle_find(o, &nb[order[k]]);
-				if (r < 0)
-					continue;	/* outside the oracle: nothing to read, no cost */
-				if (!ct_budget_query(b, r, &acc))
-				{
-					spent = true;	/* the budget is spent */
-					break;
-				}
-				if (acc > next_acc)
-				{
-					next = r;
-					next_acc = acc;
-					if (opt->first_improvement)
+					if (p >= limit)
+					{
+						spent = true;
 						break;
+					}
+					if (interrupt && p % 256 == 0)
+						interrupt(arg);
+					p++;
+					r = ct_oracle_find(o, &nb[order[j]]);
+					if (r < 0 || b->seen[r] == CT_ROW_FAILED)
+						continue;	/* outside the oracle, or not evaluable: nothing to read, no cost */
+					if (b->seen[r] == CT_ROW_READ)
+					{
+						if (o->acc[r] > next_acc)
+						{
+							next = r;
+							next_acc = o->acc[r];
+							if (opt->first_improvement)
+							{
+								moved = true;
+								j++;
+								break;
+							}
+						}
+						continue;
+					}
+					if (!ct_budget_propose(b, r))
+					{
+						/* no room: the budget is spent, unless open proposals fail and free it */
+						if (b->npending > 0)
+							p--;		/* (r is looked at again after they are read) */
+						else
+							spent = true;
+						break;
+					}
+					drawn[ndrawn++] = r;
 				}
+				if (!ct_budget_resolve(b))
+					goto out;	/* waiting for results */
+				for (int i = 0; i < ndrawn && !(moved && opt->first_improvement); i++)
+					if (b->seen[drawn[i]] == CT_ROW_READ && o->acc[drawn[i]] > next_acc)
+					{
+						next = drawn[i];
+						next_acc = o->acc[drawn[i]];
+						if (opt->first_improvement)
+							moved = true;
+					}
 			}
 			/* a local optimum (no neighbour better): a new climb */
 			cur = next;
 			cur_acc = next_acc;
 		}
 	}
+out:
+	ct_free(drawn);
 	return true;
 }

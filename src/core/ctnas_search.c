@@ -23,11 +23,15 @@ static const char *const phase_names[] = {"start", "pretrain", "search", "train"
 static size_t pool_pairs_max(const ct_ctnas_options *o);
 static size_t embed_cells_max(const ct_ctnas_options *o);
 
-/* Of the oracle's cells and accuracies, so a checkpoint is resumed on the same oracle. */
+/*
+ * Of the oracle's cells and accuracies, so a checkpoint is resumed on the
+ * same oracle; of an external oracle's cells only (its accuracies arrive
+ * between checkpoints).
+ */
 uint64_t
 oracle_fingerprint(const ct_oracle *o)
 {
-	uint64_t	h = 0xcbf29ce484222325ULL ^ o->n;
+	uint64_t	h = 0xcbf29ce484222325ULL ^ o->n ^ (o->external ? 0x5845ULL << 48 : 0);
 
 	for (size_t i = 0; i < o->n; i++)
 	{
@@ -35,7 +39,8 @@ oracle_fingerprint(const ct_oracle *o)
 
 		memcpy(&a, &o->acc[i], 8);
 		h = (h ^ ct_arch_hash64(&o->cells[i])) * 0x100000001b3ULL;
-		h = (h ^ a) * 0x100000001b3ULL;
+		if (!o->external)
+			h = (h ^ a) * 0x100000001b3ULL;
 	}
 	return h;
 }
@@ -88,22 +93,24 @@ embed(ct_ctnas_search *s, const ct_arch *cells, int n)
 	return s->feat;
 }
 
-/* Queries up to want distinct uniformly drawn oracle rows (fewer if the oracle is smaller). */
-void
+/* Queries up to want distinct uniformly drawn oracle rows; false while waiting for results. */
+bool
 query_random(ct_ctnas_search *s, int want)
 {
 	ct_budget  *b = s->b;
 	const ct_oracle *o = b->oracle;
-	double		a;
 
 	if ((size_t) want > o->n)
 		want = (int) o->n;
 	while (b->used < want && !ct_budget_exhausted(b))
 	{
-		int64_t		r = (int64_t) (ct_rng_next(&s->rng) % o->n);
-
-		ct_budget_query(b, r, &a);
+		/* the draws do not depend on results: the same cells at every batch */
+		while (b->used + b->npending < want && ct_budget_can_propose(b))
+			ct_budget_propose(b, (int64_t) (ct_rng_next(&s->rng) % o->n));
+		if (!ct_budget_resolve(b))
+			return false;
 	}
+	return true;
 }
 
 bool
@@ -321,8 +328,10 @@ ct_ctnas_create(ct_budget *b, const ct_ctnas_options *opt, const ct_nac *init, c
 		s->opt.rounds = ct_ctnas_rounds(opt->rounds, s->opt.first, b->budget, b->oracle->n, opt->nac.epochs);
 	}
 	s->b = b;
+	b->batch = opt->batch;
 	s->fingerprint = oracle_fingerprint(b->oracle);
 	s->ph = PH_START;
+	s->round_target = -1;
 	s->last_entropy = NAN;
 	ct_rng_seed(&s->rng, opt->seed ^ 0xC7A5C7A5C7A5ULL);
 	if (init != NULL)
@@ -361,7 +370,8 @@ ct_ctnas_step(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_error
 		: step_default(s, interrupt, arg, err);
 	s->interrupt = NULL;
 	s->interrupt_arg = NULL;
-	s->steps++;
+	if (!s->b->waiting)
+		s->steps++;				/* (a step that waits for results is taken again) */
 	if (interrupt)
 		interrupt(arg);
 	return ok;
@@ -370,10 +380,16 @@ ct_ctnas_step(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_error
 bool
 ct_ctnas_run(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_error *err)
 {
-	while (!ct_ctnas_done(s))
+	while (!ct_ctnas_done(s) && !s->b->waiting)
 		if (!ct_ctnas_step(s, interrupt, arg, err))
 			return false;
 	return true;
+}
+
+bool
+ct_ctnas_waiting(const ct_ctnas_search *s)
+{
+	return s->b->waiting;
 }
 
 void
@@ -490,6 +506,7 @@ ct_ctnas_destroy(ct_ctnas_search *s)
 		ct_free(s->sample);
 	}
 	ct_free(s->pool);
+	ct_free(s->order);
 	ct_nac_batch_destroy(s->bt);
 	ct_free(s->feat);
 	ct_free(s);

@@ -44,6 +44,11 @@ struct ct_ctnas_search
 	phase		ph;
 	int64_t		iter;			/* controller iteration (paper) */
 	int			round;			/* default */
+	/* default: the round under way (its queries may wait for results) */
+	int			round_target;	/* queries at which the round ends; -1: no round under way */
+	int64_t    *order;			/* its candidates, best-ranked first */
+	size_t		norder;
+	size_t		opos;			/* the next candidate */
 	int64_t		steps;
 	ct_rng		rng;
 	bool		has_init;
@@ -102,8 +107,12 @@ extern CT_SEARCH_INTERNAL uint64_t oracle_fingerprint(const ct_oracle *o);
 extern CT_SEARCH_INTERNAL const ct_nac *current_nac(const ct_ctnas_search *s);
 /* Embeds n cells with the current NAC into s->feat. */
 extern CT_SEARCH_INTERNAL const float *embed(ct_ctnas_search *s, const ct_arch *cells, int n);
-/* Queries up to want distinct uniformly drawn oracle rows (fewer if the oracle is smaller). */
-extern CT_SEARCH_INTERNAL void query_random(ct_ctnas_search *s, int want);
+/*
+ * Queries up to want distinct uniformly drawn oracle rows (fewer if the
+ * oracle is smaller), the batch's proposals at a time; false when it waits
+ * for results (call again once they are in).
+ */
+extern CT_SEARCH_INTERNAL bool query_random(ct_ctnas_search *s, int want);
 /* A NAC trainer on the first b->used queried cells, from s->init if there is one. */
 extern CT_SEARCH_INTERNAL bool start_trainer(ct_ctnas_search *s, uint64_t seed, ct_error *err);
 

@@ -63,12 +63,12 @@ ct_oracle_check_rows(const ct_space *space, size_t n, ct_error *err)
 				   space->title, with_commas(space->size, size, sizeof(size)), n);
 }
 
-bool
-ct_oracle_build(ct_oracle *o, const ct_arch *cells, const double *acc, size_t n, ct_error *err)
+/* The rows in cell order, and the hash index: an oracle's rows never depend on the order they came in. */
+static bool
+oracle_fill(ct_oracle *o, const ct_arch *cells, const double *acc, size_t n, ct_error *err)
 {
 	oracle_row *sorted;
 
-	memset(o, 0, sizeof(*o));
 	if (n == 0)
 		return ct_fail(err, CT_ERR_INVALID, "the oracle holds no cells", NULL);
 	if (!ct_oracle_check_rows(ct_space_of(&cells[0]), n, err))
@@ -78,7 +78,7 @@ ct_oracle_build(ct_oracle *o, const ct_arch *cells, const double *acc, size_t n,
 			return ct_fail(err, CT_ERR_INVALID, "the oracle mixes search spaces",
 						   "Row 1 is of %s, row %zu of %s: a search runs in one space.",
 						   ct_space_of(&cells[0])->name, r + 1, ct_space_of(&cells[r])->name);
-	for (size_t r = 0; r < n; r++)
+	for (size_t r = 0; acc != NULL && r < n; r++)
 		if (!isfinite(acc[r]))
 			return ct_fail(err, CT_ERR_INVALID, "the oracle has an accuracy that is not a finite number",
 						   "Row %zu (counting from 1) has %g.", r + 1, acc[r]);
@@ -86,10 +86,9 @@ ct_oracle_build(ct_oracle *o, const ct_arch *cells, const double *acc, size_t n,
 	o->n = n;
 	o->cells = ct_malloc(sizeof(ct_arch) * n);
 	o->acc = ct_malloc(sizeof(double) * n);
-	/* in cell order: a search depends on the oracle's rows, never on the order they came in */
 	sorted = ct_malloc(sizeof(oracle_row) * n);
 	for (size_t r = 0; r < n; r++)
-		sorted[r] = (oracle_row) {cells[r], acc[r], r};
+		sorted[r] = (oracle_row) {cells[r], acc != NULL ? acc[r] : NAN, r};
 	qsort(sorted, n, sizeof(oracle_row), cmp_oracle_rows);
 	for (size_t r = 0; r < n; r++)
 	{
@@ -122,11 +121,61 @@ ct_oracle_build(ct_oracle *o, const ct_arch *cells, const double *acc, size_t n,
 	return true;
 }
 
+bool
+ct_oracle_build(ct_oracle *o, const ct_arch *cells, const double *acc, size_t n, ct_error *err)
+{
+	memset(o, 0, sizeof(*o));
+	return oracle_fill(o, cells, acc, n, err);
+}
+
+bool
+ct_oracle_build_external(ct_oracle *o, const ct_arch *cells, size_t n, ct_error *err)
+{
+	memset(o, 0, sizeof(*o));
+	if (!oracle_fill(o, cells, NULL, n, err))
+		return false;
+	o->external = true;
+	o->failed = ct_calloc(n, 1);
+	return true;
+}
+
+bool
+ct_oracle_build_space(ct_oracle *o, const ct_space *space, ct_error *err)
+{
+	ct_arch    *cells;
+	bool		ok;
+
+	memset(o, 0, sizeof(*o));
+	if (space->nth == NULL || space->size <= 0)
+		return ct_fail(err, CT_ERR_INVALID, "the search space cannot be enumerated",
+					   "%s has no list of all its architectures: give the candidates as a table.", space->title);
+	cells = ct_malloc(sizeof(ct_arch) * (size_t) space->size);
+	for (int64_t i = 0; i < space->size; i++)
+		space->nth(i, &cells[i]);
+	ok = ct_oracle_build_external(o, cells, (size_t) space->size, err);
+	ct_free(cells);
+	return ok;
+}
+
+void
+ct_oracle_set_acc(ct_oracle *o, int64_t row, double acc)
+{
+	o->acc[row] = acc;
+}
+
+void
+ct_oracle_set_failed(ct_oracle *o, int64_t row)
+{
+	if (o->failed != NULL)
+		o->failed[row] = 1;
+}
+
 void
 ct_oracle_free(ct_oracle *o)
 {
 	ct_free(o->cells);
 	ct_free(o->acc);
+	ct_free(o->failed);
 	ct_free(o->hash);
 	memset(o, 0, sizeof(*o));
 }
@@ -143,11 +192,14 @@ ct_oracle_find(const ct_oracle *o, const ct_arch *a)
 void
 ct_budget_init(ct_budget *b, const ct_oracle *o, int budget)
 {
+	/* at most every oracle cell once, however large the budget */
+	size_t		cap = (size_t) budget < o->n ? (size_t) (budget > 0 ? budget : 1) : o->n;
+
+	memset(b, 0, sizeof(*b));
 	b->oracle = o;
 	b->budget = budget;
-	b->used = 0;
-	/* at most every oracle cell once, however large the budget */
-	b->log = ct_malloc(sizeof(int64_t) * ((size_t) budget < o->n ? (size_t) (budget > 0 ? budget : 1) : o->n));
+	b->log = ct_malloc(sizeof(int64_t) * cap);
+	b->pending = ct_malloc(sizeof(int64_t) * cap);
 	b->seen = ct_calloc(o->n, 1);
 }
 
@@ -155,21 +207,27 @@ void
 ct_budget_free(ct_budget *b)
 {
 	ct_free(b->log);
+	ct_free(b->pending);
+	ct_free(b->failed);
 	ct_free(b->seen);
 	b->log = NULL;
+	b->pending = NULL;
+	b->failed = NULL;
 	b->seen = NULL;
 }
 
 bool
 ct_budget_query(ct_budget *b, int64_t r, double *acc)
 {
-	if (!b->seen[r])
+	if (b->seen[r] == CT_ROW_NEW)
 	{
-		if (b->used >= b->budget)
+		if (b->used >= b->budget || !isfinite(b->oracle->acc[r]))
 			return false;
-		b->seen[r] = 1;
+		b->seen[r] = CT_ROW_READ;
 		b->log[b->used++] = r;
 	}
+	else if (b->seen[r] != CT_ROW_READ)
+		return false;
 	*acc = b->oracle->acc[r];
 	return true;
 }
@@ -180,10 +238,108 @@ ct_budget_effective(const ct_budget *b)
 	return (size_t) b->budget < b->oracle->n ? (int64_t) b->budget : (int64_t) b->oracle->n;
 }
 
+/* What can be read at most: the budget, or the rows that did not fail. */
+static int64_t
+readable(const ct_budget *b)
+{
+	int64_t		left = (int64_t) b->oracle->n - b->nfailed;
+
+	if (b->max_failed > 0 && b->nfailed >= b->max_failed)
+		return b->used;
+	return (int64_t) b->budget < left ? (int64_t) b->budget : left;
+}
+
 bool
 ct_budget_exhausted(const ct_budget *b)
 {
-	return (int64_t) b->used >= ct_budget_effective(b);
+	return (int64_t) b->used >= readable(b);
+}
+
+int64_t
+ct_budget_room(const ct_budget *b)
+{
+	return readable(b) - b->used - b->npending;
+}
+
+bool
+ct_budget_can_propose(const ct_budget *b)
+{
+	return ct_budget_room(b) > 0 && (b->batch <= 0 || b->npending < b->batch);
+}
+
+bool
+ct_budget_propose(ct_budget *b, int64_t r)
+{
+	if (b->seen[r] != CT_ROW_NEW || ct_budget_room(b) <= 0)
+		return false;
+	b->seen[r] = CT_ROW_PENDING;
+	b->pending[b->npending++] = r;
+	return true;
+}
+
+static void
+add_failed(ct_budget *b, int64_t r)
+{
+	if (b->nfailed == b->failed_cap)
+	{
+		int64_t    *grown = ct_malloc(sizeof(int64_t) * (size_t) (b->failed_cap > 0 ? 2 * b->failed_cap : 64));
+
+		if (b->nfailed > 0)
+			memcpy(grown, b->failed, sizeof(int64_t) * (size_t) b->nfailed);
+		ct_free(b->failed);
+		b->failed = grown;
+		b->failed_cap = b->failed_cap > 0 ? 2 * b->failed_cap : 64;
+	}
+	b->seen[r] = CT_ROW_FAILED;
+	b->failed[b->nfailed++] = r;
+}
+
+bool
+ct_budget_resolve(ct_budget *b)
+{
+	const ct_oracle *o = b->oracle;
+
+	b->waiting = false;
+	/* all or nothing: the search goes on from the same state whenever the results come */
+	for (int i = 0; i < b->npending; i++)
+	{
+		int64_t		r = b->pending[i];
+
+		if (!isfinite(o->acc[r]) && !(o->failed != NULL && o->failed[r]))
+		{
+			b->waiting = true;
+			return false;
+		}
+	}
+	for (int i = 0; i < b->npending; i++)
+	{
+		int64_t		r = b->pending[i];
+
+		if (isfinite(o->acc[r]))
+		{
+			b->seen[r] = CT_ROW_READ;
+			b->log[b->used++] = r;
+		}
+		else
+			add_failed(b, r);
+	}
+	b->npending = 0;
+	return true;
+}
+
+bool
+ct_budget_restore_pending(ct_budget *b, int64_t r)
+{
+	return ct_budget_propose(b, r);
+}
+
+bool
+ct_budget_restore_failed(ct_budget *b, int64_t r)
+{
+	if (b->seen[r] != CT_ROW_NEW)
+		return false;
+	add_failed(b, r);
+	return true;
 }
 
 int64_t

@@ -13,7 +13,8 @@
 #include "ctnas_serial.h"
 
 #define STATE_MAGIC		0x53535443u	/* "CTSS" */
-#define STATE_VERSION	1
+#define STATE_VERSION	2			/* 2 (0.2.0): the batch, open proposals, failed rows, the round under way */
+#define ROUND_HEAD_SLACK 256		/* candidates kept beyond a round's remaining queries (more: it ranks again) */
 
 /* A cell in the space's checkpoint form (NAS-Bench-101: 0.1.0's). */
 static void
@@ -101,6 +102,7 @@ get_options(ct_rbuf *r, ct_ctnas_options *o)
 	o->seed = ct_rbuf_u64(r);
 	o->space = (int) ct_rbuf_u32(r);
 	o->space_id = 0;			/* (not saved: the oracle's, checked when the search was made) */
+	o->batch = 0;				/* (version 2 saves it after the log) */
 	o->iterations = (int) ct_rbuf_u32(r);
 	o->derive_every = (int) ct_rbuf_u32(r);
 	o->derive_samples = (int) ct_rbuf_u32(r);
@@ -141,9 +143,12 @@ ct_ctnas_save(const ct_ctnas_search *s, size_t *len)
 {
 	ct_wbuf		w;
 
+	/* the oldest version that holds the state: a search that never batched nor waited writes 0.1.0's */
+	bool		v2 = s->opt.batch != 0 || s->b->nfailed > 0 || s->b->npending > 0 || s->round_target >= 0;
+
 	ct_wbuf_init(&w);
 	ct_wbuf_u32(&w, STATE_MAGIC);
-	ct_wbuf_u32(&w, STATE_VERSION);
+	ct_wbuf_u32(&w, v2 ? STATE_VERSION : 1);
 	ct_wbuf_u64(&w, s->fingerprint);
 	put_options(&w, &s->opt);
 	ct_wbuf_u32(&w, (uint32_t) s->ph);
@@ -155,6 +160,28 @@ ct_ctnas_save(const ct_ctnas_search *s, size_t *len)
 	ct_wbuf_u32(&w, (uint32_t) s->b->used);
 	for (int i = 0; i < s->b->used; i++)
 		ct_wbuf_u64(&w, (uint64_t) s->b->log[i]);
+	if (v2)
+	{
+		ct_wbuf_u32(&w, (uint32_t) s->opt.batch);
+		ct_wbuf_u32(&w, (uint32_t) s->b->nfailed);
+		for (int i = 0; i < s->b->nfailed; i++)
+			ct_wbuf_u64(&w, (uint64_t) s->b->failed[i]);
+		ct_wbuf_u32(&w, (uint32_t) s->b->npending);
+		for (int i = 0; i < s->b->npending; i++)
+			ct_wbuf_u64(&w, (uint64_t) s->b->pending[i]);
+		ct_wbuf_u32(&w, (uint32_t) s->round_target);
+		{
+			/* the round's next candidates: its remaining queries and some to spare for failures */
+			size_t		left = s->round_target >= 0 ? s->norder - s->opos : 0;
+			size_t		keep = s->round_target >= 0 ? (size_t) (s->round_target - s->b->used) + ROUND_HEAD_SLACK : 0;
+
+			if (keep > left)
+				keep = left;
+			ct_wbuf_u64(&w, keep);
+			for (size_t i = 0; i < keep; i++)
+				ct_wbuf_u64(&w, (uint64_t) s->order[s->opos + i]);
+		}
+	}
 	ct_wbuf_u32(&w, s->has_init);
 	if (s->has_init)
 		put_model(&w, &s->init, &s->opt.nac);
@@ -199,19 +226,26 @@ ct_ctnas_save(const ct_ctnas_search *s, size_t *len)
 	return w.data;
 }
 
-/* Undoes the queries a failed restore replayed, so the budget is fresh again. */
+/* Undoes the queries, proposals and failures a failed restore replayed, so the budget is fresh again. */
 static void
 forget_queries(ct_budget *b)
 {
 	for (int i = 0; i < b->used; i++)
-		b->seen[b->log[i]] = 0;
-	b->used = 0;
+		b->seen[b->log[i]] = CT_ROW_NEW;
+	for (int i = 0; i < b->npending; i++)
+		b->seen[b->pending[i]] = CT_ROW_NEW;
+	for (int i = 0; i < b->nfailed; i++)
+		b->seen[b->failed[i]] = CT_ROW_NEW;
+	b->used = b->npending = b->nfailed = 0;
+	b->waiting = false;
 }
 
 bool
 ct_ctnas_checkpoint_options(const uint8_t *buf, size_t len, ct_ctnas_options *opt, ct_error *err)
 {
 	ct_rbuf		r;
+	uint32_t	magic,
+				version;
 
 	if (len >= 16)
 	{
@@ -219,7 +253,9 @@ ct_ctnas_checkpoint_options(const uint8_t *buf, size_t len, ct_ctnas_options *op
 		if (ct_rbuf_u32(&r) == ct_crc32(buf, len - 4))
 		{
 			ct_rbuf_init(&r, buf, len - 4);
-			if (ct_rbuf_u32(&r) == STATE_MAGIC && ct_rbuf_u32(&r) == STATE_VERSION)
+			magic = ct_rbuf_u32(&r);
+			version = ct_rbuf_u32(&r);
+			if (magic == STATE_MAGIC && (version == 1 || version == STATE_VERSION))
 			{
 				(void) ct_rbuf_u64(&r);		/* the oracle's fingerprint: ct_ctnas_restore checks it */
 				if (get_options(&r, opt))
@@ -240,8 +276,16 @@ ct_ctnas_restore(ct_budget *b, const uint8_t *buf, size_t len, ct_error *err)
 	bool		has_init;
 	uint32_t	used;
 	uint32_t	crc;
+	uint32_t	version;
+	uint32_t	nfailed = 0,
+				npending = 0;
+	int64_t    *failed = NULL,
+			   *pending = NULL,
+			   *head = NULL;
+	uint64_t	nhead = 0;
+	int			round_target = -1;
 
-#define DAMAGED() do { ct_ctnas_destroy(s); forget_queries(b); \
+#define DAMAGED() do { ct_ctnas_destroy(s); forget_queries(b); ct_free(failed); ct_free(pending); ct_free(head); \
 		return ct_fail(err, CT_ERR_INVALID, "invalid search checkpoint", "It is damaged or was not written by this version."), NULL; } while (0)
 
 	if (len < 16)
@@ -251,7 +295,10 @@ ct_ctnas_restore(ct_budget *b, const uint8_t *buf, size_t len, ct_error *err)
 	if (crc != ct_crc32(buf, len - 4))
 		DAMAGED();
 	ct_rbuf_init(&r, buf, len - 4);
-	if (ct_rbuf_u32(&r) != STATE_MAGIC || ct_rbuf_u32(&r) != STATE_VERSION)
+	if (ct_rbuf_u32(&r) != STATE_MAGIC)
+		DAMAGED();
+	version = ct_rbuf_u32(&r);
+	if (version != 1 && version != STATE_VERSION)
 		DAMAGED();
 	if (ct_rbuf_u64(&r) != oracle_fingerprint(b->oracle))
 		return ct_fail(err, CT_ERR_INVALID, "the search checkpoint belongs to another oracle",
@@ -284,6 +331,34 @@ ct_ctnas_restore(ct_budget *b, const uint8_t *buf, size_t len, ct_error *err)
 				DAMAGED();
 			ct_budget_query(b, (int64_t) row, &a);
 		}
+		if (version >= 2)
+		{
+			/* rows are checked once the search is built (the budget's rules); here only their count */
+			opt.batch = (int) ct_rbuf_u32(&r);
+			nfailed = ct_rbuf_u32(&r);
+			if (r.bad || opt.batch < 0 || opt.batch > CT_BATCH_MAX || nfailed > (r.len - r.pos) / 8)
+				DAMAGED();
+			failed = ct_malloc(sizeof(int64_t) * (nfailed + 1));
+			for (uint32_t i = 0; i < nfailed; i++)
+				failed[i] = (int64_t) ct_rbuf_u64(&r);
+			npending = ct_rbuf_u32(&r);
+			if (r.bad || npending > (r.len - r.pos) / 8)
+				DAMAGED();
+			pending = ct_malloc(sizeof(int64_t) * (npending + 1));
+			for (uint32_t i = 0; i < npending; i++)
+				pending[i] = (int64_t) ct_rbuf_u64(&r);
+			round_target = (int) ct_rbuf_u32(&r);
+			nhead = ct_rbuf_u64(&r);
+			if (r.bad || round_target < -1 || round_target > b->budget || nhead > (r.len - r.pos) / 8)
+				DAMAGED();
+			head = ct_malloc(sizeof(int64_t) * (nhead + 1));
+			for (uint64_t i = 0; i < nhead; i++)
+			{
+				head[i] = (int64_t) ct_rbuf_u64(&r);
+				if ((uint64_t) head[i] >= b->oracle->n)
+					DAMAGED();
+			}
+		}
 		has_init = ct_rbuf_u32(&r) != 0;
 		if (has_init && !get_model(&r, &init))
 			DAMAGED();
@@ -304,6 +379,25 @@ ct_ctnas_restore(ct_budget *b, const uint8_t *buf, size_t len, ct_error *err)
 		s->round = round;
 		s->steps = steps;
 		s->rng = rng;
+		/* failed rows, then the open proposals (the budget's room counts both) */
+		for (uint32_t i = 0; i < nfailed; i++)
+			if ((uint64_t) failed[i] >= b->oracle->n || !ct_budget_restore_failed(b, failed[i]))
+				DAMAGED();
+		for (uint32_t i = 0; i < npending; i++)
+			if ((uint64_t) pending[i] >= b->oracle->n || !ct_budget_restore_pending(b, pending[i]))
+				DAMAGED();
+		s->round_target = round_target;
+		if (round_target >= 0)
+		{
+			s->order = head;
+			s->norder = (size_t) nhead;
+			s->opos = 0;
+			head = NULL;
+		}
+		ct_free(failed);
+		ct_free(pending);
+		ct_free(head);
+		failed = pending = head = NULL;
 	}
 	if (ct_rbuf_u32(&r) != 0)
 	{

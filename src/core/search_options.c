@@ -86,7 +86,7 @@ static const search_option search_options[] = {
 #define NOPTIONS (sizeof(search_options) / sizeof(search_options[0]))
 
 /* every key, for the "Unknown key" detail: recipe, the common keys, the table's, nac */
-#define SEARCH_KEYS "recipe, seed, space, iterations, derive_every, derive_samples, pseudo_every, " \
+#define SEARCH_KEYS "recipe, seed, space, batch, iterations, derive_every, derive_samples, pseudo_every, " \
 	"pseudo_first, pseudo_pairs, entropy_coef, controller_lr, first, rounds, nac"
 
 static const search_option *
@@ -199,7 +199,7 @@ ct_ctnas_options_from_cjson(const cJSON *root, ct_ctnas_options *opt, ct_error *
 			break;
 		if (strcmp(key, "recipe") == 0)
 			continue;
-		else if ((common = ct_search_common_option(item, &opt->seed, &opt->space, &opt->space_id, err)) >= 0)
+		else if ((common = ct_search_common_option(item, &opt->seed, &opt->space, &opt->space_id, &opt->batch, err)) >= 0)
 			ok = common == 1;
 		else if ((o = find_option(key)) != NULL)
 			ok = o->real ? real_option(item, o->lo, o->hi, real_field(opt, o), err)

@@ -235,7 +235,8 @@ step_paper(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_error *e
 	{
 		case PH_START:
 			/* the whole budget on uniformly drawn cells, as the reference's 423 training cells */
-			query_random(s, s->b->budget);
+			if (!query_random(s, s->b->budget))
+				return true;	/* waiting for results */
 			if (!start_trainer(s, s->opt.nac.seed, err))
 				return false;
 			s->ph = s->has_init || s->opt.nac.epochs == 0 ? PH_SEARCH : PH_PRETRAIN;

@@ -22,9 +22,9 @@ by_score_desc(const void *a, const void *b)
 	return (x->row > y->row) - (x->row < y->row);	/* ties: a fixed order */
 }
 
-/* Ranks every unqueried oracle row with the current NAC and queries the best `take`. */
+/* Ranks every oracle row not read, proposed or failed with the current NAC: s->order, best first. */
 static void
-rank_and_query(ct_ctnas_search *s, int take, ct_interrupt_fn interrupt, void *arg)
+rank_rows(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg)
 {
 	ct_budget  *b = s->b;
 	const ct_oracle *o = b->oracle;
@@ -34,11 +34,10 @@ rank_and_query(ct_ctnas_search *s, int take, ct_interrupt_fn interrupt, void *ar
 	int64_t		rows[SCORE_BATCH];
 	size_t		n = 0;
 	int			k = 0;
-	double		a;
 
 	for (size_t r = 0; r <= o->n; r++)
 	{
-		if (r < o->n && !b->seen[r])
+		if (r < o->n && b->seen[r] == CT_ROW_NEW)
 		{
 			chunk[k] = o->cells[r];
 			rows[k++] = (int64_t) r;
@@ -58,9 +57,46 @@ rank_and_query(ct_ctnas_search *s, int take, ct_interrupt_fn interrupt, void *ar
 		}
 	}
 	qsort(order, n, sizeof(ranked), by_score_desc);
-	for (size_t i = 0; i < n && take > 0 && !ct_budget_exhausted(b); i++, take--)
-		ct_budget_query(b, order[i].row, &a);
+	ct_free(s->order);
+	s->order = ct_malloc(sizeof(int64_t) * (n > 0 ? n : 1));
+	for (size_t i = 0; i < n; i++)
+		s->order[i] = order[i].row;
+	s->norder = n;
+	s->opos = 0;
 	ct_free(order);
+}
+
+/*
+ * The round's queries: its best-ranked candidates, the batch's proposals at
+ * a time, until the round's share of the budget is read; a candidate that
+ * fails gives way to the next.  False while waiting for results.  (The
+ * ranking does not change within a round, so neither do its proposals,
+ * whatever the batch.)
+ */
+static bool
+query_ranked(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg)
+{
+	ct_budget  *b = s->b;
+
+	while (b->used < s->round_target && !ct_budget_exhausted(b))
+	{
+		while (b->used + b->npending < s->round_target && ct_budget_can_propose(b))
+		{
+			/* the ranking ran out (a checkpoint keeps its head only, or candidates failed): rank again */
+			if (s->opos >= s->norder)
+			{
+				if (b->npending > 0)
+					break;		/* read the open ones first: they are not candidates */
+				rank_rows(s, interrupt, arg);
+				if (s->norder == 0)
+					return true;
+			}
+			ct_budget_propose(b, s->order[s->opos++]);
+		}
+		if (!ct_budget_resolve(b))
+			return false;
+	}
+	return true;
 }
 
 static bool
@@ -81,7 +117,8 @@ step_default(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_error 
 			else
 			{
 				/* random cells first: at least two, since a NAC needs two to train */
-				query_random(s, s->opt.first > 2 ? s->opt.first : 2);
+				if (!query_random(s, s->opt.first > 2 ? s->opt.first : 2))
+					return true;	/* waiting for results */
 				s->ph = default_finished(s) ? PH_DONE : PH_TRAIN;
 			}
 			return true;
@@ -109,17 +146,26 @@ step_default(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_error 
 		case PH_RANK:
 			{
 				int			left = s->opt.rounds - s->round;
-				int			take;
 
 				if (left <= 0)
 				{
 					s->ph = PH_DONE;
 					return true;
 				}
-				/* the rest, spread evenly (in 64 bits: the budget may be INT_MAX) */
-				take = (int) (((int64_t) s->b->budget - s->b->used + left - 1) / left);
+				if (s->round_target < 0)
+				{
+					/* the rest, spread evenly (in 64 bits: the budget may be INT_MAX) */
+					int64_t		take = ((int64_t) s->b->budget - s->b->used + left - 1) / left;
 
-				rank_and_query(s, take, interrupt, arg);
+					s->round_target = (int) (s->b->used + take < s->b->budget ? s->b->used + take : s->b->budget);
+					rank_rows(s, interrupt, arg);
+				}
+				if (!query_ranked(s, interrupt, arg))
+					return true;	/* waiting for results */
+				ct_free(s->order);
+				s->order = NULL;
+				s->norder = s->opos = 0;
+				s->round_target = -1;
 				s->round++;
 				s->ph = default_finished(s) ? PH_DONE : PH_TRAIN;
 				return true;
