@@ -510,3 +510,13 @@ ALTER TABLE @extschema@.search_schedules DROP CONSTRAINT search_schedules_method
 ALTER TABLE @extschema@.search_schedules ADD CONSTRAINT search_schedules_method_check
 	CHECK (method IN ('ctnas', 'random', 'evolution', 'local'));
 COMMENT ON TABLE @extschema@.search_results IS 'the rows a search job returns, as ctnas_search / random_search / evolution_search / local_search would';
+
+-------------------------------------------------------------------------------
+-- Searches whose accuracies come from outside ("evaluator": "external"): a job
+-- over a whole search space has no oracle relation (its candidates are the
+-- space's architectures); every other job still names one.
+-------------------------------------------------------------------------------
+ALTER TABLE @extschema@.search_jobs ALTER COLUMN oracle DROP NOT NULL;
+ALTER TABLE @extschema@.search_jobs ADD CONSTRAINT search_jobs_oracle_check
+	CHECK (oracle IS NOT NULL OR (options OPERATOR(pg_catalog.->>) 'evaluator') OPERATOR(pg_catalog.=) 'external');
+COMMENT ON COLUMN @extschema@.search_jobs.oracle IS 'the oracle: a schema-qualified relation or a query; NULL for an external search over a whole space';

@@ -20,6 +20,7 @@
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 #include "utils/syscache.h"
+#include "utils/timestamp.h"
 
 #include <cjson/cJSON.h>
 
@@ -67,6 +68,79 @@ bad_option(const char *detail, const char *key)
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("invalid search option"),
 			 errdetail(detail, key)));
+}
+
+/* An option that exists for external searches only. */
+static void
+external_only(const SearchOptions *so, const char *key)
+{
+	if (!so->external)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid search option"),
+				 errdetail("\"%s\" applies to searches with \"evaluator\": \"external\".", key)));
+}
+
+/*
+ * The keys of searches whose accuracies come from outside: "evaluator"
+ * ("oracle" or "external", jobs only), and for external ones "lease" (an
+ * interval, read by trial_claim), "max_attempts" (read by trial_fail) and
+ * "max_failed".  lease and max_attempts stay in the job's options, where
+ * the trial functions read them.
+ */
+static void
+external_options(cJSON *root, SearchOptions *so, bool job)
+{
+	cJSON	   *item;
+
+	if ((item = cJSON_DetachItemFromObjectCaseSensitive(root, "evaluator")) != NULL)
+	{
+		const char *v = cJSON_IsString(item) ? item->valuestring : "";
+
+		if (strcmp(v, "external") != 0 && strcmp(v, "oracle") != 0)
+			bad_option("\"%s\" must be \"oracle\" (accuracies from the oracle) or \"external\" (from trials).", "evaluator");
+		so->external = strcmp(v, "external") == 0;
+		cJSON_Delete(item);
+		if (so->external && !job)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("a search in this session cannot wait for external evaluations"),
+					 errdetail("\"evaluator\": \"external\" searches wait for trials to be reported, which a function call cannot do."),
+					 errhint("Submit it as a job: ctnas.search_submit(NULL, budget, options, method).")));
+	}
+	if ((item = cJSON_DetachItemFromObjectCaseSensitive(root, "lease")) != NULL)
+	{
+		Interval   *lease,
+					zero = {0};
+
+		external_only(so, "lease");
+		if (!cJSON_IsString(item))
+			bad_option("\"%s\" must be an interval, such as \"2 hours\".", "lease");
+		lease = DatumGetIntervalP(DirectFunctionCall3(interval_in, CStringGetDatum(item->valuestring),
+													  ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+		if (DatumGetInt32(DirectFunctionCall2(interval_cmp, IntervalPGetDatum(lease), IntervalPGetDatum(&zero))) <= 0)
+			bad_option("\"%s\" must be an interval greater than zero.", "lease");
+		cJSON_Delete(item);
+	}
+	if ((item = cJSON_DetachItemFromObjectCaseSensitive(root, "max_attempts")) != NULL)
+	{
+		int64_t		v;
+
+		external_only(so, "max_attempts");
+		if (!ct_json_int(item, 1, 1000, &v))
+			bad_option("\"%s\" must be an integer from 1 to 1000.", "max_attempts");
+		cJSON_Delete(item);
+	}
+	if ((item = cJSON_DetachItemFromObjectCaseSensitive(root, "max_failed")) != NULL)
+	{
+		int64_t		v;
+
+		external_only(so, "max_failed");
+		if (!ct_json_int(item, 1, INT_MAX, &v))
+			bad_option("\"%s\" must be an integer from 1 to 2147483647.", "max_failed");
+		so->max_failed = (int) v;
+		cJSON_Delete(item);
+	}
 }
 
 SearchOptions
@@ -123,6 +197,8 @@ search_split_options(Jsonb *options, SearchMethod method, bool job)
 		so.time_limit = x;
 		cJSON_Delete(item);
 	}
+	external_options(root, &so, job);
+
 	/*
 	 * The core reads its own keys now, once, so a job's options fail at
 	 * submit, not in the worker; from the parsed object, since printing it
@@ -133,6 +209,22 @@ search_split_options(Jsonb *options, SearchMethod method, bool job)
 		  : ct_baseline_options_from_cjson(root, &so.baseline, &err)))
 		ct_report_error(&err, "jsonb", NULL);
 	cJSON_Delete(root);
+	if (so.external)
+	{
+		int		   *space = ctnas ? &so.ctnas.space : method == SEARCH_LOCAL ? &so.local.space : &so.baseline.space;
+		int		   *space_id = ctnas ? &so.ctnas.space_id : method == SEARCH_LOCAL ? &so.local.space_id : &so.baseline.space_id;
+
+		/*
+		 * "space" names the candidates: the whole space becomes the oracle's
+		 * rows, proposed as a benchmark table's are, so the job reads what
+		 * the search over a table of the whole space reads.
+		 */
+		if (*space == CT_PROPOSE_SPACE)
+			so.space_id = *space_id;
+		*space = CT_PROPOSE_ORACLE;
+		*space_id = 0;
+		so.resume = true;		/* a waiting job resumes from its checkpoint */
+	}
 	return so;
 }
 
@@ -204,7 +296,8 @@ oracle_sql(const char *oracle, const SearchOptions *oc, Oid archgraph_oid)
 				 errmsg("oracle relation \"%s\" does not exist", ctnas_echo(oracle)),
 				 errhint("The oracle is a table or view name, or a SELECT query whose first two columns are the cell and the accuracy.")));
 	arch_att = get_attnum(relid, oc->arch_column);
-	acc_att = get_attnum(relid, oc->acc_column);
+	/* an external search's candidates need no accuracy */
+	acc_att = oc->external ? arch_att : get_attnum(relid, oc->acc_column);
 	if (arch_att == InvalidAttrNumber || acc_att == InvalidAttrNumber)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
@@ -215,10 +308,14 @@ oracle_sql(const char *oracle, const SearchOptions *oc, Oid archgraph_oid)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("oracle column \"%s\" is not of type archgraph", ctnas_echo(oc->arch_column))));
-	if (!is_number_type(get_atttype(relid, acc_att)))
+	if (!oc->external && !is_number_type(get_atttype(relid, acc_att)))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("oracle column \"%s\" is not a number", ctnas_echo(oc->acc_column))));
+	if (oc->external)
+		return psprintf("SELECT %s FROM %s", quote_identifier(oc->arch_column),
+						quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+												   get_rel_name(relid)));
 	return psprintf("SELECT %s, %s FROM %s", quote_identifier(oc->arch_column),
 					quote_identifier(oc->acc_column),
 					quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
@@ -250,6 +347,13 @@ search_load_oracle(const char *oracle, const SearchOptions *oc, Oid archgraph_oi
 	Portal		portal;
 	Oid			acc_type = InvalidOid;
 
+	if (oracle == NULL)
+	{
+		/* the candidates of an external search: every architecture of the space */
+		if (!ct_oracle_build_space(out, ct_space_by_id(oc->space_id), &err))
+			ct_report_error(&err, "oracle", NULL);
+		return;
+	}
 	sql = oracle_sql(oracle, oc, archgraph_oid);
 	SPI_connect();
 	portal = SPI_cursor_parse_open(NULL, sql, &popts);
@@ -257,12 +361,20 @@ search_load_oracle(const char *oracle, const SearchOptions *oc, Oid archgraph_oi
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the oracle must be a table, a view or a SELECT query")));
-	if (portal->tupDesc->natts < 2 || SPI_gettypeid(portal->tupDesc, 1) != archgraph_oid ||
-		!is_number_type(SPI_gettypeid(portal->tupDesc, 2)))
+	if (oc->external)
+	{
+		if (portal->tupDesc->natts < 1 || SPI_gettypeid(portal->tupDesc, 1) != archgraph_oid)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("the candidates' first column must be an archgraph")));
+	}
+	else if (portal->tupDesc->natts < 2 || SPI_gettypeid(portal->tupDesc, 1) != archgraph_oid ||
+			 !is_number_type(SPI_gettypeid(portal->tupDesc, 2)))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("the oracle's first two columns must be an archgraph and a number")));
-	acc_type = SPI_gettypeid(portal->tupDesc, 2);
+	else
+		acc_type = SPI_gettypeid(portal->tupDesc, 2);
 	cells = MemoryContextAllocHuge(caller, sizeof(ct_arch) * cap);
 	acc = MemoryContextAllocHuge(caller, sizeof(double) * cap);
 	for (;;)
@@ -293,7 +405,8 @@ search_load_oracle(const char *oracle, const SearchOptions *oc, Oid archgraph_oi
 			if (!ct_oracle_check_rows(space, n + 1, &err))
 				ct_report_error(&err, "oracle", NULL);
 			a = SPI_getbinval(SPI_tuptable->vals[i], desc, 1, &null_arch);
-			v = SPI_getbinval(SPI_tuptable->vals[i], desc, 2, &null_acc);
+			null_acc = false;
+			v = oc->external ? (Datum) 0 : SPI_getbinval(SPI_tuptable->vals[i], desc, 2, &null_acc);
 			if (null_arch || null_acc)
 				ereport(ERROR,
 						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -302,13 +415,13 @@ search_load_oracle(const char *oracle, const SearchOptions *oc, Oid archgraph_oi
 			archgraph_decode(DatumGetArchGraphP(a), &cells[n]);
 			if (space == NULL)
 				space = ct_space_of(&cells[0]);
-			acc[n] = number_value(v, acc_type);
+			acc[n] = oc->external ? 0 : number_value(v, acc_type);
 		}
 		SPI_freetuptable(SPI_tuptable);
 	}
 	SPI_cursor_close(portal);
 	SPI_finish();
-	if (!ct_oracle_build(out, cells, acc, n, &err))
+	if (!(oc->external ? ct_oracle_build_external(out, cells, n, &err) : ct_oracle_build(out, cells, acc, n, &err)))
 		ct_report_error(&err, "oracle", NULL);
 	pfree(cells);
 	pfree(acc);

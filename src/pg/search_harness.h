@@ -24,6 +24,10 @@ typedef struct SearchOptions
 	bool		nac_shape_given;	/* the "nac" object names the network's shape */
 	bool		resume;			/* jobs: resume from the last checkpoint after a restart */
 	double		time_limit;		/* jobs: seconds (0: none) */
+	/* jobs with "evaluator": "external": accuracies come from trials (search_trials.c) */
+	bool		external;
+	int			space_id;		/* the candidates: this whole space (oracle NULL), else 0: the oracle's rows */
+	int			max_failed;		/* failed trials that end the search (0: the budget) */
 	ct_ctnas_options ctnas;		/* method ctnas */
 	ct_baseline_options baseline;	/* methods random, evolution */
 	ct_local_options local;		/* method local */
@@ -47,7 +51,12 @@ extern SearchOptions search_split_options(Jsonb *options, SearchMethod method, b
 extern void search_check_budget(int32 budget);
 /* The oid of ctnas.archgraph. */
 extern Oid	search_archgraph_oid(void);
-/* Reads and checks the whole oracle (SPI inside); errors are ereport'ed. */
+/*
+ * Reads and checks the whole oracle (SPI inside); errors are ereport'ed.
+ * An external search's: the candidates (the relation's arch column, or the
+ * query's first column; oracle NULL: every architecture of so->space_id),
+ * with no accuracies yet.
+ */
 extern void search_load_oracle(const char *oracle, const SearchOptions *so, Oid archgraph_oid, ct_oracle *out);
 /* Whether an oracle is a query (else a relation name). */
 extern bool search_oracle_is_query(const char *oracle);

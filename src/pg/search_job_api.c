@@ -86,6 +86,20 @@ job_request(const char *oracle, int32 budget, Jsonb *options, SearchMethod metho
 
 	search_check_budget(budget);
 	*so = search_split_options(options, method, true);
+	/* an external search's candidates: a table or query (oracle), or a whole space ("space"), not both */
+	if (oracle == NULL && !(so->external && so->space_id != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("search_submit: argument \"oracle\" must not be NULL"),
+				 errhint("Only a search with \"evaluator\": \"external\" and \"space\" naming a search space runs without an oracle.")));
+	if (oracle != NULL && so->external && so->space_id != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("an external search takes its candidates from the oracle or from a whole space, not both"),
+				 errdetail("The oracle is \"%s\" and \"space\" is \"%s\".", ctnas_echo(oracle), ct_space_by_id(so->space_id)->name),
+				 errhint("Pass NULL as the oracle to search the whole space, or leave \"space\" out to search the oracle's architectures.")));
+	if (oracle == NULL)
+		return NULL;
 	resolved = search_resolve_oracle(oracle, so);
 	if (search_oracle_is_query(oracle))
 		check_no_temp_relations(oracle);
@@ -107,8 +121,13 @@ search_submit(PG_FUNCTION_ARGS)
 	volatile int64 job_id = 0;
 	ct_error	err;
 
-	search_check_args(fcinfo, "search_submit", search_arg_names, 4);
-	oracle = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	/* (the oracle may be NULL: an external search over a whole space) */
+	for (int i = 1; i < 4; i++)
+		if (PG_ARGISNULL(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("search_submit: argument \"%s\" must not be NULL", search_arg_names[i])));
+	oracle = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
 	budget = PG_GETARG_INT32(1);
 	options = PG_GETARG_JSONB_P(2);
 	method_name = text_to_cstring(PG_GETARG_TEXT_PP(3));
@@ -144,11 +163,11 @@ search_submit(PG_FUNCTION_ARGS)
 					 errdetail("No job was recorded."),
 					 errhint("Wait for a job to end, raise ctnas.max_search_workers, or put ctnas in shared_preload_libraries so that the launcher queues jobs.")));
 		args[0] = CStringGetTextDatum(method_name);
-		args[1] = CStringGetTextDatum(resolved);
+		args[1] = CStringGetTextDatum(resolved != NULL ? resolved : "");
 		args[2] = Int32GetDatum(budget);
 		args[3] = JsonbPGetDatum(options);
 		job_id = job_spi_int64(ctnas_sql("INSERT INTO %1$s.search_jobs (method, oracle, budget, options, search_path)"
-										 " VALUES ($1, $2, $3, $4, pg_catalog.current_setting('search_path')) RETURNING id"),
+										 " VALUES ($1, pg_catalog.nullif($2, ''), $3, $4, pg_catalog.current_setting('search_path')) RETURNING id"),
 							   4, types, args, NULL);
 		/* (the worker claims the job once this transaction commits, and records itself then) */
 		if (!queue_only && !job_start_worker(job_id, &pid, &start))

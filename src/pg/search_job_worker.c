@@ -66,6 +66,8 @@ typedef struct Job
 
 static Job job;
 
+static void write_checkpoint(void);
+
 static void
 begin_tx(const char *activity)
 {
@@ -185,8 +187,8 @@ still_the_worker(void)
 static void
 job_flush(void)
 {
-	Oid			types[2] = {INT8OID, BYTEAOID};
-	Datum		args[2] = {Int64GetDatum(job.id)};
+	Oid			types[1] = {INT8OID};
+	Datum		args[1] = {Int64GetDatum(job.id)};
 	bool		isnull;
 	TimestampTz now = GetCurrentTimestamp();
 
@@ -207,25 +209,32 @@ job_flush(void)
 	flush_results();
 	if (job.so.resume && job.s != NULL &&
 		TimestampDifferenceExceeds(job.last_checkpoint, now, CHECKPOINT_MS))
-	{
-		size_t		len;
-		uint8_t    *state;
-		bytea	   *blob;
-		MemoryContext old = MemoryContextSwitchTo(job.cxt);
-
-		state = ct_ctnas_save(job.s, &len);
-		MemoryContextSwitchTo(old);
-		blob = palloc(VARHDRSZ + len);
-		SET_VARSIZE(blob, VARHDRSZ + len);
-		memcpy(VARDATA(blob), state, len);
-		pfree(state);
-		args[1] = PointerGetDatum(blob);
-		job_spi_exec(ctnas_sql("INSERT INTO %1$s.search_checkpoints (job_id, state) VALUES ($1, $2)"
-				 " ON CONFLICT (job_id) DO UPDATE SET state = excluded.state, saved_at = pg_catalog.now()"),
-				 2, types, args);
-		job.last_checkpoint = now;
-	}
+		write_checkpoint();
 	end_tx();
+}
+
+/* Saves the search's state (inside a transaction). */
+static void
+write_checkpoint(void)
+{
+	Oid			types[2] = {INT8OID, BYTEAOID};
+	Datum		args[2] = {Int64GetDatum(job.id)};
+	size_t		len;
+	uint8_t    *state;
+	bytea	   *blob;
+	MemoryContext old = MemoryContextSwitchTo(job.cxt);
+
+	state = ct_ctnas_save(job.s, &len);
+	MemoryContextSwitchTo(old);
+	blob = palloc(VARHDRSZ + len);
+	SET_VARSIZE(blob, VARHDRSZ + len);
+	memcpy(VARDATA(blob), state, len);
+	pfree(state);
+	args[1] = PointerGetDatum(blob);
+	job_spi_exec(ctnas_sql("INSERT INTO %1$s.search_checkpoints (job_id, state) VALUES ($1, $2)"
+						   " ON CONFLICT (job_id) DO UPDATE SET state = excluded.state, saved_at = pg_catalog.now()"),
+				 2, types, args);
+	job.last_checkpoint = GetCurrentTimestamp();
 }
 
 /* The final rows, the saved model, succeeded. */
@@ -288,8 +297,9 @@ job_finish(void)
 		args[1] = (Datum) 0;
 		nulls[1] = 'n';
 		args[2] = PointerGetDatum(archgraph_encode(&cell));
-		args[3] = Float8GetDatum(row >= 0 ? job.o.acc[row] : 0);
-		nulls[3] = row >= 0 ? ' ' : 'n';
+		/* (an external search's final cell of recipe "paper" may never have been evaluated) */
+		args[3] = Float8GetDatum(row >= 0 && isfinite(job.o.acc[row]) ? job.o.acc[row] : 0);
+		nulls[3] = row >= 0 && isfinite(job.o.acc[row]) ? ' ' : 'n';
 		args[4] = Int32GetDatum(job.b.used);
 		if (job.s != NULL && !isnan(score))
 		{
@@ -398,6 +408,109 @@ become_owner(void)
 	SetUserIdAndSecContext(job.owner, SECURITY_RESTRICTED_OPERATION);
 }
 
+/*
+ * An external search's oracle learns what the job's trials reported: an
+ * accuracy, or a failure for good.  (Inside a transaction, as the owner:
+ * the rows are the owner's, so each is checked like input.)
+ */
+static void
+load_trial_results(void)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		args[1] = {Int64GetDatum(job.id)};
+
+	if (SPI_execute_with_args(ctnas_sql("SELECT arch, status OPERATOR(pg_catalog.=) 'done', acc FROM %1$s.search_trials"
+										" WHERE job_id OPERATOR(pg_catalog.=) $1 AND status OPERATOR(pg_catalog.=) ANY ('{done,failed}')"),
+							  1, types, args, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the search's trials");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	t = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		null_arch,
+					null_done,
+					null_acc;
+		Datum		a = SPI_getbinval(t, desc, 1, &null_arch);
+		bool		done = DatumGetBool(SPI_getbinval(t, desc, 2, &null_done));
+		Datum		acc = SPI_getbinval(t, desc, 3, &null_acc);
+		ct_arch		cell;
+		int64_t		row;
+
+		if (null_arch)
+			continue;
+		archgraph_decode(DatumGetArchGraphP(a), &cell);
+		row = ct_oracle_find(&job.o, &cell);
+		/* (a trial of an architecture the search did not propose tells it nothing) */
+		if (row < 0)
+			continue;
+		if (done && !null_acc && isfinite(DatumGetFloat8(acc)))
+			ct_oracle_set_acc(&job.o, row, DatumGetFloat8(acc));
+		else if (!done)
+			ct_oracle_set_failed(&job.o, row);
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * The search waits for the results of its open proposals: they become
+ * trials (in proposal order; one that exists already, from an earlier start,
+ * stays as it is), and, unless all of them have been reported meanwhile,
+ * the job is left waiting with its checkpoint and the worker exits: the
+ * trial_report that completes the batch (or the launcher) queues it again.
+ * Returns when the results are all in: the oracle has them.
+ */
+static void
+job_wait(void)
+{
+	Oid			types[2] = {INT8OID, 0};
+	Datum		args[2] = {Int64GetDatum(job.id)};
+	Datum	   *archs;
+	bool		isnull;
+	int64		open;
+	int			n = job.b.npending;
+
+	begin_tx("ctnas search job: proposing trials");
+	still_the_worker();
+	if (job_spi_int64(ctnas_sql("SELECT cancel_requested::int4 FROM %1$s.search_jobs WHERE id OPERATOR(pg_catalog.=) $1"), 1, types, args, &isnull) == 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_QUERY_CANCELED),
+				 errmsg("the search job was cancelled")));
+	write_progress();
+	flush_results();
+	types[1] = get_array_type(search_archgraph_oid());
+	archs = palloc(sizeof(Datum) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+		archs[i] = PointerGetDatum(archgraph_encode(&job.o.cells[job.b.pending[i]]));
+	args[1] = PointerGetDatum(construct_array(archs, n, search_archgraph_oid(), -1, false, TYPALIGN_INT));
+	job_spi_exec(ctnas_sql("INSERT INTO %1$s.search_trials (job_id, arch)"
+						   " SELECT $1, u.a FROM unnest($2) WITH ORDINALITY AS u(a, i) ORDER BY u.i"
+						   " ON CONFLICT (job_id, arch) DO NOTHING"), 2, types, args);
+	/* the job's row locked first: a report that completes the batch now waits for this decision, and then sees it */
+	job_spi_exec(ctnas_sql("SELECT 1 FROM %1$s.search_jobs WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE"), 1, types, args);
+	open = job_spi_int64(ctnas_sql("SELECT pg_catalog.count(*) FROM %1$s.search_trials WHERE job_id OPERATOR(pg_catalog.=) $1"
+								   " AND arch OPERATOR(pg_catalog.=) ANY ($2)"
+								   " AND status OPERATOR(pg_catalog.<>) ALL ('{done,failed}')"), 2, types, args, &isnull);
+	if (open > 0)
+	{
+		if (job.s != NULL)
+			write_checkpoint();
+		if (!job_transition(job.id, "waiting", NULL))
+			elog(ERROR, "search job " INT64_FORMAT " is not running", job.id);
+		end_tx();
+		ereport(LOG,
+				(errmsg("ctnas search job " INT64_FORMAT " waits for %lld of %d trials", job.id, (long long) open, n)));
+		proc_exit(0);
+	}
+	/* every one was reported meanwhile (a trial of an earlier start, a fast worker): go on */
+	{
+		MemoryContext old = MemoryContextSwitchTo(job.cxt);
+
+		load_trial_results();
+		MemoryContextSwitchTo(old);
+	}
+	end_tx();
+}
+
 /* Reads the oracle and builds (or restores) the search, in one transaction. */
 static void
 job_prepare(void)
@@ -410,7 +523,10 @@ job_prepare(void)
 	begin_tx("ctnas search job: reading the oracle");
 	old = MemoryContextSwitchTo(job.cxt);
 	search_load_oracle(job.oracle, &job.so, search_archgraph_oid(), &job.o);
+	if (job.so.external)
+		load_trial_results();
 	ct_budget_init(&job.b, &job.o, job.budget);
+	job.b.max_failed = job.so.max_failed > 0 ? job.so.max_failed : job.budget;
 	if (job.method == SEARCH_CTNAS)
 	{
 		if (job.checkpoint != NULL)
@@ -434,10 +550,22 @@ job_prepare(void)
 			job.s = search_ctnas_create(&job.b, &job.so);
 	}
 	MemoryContextSwitchTo(old);
-	/* results beyond the checkpoint (or of an earlier start) go: they will be found again */
-	args[1] = Int32GetDatum(job.b.used);
-	job_spi_exec(ctnas_sql("DELETE FROM %1$s.search_results WHERE job_id OPERATOR(pg_catalog.=) $1 AND (final OR step OPERATOR(pg_catalog.>) $2)"), 2, types, args);
-	job.flushed = job.b.used;
+	if (job.so.external && job.method != SEARCH_CTNAS)
+	{
+		bool		isnull;
+
+		/* a baseline replays its proposals from the start: the rows it wrote are its log's first ones again */
+		job.flushed = (int) job_spi_int64(ctnas_sql("SELECT pg_catalog.count(*) FROM %1$s.search_results"
+													" WHERE job_id OPERATOR(pg_catalog.=) $1 AND NOT final"), 1, types, args, &isnull);
+		job_spi_exec(ctnas_sql("DELETE FROM %1$s.search_results WHERE job_id OPERATOR(pg_catalog.=) $1 AND final"), 1, types, args);
+	}
+	else
+	{
+		/* results beyond the checkpoint (or of an earlier start) go: they will be found again */
+		args[1] = Int32GetDatum(job.b.used);
+		job_spi_exec(ctnas_sql("DELETE FROM %1$s.search_results WHERE job_id OPERATOR(pg_catalog.=) $1 AND (final OR step OPERATOR(pg_catalog.>) $2)"), 2, types, args);
+		job.flushed = job.b.used;
+	}
 	end_tx();
 }
 
@@ -455,10 +583,22 @@ job_run(void)
 	job_prepare();
 	if (job.method != SEARCH_CTNAS)
 	{
-		MemoryContext old = MemoryContextSwitchTo(job.cxt);
+		for (;;)
+		{
+			MemoryContext old = MemoryContextSwitchTo(job.cxt);
 
-		search_run_baseline(job.method, &job.b, &job.so);
-		MemoryContextSwitchTo(old);
+			search_run_baseline(job.method, &job.b, &job.so);
+			MemoryContextSwitchTo(old);
+			if (!job.b.waiting)
+				break;
+			job_wait();
+			/* the results are in: the baseline runs again from the start, over the same oracle */
+			old = MemoryContextSwitchTo(job.cxt);
+			ct_budget_free(&job.b);
+			ct_budget_init(&job.b, &job.o, job.budget);
+			job.b.max_failed = job.so.max_failed > 0 ? job.so.max_failed : job.budget;
+			MemoryContextSwitchTo(old);
+		}
 		job_finish();
 		return;
 	}
@@ -470,6 +610,11 @@ job_run(void)
 		MemoryContextSwitchTo(old);
 		if (!ok)
 			ct_report_error(&err, "search", NULL);
+		if (ct_ctnas_waiting(job.s))
+		{
+			job_wait();
+			continue;
+		}
 		if (TimestampDifferenceExceeds(last_flush, GetCurrentTimestamp(), FLUSH_MS))
 		{
 			job_flush();
