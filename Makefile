@@ -16,7 +16,7 @@ CORE_OBJS = src/core/error.o src/core/md5.o src/core/rng.o src/core/graph.o \
 PG_OBJS = src/pg/ctnas.o src/pg/pg_util.o src/pg/archgraph.o src/pg/archgraph_funcs.o \
 	src/pg/nb101_load.o src/pg/nac_train_agg.o src/pg/models.o src/pg/nac_funcs.o src/pg/ktau.o \
 	src/pg/search_harness.o src/pg/search.o src/pg/search_job_state.o src/pg/search_job_keys.o \
-	src/pg/search_job_api.o src/pg/search_job_worker.o src/pg/search_launcher.o src/pg/ext_schema.o
+	src/pg/search_job_api.o src/pg/search_job_worker.o src/pg/search_launcher.o src/pg/search_trials.o src/pg/ext_schema.o
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
 # the install script of each version, and every upgrade script ctnas--A--B.sql
