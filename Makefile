@@ -25,6 +25,9 @@ DATA = $(wildcard sql/install/$(EXTENSION)--*.sql)
 REGRESS = archgraph_io archgraph_validation archgraph_canonical archgraph_opclass \
 	archgraph_funcs nb101_data nac ktau search search_jobs trials hardening robust nb201 compat_0_1_0
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
+# concurrency (specs/*.spec): claims and the report/worker race of trials
+ISOLATION = trials_race
+ISOLATION_OPTS = --load-extension=$(EXTENSION)
 
 
 PG_CPPFLAGS = -I$(srcdir)/include
