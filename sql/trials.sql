@@ -142,7 +142,7 @@ SELECT lease_until - claimed_at AS lease FROM search_trials WHERE job_id = :job4
 SELECT trial_fail(trial, 'x') AS retried FROM (SELECT id AS trial FROM search_trials WHERE job_id = :job4 AND status = 'claimed' LIMIT 1) t;
 -- trials of ended or queued jobs are not claimed
 UPDATE search_jobs SET status = 'queued' WHERE id = :job4;
-SELECT count(*) AS of_queued_job FROM trial_claim(NULL, :job4);
+SELECT count(*) AS of_queued_job FROM trial_claim(job => :job4);
 UPDATE search_jobs SET status = 'waiting' WHERE id = :job4;
 
 -- ---- another role sees nothing of alice's trials and can do nothing with them; her machine can ---

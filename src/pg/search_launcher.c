@@ -97,9 +97,13 @@ stage_recover(void)
 	job_recover_stale();
 	/* waiting jobs whose trials were all reported (a crash or restart between a report and its worker's start) */
 	job_wake_waiting();
-	/* the records of workers whose jobs have ended (workers, running as owners, cannot delete them) */
+	/*
+	 * The records of workers whose jobs have ended (workers, running as
+	 * owners, cannot delete them).  A waiting job's stays: a report that
+	 * wakes the job starts no second worker while that one still runs.
+	 */
 	if (SPI_execute(ctnas_sql("DELETE FROM %1$s.search_workers w WHERE NOT EXISTS (SELECT 1 FROM %1$s.search_jobs j"
-							  " WHERE j.id OPERATOR(pg_catalog.=) w.job_id AND j.status OPERATOR(pg_catalog.=) ANY ('{queued,running}'))"),
+							  " WHERE j.id OPERATOR(pg_catalog.=) w.job_id AND j.status OPERATOR(pg_catalog.=) ANY ('{queued,running,waiting}'))"),
 					false, 0) != SPI_OK_DELETE)
 		elog(ERROR, "could not clean ctnas.search_workers");
 	/* rows whose role was dropped become nobody's for good (0 survives a dump; a name would not) */

@@ -28,6 +28,8 @@
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/latch.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/guc.h"
@@ -237,28 +239,51 @@ trial_require_claimed(int64 id, const TrialNow *tr)
 }
 
 /*
- * After a trial closed: a waiting job with no open trial left is queued
- * again and gets a worker, as search_submit starts one.  The job's row is
- * locked before the trials are counted (see the top of the file).  When no
- * slot is free the job stays queued: the launcher, or search_recover(),
- * starts it later.
+ * Whether the job's last worker is gone.  It leaves right after it commits
+ * its move to waiting, so a report that comes within that moment waits for
+ * it (up to WORKER_EXIT_MS); a worker still there after that (its owner set
+ * a running job waiting by hand) keeps its job to itself.
  */
-static void
-trial_resume_job(int64 job_id)
+#define WORKER_EXIT_MS 2000
+
+static bool
+job_worker_gone(int64 job_id)
 {
 	Oid			types[1] = {INT8OID};
 	Datum		args[1] = {Int64GetDatum(job_id)};
+	bool		n1,
+				n2;
+	int			pid;
+	TimestampTz start,
+				deadline;
+
+	if (SPI_execute_with_args(ctnas_sql("SELECT pid, backend_start FROM %1$s.search_workers WHERE job_id OPERATOR(pg_catalog.=) $1"),
+							  1, types, args, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read ctnas.search_workers");
+	if (SPI_processed == 0)
+		return true;
+	pid = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &n1));
+	start = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &n2));
+	if (n1 || n2)
+		return true;
+	deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), WORKER_EXIT_MS);
+	while (job_worker_alive(pid, start))
+	{
+		if (GetCurrentTimestamp() >= deadline)
+			return false;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 10, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+	return true;
+}
+
+/* A worker for the job when a slot is free, as search_submit starts one. */
+static bool
+start_worker_if_free(int64 job_id)
+{
 	volatile bool started = false;
 
-	if (SPI_execute_with_args(ctnas_sql("SELECT status FROM %1$s.search_jobs WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE"),
-							  1, types, args, NULL, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read ctnas.search_jobs");
-	if (SPI_processed == 0 || strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), "waiting") != 0)
-		return;
-	if (job_trials_open(job_id) > 0)
-		return;
-	if (!job_transition(job_id, "queued", NULL))
-		return;
 	job_slots_lock();
 	PG_TRY();
 	{
@@ -274,10 +299,38 @@ trial_resume_job(int64 job_id)
 		job_slots_unlock();
 	}
 	PG_END_TRY();
+	return started;
+}
+
+/*
+ * After a trial closed: a waiting job with no open trial left is queued
+ * again and gets a worker, as search_submit starts one.  The job's row is
+ * locked before the trials are counted (see the top of the file).  When no
+ * slot is free the job stays queued: the launcher, or search_recover(),
+ * starts it later.
+ */
+static void
+trial_resume_job(int64 job_id)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		args[1] = {Int64GetDatum(job_id)};
+	bool		started;
+
+	if (SPI_execute_with_args(ctnas_sql("SELECT status FROM %1$s.search_jobs WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE"),
+							  1, types, args, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read ctnas.search_jobs");
+	if (SPI_processed == 0 || strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), "waiting") != 0)
+		return;
+	if (job_trials_open(job_id) > 0)
+		return;
+	if (!job_transition(job_id, "queued", NULL))
+		return;
+	/* never a second worker beside a running one: the launcher or search_recover starts it later */
+	started = job_worker_gone(job_id) && start_worker_if_free(job_id);
 	if (!started && !job_launcher_running())
 		ereport(NOTICE,
 				(errmsg("search job " INT64_FORMAT " has all its trials and is queued again, but no search worker could start now", job_id),
-				 errhint("Call ctnas.search_recover() once a slot is free (with the launcher, it starts the job itself).")));
+				 errhint("Call ctnas.search_recover() later (with the launcher, it starts the job itself).")));
 }
 
 /* ---- the SQL functions ---- */
