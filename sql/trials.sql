@@ -68,8 +68,16 @@ SELECT q, pg_temp.try(q) FROM (VALUES
   ($$SELECT trial_fail($$ || :t2 || $$, NULL)$$),
   ($$SELECT trial_report(987654321, 0.5)::text$$),
   ($$SELECT trial_fail(987654321, 'x')$$),
-  ($$SELECT count(*)::text FROM trial_claim(NULL, 987654321)$$)
+  ($$SELECT count(*)::text FROM trial_claim(NULL, 987654321)$$),
+  ($$SET ctnas.trial_lease = 'soon'$$),
+  ($$SET ctnas.trial_lease = '-1 hour'$$),
+  ($$SET ctnas.trial_lease = '0'$$),
+  ($$SET ctnas.trial_max_attempts = 0$$)
 ) t(q);
+SHOW ctnas.trial_lease;
+SET ctnas.trial_lease = 'P1DT2H';		-- (ISO 8601 too)
+SHOW ctnas.trial_lease;
+RESET ctnas.trial_lease;
 SELECT id - :t1 AS n, status, acc, attempts, error FROM search_trials WHERE job_id = :job ORDER BY id;
 -- the table refuses what the functions refuse (the message only: the detail shows the row, with times)
 SELECT split_part(pg_temp.try(q), ' / ', 1) FROM (VALUES
