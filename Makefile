@@ -16,15 +16,18 @@ CORE_OBJS = src/core/error.o src/core/md5.o src/core/rng.o src/core/graph.o \
 PG_OBJS = src/pg/ctnas.o src/pg/pg_util.o src/pg/archgraph.o src/pg/archgraph_funcs.o \
 	src/pg/nb101_load.o src/pg/nac_train_agg.o src/pg/models.o src/pg/nac_funcs.o src/pg/ktau.o \
 	src/pg/search_harness.o src/pg/search.o src/pg/search_job_state.o src/pg/search_job_keys.o \
-	src/pg/search_job_api.o src/pg/search_job_worker.o src/pg/search_launcher.o src/pg/ext_schema.o
+	src/pg/search_job_api.o src/pg/search_job_worker.o src/pg/search_launcher.o src/pg/search_trials.o src/pg/ext_schema.o
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
 # the install script of each version, and every upgrade script ctnas--A--B.sql
 DATA = $(wildcard sql/install/$(EXTENSION)--*.sql)
 
 REGRESS = archgraph_io archgraph_validation archgraph_canonical archgraph_opclass \
-	archgraph_funcs nb101_data nac ktau search search_jobs hardening robust nb201 compat_0_1_0
+	archgraph_funcs nb101_data nac ktau search search_jobs trials hardening robust nb201 compat_0_1_0
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
+# concurrency (specs/*.spec): claims and the report/worker race of trials
+ISOLATION = trials_race
+ISOLATION_OPTS = --load-extension=$(EXTENSION)
 
 
 PG_CPPFLAGS = -I$(srcdir)/include

@@ -398,8 +398,12 @@ CREATE FUNCTION @extschema@.help() RETURNS TABLE (task text, call text, what tex
 		('jobs', 'ctnas.search_status(id), ctnas.search_wait(id, timeout)', 'a job''s row (waiting until it has ended)'),
 		('jobs', 'ctnas.search_cancel(id)', 'stops a job'),
 		('jobs', 'ctnas.search_recover()', 'records what happened to jobs whose worker is gone; starts queued ones (without a launcher)'),
-		('jobs', 'SELECT * FROM ctnas.search_activity', 'queued and running jobs with their progress'),
+		('jobs', 'SELECT * FROM ctnas.search_activity', 'queued, running and waiting jobs with their progress and trials'),
 		('jobs', 'SELECT * FROM ctnas.search_results WHERE job_id = ...', 'the rows a job returned'),
+		('trials', 'ctnas.trial_claim(worker, job)', 'a training machine claims the oldest open trial of an external search (for a lease): trial, job, arch; no row when there is none'),
+		('trials', 'ctnas.trial_report(trial, acc, info)', 'records a claimed trial''s accuracy; a waiting job whose trials are all in resumes'),
+		('trials', 'ctnas.trial_fail(trial, reason)', 'gives a claimed trial back: proposed again, or failed after max_attempts claims'),
+		('trials', 'SELECT * FROM ctnas.search_trials WHERE job_id = ...', 'the trials of a search with "evaluator": "external"'),
 		('schedules', 'ctnas.search_schedule(name, every, oracle, budget, options, method)', 'a search the launcher submits every interval'),
 		('schedules', 'ctnas.search_unschedule(name [, owner])', 'removes a schedule'),
 		('help', 'ctnas.help()', 'this list')
@@ -512,6 +516,130 @@ ALTER TABLE @extschema@.search_schedules ADD CONSTRAINT search_schedules_method_
 COMMENT ON TABLE @extschema@.search_results IS 'the rows a search job returns, as ctnas_search / random_search / evolution_search / local_search would';
 
 -------------------------------------------------------------------------------
+-- Trials (issue 14): a search job with "evaluator": "external" proposes
+-- architectures as trials, which training machines claim (a lease), train
+-- elsewhere and report; the job waits (status waiting, no worker process)
+-- until its open trials are all reported, then is queued again and resumes.
+-- src/pg/search_trials.c has the functions, the job worker proposes the
+-- trials and reads the outcomes.  A trial of a job that ends (succeeded,
+-- failed, cancelled) is cancelled if it was still open.
+-------------------------------------------------------------------------------
+ALTER TABLE @extschema@.search_jobs DROP CONSTRAINT search_jobs_status_check;
+ALTER TABLE @extschema@.search_jobs ADD CONSTRAINT search_jobs_status_check
+	CHECK (status IN ('queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled'));
+COMMENT ON COLUMN @extschema@.search_jobs.status IS 'queued, running, waiting (for its trials: no worker), succeeded, failed or cancelled';
+
+CREATE TABLE @extschema@.search_trials (
+	id int8 PRIMARY KEY,
+	job_id int8 NOT NULL REFERENCES @extschema@.search_jobs (id) ON DELETE CASCADE,
+	arch @extschema@.archgraph NOT NULL,
+	status text NOT NULL DEFAULT 'proposed'
+		CHECK (status IN ('proposed', 'claimed', 'done', 'failed', 'cancelled')),
+	acc float8 CHECK (acc OPERATOR(pg_catalog.>) '-Infinity'::float8 AND acc OPERATOR(pg_catalog.<) 'Infinity'::float8),
+	worker text,
+	attempts int4 NOT NULL DEFAULT 0 CHECK (attempts OPERATOR(pg_catalog.>=) 0),
+	proposed_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	claimed_at timestamptz,
+	lease_until timestamptz,
+	reported_at timestamptz,
+	info jsonb,
+	error text,
+	UNIQUE (job_id, arch),
+	-- (NaN is above Infinity in PostgreSQL's order: the check on acc refuses it too)
+	CONSTRAINT search_trials_acc_when_done CHECK ((acc IS NOT NULL) OPERATOR(pg_catalog.=) (status OPERATOR(pg_catalog.=) 'done')),
+	CONSTRAINT search_trials_lease_when_claimed CHECK ((lease_until IS NOT NULL) OPERATOR(pg_catalog.=) (status OPERATOR(pg_catalog.=) 'claimed'))
+);
+-- ids as for jobs (search_job_keys.c): from the sequence, skipping taken ones, kept when given (a restore)
+CREATE SEQUENCE @extschema@.search_trials_id_seq OWNED BY @extschema@.search_trials.id;
+GRANT USAGE ON SEQUENCE @extschema@.search_trials_id_seq TO PUBLIC;
+-- what trial_claim reads: the open trials, oldest first
+CREATE INDEX search_trials_open ON @extschema@.search_trials (proposed_at, id)
+	WHERE status IN ('proposed', 'claimed');
+COMMENT ON TABLE @extschema@.search_trials IS 'the architectures a search job with "evaluator": "external" has trained elsewhere: ctnas.trial_claim, trial_report, trial_fail';
+COMMENT ON COLUMN @extschema@.search_trials.id IS 'the trial (from a sequence; kept when given, as a restore does)';
+COMMENT ON COLUMN @extschema@.search_trials.job_id IS 'the search job that proposed it';
+COMMENT ON COLUMN @extschema@.search_trials.arch IS 'the architecture to train (once per job)';
+COMMENT ON COLUMN @extschema@.search_trials.status IS 'proposed (claimable), claimed (being trained), done (acc reported), failed (given up after max_attempts claims; costs the search no budget), cancelled (its job ended first)';
+COMMENT ON COLUMN @extschema@.search_trials.acc IS 'the reported accuracy (finite; exactly when done)';
+COMMENT ON COLUMN @extschema@.search_trials.worker IS 'who claimed it last (trial_claim''s worker argument)';
+COMMENT ON COLUMN @extschema@.search_trials.attempts IS 'claims so far';
+COMMENT ON COLUMN @extschema@.search_trials.proposed_at IS 'when the search proposed it (claims go oldest first)';
+COMMENT ON COLUMN @extschema@.search_trials.claimed_at IS 'when it was claimed last';
+COMMENT ON COLUMN @extschema@.search_trials.lease_until IS 'while claimed: until when the claim holds (after it, others may claim the trial again)';
+COMMENT ON COLUMN @extschema@.search_trials.reported_at IS 'when it was reported done, or failed for good';
+COMMENT ON COLUMN @extschema@.search_trials.info IS 'what the training machine reported with the accuracy (trial_report''s info)';
+COMMENT ON COLUMN @extschema@.search_trials.error IS 'the reason of its last failure (trial_fail)';
+
+CREATE FUNCTION @extschema@.search_trials_keys() RETURNS trigger
+	AS 'MODULE_PATHNAME' LANGUAGE C;
+COMMENT ON FUNCTION @extschema@.search_trials_keys() IS 'trigger: trial ids from the sequence (skipping taken ones) unless given; proposal times of open trials from the clock';
+CREATE TRIGGER search_trials_keys BEFORE INSERT OR UPDATE ON @extschema@.search_trials
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.search_trials_keys();
+
+-- a job that ends, by whatever path (its worker, search_cancel, recovery, the launcher), cancels its open trials
+CREATE FUNCTION @extschema@.search_jobs_end_trials() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	EXECUTE pg_catalog.format('UPDATE %I.search_trials SET status = ''cancelled'', lease_until = NULL'
+							  ' WHERE job_id OPERATOR(pg_catalog.=) $1 AND status OPERATOR(pg_catalog.=) ANY (''{proposed,claimed}'')',
+							  TG_TABLE_SCHEMA) USING NEW.id;
+	RETURN NULL;
+END $$;
+COMMENT ON FUNCTION @extschema@.search_jobs_end_trials() IS 'trigger: the open trials of a job that has ended are cancelled';
+CREATE TRIGGER search_jobs_end_trials AFTER UPDATE OF status ON @extschema@.search_jobs
+	FOR EACH ROW WHEN (NEW.status IN ('succeeded', 'failed', 'cancelled') AND OLD.status IS DISTINCT FROM NEW.status)
+	EXECUTE FUNCTION @extschema@.search_jobs_end_trials();
+
+-- a role sees, claims and reports the trials of the jobs it sees; dumps hold them as they do results
+ALTER TABLE @extschema@.search_trials ENABLE ROW LEVEL SECURITY;
+CREATE POLICY search_trials_owner ON @extschema@.search_trials
+	USING (EXISTS (SELECT 1 FROM @extschema@.search_jobs j WHERE j.id OPERATOR(pg_catalog.=) job_id));
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.search_trials TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.search_trials',
+	'WHERE EXISTS (SELECT 1 FROM @extschema@.search_jobs j WHERE j.id OPERATOR(pg_catalog.=) job_id AND pg_catalog.pg_has_role(j.owner_oid, ''MEMBER''))');
+
+CREATE FUNCTION @extschema@.trial_claim(worker text DEFAULT NULL, job int8 DEFAULT NULL)
+	RETURNS TABLE (trial int8, job int8, arch @extschema@.archgraph)
+	AS 'MODULE_PATHNAME', 'trial_claim' LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE ROWS 1;
+COMMENT ON FUNCTION @extschema@.trial_claim(text, int8) IS 'claims the oldest claimable trial (proposed, or with an expired lease) of a waiting or running job the caller sees (of job, if given): no row when there is none; the lease is the job''s option "lease", else ctnas.trial_lease';
+CREATE FUNCTION @extschema@.trial_report(trial int8, acc float8, info jsonb DEFAULT NULL) RETURNS void
+	AS 'MODULE_PATHNAME', 'trial_report' LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.trial_report(int8, float8, jsonb) IS 'records a claimed trial''s accuracy (finite); when it was the last open trial of a waiting job, the job is queued again and a worker resumes it';
+CREATE FUNCTION @extschema@.trial_fail(trial int8, reason text) RETURNS text
+	AS 'MODULE_PATHNAME', 'trial_fail' LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.trial_fail(int8, text) IS 'gives a claimed trial back with the reason: proposed again (returned) while it has had fewer claims than max_attempts, else failed (the search proposes another architecture; no budget is spent on it)';
+
+-- the view: waiting jobs too, with their trials
+DROP VIEW @extschema@.search_activity;
+CREATE VIEW @extschema@.search_activity WITH (security_invoker = true) AS
+	SELECT j.id, j.owner, j.method, j.oracle, j.budget, j.status, w.pid AS worker_pid,
+		   (j.progress OPERATOR(pg_catalog.->>) 'phase') AS phase,
+		   (j.progress OPERATOR(pg_catalog.->>) 'iteration')::int8 AS iteration,
+		   (j.progress OPERATOR(pg_catalog.->>) 'queries')::int4 AS queries,
+		   GREATEST((j.progress OPERATOR(pg_catalog.->>) 'best_acc')::float8, t.best_acc) AS best_acc,
+		   coalesce(t.proposed, 0) AS trials_proposed, coalesce(t.claimed, 0) AS trials_claimed,
+		   coalesce(t.done, 0) AS trials_done, coalesce(t.failed, 0) AS trials_failed,
+		   j.submitted_at, j.started_at, pg_catalog.now() OPERATOR(pg_catalog.-) j.started_at AS running_for,
+		   a.state AS backend_state, a.wait_event
+	FROM @extschema@.search_jobs j
+	LEFT JOIN @extschema@.search_workers w ON w.job_id OPERATOR(pg_catalog.=) j.id
+		AND j.status OPERATOR(pg_catalog.<>) 'waiting'
+	LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) w.pid
+		AND a.backend_start OPERATOR(pg_catalog.=) w.backend_start
+	LEFT JOIN LATERAL (SELECT pg_catalog.count(*) FILTER (WHERE s.status OPERATOR(pg_catalog.=) 'proposed') AS proposed,
+							  pg_catalog.count(*) FILTER (WHERE s.status OPERATOR(pg_catalog.=) 'claimed') AS claimed,
+							  pg_catalog.count(*) FILTER (WHERE s.status OPERATOR(pg_catalog.=) 'done') AS done,
+							  pg_catalog.count(*) FILTER (WHERE s.status OPERATOR(pg_catalog.=) 'failed') AS failed,
+							  pg_catalog.max(s.acc) AS best_acc
+					   FROM @extschema@.search_trials s WHERE s.job_id OPERATOR(pg_catalog.=) j.id) t ON true
+	WHERE j.status IN ('queued', 'running', 'waiting');
+COMMENT ON VIEW @extschema@.search_activity IS 'queued, running and waiting search jobs with their progress and trials, like pg_stat_activity (backend_state and wait_event need pg_read_all_stats: workers run under the bootstrap superuser''s session)';
+GRANT SELECT ON @extschema@.search_activity TO PUBLIC;
+COMMENT ON FUNCTION @extschema@.search_status(int8) IS 'the job row (a job whose worker is gone is shown with its outcome); the trials of an external search are in search_trials and search_activity';
+COMMENT ON FUNCTION @extschema@.search_cancel(int8) IS 'asks a queued or running job to stop (it ends as cancelled within a second; a waiting one at once, with its open trials); false if it had already ended';
+
+ALTER FUNCTION @extschema@.search_trials_keys() SET SCHEMA ctnas_internal;
+ALTER FUNCTION @extschema@.search_jobs_end_trials() SET SCHEMA ctnas_internal;
 -- Searches whose accuracies come from outside ("evaluator": "external"): a job
 -- over a whole search space has no oracle relation (its candidates are the
 -- space's architectures); every other job still names one.

@@ -202,11 +202,16 @@ search_cancel(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("search job " INT64_FORMAT " does not exist", id)));
-	/* a queued job no worker has taken ends now; a worker sees the flag within a flush */
+	/*
+	 * A queued job no worker has taken, or a waiting one (no worker: its
+	 * trials are out for training), ends now; a worker sees the flag within a
+	 * flush.  (A trigger cancels the job's open trials when it ends.)
+	 */
 	job_spi_exec(ctnas_sql("UPDATE %1$s.search_jobs j SET status = 'cancelled', cancel_requested = true,"
 						   " finished_at = pg_catalog.now() WHERE j.id OPERATOR(pg_catalog.=) $1"
-						   " AND j.status OPERATOR(pg_catalog.=) 'queued'"
-						   " AND NOT EXISTS (SELECT 1 FROM %1$s.search_workers w WHERE w.job_id OPERATOR(pg_catalog.=) $1 AND NOT w.claimed)"),
+						   " AND (j.status OPERATOR(pg_catalog.=) 'waiting'"
+						   "  OR (j.status OPERATOR(pg_catalog.=) 'queued'"
+						   "   AND NOT EXISTS (SELECT 1 FROM %1$s.search_workers w WHERE w.job_id OPERATOR(pg_catalog.=) $1 AND NOT w.claimed)))"),
 				 1, types, args);
 	changed = SPI_processed > 0;
 	job_spi_exec(ctnas_sql("UPDATE %1$s.search_jobs SET cancel_requested = true WHERE id OPERATOR(pg_catalog.=) $1"
@@ -244,7 +249,7 @@ job_row(int64 id, bool *ended)
 	bool		isnull;
 	Datum		d;
 
-	if (SPI_execute_with_args(ctnas_sql("SELECT r, (r).status OPERATOR(pg_catalog.<>) ALL ('{queued,running}') FROM"
+	if (SPI_execute_with_args(ctnas_sql("SELECT r, (r).status OPERATOR(pg_catalog.<>) ALL ('{queued,running,waiting}') FROM"
 										" (SELECT pg_catalog.jsonb_populate_record(j, %2$s.search_job_stale(j)) AS r"
 										"  FROM %1$s.search_jobs j WHERE id OPERATOR(pg_catalog.=) $1) x"),
 							  1, types, args, NULL, false, 1) != SPI_OK_SELECT)	/* not read-only: a new snapshot each time */
@@ -280,6 +285,8 @@ search_recover(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	changed = job_recover_stale();
+	/* waiting jobs whose trials were all reported (a crash or restart between a report and its worker's start) */
+	changed += job_wake_waiting();
 	if (!job_launcher_running())
 		changed += job_start_queued();
 	SPI_finish();

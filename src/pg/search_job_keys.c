@@ -16,10 +16,17 @@
  *
  *	  The queue is ordered by submission time, then id; a role that is not
  *	  a superuser cannot put a job in it with a time of its choosing: a
- *	  queued or running job it inserts, or an ended one it queues again, is
- *	  submitted now.  Ended jobs keep the time they were given (a restored
- *	  history).  An update never changes a job's id or (but for that) its
- *	  submission time.
+ *	  queued, running or waiting job it inserts, or an ended one it queues
+ *	  again or sets waiting (which becomes queued when its trials are in),
+ *	  is submitted now.  Ended jobs keep the time they were given (a
+ *	  restored history).  An update never changes a job's id or (but for
+ *	  that) its submission time.
+ *
+ *	  The trials of jobs whose architectures are trained elsewhere
+ *	  (ctnas.search_trials) are keyed the same way by a sibling trigger:
+ *	  ids from their own sequence, kept when given; claims go by proposal
+ *	  time, which a role that is not a superuser cannot choose for an open
+ *	  (proposed or claimed) trial it inserts or reopens.
  */
 #include "postgres.h"
 
@@ -38,6 +45,7 @@
 #include "search_jobs.h"
 
 PG_FUNCTION_INFO_V1(search_jobs_keys);
+PG_FUNCTION_INFO_V1(search_trials_keys);
 
 /* 2^52: far beyond any real number of jobs, far below the sequence's end */
 #define PLAIN_ROLE_MAX_JOB_ID (INT64CONST(1) << 52)
@@ -61,7 +69,7 @@ job_id_taken(Relation rel, int64 id)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_execute_with_args(sql, 1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not look up search job %lld", (long long) id);
+		elog(ERROR, "could not look up id %lld", (long long) id);
 	taken = SPI_processed > 0;
 	SPI_finish();
 	SetUserIdAndSecContext(save_user, save_sec);
@@ -85,7 +93,7 @@ job_id_sequence_past(Relation rel, Oid seq, int64 id)
 	if (SPI_execute_with_args("SELECT pg_catalog.setval($1, $2) FROM pg_catalog.pg_sequence_last_value($1) l"
 							  " WHERE l IS NULL OR l OPERATOR(pg_catalog.<) $2",
 							  2, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not move the sequence of search jobs");
+		elog(ERROR, "could not move the sequence of \"%s\"", RelationGetRelationName(rel));
 	SPI_finish();
 	SetUserIdAndSecContext(save_user, save_sec);
 }
@@ -111,7 +119,7 @@ attnum_of(TupleDesc desc, const char *name)
 		if (!a->attisdropped && strcmp(NameStr(a->attname), name) == 0)
 			return i + 1;
 	}
-	elog(ERROR, "search_jobs has no column \"%s\"", name);
+	elog(ERROR, "table has no column \"%s\"", name);
 	return 0;
 }
 
@@ -131,17 +139,34 @@ status_is(HeapTuple tup, TupleDesc desc, int attnum, const char *const *states, 
 	return false;
 }
 
-Datum
-search_jobs_keys(PG_FUNCTION_ARGS)
+/*
+ * What keys the rows of a table: search_jobs (submitted_at orders the queue)
+ * and search_trials (proposed_at orders the claims).  A row in one of the
+ * open statuses that a role that is not a superuser inserts, or that it
+ * moves from an ended status into one of the requeue statuses, gets the
+ * time of now.
+ */
+typedef struct KeyedTable
+{
+	const char *what;			/* "search job", in messages */
+	const char *time_column;
+	const char *const *open;	/* statuses of rows in the queue */
+	int			nopen;
+	const char *const *requeue; /* statuses an ended row re-enters the queue with */
+	int			nrequeue;
+	const char *const *ended;
+	int			nended;
+} KeyedTable;
+
+static Datum
+keys_trigger(FunctionCallInfo fcinfo, const KeyedTable *kt, const char *trigger_name)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
-	static const char *const waiting[] = {"queued", "running"};
-	static const char *const ended[] = {"succeeded", "failed", "cancelled"};
 	Relation	rel;
 	TupleDesc	desc;
 	HeapTuple	tup;
 	int			att_id,
-				att_submitted,
+				att_time,
 				att_status;
 	int			ncols = 0;
 	int			cols[2];
@@ -151,11 +176,11 @@ search_jobs_keys(PG_FUNCTION_ARGS)
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(td->tg_event) || TRIGGER_FIRED_BY_DELETE(td->tg_event))
-		elog(ERROR, "search_jobs_keys must be a BEFORE INSERT OR UPDATE row trigger");
+		elog(ERROR, "%s must be a BEFORE INSERT OR UPDATE row trigger", trigger_name);
 	rel = td->tg_relation;
 	desc = RelationGetDescr(rel);
 	att_id = attnum_of(desc, "id");
-	att_submitted = attnum_of(desc, "submitted_at");
+	att_time = attnum_of(desc, kt->time_column);
 	att_status = attnum_of(desc, "status");
 	plain = !superuser();
 
@@ -166,12 +191,12 @@ search_jobs_keys(PG_FUNCTION_ARGS)
 		tup = td->tg_newtuple;
 		cols[ncols] = att_id;
 		vals[ncols++] = heap_getattr(td->tg_trigtuple, att_id, desc, &isnull);
-		cols[ncols] = att_submitted;
-		if (plain && status_is(tup, desc, att_status, waiting, 1) &&
-			status_is(td->tg_trigtuple, desc, att_status, ended, lengthof(ended)))
+		cols[ncols] = att_time;
+		if (plain && status_is(tup, desc, att_status, kt->requeue, kt->nrequeue) &&
+			status_is(td->tg_trigtuple, desc, att_status, kt->ended, kt->nended))
 			vals[ncols++] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 		else
-			vals[ncols++] = heap_getattr(td->tg_trigtuple, att_submitted, desc, &nulls[1]);
+			vals[ncols++] = heap_getattr(td->tg_trigtuple, att_time, desc, &nulls[1]);
 	}
 	else
 	{
@@ -188,10 +213,10 @@ search_jobs_keys(PG_FUNCTION_ARGS)
 			if (plain && (id < 1 || id > PLAIN_ROLE_MAX_JOB_ID))
 				ereport(ERROR,
 						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-						 errmsg("search job id %lld is out of range", (long long) id),
-						 errdetail("A role that is not a superuser may give a job an id from 1 to %lld.",
-								   (long long) PLAIN_ROLE_MAX_JOB_ID),
-						 errhint("Leave the id out: new jobs get one from the sequence.")));
+						 errmsg("%s id %lld is out of range", kt->what, (long long) id),
+						 errdetail("A role that is not a superuser may give a %s an id from 1 to %lld.",
+								   kt->what, (long long) PLAIN_ROLE_MAX_JOB_ID),
+						 errhint("Leave the id out: new rows get one from the sequence.")));
 			job_id_sequence_past(rel, seq, id);
 		}
 		else
@@ -206,13 +231,37 @@ search_jobs_keys(PG_FUNCTION_ARGS)
 			cols[ncols] = att_id;
 			vals[ncols++] = Int64GetDatum(id);
 		}
-		if (plain && status_is(tup, desc, att_status, waiting, lengthof(waiting)))
+		if (plain && status_is(tup, desc, att_status, kt->open, kt->nopen))
 		{
-			cols[ncols] = att_submitted;
+			cols[ncols] = att_time;
 			vals[ncols++] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 		}
 	}
 	if (ncols > 0)
 		tup = heap_modify_tuple_by_cols(tup, desc, ncols, cols, vals, nulls);
 	return PointerGetDatum(tup);
+}
+
+Datum
+search_jobs_keys(PG_FUNCTION_ARGS)
+{
+	/* a waiting job is in the queue too: it becomes queued again, keeping its time, when its trials are in */
+	static const char *const open[] = {"queued", "running", "waiting"};
+	static const char *const requeue[] = {"queued", "waiting"};
+	static const char *const ended[] = {"succeeded", "failed", "cancelled"};
+	static const KeyedTable kt = {"search job", "submitted_at", open, lengthof(open),
+	requeue, lengthof(requeue), ended, lengthof(ended)};
+
+	return keys_trigger(fcinfo, &kt, "search_jobs_keys");
+}
+
+Datum
+search_trials_keys(PG_FUNCTION_ARGS)
+{
+	static const char *const open[] = {"proposed", "claimed"};
+	static const char *const ended[] = {"done", "failed", "cancelled"};
+	static const KeyedTable kt = {"search trial", "proposed_at", open, lengthof(open),
+	open, lengthof(open), ended, lengthof(ended)};
+
+	return keys_trigger(fcinfo, &kt, "search_trials_keys");
 }

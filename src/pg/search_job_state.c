@@ -237,7 +237,11 @@ job_transition(int64 id, const char *to, const char *error)
 	else if (strcmp(to, "succeeded") == 0)
 		from = "{running}";
 	else if (strcmp(to, "failed") == 0 || strcmp(to, "cancelled") == 0)
-		from = "{queued,running}";
+		from = "{queued,running,waiting}";
+	else if (strcmp(to, "waiting") == 0)
+		from = "{running}";		/* its trials are out for training */
+	else if (strcmp(to, "queued") == 0)
+		from = "{waiting}";		/* its trials are all reported: a worker resumes it */
 	else
 		elog(ERROR, "unknown search job status \"%s\"", to);
 	if (error)
@@ -252,6 +256,33 @@ job_transition(int64 id, const char *to, const char *error)
 							  4, types, args, nulls, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "could not change the status of search job " INT64_FORMAT, id);
 	return SPI_processed > 0;
+}
+
+int
+job_trials_open(int64 job_id)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		args[1] = {Int64GetDatum(job_id)};
+
+	return (int) job_spi_int64(ctnas_sql("SELECT pg_catalog.count(*) FROM %1$s.search_trials"
+										 " WHERE job_id OPERATOR(pg_catalog.=) $1"
+										 " AND status OPERATOR(pg_catalog.=) ANY ('{proposed,claimed}')"),
+							   1, types, args, NULL);
+}
+
+int
+job_wake_waiting(void)
+{
+	/* (rows another session holds are left for the next pass: a report holding one wakes it itself) */
+	if (SPI_execute(ctnas_sql("UPDATE %1$s.search_jobs SET status = 'queued', error = NULL"
+							  " WHERE id OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT j.id FROM %1$s.search_jobs j"
+							  "  WHERE j.status OPERATOR(pg_catalog.=) 'waiting'"
+							  "  AND NOT EXISTS (SELECT 1 FROM %1$s.search_trials t WHERE t.job_id OPERATOR(pg_catalog.=) j.id"
+							  "                  AND t.status OPERATOR(pg_catalog.=) ANY ('{proposed,claimed}'))"
+							  "  FOR UPDATE OF j SKIP LOCKED))"
+							  " AND status OPERATOR(pg_catalog.=) 'waiting'"), false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "could not resume waiting search jobs");
+	return (int) SPI_processed;
 }
 
 /* {"status": ..., "finished_at": now, "error": ...} as jsonb */

@@ -35,6 +35,10 @@ extern int	ctnas_max_search_workers;
 
 /* Settings of the search jobs, and the launcher when preloaded (search_launcher.c; _PG_init). */
 extern void ctnas_search_jobs_init(void);
+/* Settings of trials: ctnas.trial_lease, ctnas.trial_max_attempts (search_trials.c). */
+extern void ctnas_search_trials_init(void);
+/* Whether text is a positive interval (a job's option "lease", ctnas.trial_lease); *lease is it. */
+extern bool trial_lease_parse(const char *text, Interval *lease);
 
 /* ---- search_job_state.c (inside a transaction, SPI connected) ---- */
 
@@ -61,13 +65,21 @@ extern bool job_start_worker(int64 job_id, int *pid, TimestampTz *backend_start)
 
 /*
  * A worker's status transitions of its job: queued -> running (claim),
- * running -> succeeded, queued/running -> failed or cancelled.  False when
+ * running -> succeeded, queued/running/waiting -> failed or cancelled;
+ * for jobs whose trials are trained elsewhere ("evaluator": "external"),
+ * running -> waiting (open trials remain) and waiting -> queued (all
+ * reported: a worker resumes it).  False when
  * the job was not in a status that allows it.  error may be NULL.  (The
  * set-based ones are SQL statements: recovery applies search_job_stale,
  * which also queues a resumable job again; queued jobs that no worker took
  * are cancelled by search_cancel and job_start_queued.)
  */
 extern bool job_transition(int64 id, const char *to, const char *error);
+
+/* The job's open trials (proposed or claimed) in ctnas.search_trials, as the caller sees them. */
+extern int	job_trials_open(int64 job_id);
+/* Waiting jobs with no open trial left become queued (visible ones, not locked by others); returns how many. */
+extern int	job_wake_waiting(void);
 
 /* Records the outcome of jobs whose worker is gone (visible ones); returns how many rows changed. */
 extern int	job_recover_stale(void);

@@ -40,6 +40,7 @@ ctnas_search_jobs_init(void)
 							"Search jobs that may run at the same time (in the whole server).",
 							"A submit beyond it waits in the queue (with the launcher) or fails.",
 							&ctnas_max_search_workers, 4, 0, 1024, PGC_SIGHUP, 0, NULL, NULL, NULL);
+	ctnas_search_trials_init();
 	/* the launcher and its setting exist only when preloaded (a PGC_POSTMASTER setting cannot be made later) */
 	if (process_shared_preload_libraries_in_progress && !IsBinaryUpgrade)
 	{
@@ -75,7 +76,7 @@ submit_due_schedules(void)
 							  "  WHERE s.next_run_at OPERATOR(pg_catalog.<=) pg_catalog.now()"
 							  "  AND NOT EXISTS (SELECT 1 FROM %1$s.search_jobs j WHERE j.id OPERATOR(pg_catalog.=) s.last_job"
 							  "                  AND j.owner_oid OPERATOR(pg_catalog.=) s.owner_oid"
-							  "                  AND j.status OPERATOR(pg_catalog.=) ANY ('{queued,running}'))"
+							  "                  AND j.status OPERATOR(pg_catalog.=) ANY ('{queued,running,waiting}'))"
 							  "  FOR UPDATE OF s SKIP LOCKED),"
 							  /* (owner by the role's present name: the trigger binds the job to that very role) */
 							  " ins AS (INSERT INTO %1$s.search_jobs (owner, method, oracle, budget, options, schedule, search_path)"
@@ -94,9 +95,15 @@ stage_recover(void)
 	const char *nsp;
 
 	job_recover_stale();
-	/* the records of workers whose jobs have ended (workers, running as owners, cannot delete them) */
+	/* waiting jobs whose trials were all reported (a crash or restart between a report and its worker's start) */
+	job_wake_waiting();
+	/*
+	 * The records of workers whose jobs have ended (workers, running as
+	 * owners, cannot delete them).  A waiting job's stays: a report that
+	 * wakes the job starts no second worker while that one still runs.
+	 */
 	if (SPI_execute(ctnas_sql("DELETE FROM %1$s.search_workers w WHERE NOT EXISTS (SELECT 1 FROM %1$s.search_jobs j"
-							  " WHERE j.id OPERATOR(pg_catalog.=) w.job_id AND j.status OPERATOR(pg_catalog.=) ANY ('{queued,running}'))"),
+							  " WHERE j.id OPERATOR(pg_catalog.=) w.job_id AND j.status OPERATOR(pg_catalog.=) ANY ('{queued,running,waiting}'))"),
 					false, 0) != SPI_OK_DELETE)
 		elog(ERROR, "could not clean ctnas.search_workers");
 	/* rows whose role was dropped become nobody's for good (0 survives a dump; a name would not) */

@@ -1,6 +1,6 @@
 # Plain roles dump and restore their own databases with pg_dump and
 # pg_restore: each gets back its models, jobs (same ids), their results and
-# its schedules, and nothing of another role's; two roles' dumps restore into
+# trials, and its schedules, and nothing of another role's; two roles' dumps restore into
 # one database side by side; superuser dumps keep everything, as before.
 use strict;
 use warnings;
@@ -67,7 +67,18 @@ for my $j ([ 'alice', 'random', 30 ], [ 'bob', 'evolution', 25 ], [ 'alice', 'ev
 	push @jobs, $id;
 }
 
-# what a role has, as it sees it: fingerprints of its models, jobs, results and schedules
+# trials of external searches (as a job worker and training machines leave them): kept with their jobs
+as('alice', 'nas', qq{
+	INSERT INTO ctnas.search_trials (job_id, arch, status, acc, worker, attempts, claimed_at, reported_at, info)
+	SELECT $jobs[0], arch, 'done', test_acc_run0, 'gpu-1', 1, now(), now(), '{"epochs": 108}' FROM (SELECT * FROM nb101 ORDER BY hash LIMIT 3) s;
+	INSERT INTO ctnas.search_trials (job_id, arch, status, attempts, reported_at, error)
+	SELECT $jobs[2], arch, 'failed', 3, now(), 'out of memory' FROM (SELECT * FROM nb101 ORDER BY hash LIMIT 1) s;
+});
+as('bob', 'nas', qq{
+	INSERT INTO ctnas.search_trials (job_id, arch, status) SELECT $jobs[1], arch, 'cancelled' FROM (SELECT * FROM nb101 ORDER BY hash DESC LIMIT 2) s;
+});
+
+# what a role has, as it sees it: fingerprints of its models, jobs, results, trials and schedules
 my %fp = (
 	models => q{SELECT string_agg(concat_ws(' ', name, owner, created_at, info, md5(weights)), E'\n' ORDER BY name)
 		FROM ctnas.models WHERE pg_has_role(owner, 'MEMBER')},
@@ -77,6 +88,8 @@ my %fp = (
 		ORDER BY job_id, step NULLS LAST, final)) FROM ctnas.search_results},
 	schedules => q{SELECT string_agg(concat_ws(' ', name, owner, every, method, oracle, budget, options, next_run_at, last_job),
 		E'\n' ORDER BY name) FROM ctnas.search_schedules},
+	trials => q{SELECT count(*) || ' ' || md5(string_agg(concat_ws(' ', id, job_id, arch, status, acc, worker, attempts, proposed_at,
+		claimed_at, lease_until, reported_at, info, error), ',' ORDER BY id)) FROM ctnas.search_trials},
 );
 my (%alice, %bob);
 for my $k (sort keys %fp)
@@ -85,6 +98,8 @@ for my $k (sort keys %fp)
 	$bob{$k} = as('bob', 'nas', $fp{$k});
 }
 like($alice{results}, qr/^[1-9]\d* /, 'alice has results');
+like($alice{trials}, qr/^4 /, 'alice has her trials');
+like($bob{trials}, qr/^2 /, 'bob his');
 like($alice{jobs}, qr/^$jobs[0] alice random/, 'alice sees her jobs');
 unlike($alice{jobs}, qr/bob/, 'and not bob\'s');
 
@@ -120,8 +135,9 @@ for my $k (sort keys %fp)
 }
 is($node->safe_psql('alice_copy', 'SELECT count(*) FROM ctnas.models WHERE owner = \'bob\'')
 	. $node->safe_psql('alice_copy', 'SELECT count(*) FROM ctnas.search_jobs WHERE owner = \'bob\'')
-	. $node->safe_psql('alice_copy', 'SELECT count(*) FROM ctnas.search_schedules WHERE owner = \'bob\''),
-	'000', 'and nothing of bob\'s (not even the model every role may read)');
+	. $node->safe_psql('alice_copy', 'SELECT count(*) FROM ctnas.search_schedules WHERE owner = \'bob\'')
+	. $node->safe_psql('alice_copy', 'SELECT count(*) FROM ctnas.search_trials'),
+	'0004', 'and nothing of bob\'s (not even the model every role may read; only her 4 trials)');
 is(as('alice', 'alice_copy', 'SELECT count(*) FROM nb101'), '5100', 'her own table came along');
 is(as('alice', 'alice_copy', q{SELECT ctnas.nac_score(arch, 'alice_m') = ctnas.nac_score(arch, (SELECT weights FROM ctnas.models WHERE name = 'alice_m'))
 	FROM nb101 ORDER BY hash LIMIT 1}), 't', 'her restored model scores');
@@ -130,6 +146,8 @@ my $fresh = as('alice', 'alice_copy', q{SELECT ctnas.search_submit('public.nb101
 my @alice_jobs = ($jobs[0], $jobs[2]);
 ok(!grep({ $_ == $fresh } @alice_jobs), "a new job there gets a free id ($fresh; the restored ones are @alice_jobs)");
 is(wait_job('alice', 'alice_copy', $fresh), 'succeeded', 'and runs');
+is(as('alice', 'alice_copy', qq{INSERT INTO ctnas.search_trials (job_id, arch) SELECT $fresh, arch FROM nb101 ORDER BY hash LIMIT 1
+	RETURNING id > (SELECT max(id) FROM ctnas.search_trials)}), 't', 'a new trial there is numbered after the restored ones');
 
 # ---- bob's dump too: both restore into one database, ids and links intact ------------------------------------------
 $node->command_ok([ 'pg_dump', '-Fc', '-U', 'bob', '--enable-row-security', '--inserts', '--exclude-table=public.nb101',
