@@ -167,7 +167,7 @@ search_submit(PG_FUNCTION_ARGS)
 		args[2] = Int32GetDatum(budget);
 		args[3] = JsonbPGetDatum(options);
 		job_id = job_spi_int64(ctnas_sql("INSERT INTO %1$s.search_jobs (method, oracle, budget, options, search_path)"
-										 " VALUES ($1, pg_catalog.nullif($2, ''), $3, $4, pg_catalog.current_setting('search_path')) RETURNING id"),
+										 " VALUES ($1, NULLIF($2, ''), $3, $4, pg_catalog.current_setting('search_path')) RETURNING id"),
 							   4, types, args, NULL);
 		/* (the worker claims the job once this transaction commits, and records itself then) */
 		if (!queue_only && !job_start_worker(job_id, &pid, &start))

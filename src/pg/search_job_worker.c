@@ -252,6 +252,11 @@ job_finish(void)
 	begin_tx("ctnas search job: finishing");
 	write_progress();
 	flush_results();
+	if (job.so.external && job.b.used == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("no trial of the search was evaluated"),
+				 errdetail("%d trials failed; the search stops at %d failures (max_failed).", job.b.nfailed, job.b.max_failed)));
 	args[0] = Int64GetDatum(job.id);
 	types[2] = search_archgraph_oid();
 	if (job.s != NULL)
@@ -418,6 +423,7 @@ load_trial_results(void)
 {
 	Oid			types[1] = {INT8OID};
 	Datum		args[1] = {Int64GetDatum(job.id)};
+	MemoryContext cxt = CurrentMemoryContext;	/* (SPI returns in its own: the caller's allocations go on here) */
 
 	if (SPI_execute_with_args(ctnas_sql("SELECT arch, status OPERATOR(pg_catalog.=) 'done', acc FROM %1$s.search_trials"
 										" WHERE job_id OPERATOR(pg_catalog.=) $1 AND status OPERATOR(pg_catalog.=) ANY ('{done,failed}')"),
@@ -449,6 +455,7 @@ load_trial_results(void)
 			ct_oracle_set_failed(&job.o, row);
 	}
 	SPI_freetuptable(SPI_tuptable);
+	MemoryContextSwitchTo(cxt);
 }
 
 /*
