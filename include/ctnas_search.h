@@ -54,12 +54,15 @@ extern bool ct_oracle_build(ct_oracle *o, const ct_arch *cells, const double *ac
 							ct_error *err);
 /*
  * An external oracle over candidate architectures (copied; an error for
- * none, more than one space or duplicates), every accuracy unknown; and one
- * over a whole enumerable space (an error for a space that cannot be
- * enumerated).  Rows are in the same order as ct_oracle_build's.
+ * none, more than one space or duplicates), every accuracy unknown; rows
+ * in the same order as ct_oracle_build's.  And one over a space: pool 0
+ * and an enumerable space: all its architectures; else a pool of `pool`
+ * distinct architectures (0: CT_POOL_DEFAULT) drawn by the space's sampler
+ * from seed, the same pool for the same seed.
  */
+#define CT_POOL_DEFAULT 100000
 extern bool ct_oracle_build_external(ct_oracle *o, const ct_arch *cells, size_t n, ct_error *err);
-extern bool ct_oracle_build_space(ct_oracle *o, const ct_space *space, ct_error *err);
+extern bool ct_oracle_build_space(ct_oracle *o, const ct_space *space, int64_t pool, uint64_t seed, ct_error *err);
 /* An external oracle learns a result: an accuracy (finite), or that the row failed for good. */
 extern void ct_oracle_set_acc(ct_oracle *o, int64_t row, double acc);
 extern void ct_oracle_set_failed(ct_oracle *o, int64_t row);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ctnas_alloc.h"
+#include "ctnas_rng.h"
 
 typedef struct oracle_row
 {
@@ -140,19 +141,53 @@ ct_oracle_build_external(ct_oracle *o, const ct_arch *cells, size_t n, ct_error 
 }
 
 bool
-ct_oracle_build_space(ct_oracle *o, const ct_space *space, ct_error *err)
+ct_oracle_build_space(ct_oracle *o, const ct_space *space, int64_t pool, uint64_t seed, ct_error *err)
 {
 	ct_arch    *cells;
+	size_t		n = 0;
 	bool		ok;
 
 	memset(o, 0, sizeof(*o));
-	if (space->nth == NULL || space->size <= 0)
-		return ct_fail(err, CT_ERR_INVALID, "the search space cannot be enumerated",
-					   "%s has no list of all its architectures: give the candidates as a table.", space->title);
-	cells = ct_malloc(sizeof(ct_arch) * (size_t) space->size);
-	for (int64_t i = 0; i < space->size; i++)
-		space->nth(i, &cells[i]);
-	ok = ct_oracle_build_external(o, cells, (size_t) space->size, err);
+	if (pool == 0 && space->nth != NULL && space->size > 0)
+	{
+		cells = ct_malloc(sizeof(ct_arch) * (size_t) space->size);
+		for (int64_t i = 0; i < space->size; i++)
+			space->nth(i, &cells[n++]);
+	}
+	else
+	{
+		/* a pool drawn by the space's own sampler: distinct cells, in the order drawn (the build sorts them) */
+		ct_rng		rng;
+		ct_oracle	seen = {0};
+		int64_t		want = pool > 0 ? pool : CT_POOL_DEFAULT;
+
+		if (space->size > 0 && want > space->size)
+			want = space->size;
+		cells = ct_malloc(sizeof(ct_arch) * (size_t) want);
+		ct_rng_seed(&rng, seed ^ 0x504F4F4CULL);	/* "POOL" */
+		seen.hash_size = 16;
+		while (seen.hash_size < 2 * (size_t) want)
+			seen.hash_size *= 2;
+		seen.hash = ct_calloc(seen.hash_size, sizeof(int64_t));
+		seen.cells = cells;
+		/* a space smaller than it claims ends the draws: at most 50 per cell wanted */
+		for (int64_t draws = 0; (int64_t) n < want && draws < 50 * want; draws++)
+		{
+			ct_arch		a;
+			size_t		i;
+
+			space->random(ct_rng_next(&rng), &a);
+			for (i = ct_arch_hash64(&a) & (seen.hash_size - 1); seen.hash[i] != 0; i = (i + 1) & (seen.hash_size - 1))
+				if (ct_arch_eq(&cells[seen.hash[i] - 1], &a))
+					break;
+			if (seen.hash[i] != 0)
+				continue;
+			cells[n] = a;
+			seen.hash[i] = (int64_t) ++n;
+		}
+		ct_free(seen.hash);
+	}
+	ok = ct_oracle_build_external(o, cells, n, err);
 	ct_free(cells);
 	return ok;
 }

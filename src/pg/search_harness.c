@@ -85,7 +85,8 @@ external_only(const SearchOptions *so, const char *key)
  * The keys of searches whose accuracies come from outside: "evaluator"
  * ("oracle" or "external", jobs only), and for external ones "lease" (an
  * interval, read by trial_claim), "max_attempts" (read by trial_fail) and
- * "max_failed".  lease and max_attempts stay in the job's options, where
+ * "max_failed", "pool" (the candidates of a space that cannot be
+ * enumerated: so many drawn by its sampler).  lease and max_attempts stay in the job's options, where
  * the trial functions read them.
  */
 static void
@@ -129,6 +130,16 @@ external_options(cJSON *root, SearchOptions *so, bool job)
 		external_only(so, "max_attempts");
 		if (!ct_json_int(item, 1, 1000, &v))
 			bad_option("\"%s\" must be an integer from 1 to 1000.", "max_attempts");
+		cJSON_Delete(item);
+	}
+	if ((item = cJSON_DetachItemFromObjectCaseSensitive(root, "pool")) != NULL)
+	{
+		int64_t		v;
+
+		external_only(so, "pool");
+		if (!ct_json_int(item, 2, 10000000, &v))
+			bad_option("\"%s\" must be an integer from 2 to 10000000.", "pool");
+		so->pool = v;
 		cJSON_Delete(item);
 	}
 	if ((item = cJSON_DetachItemFromObjectCaseSensitive(root, "max_failed")) != NULL)
@@ -221,6 +232,7 @@ search_split_options(Jsonb *options, SearchMethod method, bool job)
 		 */
 		if (*space == CT_PROPOSE_SPACE)
 			so.space_id = *space_id;
+		so.seed = ctnas ? so.ctnas.seed : method == SEARCH_LOCAL ? so.local.seed : so.baseline.seed;
 		*space = CT_PROPOSE_ORACLE;
 		*space_id = 0;
 		so.resume = true;		/* a waiting job resumes from its checkpoint */
@@ -350,7 +362,7 @@ search_load_oracle(const char *oracle, const SearchOptions *oc, Oid archgraph_oi
 	if (oracle == NULL)
 	{
 		/* the candidates of an external search: every architecture of the space */
-		if (!ct_oracle_build_space(out, ct_space_by_id(oc->space_id), &err))
+		if (!ct_oracle_build_space(out, ct_space_by_id(oc->space_id), oc->pool, oc->seed, &err))
 			ct_report_error(&err, "oracle", NULL);
 		return;
 	}

@@ -28,6 +28,8 @@ typedef struct SearchOptions
 	bool		external;
 	int			space_id;		/* the candidates: this whole space (oracle NULL), else 0: the oracle's rows */
 	int			max_failed;		/* failed trials that end the search (0: the budget) */
+	int64		pool;			/* a space that cannot be enumerated: candidates drawn (0: CT_POOL_DEFAULT) */
+	uint64		seed;			/* the search's seed (the pool is drawn from it) */
 	ct_ctnas_options ctnas;		/* method ctnas */
 	ct_baseline_options baseline;	/* methods random, evolution */
 	ct_local_options local;		/* method local */

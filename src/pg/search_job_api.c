@@ -98,6 +98,11 @@ job_request(const char *oracle, int32 budget, Jsonb *options, SearchMethod metho
 				 errmsg("an external search takes its candidates from the oracle or from a whole space, not both"),
 				 errdetail("The oracle is \"%s\" and \"space\" is \"%s\".", ctnas_echo(oracle), ct_space_by_id(so->space_id)->name),
 				 errhint("Pass NULL as the oracle to search the whole space, or leave \"space\" out to search the oracle's architectures.")));
+	if (oracle != NULL && so->pool > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid search option"),
+				 errdetail("\"pool\" draws the candidates from a space; this search takes them from the oracle.")));
 	if (oracle == NULL)
 		return NULL;
 	resolved = search_resolve_oracle(oracle, so);
@@ -137,12 +142,23 @@ search_submit(PG_FUNCTION_ARGS)
 	if (so.save_model != NULL)
 		check_model_name_free(so.save_model);
 	/* checked in full now, with the core's own start conditions, so the job does not fail for it later */
-	search_load_oracle(resolved, &so, search_archgraph_oid(), &o);
+	if (resolved != NULL)
+		search_load_oracle(resolved, &so, search_archgraph_oid(), &o);
+	else
+	{
+		/* a whole space: its size is known without drawing or listing it (the worker does) */
+		const ct_space *space = ct_space_by_id(so.space_id);
+
+		memset(&o, 0, sizeof(o));
+		o.space = space;
+		o.n = (size_t) (so.pool > 0 ? Min(so.pool, space->size) : space->nth != NULL ? space->size : Min(CT_POOL_DEFAULT, space->size));
+	}
 	if (method == SEARCH_CTNAS && !ct_ctnas_check_sizes(budget, o.n, &err))
 		ct_report_error(&err, "search", NULL);
 	if (method == SEARCH_CTNAS)
 		search_check_memory(&so.ctnas, o.space, budget, o.n, so.model != NULL);
-	ct_oracle_free(&o);
+	if (resolved != NULL)
+		ct_oracle_free(&o);
 
 	SPI_connect();
 	job_recover_stale();

@@ -329,6 +329,58 @@ check_max_failed(ct_oracle *ext)
 	ct_budget_free(&b);
 }
 
+/*
+ * A checkpoint of a waiting search is version 2 and restores with its open
+ * proposals; damaged, it is an error that leaves the budget fresh.  One of a
+ * search that never batched nor waited stays version 1 (0.1.0's format).
+ */
+static void
+check_checkpoints(ct_oracle *ext, const ct_oracle *truth)
+{
+	ct_budget	b,
+				b2;
+	ct_ctnas_options opt = ctnas_options(CT_CTNAS_RECIPE_DEFAULT, 3);
+	ct_ctnas_search *s,
+			   *r;
+	ct_error	err;
+	uint8_t    *buf;
+	size_t		len;
+
+	reset_external(ext);
+	ct_budget_init(&b, ext, 20);
+	s = ct_ctnas_create(&b, &opt, NULL, &err);
+	CHECK(s != NULL && ct_ctnas_run(s, NULL, NULL, &err) && ct_ctnas_waiting(s) && b.npending == 3);
+	buf = ct_ctnas_save(s, &len);
+	CHECK(buf[4] == 2);			/* the version, little-endian */
+	ct_budget_init(&b2, ext, 20);
+	r = ct_ctnas_restore(&b2, buf, len, &err);
+	CHECK(r != NULL && b2.npending == 3 && memcmp(b2.pending, b.pending, 3 * sizeof(int64_t)) == 0);
+	ct_ctnas_destroy(r);
+	ct_budget_free(&b2);
+	for (size_t at = 8; at < len; at += len / 7)
+	{
+		buf[at] ^= 0x20;
+		ct_budget_init(&b2, ext, 20);
+		CHECK(ct_ctnas_restore(&b2, buf, len, &err) == NULL && b2.used == 0 && b2.npending == 0 && b2.nfailed == 0);
+		ct_budget_free(&b2);
+		buf[at] ^= 0x20;
+	}
+	ct_free(buf);
+	ct_ctnas_destroy(s);
+	ct_budget_free(&b);
+
+	/* over the benchmark, without a batch: version 1 */
+	opt.batch = 0;
+	ct_budget_init(&b, truth, 20);
+	s = ct_ctnas_create(&b, &opt, NULL, &err);
+	CHECK(s != NULL && ct_ctnas_step(s, NULL, NULL, &err) && !ct_ctnas_waiting(s));
+	buf = ct_ctnas_save(s, &len);
+	CHECK(buf[4] == 1);
+	ct_free(buf);
+	ct_ctnas_destroy(s);
+	ct_budget_free(&b);
+}
+
 /* Resolution is all or nothing, and a budget that waits changes nothing. */
 static void
 check_budget(ct_oracle *ext)
@@ -376,9 +428,10 @@ test_ask_tell(void)
 		ct_free(acc);
 		ct_free(cells);
 	}
-	CHECK(ct_oracle_build_space(&ext, nb201, &err));
+	CHECK(ct_oracle_build_space(&ext, nb201, 0, 0, &err));
 	CHECK(ext.n == truth.n && ext.external && memcmp(ext.cells, truth.cells, sizeof(ct_arch) * ext.n) == 0);
 	check_budget(&ext);
+	check_checkpoints(&ext, &truth);
 	check_equal("nb201", &ext, &truth, 40);
 	check_failures(&ext, &truth, 30);
 	check_max_failed(&ext);
@@ -394,6 +447,28 @@ test_ask_tell(void)
 	check_failures(&ext, &truth, 30);
 	ct_oracle_free(&ext);
 	ct_oracle_free(&truth);
+
+	/* a space that cannot be enumerated: a pool drawn by its sampler, the same for the same seed */
+	{
+		ct_oracle	a,
+					b,
+					c;
+
+		CHECK(ct_oracle_build_space(&a, ct_space_by_name("nb101"), 2000, 5, &err));
+		CHECK(ct_oracle_build_space(&b, ct_space_by_name("nb101"), 2000, 5, &err));
+		CHECK(ct_oracle_build_space(&c, ct_space_by_name("nb101"), 2000, 6, &err));
+		CHECK(a.n == 2000 && b.n == 2000 && c.n == 2000 && a.external);
+		CHECK(memcmp(a.cells, b.cells, sizeof(ct_arch) * a.n) == 0);
+		CHECK(memcmp(a.cells, c.cells, sizeof(ct_arch) * a.n) != 0);
+		for (size_t r = 0; r < a.n; r++)
+			CHECK(ct_space_of(&a.cells[r])->valid(&a.cells[r]) && ct_oracle_find(&a, &a.cells[r]) == (int64_t) r);
+		ct_oracle_free(&a);
+		ct_oracle_free(&b);
+		ct_oracle_free(&c);
+		/* a pool of a small space stops at its size */
+		CHECK(ct_oracle_build_space(&a, nb201, 20000, 1, &err) && a.n == 15625);
+		ct_oracle_free(&a);
+	}
 
 	/* an oracle the size of no space cannot be a space's external oracle */
 	{
