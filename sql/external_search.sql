@@ -72,7 +72,7 @@ END $$;
 -- NAS-Bench-201, the whole space, CTNAS default recipe: trials in batches of 4
 SELECT search_submit(NULL, 24, '{"evaluator": "external", "space": "nb201", "batch": 4, "seed": 3, "nac": {"epochs": 40}}') AS j1 \gset
 CALL answer(:j1, 'ext201');
-SELECT status, error FROM search_status(:j1);
+SELECT status, error, progress->'trials' AS trials FROM search_status(:j1);
 SELECT count(*) AS trials, count(*) FILTER (WHERE status = 'done') AS done, max(attempts) AS attempts,
        count(DISTINCT arch) AS distinct_archs
 FROM search_trials WHERE job_id = :j1;
@@ -146,6 +146,8 @@ DO $$ BEGIN
 	END LOOP;
 END $$;
 SELECT status, worker_pid IS NULL AS no_worker, trials_proposed FROM search_activity WHERE id = :j11;
+-- search_status's progress shows the trials as they are now
+SELECT progress->'trials' AS trials FROM search_status(:j11);
 SELECT search_cancel(:j11);
 SELECT status FROM search_status(:j11);
 SELECT status, count(*) FROM search_trials WHERE job_id = :j11 GROUP BY status;

@@ -265,9 +265,25 @@ job_row(int64 id, bool *ended)
 	bool		isnull;
 	Datum		d;
 
+	/*
+	 * A job with trials: its progress shows them as they are now (counts by
+	 * status, the best reported accuracy), read here rather than written by
+	 * every claim and report.
+	 */
 	if (SPI_execute_with_args(ctnas_sql("SELECT r, (r).status OPERATOR(pg_catalog.<>) ALL ('{queued,running,waiting}') FROM"
-										" (SELECT pg_catalog.jsonb_populate_record(j, %2$s.search_job_stale(j)) AS r"
-										"  FROM %1$s.search_jobs j WHERE id OPERATOR(pg_catalog.=) $1) x"),
+										" (SELECT pg_catalog.jsonb_populate_record(j, %2$s.search_job_stale(j) OPERATOR(pg_catalog.||) t.o) AS r"
+										"  FROM %1$s.search_jobs j, LATERAL ("
+										"   SELECT CASE WHEN pg_catalog.count(*) OPERATOR(pg_catalog.=) 0 THEN '{}'::pg_catalog.jsonb"
+										"    ELSE pg_catalog.jsonb_build_object('progress', coalesce(j.progress, '{}'::pg_catalog.jsonb) OPERATOR(pg_catalog.||)"
+										"     pg_catalog.jsonb_build_object('trials', pg_catalog.jsonb_build_object("
+										"      'proposed', pg_catalog.count(*) FILTER (WHERE s.status OPERATOR(pg_catalog.=) 'proposed'),"
+										"      'claimed', pg_catalog.count(*) FILTER (WHERE s.status OPERATOR(pg_catalog.=) 'claimed'),"
+										"      'done', pg_catalog.count(*) FILTER (WHERE s.status OPERATOR(pg_catalog.=) 'done'),"
+										"      'failed', pg_catalog.count(*) FILTER (WHERE s.status OPERATOR(pg_catalog.=) 'failed'),"
+										"      'cancelled', pg_catalog.count(*) FILTER (WHERE s.status OPERATOR(pg_catalog.=) 'cancelled'),"
+										"      'best_acc', pg_catalog.max(s.acc))))"
+										"    END AS o FROM %1$s.search_trials s WHERE s.job_id OPERATOR(pg_catalog.=) j.id) t"
+										"  WHERE j.id OPERATOR(pg_catalog.=) $1) x"),
 							  1, types, args, NULL, false, 1) != SPI_OK_SELECT)	/* not read-only: a new snapshot each time */
 		elog(ERROR, "could not read ctnas.search_jobs");
 	if (SPI_processed == 0)
