@@ -6,7 +6,7 @@
  *
  * Pure C.  Spaces are registered in space.c by id; the ids are stored (in
  * archgraph values, model blobs and checkpoints) and never reused:
- * 1 NAS-Bench-101, 2 NAS-Bench-201.
+ * 1 NAS-Bench-101, 2 NAS-Bench-201, 3 DARTS.
  */
 #ifndef CTNAS_SPACE_H
 #define CTNAS_SPACE_H
@@ -24,6 +24,7 @@ struct ct_ctrl_program;
 
 #define CT_SPACE_NB101	1
 #define CT_SPACE_NB201	2
+#define CT_SPACE_DARTS	3
 
 /*
  * The graph a GCN reads: nodes in topological order, each labelled with the
@@ -39,8 +40,8 @@ typedef struct ct_dag
 	uint32_t	pred[CT_DAG_MAX_NODES]; /* bit u: an edge u -> v, u < v */
 } ct_dag;
 
-/* Neighbours of an architecture, at most (NAS-Bench-101: 31, NAS-Bench-201: 24). */
-#define CT_SPACE_NEIGHBOURS_MAX 64
+/* Neighbours of an architecture, at most (NAS-Bench-101: 31, NAS-Bench-201: 24, DARTS: 136). */
+#define CT_SPACE_NEIGHBOURS_MAX 136
 
 typedef struct ct_space
 {
@@ -156,7 +157,7 @@ extern bool ct_arch_from_cjson(const struct cJSON *root, ct_arch *out, ct_error 
 
 /* Output: the space's own form; returns the length.  Buffers of CT_ARCH_TEXT_MAX always suffice. */
 #define CT_ARCH_TEXT_MAX 512
-#define CT_ARCH_DOT_MAX 2048
+#define CT_ARCH_DOT_MAX 4096
 extern size_t ct_arch_to_text(const ct_arch *a, char *buf, size_t size);
 extern size_t ct_arch_to_dot(const ct_arch *a, char *buf, size_t size);
 
@@ -166,5 +167,6 @@ extern void ct_nb101_arch(const struct ct_graph *g, ct_arch *out);
 extern void ct_nb101_graph(const ct_arch *a, struct ct_graph *out);
 extern const ct_space ct_space_nb101;
 extern const ct_space ct_space_nb201;
+extern const ct_space ct_space_darts;
 
 #endif

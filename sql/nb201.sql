@@ -85,7 +85,7 @@ SELECT pg_temp.try($$SELECT archgraph_matrix(arch)::text FROM nb201 WHERE arch_i
        pg_temp.try($$SELECT archgraph_hash(arch) FROM nb201 WHERE arch_index = 1$$) AS hash,
        pg_temp.try($$SELECT archgraph_index('{"matrix": [[0,1],[0,0]], "ops": ["input", "output"]}')::text$$) AS nb101_index,
        pg_temp.try($$SELECT count(*)::text FROM archgraph_enumerate('nb101')$$) AS nb101_enumerate,
-       pg_temp.try($$SELECT archgraph_random(1, 'darts')::text$$) AS unknown_space;
+       pg_temp.try($$SELECT archgraph_random(1, 'nb999')::text$$) AS unknown_space;
 SELECT name, id, title, architectures, enumerable FROM search_spaces() ORDER BY id;
 -- the two spaces side by side: the space decides the order first
 SELECT archgraph_space(a) FROM (VALUES (archgraph_random(1, 'nb201')), (archgraph_random(1))) v(a) ORDER BY a;

@@ -104,7 +104,7 @@ SELECT q, pg_temp.try(q) FROM (VALUES
   ($$SELECT count(*)::text FROM random_search('SELECT arch, test_acc_run0 FROM search_cells WHERE false', 10)$$),
   ($$SELECT count(*)::text FROM random_search('search_cells', 0, '{"acc_column": "test_acc_run0"}')$$),
   ($$SELECT count(*)::text FROM random_search('search_cells', 10, '{"acc_column": "test_acc_run0", "seed": -1}')$$),
-  ($$SELECT count(*)::text FROM random_search('search_cells', 10, '{"acc_column": "test_acc_run0", "space": "darts"}')$$),
+  ($$SELECT count(*)::text FROM random_search('search_cells', 10, '{"acc_column": "test_acc_run0", "space": "nb999"}')$$),
   ($$SELECT count(*)::text FROM random_search('search_cells', 10, '{"acc_column": "test_acc_run0", "sead": 1}')$$),
   ($$SELECT count(*)::text FROM random_search('search_cells', 10, '{"acc_column": 5}')$$),
   ($$SELECT count(*)::text FROM evolution_search('search_cells', 10, '{"acc_column": "test_acc_run0", "population": 5, "tournament": 6}')$$),

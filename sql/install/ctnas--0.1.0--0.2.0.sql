@@ -352,7 +352,7 @@ CREATE FUNCTION @extschema@.archgraph_index(arch @extschema@.archgraph) RETURNS 
 COMMENT ON FUNCTION @extschema@.archgraph_index(@extschema@.archgraph) IS 'the benchmark''s own index (NAS-Bench-201: its API index 0..15624); NAS-Bench-101: an error (archgraph_hash)';
 CREATE FUNCTION @extschema@.archgraph_random(seed int8, space text) RETURNS @extschema@.archgraph
 	AS 'MODULE_PATHNAME', 'archgraph_random_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 150;
-COMMENT ON FUNCTION @extschema@.archgraph_random(int8, text) IS 'an architecture drawn as the space''s own sampler does (nb101, nb201), deterministic per seed';
+COMMENT ON FUNCTION @extschema@.archgraph_random(int8, text) IS 'an architecture drawn as the space''s own sampler does (nb101, nb201, darts), deterministic per seed';
 CREATE FUNCTION @extschema@.archgraph_enumerate(space text) RETURNS SETOF @extschema@.archgraph
 	AS 'MODULE_PATHNAME', 'archgraph_enumerate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 5 ROWS 15625;
 COMMENT ON FUNCTION @extschema@.archgraph_enumerate(text) IS 'every architecture of a finite space in the benchmark''s order (nb201: 15,625 cells); nb101: an error';

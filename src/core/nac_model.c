@@ -176,7 +176,8 @@ ct_nac_shape_space(const ct_nac_shape *s)
 	const ct_space *sp;
 
 	for (int i = 0; (sp = ct_space_nth(i)) != NULL; i++)
-		if (s->slots == sp->nac_slots && s->vocab == sp->nac_vocab && s->vocab_size == sp->nac_vocab_size)
+		if (sp->to_dag != NULL &&
+			s->slots == sp->nac_slots && s->vocab == sp->nac_vocab && s->vocab_size == sp->nac_vocab_size)
 			return sp;
 	return NULL;
 }

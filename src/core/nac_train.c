@@ -198,6 +198,9 @@ ct_nac_trainer_create(const ct_arch *cells, const double *acc, size_t n,
 	if (n > (size_t) INT32_MAX / CT_DAG_MAX_NODES)
 		return ct_fail(err, CT_ERR_TOO_LARGE, "too many rows for NAC training",
 					   "Got %zu rows.", n), NULL;
+	if (space->to_dag == NULL)
+		return ct_fail(err, CT_ERR_INVALID, "the NAC cannot compare architectures of this search space yet",
+					   "The rows are of %s, whose architectures the NAC has no input encoding for.", space->title), NULL;
 	for (size_t i = 1; i < n; i++)
 		if (cells[i].space != cells[0].space)
 			return ct_fail(err, CT_ERR_INVALID, "NAC training rows mix search spaces",

@@ -297,7 +297,7 @@ archgraph_nb101_hash(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("archgraph_hash is NAS-Bench-101's module hash; %s architectures have none", sp->title),
-				 errhint("The key of %s's own data is its index: archgraph_index.", sp->title)));
+				 sp->index != NULL ? errhint("The key of %s's own data is its index: archgraph_index.", sp->title) : 0));
 	sp->key_text(&a, hash);
 	PG_RETURN_TEXT_P(cstring_to_text(hash));
 }

@@ -166,7 +166,7 @@ test_baselines(void)
 	CHECK(ct_baseline_options_from_json("{\"seed\": 3, \"space\": \"nb101\", \"population\": 20, \"tournament\": 5}", &opt, &err));
 	CHECK(opt.seed == 3 && opt.space == CT_PROPOSE_SPACE && opt.space_id == CT_SPACE_NB101 && opt.population == 20 && opt.tournament == 5);
 	CHECK(!ct_baseline_options_from_json("{\"population\": 5, \"tournament\": 6}", &opt, &err));
-	CHECK(!ct_baseline_options_from_json("{\"space\": \"darts\"}", &opt, &err));
+	CHECK(!ct_baseline_options_from_json("{\"space\": \"nb999\"}", &opt, &err));
 	CHECK(!ct_baseline_options_from_json("{\"seed\": -1}", &opt, &err));
 	CHECK(!ct_baseline_options_from_json("{\"seed\": 1e-401}", &opt, &err));
 	CHECK(!ct_baseline_options_from_json("{\"population\": 2e1}", &opt, &err));
@@ -459,7 +459,7 @@ test_local_search(void)
 	CHECK(!ct_local_options_from_json("{\"init\": 2.5}", &opt, &err));
 	CHECK(!ct_local_options_from_json("{\"first_improvement\": 1}", &opt, &err) && strstr(err.detail, "true or false") != NULL);
 	CHECK(!ct_local_options_from_json("{\"population\": 10}", &opt, &err) && strstr(err.detail, "first_improvement") != NULL);
-	CHECK(!ct_local_options_from_json("{\"space\": \"darts\"}", &opt, &err));
+	CHECK(!ct_local_options_from_json("{\"space\": \"nb999\"}", &opt, &err));
 	CHECK(!ct_local_options_from_json("[]", &opt, &err));
 	ct_oracle_free(&untied);
 	ct_oracle_free(&o);

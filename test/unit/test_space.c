@@ -34,8 +34,9 @@ test_registry(void)
 
 		CHECK(ct_space_by_id(sp->id) == sp && ct_space_by_name(sp->name) == sp);
 		CHECK(strstr(ct_space_names(), sp->name) != NULL);
-		CHECK(sp->program != NULL && sp->to_dag != NULL && sp->random != NULL && sp->mutate != NULL &&
-			  sp->neighbours != NULL);
+		CHECK(sp->random != NULL && sp->mutate != NULL && sp->neighbours != NULL);
+		/* the NAC and the controller: every space but DARTS (not yet: darts-status) */
+		CHECK((sp->program != NULL && sp->to_dag != NULL) || sp->id == CT_SPACE_DARTS);
 	}
 }
 
@@ -173,6 +174,8 @@ test_neighbours(void)
 				bad += !ct_arch_eq(&few[k], &nb[k]);
 			if (sp->id == CT_SPACE_NB201)
 				bad += n != 24;
+			else if (sp->id == CT_SPACE_DARTS)
+				bad += n != 120;	/* NASLib's get_nbhd; test_space_darts checks them */
 			else
 			{
 				ct_graph	g,

@@ -27,6 +27,7 @@ static const struct
 	{"nb201", test_nb201},
 	{"space", test_space},
 	{"space_nb201", test_space_nb201},
+	{"space_darts", test_space_darts},
 	{"ask_tell", test_ask_tell},
 	{"compat_0_1_0", test_compat_0_1_0},
 };

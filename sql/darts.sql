@@ -1,0 +1,109 @@
+-- The DARTS cell space (space "darts"): genotypes as DARTS, PC-DARTS and NASLib print them,
+-- NASLib's compact form, JSON; identity (a node's two edges unordered), order, hash; the
+-- sampler, mutation and neighbours; DOT; and the baseline searches over a table of
+-- NAS-Bench-301 surrogate predictions (data/darts_sample.csv: predictions, not trained accuracies)
+SET search_path = ctnas, public;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set include :abs_srcdir '/sql/include/test_data.psql'
+\i :include
+\set include :abs_srcdir '/sql/include/try.psql'
+\i :include
+\set dartscsv :test_data '/darts_sample.csv'
+
+CREATE TEMP TABLE darts_csv (genotype text, compact text, nb301_surrogate_val_acc float8);
+COPY darts_csv FROM :'dartscsv' (FORMAT csv, HEADER MATCH);
+CREATE TABLE darts_sample (arch archgraph PRIMARY KEY, nb301_surrogate_val_acc float8 NOT NULL);
+INSERT INTO darts_sample SELECT genotype::archgraph, nb301_surrogate_val_acc FROM darts_csv;
+
+-- both text forms give the same value; every row is a DARTS genotype; it prints as a Genotype
+-- string, exactly NASLib's where each node's edges are already sorted by input
+SELECT count(*) AS rows, count(DISTINCT genotype::archgraph) AS distinct_values,
+       count(*) FILTER (WHERE genotype::archgraph = compact::archgraph) AS compact_same,
+       count(*) FILTER (WHERE archgraph_space(genotype::archgraph) = 'darts') AS darts,
+       count(*) FILTER (WHERE genotype::archgraph::text = genotype) AS printed_as_naslib,
+       count(*) FILTER (WHERE genotype::archgraph::text::archgraph = genotype::archgraph) AS round_trip,
+       count(*) FILTER (WHERE archgraph_nodes(genotype::archgraph) = 14 AND archgraph_edges(genotype::archgraph) = 16) AS shape
+FROM darts_csv;
+
+-- DARTS_V2 (DARTS' genotypes.py): printed with each node's edges sorted by (input, op)
+SELECT $$Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5])$$::archgraph AS darts_v2 \gset
+SELECT :'darts_v2'::archgraph;
+-- the same genotype in other forms: a node's edges swapped, range(2, 6) (model_search.py), JSON, NASLib's compact tuple
+SELECT :'darts_v2'::archgraph = $$Genotype(normal=[('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('skip_connect', 0), ('sep_conv_3x3', 1), ('dil_conv_3x3', 2), ('skip_connect', 0)], normal_concat=range(2, 6), reduce=[('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], reduce_concat=range(2, 6))$$ AS swapped,
+       :'darts_v2'::archgraph = '{"space": "darts", "normal": [["sep_conv_3x3", 0], ["sep_conv_3x3", 1], ["sep_conv_3x3", 0], ["sep_conv_3x3", 1], ["sep_conv_3x3", 1], ["skip_connect", 0], ["skip_connect", 0], ["dil_conv_3x3", 2]], "reduce": [["max_pool_3x3", 0], ["max_pool_3x3", 1], ["skip_connect", 2], ["max_pool_3x3", 1], ["max_pool_3x3", 0], ["skip_connect", 2], ["skip_connect", 2], ["max_pool_3x3", 1]]}' AS json,
+       :'darts_v2'::archgraph = '{"space": "darts", "compact": [[[0,3],[1,3],[0,3],[1,3],[1,3],[0,2],[0,2],[2,5]], [[0,0],[1,0],[2,2],[1,0],[0,0],[2,2],[2,2],[1,0]]]}' AS json_compact,
+       :'darts_v2'::archgraph = '(((0, 3), (1, 3), (0, 3), (1, 3), (1, 3), (0, 2), (0, 2), (2, 5)), ((0, 0), (1, 0), (2, 2), (1, 0), (0, 0), (2, 2), (2, 2), (1, 0)))' AS compact,
+       :'darts_v2'::archgraph = $$Genotype(normal=[('sep_conv_5x5', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5])$$::archgraph AS another_op;
+
+-- btree and hash indexes and hash joins: the order is the canonical edges in order (normal cell first)
+CREATE INDEX darts_sample_hash ON darts_sample USING hash (arch);
+SET enable_seqscan = off;
+SELECT nb301_surrogate_val_acc FROM darts_sample WHERE arch = (SELECT compact::archgraph FROM darts_csv LIMIT 1);
+RESET enable_seqscan;
+SELECT bool_and(a < b) AS ordered
+FROM (SELECT arch AS a, lead(arch) OVER (ORDER BY arch) AS b FROM darts_sample) t WHERE b IS NOT NULL;
+SET enable_mergejoin = off;
+SET enable_nestloop = off;
+SELECT count(*) AS hash_joined FROM darts_csv c JOIN darts_sample s ON c.compact::archgraph = s.arch;
+RESET enable_mergejoin;
+RESET enable_nestloop;
+
+-- accessors; what DARTS genotypes do not have
+SELECT archgraph_ops(:'darts_v2'), archgraph_nodes(:'darts_v2'), archgraph_edges(:'darts_v2'), archgraph_space(:'darts_v2');
+SELECT pg_temp.try(format('SELECT archgraph_matrix(%L)::text', :'darts_v2')) AS matrix,
+       pg_temp.try(format('SELECT archgraph_index(%L)::text', :'darts_v2')) AS index,
+       pg_temp.try(format('SELECT archgraph_hash(%L)::text', :'darts_v2')) AS hash,
+       pg_temp.try($$SELECT count(*)::text FROM archgraph_enumerate('darts')$$) AS enumerate;
+SELECT name, id, title, architectures, enumerable FROM search_spaces() ORDER BY id;
+SELECT archgraph_canonical(:'darts_v2') = :'darts_v2' AS canonical_is_itself;
+
+-- the sampler (NASLib's sample_random_architecture), mutation (NASLib's mutate), deterministic per seed
+SELECT archgraph_random(7, 'darts') = archgraph_random(7, 'darts') AS deterministic,
+       archgraph_space(archgraph_random(7, 'darts')) AS space,
+       count(DISTINCT archgraph_random(s, 'darts')) AS distinct_of_1000,
+       bool_and(NOT 'none' = ANY (archgraph_ops(archgraph_random(s, 'darts')))) AS never_none
+FROM generate_series(1, 1000) s;
+SELECT archgraph_random(1, 'darts');
+-- a mutation changes one edge: an op (the op lists differ in one place) or an input (same ops, other text)
+SELECT bool_and(m <> arch) AS changed,
+       bool_and((SELECT count(*) FROM unnest(archgraph_ops(arch), archgraph_ops(m)) u(a, b) WHERE a <> b) <= 2) AS at_most_one_node,
+       count(*) FILTER (WHERE archgraph_ops(m) = archgraph_ops(arch)) > 0 AS some_inputs_changed
+FROM (SELECT arch, archgraph_mutate(arch, hashtext(arch::text)) AS m FROM darts_sample) t;
+SELECT archgraph_mutate(:'darts_v2', 1);
+
+-- binary I/O (COPY BINARY) gives the same values
+CREATE TEMP TABLE bin AS SELECT arch, nb301_surrogate_val_acc FROM darts_sample;
+SELECT current_setting('data_directory') || '/ctnas_darts.bin' AS binfile \gset
+COPY bin TO :'binfile' (FORMAT binary);
+CREATE TEMP TABLE bin2 (LIKE bin);
+COPY bin2 FROM :'binfile' (FORMAT binary);
+SELECT count(*) AS rows, count(*) FILTER (WHERE b.nb301_surrogate_val_acc = b2.nb301_surrogate_val_acc) AS same
+FROM bin b JOIN bin2 b2 USING (arch);
+
+-- DOT: both cells, as DARTS' visualize.py draws a cell
+SELECT archgraph_dot(:'darts_v2');
+
+-- what is not a DARTS genotype
+SELECT n, pg_temp.try(format('SELECT %L::archgraph::text', input)) AS result FROM unnest(ARRAY[
+  $$Genotype(normal=[('sep_conv_3x3', 0)], normal_concat=[2, 3, 4, 5], reduce=[], reduce_concat=[2, 3, 4, 5])$$,
+  $$Genotype(normal=[('conv_7x1_1x7', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5])$$,
+  $$Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 0), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5])$$,
+  $$Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 3), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5])$$,
+  $$Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[4, 5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5])$$,
+  $$Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)])$$,
+  '(((0,0),(1,0),(0,0),(2,4),(1,2),(3,6),(3,1),(4,5)),((1,2),(0,6),(1,1),(2,0),(3,1),(2,5),(1,3),(4,7)))',
+  '{"space": "darts", "normal": [], "reduce": []}',
+  '{"space": "darts", "genotype": "Genotype("}',
+  '{"normal": 1, "reduce": 2}',
+  'Genotype'
+]::text[]) WITH ORDINALITY v(input, n);
+
+-- the baseline searches run in this space over the sample as oracle (the accuracies are the
+-- NAS-Bench-301 surrogate's predictions); the CTNAS search and the NAC do not read DARTS genotypes yet
+SELECT count(*) FILTER (WHERE NOT final) AS queried, max(acc) FILTER (WHERE final) AS best
+FROM random_search('darts_sample', 50, '{"seed": 1, "acc_column": "nb301_surrogate_val_acc"}');
+SELECT count(*) FILTER (WHERE NOT final) AS queried, max(acc) FILTER (WHERE final) <= (SELECT max(nb301_surrogate_val_acc) FROM darts_sample) AS best_in_table
+FROM evolution_search('darts_sample', 60, '{"seed": 1, "acc_column": "nb301_surrogate_val_acc", "population": 20, "tournament": 5}');
+SELECT pg_temp.try($$SELECT nac_train(arch, nb301_surrogate_val_acc)::text FROM darts_sample$$) AS nac_train,
+       pg_temp.try($$SELECT count(*)::text FROM ctnas_search('darts_sample', 50, '{"acc_column": "nb301_surrogate_val_acc"}')$$) AS ctnas_search;
+DROP TABLE darts_sample;

@@ -1,0 +1,330 @@
+/*
+ * space_darts.c
+ *	  The DARTS cell space (the space of NAS-Bench-301 and of the CTNAS
+ *	  reference's --space darts) behind the generic interface
+ *	  (ctnas_space.h); the genotypes themselves are in darts_genotype.c.
+ *
+ * Identity is the genotype with each node's two edges unordered
+ * (ctnas_darts.h); the encoding is the canonical genotype's 12 packed bytes
+ * (ct_darts_encode), so the type's order is the canonical genotype's edges
+ * in order, normal cell first, each edge by (input, op code).
+ *
+ * The space cannot be enumerated (9.1e18 genotypes): nth is NULL, and
+ * there is no benchmark index or key (index and key_text NULL): NAS-Bench-301
+ * is a surrogate model, not a table, and NASLib keys its data by the
+ * compact tuple, which archgraph's text already is (ct_darts_to_compact).
+ */
+#include "ctnas_space.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <string.h>
+
+#include "ctnas_controller.h"
+#include "ctnas_darts.h"
+#include "ctnas_nac.h"
+
+/* The stored and wire forms' version of this space's layout (after archgraph's own version and space bytes). */
+#define DARTS_LAYOUT 1
+
+static void
+darts_arch(const ct_darts_genotype *g, ct_arch *out)
+{
+	ct_darts_genotype c;
+
+	ct_darts_canonical(g, &c);
+	memset(out, 0, sizeof(*out));
+	out->space = CT_SPACE_DARTS;
+	out->len = CT_DARTS_BYTES;
+	ct_darts_encode(&c, out->bytes);
+}
+
+/* a is a DARTS architecture (made by this module, or checked by darts_valid) */
+static void
+darts_genotype(const ct_arch *a, ct_darts_genotype *out)
+{
+	if (!ct_darts_decode(a->bytes, a->len, out, NULL))
+		memset(out, 0, sizeof(*out));
+}
+
+static bool
+darts_from_json(const cJSON *root, ct_arch *out, ct_error *err)
+{
+	ct_darts_genotype g;
+
+	if (!ct_darts_from_cjson(root, &g, err))
+		return false;
+	darts_arch(&g, out);
+	return true;
+}
+
+/* An object with "normal" and "reduce" (DARTS' own field names) and no NAS-Bench-101 key is a genotype. */
+static bool
+darts_claims_json(const cJSON *root)
+{
+	return cJSON_GetObjectItemCaseSensitive(root, "normal") != NULL &&
+		cJSON_GetObjectItemCaseSensitive(root, "reduce") != NULL &&
+		cJSON_GetObjectItemCaseSensitive(root, "matrix") == NULL;
+}
+
+static bool
+darts_from_native(const char *text, ct_arch *out, ct_error *err)
+{
+	ct_darts_genotype g;
+
+	if (!ct_darts_parse(text, strlen(text), &g, err))
+		return false;
+	darts_arch(&g, out);
+	return true;
+}
+
+/* "Genotype(...)" or NASLib's compact tuple "((...), (...))" */
+static bool
+darts_claims_native(const char *text)
+{
+	return strncmp(text, "Genotype", 8) == 0 || text[0] == '(';
+}
+
+static size_t
+darts_to_text(const ct_arch *a, char *buf, size_t size)
+{
+	ct_darts_genotype g;
+
+	darts_genotype(a, &g);
+	return ct_darts_to_str(&g, buf, size);
+}
+
+static size_t
+darts_to_dot(const ct_arch *a, char *buf, size_t size)
+{
+	ct_darts_genotype g;
+
+	darts_genotype(a, &g);
+	return ct_darts_to_dot(&g, buf, size);
+}
+
+static bool
+darts_valid(const ct_arch *a)
+{
+	ct_darts_genotype g;
+
+	if (a->space != CT_SPACE_DARTS || a->len != CT_DARTS_BYTES)
+		return false;
+	for (int i = a->len; i < CT_ARCH_MAX; i++)
+		if (a->bytes[i] != 0)
+			return false;
+	return ct_darts_decode(a->bytes, a->len, &g, NULL);
+}
+
+/* The checkpoint form: the 12 bytes of the encoding. */
+static void
+darts_save(const ct_arch *a, ct_wbuf *w)
+{
+	ct_wbuf_bytes(w, a->bytes, CT_DARTS_BYTES);
+}
+
+static bool
+darts_load(ct_rbuf *r, ct_arch *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->space = CT_SPACE_DARTS;
+	out->len = CT_DARTS_BYTES;
+	return ct_rbuf_bytes(r, out->bytes, CT_DARTS_BYTES) && darts_valid(out);
+}
+
+/* The stored form: the encoding's length, the layout version, the 12 bytes. */
+static size_t
+darts_store(const ct_arch *a, uint8_t *out)
+{
+	out[0] = CT_DARTS_BYTES;
+	out[1] = DARTS_LAYOUT;
+	memcpy(out + 2, a->bytes, CT_DARTS_BYTES);
+	return 2 + CT_DARTS_BYTES;
+}
+
+static bool
+darts_unstore(const uint8_t *in, size_t len, ct_arch *out)
+{
+	if (len != 2 + CT_DARTS_BYTES || in[0] != CT_DARTS_BYTES || in[1] != DARTS_LAYOUT)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->space = CT_SPACE_DARTS;
+	out->len = CT_DARTS_BYTES;
+	memcpy(out->bytes, in + 2, CT_DARTS_BYTES);
+	return darts_valid(out);
+}
+
+/*
+ * The wire form: the layout version, then the 16 edges (normal then reduce,
+ * in edge order) as two bytes each, the DARTS op code (PRIMITIVES order:
+ * none, max_pool_3x3, avg_pool_3x3, skip_connect, sep_conv_3x3,
+ * sep_conv_5x5, dil_conv_3x3, dil_conv_5x5) and the input node: readable
+ * without this code, and received with the validation of text input (a
+ * node's two edges in either order).
+ */
+#define WIRE_BYTES (1 + 2 * CT_DARTS_CELLS * CT_DARTS_EDGES)
+
+static size_t
+darts_send(const ct_arch *a, uint8_t *out)
+{
+	ct_darts_genotype g;
+	size_t		n = 0;
+
+	darts_genotype(a, &g);
+	out[n++] = DARTS_LAYOUT;
+	for (int c = 0; c < CT_DARTS_CELLS; c++)
+		for (int e = 0; e < CT_DARTS_EDGES; e++)
+		{
+			out[n++] = g.cell[c][e].op;
+			out[n++] = g.cell[c][e].input;
+		}
+	return n;
+}
+
+static long
+darts_recv(const uint8_t *in, size_t len, ct_arch *out, ct_error *err)
+{
+	ct_darts_genotype g;
+	size_t		n = 1;
+
+	if (len < WIRE_BYTES)
+		return -1;
+	if (in[0] != DARTS_LAYOUT)
+		return ct_fail(err, CT_ERR_SYNTAX, "invalid DARTS archgraph in binary form",
+					   "The layout version is %d; this build reads version %d.", in[0], DARTS_LAYOUT), 0;
+	for (int c = 0; c < CT_DARTS_CELLS; c++)
+		for (int e = 0; e < CT_DARTS_EDGES; e++)
+		{
+			g.cell[c][e].op = in[n++];
+			g.cell[c][e].input = in[n++];
+		}
+	if (!ct_darts_check(&g, err))
+		return 0;
+	darts_arch(&g, out);
+	return WIRE_BYTES;
+}
+
+/* DARTS' nodes of both cells: 2 inputs, 4 intermediate nodes and the output each */
+static int
+darts_nodes(const ct_arch *a)
+{
+	return CT_DARTS_CELLS * (2 + CT_DARTS_NODES + 1);
+}
+
+/* the edges that carry an op (none is the zero op) */
+static int
+darts_edges(const ct_arch *a)
+{
+	ct_darts_genotype g;
+	int			n = 0;
+
+	darts_genotype(a, &g);
+	for (int c = 0; c < CT_DARTS_CELLS; c++)
+		for (int e = 0; e < CT_DARTS_EDGES; e++)
+			n += g.cell[c][e].op != CT_DARTS_NONE;
+	return n;
+}
+
+/* the 16 edge ops, normal cell first, in the Genotype string's order */
+static int
+darts_op_names(const ct_arch *a, const char **out, int max)
+{
+	ct_darts_genotype g;
+	int			k = 0;
+
+	darts_genotype(a, &g);
+	for (int c = 0; c < CT_DARTS_CELLS; c++)
+		for (int e = 0; e < CT_DARTS_EDGES; e++, k++)
+			if (k < max)
+				out[k] = ct_darts_op_name(g.cell[c][e].op);
+	return k;
+}
+
+/* Identity is already the representative: each node's edges sorted. */
+static void
+darts_canonical(const ct_arch *a, ct_arch *out)
+{
+	*out = *a;
+}
+
+static void
+darts_random(uint64_t seed, ct_arch *out)
+{
+	ct_darts_genotype g;
+
+	ct_darts_random(seed, &g);
+	darts_arch(&g, out);
+}
+
+static bool
+darts_mutate(const ct_arch *a, uint64_t seed, ct_arch *out, ct_error *err)
+{
+	ct_darts_genotype g,
+				m;
+
+	darts_genotype(a, &g);
+	ct_darts_mutate(&g, seed, &m);
+	darts_arch(&m, out);
+	return true;
+}
+
+_Static_assert(CT_DARTS_NEIGHBOURS_MAX <= CT_SPACE_NEIGHBOURS_MAX, "the space interface's bound on neighbours");
+
+static int
+darts_neighbours(const ct_arch *a, ct_arch *out, int max)
+{
+	ct_darts_genotype g,
+				nb[CT_DARTS_NEIGHBOURS_MAX];
+	int			n;
+
+	darts_genotype(a, &g);
+	n = ct_darts_neighbours(&g, nb);
+	for (int k = 0; k < n && k < max; k++)
+		darts_arch(&nb[k], &out[k]);
+	return n;
+}
+
+const ct_space ct_space_darts = {
+	.id = CT_SPACE_DARTS,
+	.name = "darts",
+	.title = "the DARTS space",
+	.size = CT_DARTS_COUNT,
+	.forms = "\"Genotype(normal=[('sep_conv_3x3', 0), ...], normal_concat=[2, 3, 4, 5], reduce=[...], reduce_concat=[2, 3, 4, 5])\", "
+	"NASLib's compact \"((...), (...))\" or {\"space\": \"darts\", \"normal\": [...], \"reduce\": [...]}",
+	.from_json = darts_from_json,
+	.claims_json = darts_claims_json,
+	.from_native = darts_from_native,
+	.claims_native = darts_claims_native,
+	.text_max = CT_DARTS_STR_MAX,
+	.to_text = darts_to_text,
+	.dot_max = CT_DARTS_DOT_MAX,
+	.to_dot = darts_to_dot,
+	.hash64 = NULL,
+	.save = darts_save,
+	.load = darts_load,
+	.stored_max = 2 + CT_DARTS_BYTES,
+	.store = darts_store,
+	.unstore = darts_unstore,
+	.wire_max = WIRE_BYTES,
+	.send = darts_send,
+	.recv = darts_recv,
+	.nodes = darts_nodes,
+	.edges = darts_edges,
+	.op_names = darts_op_names,
+	.matrix = NULL,				/* two cells, ops on edges: archgraph_ops */
+	.key_text = NULL,
+	.index = NULL,
+	.valid = darts_valid,
+	.canonical = darts_canonical,
+	.random = darts_random,
+	.mutate = darts_mutate,
+	.neighbours = darts_neighbours,
+	.nth = NULL,
+	.nac_slots = 0,				/* the NAC does not read DARTS genotypes yet (see darts-status) */
+	.nac_vocab = 0,
+	.nac_vocab_size = 0,
+	.nac_vocab_json = NULL,
+	.info_name = "darts",
+	.to_dag = NULL,
+	.program = NULL,
+};
