@@ -56,7 +56,7 @@ prove_installcheck:
 $(OBJS): $(wildcard include/*.h src/core/*.h src/pg/*.h)
 
 # ---- pure C unit tests: no server --------------------------------------
-UNIT_SRCS = $(wildcard test/unit/*.c) test/common/sample_csv.c
+UNIT_SRCS = $(wildcard test/unit/*.c) test/common/sample_csv.c test/common/darts_csv.c
 CORE_SRCS = $(CORE_OBJS:.o=.c)
 test/unit/run_unit_tests: $(UNIT_SRCS) $(CORE_SRCS) $(wildcard include/*.h src/core/*.h test/unit/*.h test/common/*.h)
 	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/unit -Itest/common -o $@ $(UNIT_SRCS) $(CORE_SRCS) -lopenblas -lcjson -lm
@@ -83,6 +83,8 @@ unittest: test/unit/run_unit_tests test/tools/nac_tool
 	cd $(srcdir) && test/unit/run_unit_tests
 	cd $(srcdir) && test/tools/nac_tool dump test/unit/nac_dump.json && \
 		/usr/bin/python3 test/torch/crosscheck.py test/unit/nac_dump.json
+	cd $(srcdir) && test/tools/nac_tool dump-darts test/unit/nac_dump_darts.json && \
+		/usr/bin/python3 test/torch/crosscheck.py test/unit/nac_dump_darts.json
 
 # pg_regress in a throwaway cluster; works as root
 regress:
@@ -106,8 +108,8 @@ demo: deps
 	$(MAKE) install
 	pg_virtualenv -v 15 bash test/demo/demo.sh
 
-test/tools/nac_tool: test/tools/nac_tool.c test/common/sample_csv.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h)
-	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< test/common/sample_csv.c $(CORE_SRCS) -lopenblas -lcjson -lm
+test/tools/nac_tool: test/tools/nac_tool.c test/common/sample_csv.c test/common/darts_csv.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h test/common/*.h)
+	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< test/common/sample_csv.c test/common/darts_csv.c $(CORE_SRCS) -lopenblas -lcjson -lm
 
 test/tools/ktau_bench: test/tools/ktau_bench.c test/common/nb101_table.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h)
 	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< test/common/nb101_table.c $(CORE_SRCS) -lopenblas -lcjson -lm
@@ -123,7 +125,7 @@ nb101-check: test/tools/nb101_check
 	gzip -dc $(NB101_CSV) | test/tools/nb101_check
 
 NB101_CSV ?= ../shared/data/nb101/nb101_all_run0test.csv.gz
-EXTRA_CLEAN = test/unit/nac_dump.json test/unit/run_unit_tests test/tools/nb101_check test/tools/nac_tool test/tools/ktau_bench test/tools/search_bench test/tools/nb201_bench test/fuzz/fuzz_archgraph test/tools/interrupt_gap
+EXTRA_CLEAN = test/unit/nac_dump.json test/unit/nac_dump_darts.json test/unit/run_unit_tests test/tools/nb101_check test/tools/nac_tool test/tools/ktau_bench test/tools/search_bench test/tools/nb201_bench test/fuzz/fuzz_archgraph test/tools/interrupt_gap
 
 # the longest work between two interrupt checks in the worst documented cases (README, "Cancels and memory")
 test/tools/interrupt_gap: test/tools/interrupt_gap.c test/common/sample_csv.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h)

@@ -30,6 +30,9 @@
 #define CT_NAC_SLOTS		7	/* NAS-Bench-101 cells are padded to 7 slots */
 #define CT_NAC_MAX_LAYERS	16
 #define CT_NAC_MAX_WIDTH	1024
+#define CT_NAC_MAX_VIEWS	2	/* graphs per architecture (ct_space.nac_views) */
+/* Features of one architecture, at most: views x width. */
+#define CT_NAC_MAX_FEAT		(CT_NAC_MAX_VIEWS * CT_NAC_MAX_WIDTH)
 
 /* Op ids of the reference's tensorisation (not ct_op: the order differs). */
 enum
@@ -62,8 +65,14 @@ typedef enum ct_nac_head
 typedef enum ct_nac_vocab
 {
 	CT_NAC_VOCAB_CTNAS_NB101 = 1,	/* dummy, input, conv1x1, conv3x3, maxpool3x3, output */
-	CT_NAC_VOCAB_NB201 = 2		/* dummy, input, none, skip_connect, nor_conv_1x1, nor_conv_3x3,
+	CT_NAC_VOCAB_NB201 = 2,		/* dummy, input, none, skip_connect, nor_conv_1x1, nor_conv_3x3,
 								 * avg_pool_3x3, output */
+	CT_NAC_VOCAB_DARTS = 3		/* the reference's op2embedding (ctnas-reference.md §10.2):
+								 * input0, input1, none, skip_connect, sep_conv_3x3,
+								 * sep_conv_5x5, max_pool_3x3, avg_pool_3x3, dil_conv_3x3,
+								 * dil_conv_5x5, and an 11th row never read (its --n_ops 8
+								 * gives Embedding(11, 128)); no padding (every cell is 10
+								 * nodes) */
 } ct_nac_vocab;
 
 typedef struct ct_nac_shape
@@ -77,16 +86,23 @@ typedef struct ct_nac_shape
 	int			head;			/* ct_nac_head */
 } ct_nac_shape;
 
-/* The network.  params holds every parameter contiguously, in this order. */
+/*
+ * The network.  params holds every parameter contiguously, in this order.
+ * An architecture's features are feat = views x width floats: the readout of
+ * each of its graphs (ct_space.nac_views; 1 but for DARTS, whose normal and
+ * reduction cells are read apart by the same GCN, as the reference does), in
+ * view order.
+ */
 typedef struct ct_nac
 {
 	ct_nac_shape shape;
+	int			feat;			/* features per architecture: ct_nac_feat_width(shape) */
 	size_t		nparams;
 	float	   *params;
 	float	   *emb;			/* vocab_size x width */
 	float	   *W[CT_NAC_MAX_LAYERS];	/* width x width, [in][out] */
 	float	   *b[CT_NAC_MAX_LAYERS];	/* width */
-	float	   *fc_w;			/* 2 x width: the first half sees a, the second b */
+	float	   *fc_w;			/* 2 x feat: the first half sees a, the second b */
 	float	   *fc_b;			/* 1 */
 } ct_nac;
 
@@ -97,6 +113,10 @@ extern void ct_nac_shape_set_space(ct_nac_shape *shape, const ct_space *space);
 /* The space whose cells a shape reads (NULL: none). */
 extern const ct_space *ct_nac_shape_space(const ct_nac_shape *shape);
 extern bool ct_nac_shape_valid(const ct_nac_shape *shape, ct_error *err);
+/* Graphs per architecture (its space's nac_views; 1 for an unknown encoding). */
+extern int	ct_nac_shape_views(const ct_nac_shape *shape);
+/* Features per architecture: views x width. */
+extern int	ct_nac_feat_width(const ct_nac_shape *shape);
 
 /* Number of parameters of a network of this shape. */
 extern size_t ct_nac_nparams(const ct_nac_shape *shape);
@@ -105,7 +125,7 @@ extern size_t ct_nac_nparams(const ct_nac_shape *shape);
 extern void ct_nac_alloc(ct_nac *m, const ct_nac_shape *shape);
 extern void ct_nac_free(ct_nac *m);
 
-/* The reference initialisation: Emb N(0,1), GCN U(+-1/sqrt(width)), FC U(+-1/sqrt(2 width)). */
+/* The reference initialisation: Emb N(0,1), GCN U(+-1/sqrt(width)), FC U(+-1/sqrt(2 feat)). */
 extern void ct_nac_init(ct_nac *m, uint64_t seed);
 
 /*
@@ -123,11 +143,11 @@ extern void ct_nac_batch_reserve(ct_nac_batch *bt, int ncells);
 /* Bytes a batch of this shape holds once it has room for ncells cells (an upper bound). */
 extern size_t ct_nac_batch_memory(const ct_nac_shape *shape, size_t ncells);
 
-/* Embeds ncells cells: feat (ncells x width) gets f(cell); activations are kept for backward. */
+/* Embeds ncells cells: feat (ncells x m->feat) gets f(cell); activations are kept for backward. */
 extern void ct_nac_forward(const ct_nac *m, ct_nac_batch *bt, const ct_arch *cells, int ncells,
 						   float *feat);
 
-/* Accumulates into grad (same layout as params) the gradient given dfeat (ncells x width). */
+/* Accumulates into grad (same layout as params) the gradient given dfeat (ncells x m->feat). */
 extern void ct_nac_backward(const ct_nac *m, ct_nac_batch *bt, const float *dfeat, float *grad);
 
 /* The comparator on embeddings: logit of P(a better than b). */
@@ -319,10 +339,10 @@ extern bool ct_nac_trainer_restore(ct_nac_trainer *t, ct_rbuf *r);
  * (the embedding is N(0, 1)), Adam moves a weight by about lr per step and
  * weight decay pulls it back, so the recipes' training (lr 2e-4, a few
  * thousand steps) moves a weight by about 1 at most.  And it keeps the forward pass of the recipes'
- * network (4 layers of width 128, at most 7 nodes) finite whatever the
- * weights: each layer grows activations at most (7 * 128 + 1) * 1000 + 1
- * fold, so the worst case after 4 layers and the head stays below 2e32,
- * well inside float's 3.4e38.  (Deeper or wider networks have no such
+ * network (4 layers of width 128, at most 10 nodes) finite whatever the
+ * weights: each layer grows activations at most (10 * 128 + 1) * 1000 + 1
+ * fold, so the worst case after 4 layers and the head (2 x 256 features
+ * for DARTS) stays below 2e33, well inside float's 3.4e38.  (Deeper or wider networks have no such
  * guarantee: nac_score and nac_compare refuse a result that is not finite.)
  */
 #define CT_NAC_MAX_WEIGHT 1000.0f

@@ -123,13 +123,19 @@ typedef struct ct_space
 	/* The i-th architecture, 0 <= i < size, in the benchmark's order; NULL when not enumerable. */
 	bool		(*nth) (int64_t i, ct_arch *out);
 
-	/* The NAC: the graph it reads, and the shape of its input. */
-	int			nac_slots;		/* nodes a cell is padded to */
+	/*
+	 * The NAC: the graphs it reads, and the shape of its input.  An
+	 * architecture is nac_views graphs (0 or 1: one; DARTS: 2, its normal and
+	 * reduction cells), each read by the same GCN into its own features,
+	 * which are concatenated (views x width per architecture).
+	 */
+	int			nac_views;
+	int			nac_slots;		/* nodes a graph is padded to */
 	int			nac_vocab;		/* the vocabulary's id in model blobs (ct_nac_vocab) */
 	int			nac_vocab_size;
 	const char *nac_vocab_json; /* the vocabulary's names, a JSON array (nac_info) */
 	const char *info_name;		/* the space in nac_info ("nas-bench-101", as 0.1.0 wrote) */
-	void		(*to_dag) (const ct_arch *a, ct_dag *out);
+	void		(*to_dag) (const ct_arch *a, int view, ct_dag *out);	/* view 0 .. nac_views - 1 */
 
 	/* The controller's decisions and their decoding (ctnas_controller.h). */
 	const struct ct_ctrl_program *program;

@@ -99,11 +99,41 @@ SELECT n, pg_temp.try(format('SELECT %L::archgraph::text', input)) AS result FRO
 ]::text[]) WITH ORDINALITY v(input, n);
 
 -- the baseline searches run in this space over the sample as oracle (the accuracies are the
--- NAS-Bench-301 surrogate's predictions); the CTNAS search and the NAC do not read DARTS genotypes yet
+-- NAS-Bench-301 surrogate's predictions)
 SELECT count(*) FILTER (WHERE NOT final) AS queried, max(acc) FILTER (WHERE final) AS best
 FROM random_search('darts_sample', 50, '{"seed": 1, "acc_column": "nb301_surrogate_val_acc"}');
 SELECT count(*) FILTER (WHERE NOT final) AS queried, max(acc) FILTER (WHERE final) <= (SELECT max(nb301_surrogate_val_acc) FROM darts_sample) AS best_in_table
 FROM evolution_search('darts_sample', 60, '{"seed": 1, "acc_column": "nb301_surrogate_val_acc", "population": 20, "tournament": 5}');
-SELECT pg_temp.try($$SELECT nac_train(arch, nb301_surrogate_val_acc)::text FROM darts_sample$$) AS nac_train,
-       pg_temp.try($$SELECT count(*)::text FROM ctnas_search('darts_sample', 50, '{"acc_column": "nb301_surrogate_val_acc"}')$$) AS ctnas_search;
+
+-- the NAC reads a genotype as the reference does (ctnas-reference.md §10.5): each cell a 10-node
+-- graph through the same GCN, the two cells' readouts concatenated (67,969 parameters). Trained
+-- on two thirds of the sample (in archgraph order), it ranks the other third
+SET client_min_messages = warning;  -- (nac_train's notice says how long it took)
+CREATE TEMP TABLE darts_split AS
+SELECT arch, nb301_surrogate_val_acc AS acc, row_number() OVER (ORDER BY arch) % 3 = 0 AS held_out FROM darts_sample;
+INSERT INTO models (name, weights)
+SELECT 'darts_paper', nac_train(arch, acc, '{"recipe": "paper", "seed": 1, "epochs": 300}') FROM darts_split WHERE NOT held_out
+UNION ALL
+SELECT 'darts_default', nac_train(arch, acc, '{"recipe": "default", "seed": 1, "epochs": 300}') FROM darts_split WHERE NOT held_out;
+SELECT name, info->>'space' AS space, info->'network'->>'slots' AS slots, info->'network'->>'readout' AS readout,
+       info->'network'->>'parameters' AS parameters, info->'training'->>'rows' AS rows
+FROM models WHERE name LIKE 'darts_%' ORDER BY name;
+SELECT info->'network'->'op_vocabulary' AS vocabulary FROM models WHERE name = 'darts_paper';
+SELECT name, kendall_tau(nac_score(arch, name), acc) > 0.4 AS ranks_held_out,
+       ctnas_ktau(arch, acc, name ORDER BY arch) > 0.4 AS ctnas_ktau
+FROM darts_split, (VALUES ('darts_paper'), ('darts_default')) m(name) WHERE held_out GROUP BY name ORDER BY name;
+-- nac_compare: a probability; the antisymmetric head of "default" gives NAC(a, b) = 1 - NAC(b, a)
+SELECT nac_compare(a, b, 'darts_paper') BETWEEN 0 AND 1 AS paper_is_probability,
+       abs(nac_compare(a, b, 'darts_default') + nac_compare(b, a, 'darts_default') - 1) < 1e-6 AS default_antisymmetric
+FROM (SELECT :'darts_v2'::archgraph AS a, archgraph_random(5, 'darts') AS b) v;
+-- a genotype with "none" edges (which no sample has) is read too
+SELECT nac_score($$Genotype(normal=[('none', 0), ('sep_conv_3x3', 1), ('none', 0), ('none', 2), ('skip_connect', 1), ('dil_conv_5x5', 3), ('avg_pool_3x3', 0), ('none', 4)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('none', 1), ('sep_conv_5x5', 1), ('dil_conv_3x3', 2), ('none', 0), ('none', 1), ('sep_conv_3x3', 3), ('skip_connect', 4)], reduce_concat=[2, 3, 4, 5])$$, 'darts_paper') IS NOT NULL AS scores_none;
+-- spaces never mix; the CTNAS search's recipe "paper" needs the controller (not yet in this space)
+SELECT pg_temp.try($$SELECT nac_score(archgraph_random(1), 'darts_paper')::text$$) AS nb101_cell_darts_model,
+       pg_temp.try($$SELECT count(*)::text FROM ctnas_search('darts_sample', 50, '{"recipe": "paper", "acc_column": "nb301_surrogate_val_acc"}')$$) AS ctnas_search_paper;
+-- the CTNAS search's recipe "default" (rounds of NAC-ranked queries) runs over the oracle
+SELECT count(*) FILTER (WHERE NOT final) AS queried, count(DISTINCT arch) FILTER (WHERE NOT final) AS distinct_cells,
+       max(acc) FILTER (WHERE final) <= (SELECT max(nb301_surrogate_val_acc) FROM darts_sample) AS best_in_table
+FROM ctnas_search('darts_sample', 60, '{"seed": 1, "acc_column": "nb301_surrogate_val_acc", "first": 20, "rounds": 2, "nac": {"epochs": 50}}');
+DELETE FROM models WHERE name LIKE 'darts_%';
 DROP TABLE darts_sample;

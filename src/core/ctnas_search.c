@@ -64,7 +64,7 @@ embed(ct_ctnas_search *s, const ct_arch *cells, int n)
 {
 	const ct_nac *m = current_nac(s);
 
-	size_t		need = (size_t) (n > (int) embed_cells_max(&s->opt) ? n : (int) embed_cells_max(&s->opt)) * m->shape.width;
+	size_t		need = (size_t) (n > (int) embed_cells_max(&s->opt) ? n : (int) embed_cells_max(&s->opt)) * m->feat;
 
 	/*
 	 * Sized in floats, and the batch remade for another shape: models of two
@@ -183,7 +183,7 @@ ct_ctnas_memory(const ct_ctnas_options *opt, const ct_space *space, int budget, 
 {
 	ct_nac_shape shape = ct_nac_options_shape(&opt->nac, space);
 	size_t		nparams = ct_nac_nparams(&shape);
-	size_t		w = (size_t) shape.width;
+	size_t		w = (size_t) ct_nac_feat_width(&shape);
 	size_t		rows = (size_t) (budget > 0 ? budget : 0) < oracle_cells ? (size_t) budget : oracle_cells;
 	size_t		pool = pool_pairs_max(opt);
 	size_t		embed_cells = embed_cells_max(opt);
@@ -201,7 +201,8 @@ ct_ctnas_memory(const ct_ctnas_options *opt, const ct_space *space, int budget, 
 		size_t		pseudo = opt->pseudo_every > 0 ? (size_t) (opt->pseudo_first > opt->pseudo_pairs ? opt->pseudo_first : opt->pseudo_pairs) : 0;
 
 		/* the controller, its gradient and Adam's state, a sample's trace */
-		total += 4 * sizeof(float) * ct_controller_nparams(space->program) + sizeof(ct_ctrl_sample);
+		/* (a space without a controller: the search refuses to start, ct_ctnas_create) */
+		total += 4 * sizeof(float) * (space->program ? ct_controller_nparams(space->program) : 0) + sizeof(ct_ctrl_sample);
 		/* the pool, growing by doubling (old and new side by side while it grows) */
 		while (pool > 0 && cap < pool)
 			cap *= 2;
@@ -489,7 +490,7 @@ ct_ctnas_score(ct_ctnas_search *s, const ct_arch *cells, int n, double *out)
 		const float *f = m ? embed(s, cells + start, k) : NULL;
 
 		for (int i = 0; i < k; i++)
-			out[start + i] = m ? ct_nac_score_feat(m, f + (size_t) i * m->shape.width) : NAN;
+			out[start + i] = m ? ct_nac_score_feat(m, f + (size_t) i * m->feat) : NAN;
 	}
 }
 

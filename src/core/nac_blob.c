@@ -140,7 +140,7 @@ ct_nac_blob_read(const uint8_t *buf, size_t len, ct_nac *out, ct_nac_options *op
 	if (ct_nac_shape_space(&s)->id != buf[12])
 		return corrupt(err, "The model's input encoding is not that of its search space.");
 	nparams = get_u(buf + 112, 8);
-	if (nparams != (uint64_t) s.vocab_size * s.width + (uint64_t) s.layers * ((uint64_t) s.width * s.width + s.width) + 2 * (uint64_t) s.width + 1)
+	if (nparams != (uint64_t) ct_nac_nparams(&s))
 		return corrupt(err, "The parameter count does not match the network shape.");
 	if (len != HEADER_SIZE + 4 * nparams + 4)
 		return corrupt(err, "The model's length does not match its parameter count (truncated or padded).");
@@ -172,8 +172,8 @@ ct_nac_blob_read(const uint8_t *buf, size_t len, ct_nac *out, ct_nac_options *op
 	{
 		bool		tied = m.fc_b[0] == 0.0f;
 
-		for (int k = 0; k < m.shape.width && tied; k++)
-			tied = m.fc_w[m.shape.width + k] == -m.fc_w[k];
+		for (int k = 0; k < m.feat && tied; k++)
+			tied = m.fc_w[m.feat + k] == -m.fc_w[k];
 		if (!tied)
 		{
 			ct_nac_free(&m);

@@ -27,7 +27,7 @@ ct_nac_embed_cache_create(const ct_nac *m, int size)
 	c->size = 1;
 	while (c->size < size)
 		c->size *= 2;
-	c->width = m->shape.width;
+	c->width = m->feat;
 	c->keys = ct_calloc(c->size, sizeof(ct_arch));
 	c->used = ct_calloc(c->size, sizeof(bool));
 	c->feat = ct_malloc(sizeof(float) * (size_t) c->size * c->width);
@@ -53,7 +53,7 @@ ct_nac_embed_cached(ct_nac_embed_cache *c, const ct_nac *m, ct_nac_batch *bt, co
 
 	if (!c->used[i] || !ct_arch_eq(&c->keys[i], g))
 	{
-		float		fresh[CT_NAC_MAX_WIDTH];
+		float		fresh[CT_NAC_MAX_FEAT];
 
 		/* the slot changes only once the embedding is complete (forward may raise an ERROR) */
 		ct_nac_forward(m, bt, g, 1, fresh);

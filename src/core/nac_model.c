@@ -13,6 +13,14 @@
  * classes are the op vocabulary itself, so H0 W0 is just Emb W0.
  * Backward runs over the same classes with gradients summed per class,
  * which is exact because every use of a state reads the same values.
+ *
+ * An architecture may be several graphs ("views", ct_space.nac_views: a
+ * DARTS genotype's normal and reduction cells): the batch then holds
+ * ncells x views graphs, graph g being view g % views of cell g / views,
+ * and the readout of graph g lands at feat + g x width, so that a cell's
+ * features are its views' readouts concatenated (the reference's
+ * concat[f(normal), f(reduce)], ctnas-reference.md §10.5).  With one view
+ * nothing differs from a network that knows no views.
  */
 #include "ctnas_nac.h"
 
@@ -39,8 +47,9 @@ typedef struct layer_classes
 struct ct_nac_batch
 {
 	ct_nac_shape shape;
-	int			ncells;
-	int			cap_cells;
+	int			views;			/* graphs per cell */
+	int			ncells;			/* graphs (cells x views) of the last pass */
+	int			cap_cells;		/* graphs there is room for */
 	int			cap_rows;		/* classes per layer: at most vocab + cells x slots */
 	int		   *slot_class;		/* [cap_cells x slots] class of each slot, current layer */
 	int		   *next_class;		/* [cap_cells x slots] scratch */
@@ -192,6 +201,9 @@ ct_nac_shape_valid(const ct_nac_shape *s, ct_error *err)
 	if (ct_nac_shape_space(s) == NULL)
 		return ct_fail(err, CT_ERR_INVALID, "unsupported NAC input encoding",
 					   "%d slots, vocabulary %d of size %d.", s->slots, s->vocab, s->vocab_size);
+	if (ct_nac_shape_views(s) > CT_NAC_MAX_VIEWS)
+		return ct_fail(err, CT_ERR_INVALID, "unsupported NAC input encoding",
+					   "%d graphs per architecture; at most %d are supported.", ct_nac_shape_views(s), CT_NAC_MAX_VIEWS);
 	if ((s->readout != CT_NAC_READOUT_MEAN_SLOTS && s->readout != CT_NAC_READOUT_BOTH_DIRECTIONS) ||
 		(s->head != CT_NAC_HEAD_CONCAT_FC && s->head != CT_NAC_HEAD_ANTISYMMETRIC))
 		return ct_fail(err, CT_ERR_INVALID, "unsupported NAC readout or head",
@@ -199,12 +211,26 @@ ct_nac_shape_valid(const ct_nac_shape *s, ct_error *err)
 	return true;
 }
 
+int
+ct_nac_shape_views(const ct_nac_shape *s)
+{
+	const ct_space *sp = ct_nac_shape_space(s);
+
+	return sp != NULL && sp->nac_views > 1 ? sp->nac_views : 1;
+}
+
+int
+ct_nac_feat_width(const ct_nac_shape *s)
+{
+	return s->width * ct_nac_shape_views(s);
+}
+
 size_t
 ct_nac_nparams(const ct_nac_shape *s)
 {
 	size_t		w = (size_t) s->width;
 
-	return (size_t) s->vocab_size * w + (size_t) s->layers * (w * w + w) + 2 * w + 1;
+	return (size_t) s->vocab_size * w + (size_t) s->layers * (w * w + w) + 2 * (size_t) ct_nac_feat_width(s) + 1;
 }
 
 void
@@ -215,6 +241,7 @@ ct_nac_alloc(ct_nac *m, const ct_nac_shape *shape)
 
 	memset(m, 0, sizeof(*m));
 	m->shape = *shape;
+	m->feat = ct_nac_feat_width(shape);
 	m->nparams = ct_nac_nparams(shape);
 	m->params = ct_calloc(m->nparams, sizeof(float));
 	p = m->params;
@@ -228,7 +255,7 @@ ct_nac_alloc(ct_nac *m, const ct_nac_shape *shape)
 		p += w;
 	}
 	m->fc_w = p;
-	p += 2 * w;
+	p += 2 * (size_t) m->feat;
 	m->fc_b = p;
 }
 
@@ -270,13 +297,14 @@ ct_nac_init(ct_nac *m, uint64_t seed)
 		fill_uniform(&rng, m->W[l], w * w, 1.0 / sqrt((double) w));
 		fill_uniform(&rng, m->b[l], w, 1.0 / sqrt((double) w));
 	}
-	fill_uniform(&rng, m->fc_w, 2 * w, 1.0 / sqrt(2.0 * w));
-	fill_uniform(&rng, m->fc_b, 1, 1.0 / sqrt(2.0 * w));
+	/* fc = Linear(2 feat, 1): PyTorch's default bound 1/sqrt(fan_in) */
+	fill_uniform(&rng, m->fc_w, 2 * (size_t) m->feat, 1.0 / sqrt(2.0 * m->feat));
+	fill_uniform(&rng, m->fc_b, 1, 1.0 / sqrt(2.0 * m->feat));
 	if (m->shape.head == CT_NAC_HEAD_ANTISYMMETRIC)
 	{
 		/* tied halves and no bias: NAC(a, b) = 1 - NAC(b, a) exactly */
-		for (size_t k = 0; k < w; k++)
-			m->fc_w[w + k] = -m->fc_w[k];
+		for (size_t k = 0; k < (size_t) m->feat; k++)
+			m->fc_w[m->feat + k] = -m->fc_w[k];
 		m->fc_b[0] = 0.0f;
 	}
 }
@@ -287,6 +315,7 @@ ct_nac_batch_create(const ct_nac_shape *shape)
 	ct_nac_batch *bt = ct_calloc(1, sizeof(ct_nac_batch));
 
 	bt->shape = *shape;
+	bt->views = ct_nac_shape_views(shape);
 	return bt;
 }
 
@@ -333,7 +362,7 @@ ct_nac_batch_freeze(ct_nac_batch *bt)
 }
 
 /*
- * Makes room for ncells cells.  The new buffers are complete before the old
+ * Makes room for ncells graphs (cells x views).  The new buffers are complete before the old
  * ones go, so an allocation failure (an ERROR inside a backend) leaves a
  * cached batch as it was.
  */
@@ -372,8 +401,9 @@ reserve(ct_nac_batch *bt, int ncells)
 }
 
 size_t
-ct_nac_batch_memory(const ct_nac_shape *shape, size_t ncells)
+ct_nac_batch_memory(const ct_nac_shape *shape, size_t cells)
 {
+	size_t		ncells = cells * (size_t) ct_nac_shape_views(shape);	/* graphs */
 	size_t		slots = (size_t) shape->slots;
 	size_t		rows = (size_t) shape->vocab_size + ncells * slots;
 	size_t		w = (size_t) shape->width;
@@ -402,12 +432,12 @@ ct_nac_batch_memory(const ct_nac_shape *shape, size_t ncells)
  * (not a valid cell; only the NAC reads it).
  */
 static void
-cell_dag(const ct_arch *a, bool reversed, ct_dag *out)
+cell_dag(const ct_arch *a, int view, bool reversed, ct_dag *out)
 {
 	ct_dag		d;
 	int			n;
 
-	ct_space_of(a)->to_dag(a, &d);
+	ct_space_of(a)->to_dag(a, view, &d);
 	if (!reversed)
 	{
 		*out = d;
@@ -453,11 +483,12 @@ intern_class(ct_nac_batch *bt, layer_classes *lc, int self, const int *preds, in
 	return lc->n++;
 }
 
-/* Refines classes layer by layer; afterwards slot_class holds the last layer's. */
+/* Refines classes layer by layer over ncells graphs; afterwards slot_class holds the last layer's. */
 static void
 build_classes(ct_nac_batch *bt, const ct_arch *cells, int ncells, bool reversed)
 {
 	int			slots = bt->shape.slots;
+	int			views = bt->views;
 
 	reserve(bt, ncells);
 	bt->ncells = ncells;
@@ -466,7 +497,7 @@ build_classes(ct_nac_batch *bt, const ct_arch *cells, int ncells, bool reversed)
 	{
 		ct_dag		d;
 
-		cell_dag(&cells[g], reversed, &d);
+		cell_dag(&cells[g / views], g % views, reversed, &d);
 		for (int v = 0; v < slots; v++)
 			bt->slot_class[g * slots + v] = v < d.n ? d.op[v] : CT_NAC_OP_DUMMY;
 	}
@@ -483,7 +514,7 @@ build_classes(ct_nac_batch *bt, const ct_arch *cells, int ncells, bool reversed)
 			const int  *prev = bt->slot_class + g * slots;
 			ct_dag		d;
 
-			cell_dag(&cells[g], reversed, &d);
+			cell_dag(&cells[g / views], g % views, reversed, &d);
 			for (int v = 0; v < slots; v++)
 			{
 				int			preds[CT_DAG_MAX_NODES];
@@ -552,6 +583,7 @@ forward_one(const ct_nac *m, ct_nac_batch *bt, const ct_arch *cells, int ncells,
 	int			slots = m->shape.slots;
 	float		inv_slots = 1.0f / (float) slots;
 
+	ncells *= bt->views;		/* graphs from here on */
 	build_classes(bt, cells, ncells, reversed);
 	for (int l = 0; l < L; l++)
 	{
@@ -583,7 +615,7 @@ forward_one(const ct_nac *m, ct_nac_batch *bt, const ct_arch *cells, int ncells,
 		check_interrupt(bt);
 	}
 
-	/* mean over all slots, padding included */
+	/* mean over all slots, padding included, per graph */
 	for (int g = 0; g < ncells; g++)
 	{
 		float	   *restrict f = feat + (size_t) g * w;
@@ -697,9 +729,10 @@ backward_one(const ct_nac *m, ct_nac_batch *bt, const float *dfeat, float *grad)
 }
 
 void
-ct_nac_batch_reserve(ct_nac_batch *bt, int ncells)
+ct_nac_batch_reserve(ct_nac_batch *bt, int cells)
 {
 	size_t		w = (size_t) bt->shape.width;
+	int			ncells = cells * bt->views; /* graphs */
 
 	reserve(bt, ncells);
 	if (bt->shape.readout != CT_NAC_READOUT_BOTH_DIRECTIONS)
@@ -727,7 +760,7 @@ ct_nac_batch_reserve(ct_nac_batch *bt, int ncells)
 void
 ct_nac_forward(const ct_nac *m, ct_nac_batch *bt, const ct_arch *cells, int ncells, float *feat)
 {
-	size_t		w = (size_t) m->shape.width;
+	size_t		w = (size_t) m->feat;
 
 	forward_one(m, bt, cells, ncells, false, feat);
 	if (m->shape.readout != CT_NAC_READOUT_BOTH_DIRECTIONS)
@@ -768,7 +801,7 @@ dot(const float *a, const float *b, int n)
 float
 ct_nac_head_logit(const ct_nac *m, const float *fa, const float *fb)
 {
-	int			w = m->shape.width;
+	int			w = m->feat;
 
 	return dot(m->fc_w, fa, w) + dot(m->fc_w + w, fb, w) + m->fc_b[0];
 }
@@ -777,7 +810,7 @@ double
 ct_nac_pair_loss(const ct_nac *m, const float *feat, const int *ia, const int *ib,
 				 const float *y, int npairs, float *p_out, float *grad, float *dfeat)
 {
-	int			w = m->shape.width;
+	int			w = m->feat;
 	double		loss = 0.0;
 	float	   *gw = grad ? grad + (m->fc_w - m->params) : NULL;
 	float	   *gb = grad ? grad + (m->fc_b - m->params) : NULL;
@@ -825,23 +858,23 @@ ct_nac_prob_feat(const ct_nac *m, const float *fa, const float *fb)
 double
 ct_nac_score_feat(const ct_nac *m, const float *fa)
 {
-	return dot(m->fc_w, fa, m->shape.width);
+	return dot(m->fc_w, fa, m->feat);
 }
 
 double
 ct_nac_compare(const ct_nac *m, ct_nac_batch *bt, const ct_arch *a, const ct_arch *b)
 {
 	ct_arch		cells[2] = {*a, *b};
-	float		feat[2 * CT_NAC_MAX_WIDTH];
+	float		feat[2 * CT_NAC_MAX_FEAT];
 
 	ct_nac_forward(m, bt, cells, 2, feat);
-	return ct_nac_prob_feat(m, feat, feat + m->shape.width);
+	return ct_nac_prob_feat(m, feat, feat + m->feat);
 }
 
 double
 ct_nac_score(const ct_nac *m, ct_nac_batch *bt, const ct_arch *a)
 {
-	float		feat[CT_NAC_MAX_WIDTH];
+	float		feat[CT_NAC_MAX_FEAT];
 
 	ct_nac_forward(m, bt, a, 1, feat);
 	return ct_nac_score_feat(m, feat);

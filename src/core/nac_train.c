@@ -91,7 +91,7 @@ ct_nac_recipe_from_name(const char *name)
 static void
 tie_head_gradient(const ct_nac *m, float *grad)
 {
-	int			w = m->shape.width;
+	int			w = m->feat;
 	float	   *gw = grad + (m->fc_w - m->params);
 
 	for (int k = 0; k < w; k++)
@@ -138,7 +138,7 @@ struct ct_nac_trainer
 	float	   *y;
 	ct_arch    *batch;			/* 3B cells: B labelled, 2 per pool pair */
 	double	   *bacc;			/* B */
-	float	   *feat;			/* 3B x width */
+	float	   *feat;			/* 3B x feat (views x width) */
 	float	   *dfeat;
 	float	   *grad;
 	int		   *pool_idx;		/* scratch for sampling pool pairs */
@@ -165,7 +165,7 @@ ct_nac_trainer_memory(size_t n, const ct_nac_options *opt, const ct_space *space
 {
 	ct_nac_shape shape = ct_nac_options_shape(opt, space);
 	size_t		B = opt->batch_size < 1 ? 1 : (size_t) opt->batch_size;
-	size_t		w = (size_t) shape.width;
+	size_t		w = (size_t) ct_nac_feat_width(&shape);
 	size_t		ncells;
 
 	if (B > n)
@@ -233,7 +233,7 @@ ct_nac_trainer_create(const ct_arch *cells, const double *acc, size_t n,
 	t->opt = *opt;
 	t->rows = rows;
 	t->n = n;
-	w = (size_t) shape.width;
+	w = (size_t) ct_nac_feat_width(&shape);
 	t->B = opt->batch_size < (int) n ? opt->batch_size : (int) n;
 	t->order = ct_malloc(sizeof(int) * n);
 	t->ia = ct_malloc(sizeof(int) * 2 * t->B);
@@ -301,7 +301,7 @@ ct_nac_trainer_epoch(ct_nac_trainer *t, const ct_nac_labelled_pair *pool, int np
 					 ct_interrupt_fn interrupt, void *arg)
 {
 	ct_nac	   *m = &t->model;
-	size_t		w = (size_t) m->shape.width;
+	size_t		w = (size_t) m->feat;
 	double		loss_sum = 0.0;
 	double		pairs_sum = 0.0;
 

@@ -61,7 +61,7 @@ most_winning(ct_ctnas_search *s, const ct_arch *cells, int n, int ncand)
 {
 	const ct_nac *m = current_nac(s);
 	const float *f = embed(s, cells, n);
-	size_t		w = (size_t) m->shape.width;
+	size_t		w = (size_t) m->feat;
 	int			best = 0;
 	double		best_sum = -1;
 
@@ -123,7 +123,7 @@ add_pseudo_pairs(ct_ctnas_search *s, int k, ct_error *err)
 	scored_pair *sp;
 	const ct_nac *m = current_nac(s);
 	const float *f;
-	size_t		w = (size_t) m->shape.width;
+	size_t		w = (size_t) m->feat;
 
 	if (k <= 0)
 		return true;
@@ -201,7 +201,7 @@ search_iteration(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_er
 		const ct_nac *m = current_nac(s);
 		const float *f = embed(s, pair, 2);
 
-		reward = ct_nac_prob_feat(m, f, f + m->shape.width);
+		reward = ct_nac_prob_feat(m, f, f + m->feat);
 	}
 	memset(s->ctrl_grad, 0, sizeof(float) * s->ctrl.nparams);
 	ct_controller_backward(&s->ctrl, s->sample, reward, o->entropy_coef, s->ctrl_grad);

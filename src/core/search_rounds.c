@@ -48,7 +48,7 @@ rank_rows(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg)
 
 			for (int i = 0; i < k; i++)
 			{
-				order[n].score = ct_nac_score_feat(m, f + (size_t) i * m->shape.width);
+				order[n].score = ct_nac_score_feat(m, f + (size_t) i * m->feat);
 				order[n++].row = rows[i];
 			}
 			k = 0;

@@ -284,6 +284,33 @@ darts_neighbours(const ct_arch *a, ct_arch *out, int max)
 	return n;
 }
 
+/*
+ * The reference NAC's input (ctnas-reference.md §10.3-10.5): view 0 the
+ * normal cell, view 1 the reduction cell, each the 10-node graph of
+ * genotype2arch (ct_darts_cell_dag), read by the same GCN; the features are
+ * concatenated.  No padding: every cell has 10 nodes, so no slot holds
+ * "dummy" (id 0 is input0 here).
+ */
+_Static_assert(CT_DARTS_DAG_NODES <= CT_DAG_MAX_NODES, "a DARTS cell's graph fits a ct_dag");
+_Static_assert(CT_DARTS_CELLS <= CT_NAC_MAX_VIEWS, "a DARTS genotype's cells are NAC views");
+
+static void
+darts_to_dag(const ct_arch *a, int view, ct_dag *out)
+{
+	ct_darts_genotype g;
+	ct_darts_dag d;
+
+	darts_genotype(a, &g);
+	ct_darts_cell_dag(&g, view, &d);
+	memset(out, 0, sizeof(*out));
+	out->n = CT_DARTS_DAG_NODES;
+	for (int v = 0; v < CT_DARTS_DAG_NODES; v++)
+	{
+		out->op[v] = d.ops[v];
+		out->pred[v] = d.preds[v];
+	}
+}
+
 const ct_space ct_space_darts = {
 	.id = CT_SPACE_DARTS,
 	.name = "darts",
@@ -320,11 +347,13 @@ const ct_space ct_space_darts = {
 	.mutate = darts_mutate,
 	.neighbours = darts_neighbours,
 	.nth = NULL,
-	.nac_slots = 0,				/* the NAC does not read DARTS genotypes yet (see darts-status) */
-	.nac_vocab = 0,
-	.nac_vocab_size = 0,
-	.nac_vocab_json = NULL,
+	.nac_views = CT_DARTS_CELLS,
+	.nac_slots = CT_DARTS_DAG_NODES,
+	.nac_vocab = CT_NAC_VOCAB_DARTS,
+	.nac_vocab_size = CT_DARTS_NAC_VOCAB + 1,	/* the reference's Embedding(n_ops + 3 = 11): row 10 is never read */
+	.nac_vocab_json = "[\"input0\", \"input1\", \"none\", \"skip_connect\", \"sep_conv_3x3\", \"sep_conv_5x5\", "
+	"\"max_pool_3x3\", \"avg_pool_3x3\", \"dil_conv_3x3\", \"dil_conv_5x5\", \"(unused)\"]",
 	.info_name = "darts",
-	.to_dag = NULL,
+	.to_dag = darts_to_dag,
 	.program = NULL,
 };

@@ -341,7 +341,7 @@ nac_op(int op)
 }
 
 static void
-nb101_to_dag(const ct_arch *a, ct_dag *out)
+nb101_to_dag(const ct_arch *a, int view, ct_dag *out)
 {
 	ct_graph	g;
 

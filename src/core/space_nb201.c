@@ -261,7 +261,7 @@ nb201_nth(int64_t i, ct_arch *out)
 #define NAC_VOCAB	8
 
 static void
-nb201_to_dag(const ct_arch *a, ct_dag *out)
+nb201_to_dag(const ct_arch *a, int view, ct_dag *out)
 {
 	ct_nb201_cell c;
 	ct_nb201_dag d;

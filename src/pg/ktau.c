@@ -297,7 +297,7 @@ ctnas_ktau_finalfn(PG_FUNCTION_ARGS)
 	n = st->n;
 	model = ctnas_model_lookup(st->model, &batch, &model_cxt);
 	ctnas_model_check_space(model, &st->cells[0]);	/* (the group is of one space) */
-	w = model->shape.width;
+	w = model->feat;
 	/* the group's embeddings and logits (the group itself is capped by ctnas.ktau_max_cells) */
 	ctnas_check_training_memory((size_t) n * (sizeof(float) * w + 2 * sizeof(double)), "ctnas_ktau",
 								"Use smaller groups");

@@ -47,7 +47,7 @@ compare_with(FunctionCallInfo fcinfo, const ct_nac *model, ct_nac_batch *batch,
 	MemoryContext old;
 	const float *fa,
 			   *fb;
-	float		fa_copy[CT_NAC_MAX_WIDTH];
+	float		fa_copy[CT_NAC_MAX_FEAT];
 	double		p;
 
 	archgraph_arg(fcinfo, 0, &a);
@@ -58,7 +58,7 @@ compare_with(FunctionCallInfo fcinfo, const ct_nac *model, ct_nac_batch *batch,
 	old = MemoryContextSwitchTo(cxt);
 	/* copied: b's embedding may land in the same cache entry */
 	fa = ct_nac_embed_cached(embeddings, model, batch, &a);
-	memcpy(fa_copy, fa, sizeof(float) * model->shape.width);
+	memcpy(fa_copy, fa, sizeof(float) * model->feat);
 	fb = ct_nac_embed_cached(embeddings, model, batch, &b);
 	p = ct_nac_prob_feat(model, fa_copy, fb);
 	MemoryContextSwitchTo(old);
@@ -165,7 +165,11 @@ nac_info(PG_FUNCTION_ARGS)
 					 "\"training\": {\"rows\": " UINT64_FORMAT ", \"epochs\": %u, \"steps\": " UINT64_FORMAT ", \"final_loss\": %.17g}}",
 					 CT_NAC_FORMAT_VERSION, (size_t) VARSIZE_ANY_EXHDR(blob), ct_nac_shape_space(&m.shape)->info_name,
 					 m.shape.layers, m.shape.width, m.shape.slots,
-					 m.shape.readout == CT_NAC_READOUT_BOTH_DIRECTIONS
+					 ct_nac_shape_views(&m.shape) > 1
+					 ? (m.shape.readout == CT_NAC_READOUT_BOTH_DIRECTIONS
+						? "per cell (normal, reduction) the mean over all slots, of the cell and of the cell reversed; the cells' concatenated"
+						: "per cell (normal, reduction) the mean over all slots; the cells' concatenated")
+					 : m.shape.readout == CT_NAC_READOUT_BOTH_DIRECTIONS
 					 ? "mean over all slots, of the cell and of the cell reversed" : "mean over all slots",
 					 m.shape.head == CT_NAC_HEAD_ANTISYMMETRIC
 					 ? "sigmoid(w . (f(a) - f(b)))" : "sigmoid(fc(concat(f(a), f(b))))",

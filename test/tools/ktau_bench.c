@@ -102,7 +102,7 @@ main(int argc, char **argv)
 
 	if (!all)
 	{
-		float	   *feat = malloc(sizeof(float) * 100 * m.shape.width);
+		float	   *feat = malloc(sizeof(float) * 100 * m.feat);
 		static double logit[100][100];
 		ct_arch		held[100];
 		long		sum = 0;
@@ -115,7 +115,7 @@ main(int argc, char **argv)
 			ct_nac_forward(&ens[e], bt, held, 100, feat);
 			for (int i = 0; i < 100; i++)
 				for (int j = i + 1; j < 100; j++)
-					logit[i][j] += ct_nac_head_logit(&ens[e], feat + i * m.shape.width, feat + j * m.shape.width);
+					logit[i][j] += ct_nac_head_logit(&ens[e], feat + i * m.feat, feat + j * m.feat);
 		}
 		for (int i = 0; i < 100; i++)
 			for (int j = i + 1; j < 100; j++)
@@ -132,7 +132,7 @@ main(int argc, char **argv)
 		int			rest = NB101_CELLS - ntrain;
 		double	   *score = malloc(sizeof(double) * rest);
 		double	   *truth = malloc(sizeof(double) * rest);
-		float	   *feat = malloc(sizeof(float) * 256 * m.shape.width);
+		float	   *feat = malloc(sizeof(float) * 256 * m.feat);
 		ct_arch		chunk[256];
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -145,7 +145,7 @@ main(int argc, char **argv)
 			ct_nac_forward(&m, bt, chunk, k, feat);
 			for (int j = 0; j < k; j++)
 			{
-				score[i + j] = ct_nac_score_feat(&m, feat + j * m.shape.width);
+				score[i + j] = ct_nac_score_feat(&m, feat + j * m.feat);
 				truth[i + j] = acc[perm[ntrain + i + j]];
 			}
 		}

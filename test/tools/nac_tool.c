@@ -5,6 +5,17 @@
  *	  nac_tool dump OUT.json   weights, cells, pairs, our p, loss, gradients and
  *	                           the weights after 3 Adam steps, for
  *	                           test/torch/crosscheck.py to recompute in PyTorch
+ *	  nac_tool dump-darts OUT.json
+ *	                           the same for the DARTS NAC (genotypes of
+ *	                           data/darts_sample.csv and a few with "none")
+ *	  nac_tool darts-ktau SEED NTRAIN [OPTIONS_JSON [CSV]]
+ *	                           trains on the first NTRAIN genotypes of
+ *	                           torch.randperm(rows, SEED) of CSV (default
+ *	                           data/darts_sample.csv), reports CTNAS's KTau on
+ *	                           the next 100 (or all the rest, if fewer) and
+ *	                           tau-b of nac_score's order on all the rest;
+ *	                           the training seed is SEED unless the options
+ *	                           set it
  *	  nac_tool train [CSV [CELLS [EPOCHS [SEED]]]]
  *	                           times recipe "paper" on the first CELLS cells of
  *	                           CSV, in data/nb101_sample.csv's format
@@ -17,7 +28,10 @@
 #include <time.h>
 
 #include "ctnas_alloc.h"
+#include "ctnas_darts.h"
 #include "ctnas_nac.h"
+#include "ctnas_stats.h"
+#include "darts_csv.h"
 #include "sample_csv.h"
 
 static sample_row rows[5100];
@@ -62,41 +76,39 @@ write_params(FILE *f, const ct_nac *m, const float *v)
 		fputc('}', f);
 	}
 	fputs("],\"fc_weight\":", f);
-	write_floats(f, v + (m->fc_w - m->params), 2 * w);
+	write_floats(f, v + (m->fc_w - m->params), 2 * (size_t) m->feat);
 	fputs(",\"fc_bias\":", f);
 	write_floats(f, v + (m->fc_b - m->params), 1);
 	fputc('}', f);
 }
 
-static int
-dump(const char *path)
+enum
 {
-	enum
-	{
-		NCELLS = 24, NPAIRS = 40, STEPS = 3
-	};
+	NCELLS = 24, NPAIRS = 40, STEPS = 3
+};
+
+/* The dump of NCELLS cells of one space (space: the "space" key to write, NULL for none: NAS-Bench-101's dump). */
+static int
+dump_cells(const char *path, const ct_arch *cells, const char *space)
+{
 	ct_nac_shape shape = ct_nac_reference_shape();
 	ct_nac		m;
-	ct_nac_batch *bt = ct_nac_batch_create(&shape);
-	ct_arch		cells[NCELLS];
+	ct_nac_batch *bt;
 	int			ia[NPAIRS],
 				ib[NPAIRS];
 	float		y[NPAIRS],
 				p[NPAIRS];
-	float	   *feat = ct_calloc(NCELLS * (size_t) shape.width, sizeof(float));
-	float	   *dfeat = ct_calloc(NCELLS * (size_t) shape.width, sizeof(float));
+	float	   *feat;
+	float	   *dfeat;
 	float	   *grad;
 	double		loss;
 	ct_adam		adam;
 	FILE	   *f;
-	int			n = sample_csv_read("data/nb101_sample.csv", rows, 5100);
 
-	if (n < 5100)
-		return fprintf(stderr, "cannot read data/nb101_sample.csv\n"), 1;
-	/* cells of every size: the 3- and 4-node cells and a spread of the rest */
-	for (int i = 0, k = 0; i < n && k < NCELLS; i++)
-		if (rows[i].graph.n < 6 || i % 211 == 0)
-			cells[k++] = rows[i].cell;
+	ct_nac_shape_set_space(&shape, ct_space_of(&cells[0]));
+	bt = ct_nac_batch_create(&shape);
+	feat = ct_calloc(NCELLS * (size_t) ct_nac_feat_width(&shape), sizeof(float));
+	dfeat = ct_calloc(NCELLS * (size_t) ct_nac_feat_width(&shape), sizeof(float));
 	for (int k = 0; k < NPAIRS; k++)
 	{
 		ia[k] = (k * 7) % NCELLS;
@@ -113,15 +125,19 @@ dump(const char *path)
 	f = fopen(path, "w");
 	if (f == NULL)
 		return perror(path), 1;
-	fputs("{\"weights\":", f);
+	fputs("{", f);
+	if (space)
+		fprintf(f, "\"space\":\"%s\",", space);
+	fputs("\"weights\":", f);
 	write_params(f, &m, m.params);
 	fputs(",\"cells\":[", f);
 	for (int k = 0; k < NCELLS; k++)
 	{
-		char		text[CT_GRAPH_JSON_MAX];
+		char		text[CT_ARCH_TEXT_MAX];
 
 		ct_arch_to_text(&cells[k], text, sizeof(text));
-		fprintf(f, "%s%s", k ? "," : "", text);
+		/* a DARTS genotype is a string (no " or \ in it); an NB101 cell a JSON object */
+		fprintf(f, space ? "%s\"%s\"" : "%s%s", k ? "," : "", text);
 	}
 	fputs("],\"pairs\":[", f);
 	for (int k = 0; k < NPAIRS; k++)
@@ -142,7 +158,7 @@ dump(const char *path)
 	for (int s = 0; s < STEPS; s++)
 	{
 		memset(grad, 0, sizeof(float) * m.nparams);
-		memset(dfeat, 0, sizeof(float) * NCELLS * (size_t) shape.width);
+		memset(dfeat, 0, sizeof(float) * NCELLS * (size_t) m.feat);
 		ct_nac_forward(&m, bt, cells, NCELLS, feat);
 		ct_nac_pair_loss(&m, feat, ia, ib, y, NPAIRS, NULL, grad, dfeat);
 		ct_nac_backward(&m, bt, dfeat, grad);
@@ -153,6 +169,123 @@ dump(const char *path)
 	fputs("}}}\n", f);
 	fclose(f);
 	printf("wrote %s: %d cells, %d pairs, loss %.6f\n", path, NCELLS, NPAIRS, loss);
+	return 0;
+}
+
+static int
+dump(const char *path)
+{
+	ct_arch		cells[NCELLS];
+	int			n = sample_csv_read("data/nb101_sample.csv", rows, 5100);
+
+	if (n < 5100)
+		return fprintf(stderr, "cannot read data/nb101_sample.csv\n"), 1;
+	/* cells of every size: the 3- and 4-node cells and a spread of the rest */
+	for (int i = 0, k = 0; i < n && k < NCELLS; i++)
+		if (rows[i].graph.n < 6 || i % 211 == 0)
+			cells[k++] = rows[i].cell;
+	return dump_cells(path, cells, NULL);
+}
+
+static ct_arch darts_cells[300];
+static double darts_acc[300];
+
+static int
+dump_darts(const char *path)
+{
+	ct_arch		cells[NCELLS];
+	int			n = darts_csv_read("data/darts_sample.csv", darts_cells, darts_acc, 300);
+	ct_error	err;
+
+	if (n < 300)
+		return fprintf(stderr, "cannot read data/darts_sample.csv\n"), 1;
+	/* a spread of the sample, and genotypes with "none" edges (which no sample has) */
+	for (int k = 0; k < NCELLS - 3; k++)
+		cells[k] = darts_cells[k * 13];
+	if (!ct_arch_parse("Genotype(normal=[('none', 0), ('sep_conv_3x3', 1), ('none', 0), ('none', 2), "
+					   "('skip_connect', 1), ('dil_conv_5x5', 3), ('avg_pool_3x3', 0), ('none', 4)], normal_concat=[2, 3, 4, 5], "
+					   "reduce=[('max_pool_3x3', 0), ('none', 1), ('sep_conv_5x5', 1), ('dil_conv_3x3', 2), "
+					   "('none', 0), ('none', 1), ('sep_conv_3x3', 3), ('skip_connect', 4)], reduce_concat=[2, 3, 4, 5])",
+					   &cells[NCELLS - 3], &err) ||
+		!ct_arch_parse("Genotype(normal=[('none', 0), ('none', 1), ('none', 0), ('none', 1), ('none', 2), ('none', 3), "
+					   "('none', 3), ('none', 4)], normal_concat=[2, 3, 4, 5], reduce=[('none', 0), ('none', 1), ('none', 0), "
+					   "('none', 1), ('none', 2), ('none', 3), ('none', 3), ('none', 4)], reduce_concat=[2, 3, 4, 5])",
+					   &cells[NCELLS - 2], &err) ||
+		!ct_arch_parse("Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), "
+					   "('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5], "
+					   "reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), "
+					   "('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5])",
+					   &cells[NCELLS - 1], &err))
+		return fprintf(stderr, "%s: %s\n", err.message, err.detail), 1;
+	return dump_cells(path, cells, "darts");
+}
+
+static int
+darts_ktau(uint64_t seed, int ntrain, const char *json, const char *csv)
+{
+	ct_nac_options opt;
+	ct_error	err;
+	char		with_seed[512];
+	uint32_t	perm[300];
+	ct_arch		train_cells[300];
+	double		train_acc[300];
+	ct_nac		m;
+	ct_nac_stats stats;
+	ct_nac_batch *bt;
+	float	   *feat;
+	double		score[300],
+				truth[300];
+	long		sum = 0;
+	int			nheld,
+				rest;
+	struct timespec t0,
+				t1;
+	int			n = darts_csv_read(csv, darts_cells, darts_acc, 300);
+
+	if (n < 3 || ntrain < 2 || ntrain > n - 2)
+		return fprintf(stderr, "need 2 <= NTRAIN <= rows - 2 (%d rows)\n", n), 2;
+	if (strstr(json, "\"seed\"") == NULL)
+	{
+		snprintf(with_seed, sizeof(with_seed), "{\"seed\": %llu%s%s", (unsigned long long) seed,
+				 strcmp(json, "{}") == 0 ? "" : ", ", json + 1);
+		json = with_seed;
+	}
+	if (!ct_nac_options_from_json(json, &opt, &err))
+		return fprintf(stderr, "%s: %s\n", err.message, err.detail), 2;
+	ct_torch_randperm((uint32_t) n, seed, perm);
+	for (int i = 0; i < ntrain; i++)
+	{
+		train_cells[i] = darts_cells[perm[i]];
+		train_acc[i] = darts_acc[perm[i]];
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!ct_nac_train(train_cells, train_acc, (size_t) ntrain, &opt, &m, &stats, NULL, NULL, &err))
+		return fprintf(stderr, "%s: %s\n", err.message, err.detail), 1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	rest = n - ntrain;
+	nheld = rest < 100 ? rest : 100;
+	bt = ct_nac_batch_create(&m.shape);
+	feat = ct_calloc((size_t) rest * m.feat, sizeof(float));
+	for (int i = 0; i < rest; i++)
+		train_cells[i] = darts_cells[perm[ntrain + i]];
+	ct_nac_forward(&m, bt, train_cells, rest, feat);
+	/* CTNAS's KTau: pairs i < j of the held-out 100, sign(p - 0.5) against sign(acc_i - acc_j), sign(0) = +1 */
+	for (int i = 0; i < nheld; i++)
+		for (int j = i + 1; j < nheld; j++)
+			sum += (ct_nac_head_logit(&m, feat + (size_t) i * m.feat, feat + (size_t) j * m.feat) >= 0) ==
+				(darts_acc[perm[ntrain + i]] >= darts_acc[perm[ntrain + j]]) ? 1 : -1;
+	for (int i = 0; i < rest; i++)
+	{
+		score[i] = ct_nac_score_feat(&m, feat + (size_t) i * m.feat);
+		truth[i] = darts_acc[perm[ntrain + i]];
+	}
+	printf("darts seed %llu, recipe %s, %d train: ktau %.4f on %d, tau-b %.4f on %d, train %.1f s, loss %.4f\n",
+		   (unsigned long long) seed, ct_nac_recipe_name(opt.recipe), ntrain,
+		   (double) sum / (nheld * (nheld - 1) / 2), nheld, ct_kendall_tau_b(score, truth, rest), rest,
+		   (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, stats.final_loss);
+	ct_free(feat);
+	ct_nac_batch_destroy(bt);
+	ct_nac_free(&m);
 	return 0;
 }
 
@@ -201,9 +334,15 @@ main(int argc, char **argv)
 {
 	if (argc >= 3 && strcmp(argv[1], "dump") == 0)
 		return dump(argv[2]);
+	if (argc >= 3 && strcmp(argv[1], "dump-darts") == 0)
+		return dump_darts(argv[2]);
+	if (argc >= 4 && strcmp(argv[1], "darts-ktau") == 0)
+		return darts_ktau(strtoull(argv[2], NULL, 10), atoi(argv[3]), argc > 4 ? argv[4] : "{}",
+						  argc > 5 ? argv[5] : "data/darts_sample.csv");
 	if (argc >= 2 && strcmp(argv[1], "train") == 0)
 		return train(argc > 2 ? argv[2] : "data/nb101_sample.csv", argc > 3 ? atoi(argv[3]) : 423,
 					 argc > 4 ? atoi(argv[4]) : 1000, argc > 5 ? strtoull(argv[5], NULL, 10) : 0);
-	fprintf(stderr, "usage: nac_tool dump OUT.json | nac_tool train [CSV [CELLS [EPOCHS [SEED]]]]\n");
+	fprintf(stderr, "usage: nac_tool dump OUT.json | nac_tool dump-darts OUT.json | "
+			"nac_tool darts-ktau SEED NTRAIN [OPTIONS_JSON [CSV]] | nac_tool train [CSV [CELLS [EPOCHS [SEED]]]]\n");
 	return 2;
 }

@@ -125,14 +125,14 @@ ktau(uint64_t seed, int ntrain, const char *json)
 	train_s = seconds_since(&t0);
 
 	bt = ct_nac_batch_create(&m.shape);
-	feat = malloc(sizeof(float) * 256 * m.shape.width);
+	feat = malloc(sizeof(float) * 256 * m.feat);
 	for (int i = 0; i < N; i += 256)
 	{
 		int			k = N - i < 256 ? N - i : 256;
 
 		ct_nac_forward(&m, bt, cells + i, k, feat);
 		for (int j = 0; j < k; j++)
-			score[i + j] = ct_nac_score_feat(&m, feat + j * m.shape.width);
+			score[i + j] = ct_nac_score_feat(&m, feat + j * m.feat);
 	}
 	for (int i = 0; i < N; i++)
 		if (!in_train[i])

@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 """crosscheck.py DUMP.json: checks the C NAC's forward, backward and Adam
-against the independent PyTorch implementation in nac_torch.py.
+against the independent PyTorch implementation in nac_torch.py, or, for a
+dump with "space": "darts", against nac_darts_torch.py (the reference's NAC
+for the DARTS space transcribed directly: Embedding(11, 128), fc 512 -> 1).
 
 DUMP.json (written by our C tool; make_dump.py writes one from torch):
   weights  {"embedding": 6x128, "gcn": 4 x {"weight": 128x128 [in][out],
             "bias": 128}, "fc_weight": 256, "fc_bias": 1}
-  cells    [{"matrix": VxV 0/1, "ops": [...]}]
+  cells    [{"matrix": VxV 0/1, "ops": [...]}], or Genotype strings (darts)
   pairs    [[i, j]]: p_k = P(cells[i] better than cells[j])
   labels   [0/1] per pair
   expected {"p", "loss" (BCE mean), "grads" (like weights),
@@ -27,6 +29,7 @@ import torch  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import nac_torch  # noqa: E402
+import nac_darts_torch  # noqa: E402
 
 RTOL = 1e-5
 
@@ -62,8 +65,9 @@ def main():
     with open(sys.argv[1]) as f:
         dump = json.load(f)
     expected = dump["expected"]
-    ref = nac_torch.pair_values(dump["weights"], dump["cells"], dump["pairs"],
-                                dump["labels"], expected["adam"])
+    impl = nac_darts_torch if dump.get("space") == "darts" else nac_torch
+    ref = impl.pair_values(dump["weights"], dump["cells"], dump["pairs"],
+                           dump["labels"], expected["adam"])
     results = [compare(name, ours, theirs)
                for (name, ours), (_, theirs) in zip(tensors(expected), tensors(ref))]
     failed = sum(not ok for ok, _ in results)

@@ -94,7 +94,7 @@ test_nb101_dag(void)
 		const ct_graph *g = &rows[i].graph;
 		ct_dag		d;
 
-		ct_space_nb101.to_dag(&rows[i].cell, &d);
+		ct_space_nb101.to_dag(&rows[i].cell, 0, &d);
 		bad += d.n != g->n || d.op[0] != CT_NAC_OP_INPUT || d.op[g->n - 1] != CT_NAC_OP_OUTPUT;
 		for (int v = 0; v < g->n; v++)
 			for (int u = 0; u < g->n; u++)
