@@ -128,12 +128,30 @@ SELECT nac_compare(a, b, 'darts_paper') BETWEEN 0 AND 1 AS paper_is_probability,
 FROM (SELECT :'darts_v2'::archgraph AS a, archgraph_random(5, 'darts') AS b) v;
 -- a genotype with "none" edges (which no sample has) is read too
 SELECT nac_score($$Genotype(normal=[('none', 0), ('sep_conv_3x3', 1), ('none', 0), ('none', 2), ('skip_connect', 1), ('dil_conv_5x5', 3), ('avg_pool_3x3', 0), ('none', 4)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('none', 1), ('sep_conv_5x5', 1), ('dil_conv_3x3', 2), ('none', 0), ('none', 1), ('sep_conv_3x3', 3), ('skip_connect', 4)], reduce_concat=[2, 3, 4, 5])$$, 'darts_paper') IS NOT NULL AS scores_none;
--- spaces never mix; the CTNAS search's recipe "paper" needs the controller (not yet in this space)
-SELECT pg_temp.try($$SELECT nac_score(archgraph_random(1), 'darts_paper')::text$$) AS nb101_cell_darts_model,
-       pg_temp.try($$SELECT count(*)::text FROM ctnas_search('darts_sample', 50, '{"recipe": "paper", "acc_column": "nb301_surrogate_val_acc"}')$$) AS ctnas_search_paper;
+-- spaces never mix
+SELECT pg_temp.try($$SELECT nac_score(archgraph_random(1), 'darts_paper')::text$$) AS nb101_cell_darts_model;
 -- the CTNAS search's recipe "default" (rounds of NAC-ranked queries) runs over the oracle
 SELECT count(*) FILTER (WHERE NOT final) AS queried, count(DISTINCT arch) FILTER (WHERE NOT final) AS distinct_cells,
        max(acc) FILTER (WHERE final) <= (SELECT max(nb301_surrogate_val_acc) FROM darts_sample) AS best_in_table
 FROM ctnas_search('darts_sample', 60, '{"seed": 1, "acc_column": "nb301_surrogate_val_acc", "first": 20, "rounds": 2, "nac": {"epochs": 50}}');
+-- the CTNAS search's recipe "paper": the reference's LargeSpaceController (two LSTM samplers, normal
+-- then reduction cell, 32 decisions; a node's second input is never its first) trained by REINFORCE
+-- with the NAC's reward; "space": "darts" proposes from the whole space, so its final genotype is
+-- not one of the oracle's rows and has no accuracy here
+CREATE TEMP TABLE paper_search AS
+SELECT * FROM ctnas_search('darts_sample', 100, '{"seed": 1, "recipe": "paper", "space": "darts", "acc_column": "nb301_surrogate_val_acc",
+                                                "iterations": 200, "derive_every": 100, "pseudo_every": 100, "nac": {"epochs": 50}}');
+SELECT count(*) FILTER (WHERE NOT final) AS queried, count(DISTINCT arch) FILTER (WHERE NOT final) AS distinct_cells,
+       bool_and(archgraph_space(arch) = 'darts') AS darts, count(*) FILTER (WHERE final) AS finals,
+       bool_and(acc IS NULL) FILTER (WHERE final) AS final_without_acc,
+       bool_and(arch NOT IN (SELECT arch FROM darts_sample)) FILTER (WHERE final) AS final_outside_oracle
+FROM paper_search;
+-- the same seed, the same final genotype; over the oracle's rows ("space": "oracle") the final is a row
+SELECT (SELECT arch FROM paper_search WHERE final)
+     = (SELECT arch FROM ctnas_search('darts_sample', 100, '{"seed": 1, "recipe": "paper", "space": "darts", "acc_column": "nb301_surrogate_val_acc",
+                                                "iterations": 200, "derive_every": 100, "pseudo_every": 100, "nac": {"epochs": 50}}') WHERE final) AS reproducible,
+       (SELECT arch IN (SELECT arch FROM darts_sample) AND acc IS NOT NULL
+        FROM ctnas_search('darts_sample', 60, '{"seed": 2, "recipe": "paper", "acc_column": "nb301_surrogate_val_acc",
+                                              "iterations": 50, "derive_every": 25, "pseudo_every": 25, "nac": {"epochs": 20}}') WHERE final) AS oracle_final;
 DELETE FROM models WHERE name LIKE 'darts_%';
 DROP TABLE darts_sample;

@@ -1,9 +1,12 @@
 /*
  * controller.c
- *	  CTNAS's LSTM controller (reference controller/nasbench.py): sampling,
- *	  teacher-forced replay, and the REINFORCE gradient through the LSTM.
- *	  Which decisions it takes, and what they mean, is a space's program
- *	  (ct_ctrl_program; NAS-Bench-101's is in space_nb101.c).
+ *	  CTNAS's LSTM controller (reference controller/nasbench.py and
+ *	  controller/common_nas.py): sampling, teacher-forced replay, and the
+ *	  REINFORCE gradient through the LSTM.  Which decisions it takes, and
+ *	  what they mean, is a space's program (ct_ctrl_program; NAS-Bench-101's
+ *	  is in space_nb101.c, the DARTS space's in space_darts.c).  A program
+ *	  may have several parameter groups (the LargeSpaceController's two
+ *	  Controllers), each decision taken by one, and restart the LSTM.
  *
  * Parameters are float32 like the rest of the model; the computation runs
  * in double, which costs nothing at this size (18 steps of a 64-unit LSTM)
@@ -19,6 +22,12 @@
 #define H			CT_CTRL_HIDDEN
 #define GATES		(4 * H)
 
+static int
+ngroups_of(const ct_ctrl_program *prog)
+{
+	return prog->ngroups > 1 ? prog->ngroups : 1;
+}
+
 size_t
 ct_controller_nparams(const ct_ctrl_program *prog)
 {
@@ -30,7 +39,7 @@ ct_controller_nparams(const ct_ctrl_program *prog)
 		n += 2 * H * H + H;
 	for (int h = 0; h < prog->nheads; h++)
 		n += (size_t) prog->head_k[h] * (H + 1);
-	return n;
+	return n * (size_t) ngroups_of(prog);
 }
 
 void
@@ -42,24 +51,38 @@ ct_controller_alloc(ct_controller *c, const ct_ctrl_program *prog)
 	c->prog = prog;
 	c->nparams = ct_controller_nparams(prog);
 	c->params = ct_calloc(c->nparams, sizeof(float));
+	c->ngroups = ngroups_of(prog);
 	p = c->params;
-	for (int t = 0; t < prog->ntables; t++)
-		c->table[t] = p, p += prog->table_rows[t] * H;
-	c->w_ih = p, p += GATES * H;
-	c->w_hh = p, p += GATES * H;
-	c->b_ih = p, p += GATES;
-	c->b_hh = p, p += GATES;
-	if (prog->attention_table >= 0)
+	for (int gi = 0; gi < c->ngroups; gi++)
 	{
-		c->emb_attn = p, p += H * H;
-		c->hid_attn = p, p += H * H;
-		c->v_attn = p, p += H;
+		ct_ctrl_group *g = &c->group[gi];
+
+		for (int t = 0; t < prog->ntables; t++)
+			g->table[t] = p, p += prog->table_rows[t] * H;
+		g->w_ih = p, p += GATES * H;
+		g->w_hh = p, p += GATES * H;
+		g->b_ih = p, p += GATES;
+		g->b_hh = p, p += GATES;
+		if (prog->attention_table >= 0)
+		{
+			g->emb_attn = p, p += H * H;
+			g->hid_attn = p, p += H * H;
+			g->v_attn = p, p += H;
+		}
+		for (int h = 0; h < prog->nheads; h++)
+		{
+			g->head_w[h] = p, p += prog->head_k[h] * H;
+			g->head_b[h] = p, p += prog->head_k[h];
+		}
 	}
-	for (int h = 0; h < prog->nheads; h++)
-	{
-		c->head_w[h] = p, p += prog->head_k[h] * H;
-		c->head_b[h] = p, p += prog->head_k[h];
-	}
+}
+
+void
+ct_controller_set_scaling(ct_controller *c, double temperature, double tanh_constant, double op_tanh_reduce)
+{
+	c->temperature = temperature;
+	c->tanh_constant = tanh_constant;
+	c->op_tanh_reduce = op_tanh_reduce;
 }
 
 void
@@ -87,14 +110,14 @@ sigmoid(double z)
 
 /* x_table: 0 none, else table x_table - 1 */
 static const float *
-x_source(const ct_controller *c, int x_table, int row)
+x_source(const ct_ctrl_group *c, int x_table, int row)
 {
 	return x_table > 0 ? c->table[x_table - 1] + row * H : NULL;
 }
 
 /* PyTorch's LSTMCell: gates i, f, g, o from W_ih x + b_ih + W_hh h + b_hh. */
 static void
-lstm_step(const ct_controller *c, ct_ctrl_step *st, int x_table, int x_row,
+lstm_step(const ct_ctrl_group *c, ct_ctrl_step *st, int x_table, int x_row,
 		  const double *h_prev, const double *c_prev)
 {
 	const float *x = x_source(c, x_table, x_row);
@@ -122,19 +145,28 @@ lstm_step(const ct_controller *c, ct_ctrl_step *st, int x_table, int x_row,
 	}
 }
 
-/* Fills the decision's probabilities (and attention values) from h; returns nothing. */
+/*
+ * Fills the decision's probabilities (and attention values, and the
+ * derivative of the scaling) from h: softmax over the choices not masked of
+ * the logits scaled as the controller says.
+ */
 static void
-decision_probs(const ct_controller *c, ct_ctrl_decision *d, const double *h)
+decision_probs(const ct_controller *cc, ct_ctrl_decision *d, const double *h)
 {
+	const ct_ctrl_group *c = &cc->group[d->group];
 	double		logit[CT_CTRL_NODES];
 	double		top = -INFINITY,
 				sum = 0.0;
+	double		tc = cc->tanh_constant;
 
+	if (tc > 0 && d->head >= 0 && cc->op_tanh_reduce > 0)
+		tc /= cc->op_tanh_reduce;
 	for (int r = 0; r < d->k; r++)
 	{
+		d->dscale[r] = 1.0;
 		if (d->head < 0)
 		{
-			const float *rows = c->table[c->prog->attention_table];
+			const float *rows = c->table[cc->prog->attention_table];
 
 			logit[r] = 0.0;
 			for (int m = 0; m < H; m++)
@@ -157,10 +189,24 @@ decision_probs(const ct_controller *c, ct_ctrl_decision *d, const double *h)
 			for (int m = 0; m < H; m++)
 				logit[r] += (double) w[r * H + m] * h[m];
 		}
-		top = fmax(top, logit[r]);
+		/* the reference's _scale_attention */
+		if (cc->temperature > 0)
+		{
+			logit[r] /= cc->temperature;
+			d->dscale[r] = 1.0 / cc->temperature;
+		}
+		if (tc > 0)
+		{
+			double		t = tanh(logit[r]);
+
+			logit[r] = tc * t;
+			d->dscale[r] *= tc * (1.0 - t * t);
+		}
+		if (!(d->mask >> r & 1u))
+			top = fmax(top, logit[r]);
 	}
 	for (int r = 0; r < d->k; r++)
-		sum += (d->prob[r] = exp(logit[r] - top));
+		sum += (d->prob[r] = d->mask >> r & 1u ? 0.0 : exp(logit[r] - top));
 	for (int r = 0; r < d->k; r++)
 		d->prob[r] /= sum;
 }
@@ -199,20 +245,41 @@ run(const ct_controller *c, ct_rng *rng, bool uniform, const int *forced, ct_ctr
 		c->prog->next(out->actions, nd, &next);
 		d->head = next.head;
 		d->k = next.k;
+		d->group = next.group >= 0 && next.group < c->ngroups ? next.group : 0;
+		d->mask = next.mask & ((1u << d->k) - 1);
+		if (d->mask == (1u << d->k) - 1)
+			d->mask = 0;		/* (never all: a program bug would leave no choice) */
+		if (next.reset)
+		{
+			/* a fresh start: zero state, zero input (the reference's second Controller) */
+			h = zero;
+			cc = zero;
+			x_table = 0;
+			x_row = 0;
+		}
 
 		if (!uniform || rng == NULL)
 		{
 			ct_ctrl_step *st = &out->steps[out->nsteps];
 
-			lstm_step(c, st, x_table, x_row, h, cc);
+			lstm_step(&c->group[d->group], st, x_table, x_row, h, cc);
+			st->group = d->group;
+			st->reset = next.reset || nd == 0;
 			h = st->h;
 			cc = st->c;
 			d->step = out->nsteps++;
 			decision_probs(c, d, h);
 		}
 		else
+		{
+			int			allowed = d->k - __builtin_popcount(d->mask);
+
 			for (int r = 0; r < d->k; r++)
-				d->prob[r] = 1.0 / d->k;
+			{
+				d->prob[r] = d->mask >> r & 1u ? 0.0 : 1.0 / allowed;
+				d->dscale[r] = 1.0;
+			}
+		}
 
 		if (forced)
 			d->action = forced[nd] >= 0 && forced[nd] < d->k ? forced[nd] : 0;
@@ -221,9 +288,11 @@ run(const ct_controller *c, ct_rng *rng, bool uniform, const int *forced, ct_ctr
 			double		u = ct_rng_uniform(rng),
 						acc = 0.0;
 
-			d->action = d->k - 1;
+			/* the last choice allowed, should rounding leave u above the sum */
+			for (d->action = d->k - 1; d->action > 0 && (d->mask >> d->action & 1u); d->action--)
+				;
 			for (int r = 0; r < d->k; r++)
-				if (u < (acc += d->prob[r]))
+				if (d->prob[r] > 0 && u < (acc += d->prob[r]))
 				{
 					d->action = r;
 					break;
@@ -233,7 +302,7 @@ run(const ct_controller *c, ct_rng *rng, bool uniform, const int *forced, ct_ctr
 		out->logp += log(fmax(d->prob[d->action], 1e-300));
 		out->entropy += entropy_of(d);
 		x_table = next.next_table + 1;
-		x_row = d->action;
+		x_row = d->action + next.next_offset;
 	}
 }
 
@@ -250,10 +319,10 @@ ct_controller_replay(const ct_controller *c, const int *actions, ct_ctrl_sample 
 }
 
 void
-ct_controller_backward(const ct_controller *c, const ct_ctrl_sample *s, double reward,
+ct_controller_backward(const ct_controller *cc, const ct_ctrl_sample *s, double reward,
 					   double entropy_coef, float *grad)
 {
-#define G(field) (grad + (c->field - c->params))
+#define G(field) (grad + (c->field - cc->params))
 	double		dh_next[H] = {0},
 				dc_next[H] = {0};
 
@@ -261,6 +330,7 @@ ct_controller_backward(const ct_controller *c, const ct_ctrl_sample *s, double r
 	{
 		const ct_ctrl_step *st = &s->steps[t];
 		const ct_ctrl_decision *d = &s->decisions[t];
+		const ct_ctrl_group *c = &cc->group[st->group];
 		double		dh[H],
 					dz[GATES],
 					dl[CT_CTRL_NODES];
@@ -268,18 +338,19 @@ ct_controller_backward(const ct_controller *c, const ct_ctrl_sample *s, double r
 
 		memcpy(dh, dh_next, sizeof(dh));
 
-		/* d loss / d logits of  - reward log p(action) - coef H */
+		/* d loss / d logits of  - reward log p(action) - coef H (masked choices: p = 0, no gradient) */
 		for (int r = 0; r < d->k; r++)
 		{
 			double		p = d->prob[r];
 
 			dl[r] = -reward * ((r == d->action) - p) +
 				(p > 0 ? entropy_coef * p * (log(p) + ent) : 0.0);
+			dl[r] *= d->dscale[r];	/* through the scaling, to the raw logit */
 		}
 		if (d->head < 0)
 		{
-			const float *rows = c->table[c->prog->attention_table];
-			float	   *grows = grad + (rows - c->params);
+			const float *rows = c->table[cc->prog->attention_table];
+			float	   *grows = grad + (rows - cc->params);
 			double		dpre_sum[H] = {0};
 
 			for (int r = 0; r < d->k; r++)
@@ -352,6 +423,12 @@ ct_controller_backward(const ct_controller *c, const ct_ctrl_sample *s, double r
 						gx[k] += (float) (dz[j] * c->w_ih[j * H + k]);
 				}
 			}
+		}
+		/* a step that started afresh read zeros, not the step before */
+		if (st->reset)
+		{
+			memset(dh_next, 0, sizeof(dh_next));
+			memset(dc_next, 0, sizeof(dc_next));
 		}
 	}
 #undef G

@@ -311,6 +311,99 @@ darts_to_dag(const ct_arch *a, int view, ct_dag *out)
 	}
 }
 
+/*
+ * The reference's LargeSpaceController (ctnas-reference.md §10.6,
+ * controller/common_nas.py): two Controllers with their own parameters,
+ * the normal cell's then the reduction cell's, each starting from zero
+ * state and zero input.  Per cell, for node t = 2..5 (4 decisions each):
+ * pred_a and pred_b by attention over rows 0 .. t-1 of the one embedding
+ * table (13 rows: node ids 0..4, then the 8 ops), op_a and op_b by w_soft
+ * (8 ops in the reference's PRIMITIVES order); the next step's input is the
+ * row of the action (an op's: 5 + op).  32 decisions, 2 x 42,888 = 85,776
+ * parameters.
+ *
+ * The one deviation: pred_b may not be pred_a (it is masked out of pred_b's
+ * softmax).  The reference lets a node read one input twice, which is not a
+ * DARTS genotype (DARTS' derivation, NAS-Bench-301 and this space require two
+ * distinct inputs), so such a sample could be neither stored here nor trained
+ * by DARTS' evaluation code.  "none" stays a choice, as in the reference.
+ */
+#define CTRL_PER_CELL	(4 * CT_DARTS_NODES)	/* 16 */
+#define CTRL_OP_ROW		(CT_DARTS_NODES + 1)	/* the first op's row: n_nodes + 1 */
+
+/* PRIMITIVES (ctnas/core/dataset/architecture/common_nas.py:17-26) -> our op codes, by name */
+static const uint8_t ctrl_primitive_op[CT_DARTS_NUM_OPS] = {
+	CT_DARTS_SKIP_CONNECT, CT_DARTS_SEP_CONV_3X3, CT_DARTS_SEP_CONV_5X5, CT_DARTS_NONE,
+	CT_DARTS_DIL_CONV_3X3, CT_DARTS_DIL_CONV_5X5, CT_DARTS_MAX_POOL_3X3, CT_DARTS_AVG_POOL_3X3,
+};
+
+static void
+darts_ctrl_next(const int *actions, int t, ct_ctrl_next *out)
+{
+	int			u = t % CTRL_PER_CELL;
+	int			node = u / 4;	/* node t = node + 2 */
+	bool		is_op = u % 4 >= 2;
+	bool		second = u % 2 == 1;
+
+	memset(out, 0, sizeof(*out));
+	out->group = t / CTRL_PER_CELL;
+	out->reset = u == 0;
+	out->next_table = 0;
+	if (is_op)
+	{
+		out->head = 0;
+		out->k = CT_DARTS_NUM_OPS;
+		out->next_offset = CTRL_OP_ROW;
+	}
+	else
+	{
+		out->head = -1;
+		out->k = node + 2;
+		if (second && actions[t - 1] >= 0 && actions[t - 1] < out->k)
+			out->mask = 1u << actions[t - 1];
+	}
+}
+
+static bool
+darts_ctrl_decode(const int *actions, ct_arch *out, ct_error *err)
+{
+	ct_darts_genotype g;
+
+	for (int c = 0; c < CT_DARTS_CELLS; c++)
+		for (int n = 0; n < CT_DARTS_NODES; n++)
+		{
+			const int  *a = actions + c * CTRL_PER_CELL + 4 * n;
+
+			for (int j = 0; j < 2; j++)
+			{
+				if (a[j] < 0 || a[j] >= n + 2 || a[2 + j] < 0 || a[2 + j] >= CT_DARTS_NUM_OPS)
+					return ct_fail(err, CT_ERR_INVALID, "invalid controller decisions",
+								   "Cell %d, node %d: input %d, op %d.", c, n + 2, a[j], a[2 + j]);
+				g.cell[c][2 * n + j].input = (uint8_t) a[j];
+				g.cell[c][2 * n + j].op = ctrl_primitive_op[a[2 + j]];
+			}
+		}
+	if (!ct_darts_check(&g, err))
+		return false;
+	darts_arch(&g, out);
+	return true;
+}
+
+const ct_ctrl_program ct_ctrl_program_darts = {
+	.ngroups = CT_DARTS_CELLS,
+	.ntables = 1,
+	.table_rows = {CTRL_OP_ROW + CT_DARTS_NUM_OPS},
+	.attention_table = 0,
+	.nheads = 1,
+	.head_k = {CT_DARTS_NUM_OPS},
+	.decisions = CT_DARTS_CELLS * CTRL_PER_CELL,
+	.next = darts_ctrl_next,
+	.decode = darts_ctrl_decode,
+};
+
+_Static_assert(CT_DARTS_CELLS * 4 * CT_DARTS_NODES <= CT_CTRL_DECISIONS, "the controller's decisions fit a sample");
+_Static_assert(CT_DARTS_NUM_OPS <= CT_CTRL_NODES && CT_DARTS_CELLS <= CT_CTRL_MAX_GROUPS, "the controller's shapes");
+
 const ct_space ct_space_darts = {
 	.id = CT_SPACE_DARTS,
 	.name = "darts",
@@ -355,5 +448,5 @@ const ct_space ct_space_darts = {
 	"\"max_pool_3x3\", \"avg_pool_3x3\", \"dil_conv_3x3\", \"dil_conv_5x5\", \"(unused)\"]",
 	.info_name = "darts",
 	.to_dag = darts_to_dag,
-	.program = NULL,
+	.program = &ct_ctrl_program_darts,
 };

@@ -423,7 +423,7 @@ nb101_ctrl_decode(const int *actions, ct_arch *out, ct_error *err)
 		return ct_fail(err, CT_ERR_INVALID, "invalid controller decisions",
 					   "The output's predecessor is %d.", actions[k]);
 	raw.adj[actions[k++]][n + 1] = 1;
-	for (; k + 1 < CT_CTRL_DECISIONS; k += 2)
+	for (; k + 1 < ct_ctrl_program_nb101.decisions; k += 2)
 	{
 		int			a = actions[k],
 					b = actions[k + 1];

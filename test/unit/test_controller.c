@@ -11,6 +11,7 @@
 
 #include "ctnas_alloc.h"
 #include "ctnas_controller.h"
+#include "ctnas_darts.h"
 #include "ctnas_graph.h"
 #include "ctnas_space.h"
 
@@ -55,7 +56,7 @@ test_sampling(void)
 		}
 		ct_controller_replay(&c, s.actions, &r);
 		replayed += fabs(r.logp - s.logp) < 1e-12 && fabs(r.entropy - s.entropy) < 1e-12 &&
-			memcmp(r.actions, s.actions, sizeof(s.actions)) == 0 && s.nsteps == CT_CTRL_DECISIONS;
+			memcmp(r.actions, s.actions, sizeof(s.actions)) == 0 && s.nsteps == ct_ctrl_program_nb101.decisions;
 	}
 	CHECK(valid == 3000);
 	CHECK(replayed == 3000);
@@ -122,11 +123,11 @@ test_gradients(void)
 
 	ct_controller_alloc(&c, &ct_ctrl_program_nb101);
 	ct_controller_init(&c, 4);
-	tensors[0].base = c.table[0], tensors[1].base = c.table[1], tensors[2].base = c.table[2];
-	tensors[3].base = c.w_ih, tensors[4].base = c.w_hh, tensors[5].base = c.b_ih, tensors[6].base = c.b_hh;
-	tensors[7].base = c.emb_attn, tensors[8].base = c.hid_attn, tensors[9].base = c.v_attn;
-	tensors[10].base = c.head_w[0], tensors[11].base = c.head_b[0], tensors[12].base = c.head_w[1];
-	tensors[13].base = c.head_b[1];
+	tensors[0].base = c.group[0].table[0], tensors[1].base = c.group[0].table[1], tensors[2].base = c.group[0].table[2];
+	tensors[3].base = c.group[0].w_ih, tensors[4].base = c.group[0].w_hh, tensors[5].base = c.group[0].b_ih, tensors[6].base = c.group[0].b_hh;
+	tensors[7].base = c.group[0].emb_attn, tensors[8].base = c.group[0].hid_attn, tensors[9].base = c.group[0].v_attn;
+	tensors[10].base = c.group[0].head_w[0], tensors[11].base = c.group[0].head_b[0], tensors[12].base = c.group[0].head_w[1];
+	tensors[13].base = c.group[0].head_b[1];
 
 	/* a sample with several nodes, so that every kind of decision occurs */
 	ct_rng_seed(&rng, 3);
@@ -170,10 +171,224 @@ test_gradients(void)
 	ct_controller_free(&c);
 }
 
+/* ---- the DARTS space's LargeSpaceController ----------------------------- */
+
+/* Finite differences of  - reward logp - coef entropy  through every tensor of both groups. */
+static void
+darts_gradients(double temperature, double tanh_constant, double op_tanh_reduce)
+{
+	ct_controller c;
+	ct_rng		rng;
+	ct_ctrl_sample s;
+	float	   *grad;
+	const double reward = 0.7,
+				coef = 0.3;
+	const char *names[] = {"node_op_embedding", "w_ih", "w_hh", "b_ih", "b_hh", "emb_attn", "hid_attn", "v_attn",
+	"w_soft", "w_soft_b"};
+	int			bad = 0;
+
+	ct_controller_alloc(&c, &ct_ctrl_program_darts);
+	ct_controller_init(&c, 6);
+	ct_controller_set_scaling(&c, temperature, tanh_constant, op_tanh_reduce);
+	ct_rng_seed(&rng, 8);
+	ct_controller_sample(&c, &rng, false, &s);
+	grad = ct_calloc(c.nparams, sizeof(float));
+	ct_controller_backward(&c, &s, reward, coef, grad);
+
+	for (int gi = 0; gi < 2; gi++)
+	{
+		const ct_ctrl_group *g = &c.group[gi];
+		float	   *base[] = {g->table[0], g->w_ih, g->w_hh, g->b_ih, g->b_hh, g->emb_attn, g->hid_attn, g->v_attn,
+		g->head_w[0], g->head_b[0]};
+		size_t		len[] = {13 * 64, 256 * 64, 256 * 64, 256, 256, 64 * 64, 64 * 64, 64, 8 * 64, 8};
+
+		for (int t = 0; t < 10; t++)
+		{
+			double		worst = 0;
+			size_t		stride = len[t] > 64 ? len[t] / 61 : 1;
+
+			for (size_t i = 0; i < len[t]; i += stride)
+			{
+				float	   *x = base[t] + i;
+				float		saved = *x;
+				double		h = 1e-3,
+							up,
+							down,
+							fd,
+							an = grad[x - c.params];
+
+				*x = (float) (saved + h);
+				up = loss_of(&c, s.actions, reward, coef);
+				*x = (float) (saved - h);
+				down = loss_of(&c, s.actions, reward, coef);
+				*x = saved;
+				fd = (up - down) / ((double) (float) (saved + h) - (double) (float) (saved - h));
+				worst = fmax(worst, fabs(fd - an) / fmax(1e-3, fabs(an)));
+			}
+			if (worst > 1e-2)
+			{
+				bad++;
+				fprintf(stderr, "DARTS controller gradient %s (group %d; T %g, C %g, reduce %g): worst relative error %.3g\n",
+						names[t], gi, temperature, tanh_constant, op_tanh_reduce, worst);
+			}
+		}
+	}
+	CHECK(bad == 0);
+	ct_free(grad);
+	ct_controller_free(&c);
+}
+
+static void
+test_darts(void)
+{
+	ct_controller c;
+	ct_rng		rng;
+	int			valid = 0,
+				replayed = 0,
+				distinct_inputs = 0,
+				none_edges = 0,
+				ops_seen[8] = {0};
+	ct_error	err;
+
+	/* the reference's size: 2 x (13 x 64 + LSTMCell(64, 64) + attention + Linear(64, 8)) */
+	ct_controller_alloc(&c, &ct_ctrl_program_darts);
+	CHECK(c.nparams == 85776 && c.ngroups == 2);
+	CHECK(c.group[1].table[0] - c.params == 42888 && c.group[0].head_b[0] + 8 == c.group[1].table[0]);
+	ct_controller_init(&c, 1);
+	ct_rng_seed(&rng, 2);
+	for (int i = 0; i < 2000; i++)
+	{
+		ct_ctrl_sample s,
+					r;
+		ct_arch		a;
+
+		ct_controller_sample(&c, &rng, false, &s);
+		if (ct_controller_arch(&c, s.actions, &a, &err) && a.space == CT_SPACE_DARTS && ct_space_darts.valid(&a))
+			valid++;
+		for (int t = 0; t < 32; t += 4)
+		{
+			distinct_inputs += s.actions[t] != s.actions[t + 1];
+			none_edges += (s.actions[t + 2] == 3) + (s.actions[t + 3] == 3);	/* PRIMITIVES[3] = none */
+			ops_seen[s.actions[t + 2]]++;
+		}
+		ct_controller_replay(&c, s.actions, &r);
+		replayed += fabs(r.logp - s.logp) < 1e-12 && fabs(r.entropy - s.entropy) < 1e-12 && s.nsteps == 32 &&
+			r.nsteps == 32;
+	}
+	CHECK(valid == 2000);
+	CHECK(replayed == 2000);
+	CHECK(distinct_inputs == 2000 * 8);	/* pred_b is never pred_a (the one deviation) */
+	CHECK(none_edges > 0);				/* "none" is a choice, as in the reference */
+	for (int op = 0; op < 8; op++)
+		CHECK(ops_seen[op] > 2000 * 8 / 8 / 2);	/* a fresh controller is near uniform */
+
+	/* force_uniform: no LSTM; entropy 2 sum_t (ln t + ln (t - 1) + 2 ln 8) (the reference's 52.42 without the mask) */
+	{
+		ct_ctrl_sample s;
+		double		want = 2 * (log(120.0) + log(24.0) + 8 * log(8.0));
+
+		ct_controller_sample(&c, &rng, true, &s);
+		CHECK(s.nsteps == 0 && fabs(s.entropy - want) < 1e-9);
+		CHECK(ct_controller_arch(&c, s.actions, &(ct_arch) {0}, NULL));
+	}
+
+	/* the reduction cell starts afresh: its decisions do not depend on the normal cell's */
+	{
+		ct_ctrl_sample s1,
+					s2,
+					r1,
+					r2;
+		bool		same = true;
+
+		ct_controller_sample(&c, &rng, false, &s1);
+		do
+			ct_controller_sample(&c, &rng, false, &s2);
+		while (memcmp(s1.actions, s2.actions, 16 * sizeof(int)) == 0);
+		memcpy(s2.actions + 16, s1.actions + 16, 16 * sizeof(int));
+		ct_controller_replay(&c, s1.actions, &r1);
+		ct_controller_replay(&c, s2.actions, &r2);
+		for (int t = 16; t < 32; t++)
+			same &= memcmp(r1.decisions[t].prob, r2.decisions[t].prob, sizeof(r1.decisions[t].prob)) == 0;
+		CHECK(same);
+		/* and pred_b's softmax gives pred_a nothing */
+		for (int t = 1; t < 32; t += 4)
+			CHECK(r1.decisions[t].prob[r1.actions[t - 1]] == 0.0 && r1.decisions[t].k == t % 16 / 4 + 2);
+	}
+
+	/* decoding: the reference's PRIMITIVES order (skip, sep3, sep5, none, dil3, dil5, max, avg), by name */
+	{
+		int			actions[32] = {
+			/* normal: node 2 (1, 0) sep3 skip; node 3 (2, 0) none max; node 4 (3, 1) dil3 dil5; node 5 (4, 0) avg sep5 */
+			1, 0, 1, 0, 2, 0, 3, 6, 3, 1, 4, 5, 4, 0, 7, 2,
+			/* reduce: every node (0, 1), ops max max */
+			0, 1, 6, 6, 0, 1, 6, 6, 0, 1, 6, 6, 0, 1, 6, 6,
+		};
+		ct_arch		a;
+		char		text[CT_ARCH_TEXT_MAX];
+
+		CHECK(ct_controller_arch(&c, actions, &a, &err));
+		ct_arch_to_text(&a, text, sizeof(text));
+		CHECK_STR(text, "Genotype(normal=[('skip_connect', 0), ('sep_conv_3x3', 1), ('max_pool_3x3', 0), ('none', 2), "
+				  "('dil_conv_5x5', 1), ('dil_conv_3x3', 3), ('sep_conv_5x5', 0), ('avg_pool_3x3', 4)], normal_concat=[2, 3, 4, 5], "
+				  "reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('max_pool_3x3', 0), ('max_pool_3x3', 1), "
+				  "('max_pool_3x3', 0), ('max_pool_3x3', 1), ('max_pool_3x3', 0), ('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5])");
+		actions[17] = 0;		/* reduce node 2 reads c_{k-2} twice: not a genotype */
+		CHECK(!ct_controller_arch(&c, actions, &a, &err) && err.kind == CT_ERR_INVALID);
+		actions[17] = 2;		/* node 2 cannot read node 2 */
+		CHECK(!ct_controller_arch(&c, actions, &a, &err) && err.kind == CT_ERR_INVALID);
+	}
+
+	/* the temperature and tanh constants (common_nas.py _scale_attention) */
+	{
+		ct_ctrl_sample plain,
+					scaled;
+		int			actions[32];
+		double		worst = 0;
+
+		ct_controller_sample(&c, &rng, false, &plain);
+		memcpy(actions, plain.actions, sizeof(actions));
+		ct_controller_set_scaling(&c, 2.0, 0, 0);
+		ct_controller_replay(&c, actions, &scaled);
+		/* temperature 2 halves the logits: p_T ~ sqrt(p) */
+		for (int t = 0; t < 32; t++)
+		{
+			const ct_ctrl_decision *d = &plain.decisions[t];
+			double		z = 0;
+
+			for (int r = 0; r < d->k; r++)
+				z += sqrt(d->prob[r]);
+			for (int r = 0; r < d->k; r++)
+				worst = fmax(worst, fabs(scaled.decisions[t].prob[r] - sqrt(d->prob[r]) / z));
+		}
+		CHECK(worst < 1e-12);
+		/* tanh: every logit within +-C, so no probability ratio beyond e^(2C) */
+		ct_controller_set_scaling(&c, 0, 0.5, 0);
+		ct_controller_replay(&c, actions, &scaled);
+		worst = 0;
+		for (int t = 0; t < 32; t++)
+		{
+			const ct_ctrl_decision *d = &scaled.decisions[t];
+
+			for (int r = 0; r < d->k; r++)
+				for (int q = 0; q < d->k; q++)
+					if (d->prob[q] > 0)
+						worst = fmax(worst, d->prob[r] / d->prob[q]);
+		}
+		CHECK(worst <= exp(1.0) + 1e-12);
+		ct_controller_set_scaling(&c, 0, 0, 0);
+	}
+	ct_controller_free(&c);
+
+	darts_gradients(0, 0, 0);
+	darts_gradients(1.5, 2.5, 2.5);
+	darts_gradients(5, 1.1, 0);
+}
+
 void
 test_controller(void)
 {
 	test_sampling();
 	test_decoding();
 	test_gradients();
+	test_darts();
 }

@@ -108,7 +108,7 @@ test_controller_program(void)
 	ct_controller_alloc(&c, ct_space_nb201.program);
 	/* one op table of 5, the LSTM, one head of 5 */
 	CHECK(c.nparams == 5 * 64 + 2 * 256 * 64 + 2 * 256 + 5 * 65);
-	CHECK(c.emb_attn == NULL);
+	CHECK(c.group[0].emb_attn == NULL);
 	ct_controller_init(&c, 9);
 	ct_rng_seed(&rng, 10);
 	for (int i = 0; i < 2000; i++)
