@@ -12,6 +12,7 @@
 
 #include "ctnas_alloc.h"
 #include "ctnas_search.h"
+#include "darts_csv.h"
 #include "sample_csv.h"
 
 extern sample_row rows[5100];
@@ -581,6 +582,39 @@ test_start_model(const ct_oracle *o)
 	ct_free(cells);
 }
 
+/*
+ * The DARTS space: recipe "paper" with the LargeSpaceController, proposals
+ * from the whole space (the final genotype is rarely a row) and from the
+ * oracle's rows; a search saved and resumed (with its pool of
+ * pseudo-labelled genotype pairs) ends as the uninterrupted one; recipe
+ * "default" too.
+ */
+static void
+test_darts(void)
+{
+	static ct_arch cells[300];
+	static double acc[300];
+	ct_oracle	o;
+
+	CHECK(darts_csv_read("data/darts_sample.csv", cells, acc, 300) == 300);
+	CHECK(ct_oracle_build(&o, cells, acc, 300, NULL));
+	for (int k = 0; k < 3; k++)
+	{
+		ct_ctnas_options opt = small_options(k < 2 ? CT_CTNAS_RECIPE_PAPER : CT_CTNAS_RECIPE_DEFAULT, 5);
+		outcome		a,
+					b;
+
+		if (k == 0)
+			opt.space = CT_PROPOSE_SPACE, opt.space_id = CT_SPACE_DARTS;
+		run_straight(&o, &opt, 60, &a);
+		CHECK(a.used == 60 && a.final.space == CT_SPACE_DARTS);
+		CHECK(k == 0 || a.row >= 0);	/* over the oracle: the final genotype is a row */
+		run_resumed(&o, &opt, 60, k < 2 ? 37 : 9, &b);
+		CHECK(same_outcome(&a, &b));
+	}
+	ct_oracle_free(&o);
+}
+
 void
 test_ctnas_search(void)
 {
@@ -598,4 +632,5 @@ test_ctnas_search(void)
 	test_damaged_checkpoint(&o);
 	test_start_model(&o);
 	ct_oracle_free(&o);
+	test_darts();
 }
