@@ -274,6 +274,11 @@ typedef struct ct_ctnas_options
 	int			pseudo_pairs;	/* pairs kept later */
 	double		entropy_coef;
 	double		controller_lr;
+	/* the controller's logit scaling (the reference's --temperature, --controller_tanh_constant,
+	 * --controller_op_tanh_reduce; 0: not set, their default): ct_controller_set_scaling */
+	double		temperature;
+	double		tanh_constant;
+	double		op_tanh_reduce;
 	/* recipe "default" */
 	int			first;			/* random cells before the first round; CT_CTNAS_FIRST_AUTO: ct_ctnas_first */
 	int			rounds;			/* rounds after them; CT_CTNAS_ROUNDS_AUTO: ct_ctnas_rounds */
@@ -314,7 +319,8 @@ extern const char *ct_ctnas_recipe_name(int recipe);
 /*
  * Options from JSON: "recipe" first picks the defaults, then keys seed,
  * space, batch, iterations, derive_every, derive_samples, pseudo_every,
- * pseudo_first, pseudo_pairs, entropy_coef, controller_lr, first, rounds,
+ * pseudo_first, pseudo_pairs, entropy_coef, controller_lr, temperature,
+ * tanh_constant, op_tanh_reduce, first, rounds,
  * and "nac" (an object of nac_train options); other keys are errors.
  */
 extern bool ct_ctnas_options_from_json(const char *json, ct_ctnas_options *opt, ct_error *err);

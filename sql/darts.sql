@@ -153,5 +153,12 @@ SELECT (SELECT arch FROM paper_search WHERE final)
        (SELECT arch IN (SELECT arch FROM darts_sample) AND acc IS NOT NULL
         FROM ctnas_search('darts_sample', 60, '{"seed": 2, "recipe": "paper", "acc_column": "nb301_surrogate_val_acc",
                                               "iterations": 50, "derive_every": 25, "pseudo_every": 25, "nac": {"epochs": 20}}') WHERE final) AS oracle_final;
+-- the reference's controller logit scaling (off by default, as there): options of recipe "paper"
+SELECT count(*) FILTER (WHERE NOT final) AS queried, count(*) FILTER (WHERE final) AS finals
+FROM ctnas_search('darts_sample', 40, '{"seed": 3, "recipe": "paper", "space": "darts", "acc_column": "nb301_surrogate_val_acc",
+                                       "temperature": 5, "tanh_constant": 2.5, "op_tanh_reduce": 2.5,
+                                       "iterations": 30, "derive_every": 15, "pseudo_every": 15, "nac": {"epochs": 5}}');
+SELECT pg_temp.try($$SELECT count(*)::text FROM ctnas_search('darts_sample', 40, '{"recipe": "paper", "temperature": -1, "acc_column": "nb301_surrogate_val_acc"}')$$) AS negative,
+       pg_temp.try($$SELECT count(*)::text FROM ctnas_search('darts_sample', 40, '{"tanh_constant": 2.5, "acc_column": "nb301_surrogate_val_acc"}')$$) AS recipe_default;
 DELETE FROM models WHERE name LIKE 'darts_%';
 DROP TABLE darts_sample;

@@ -350,6 +350,7 @@ ct_ctnas_create(ct_budget *b, const ct_ctnas_options *opt, const ct_nac *init, c
 	{
 		ct_controller_alloc(&s->ctrl, b->oracle->space->program);
 		ct_controller_init(&s->ctrl, opt->seed);
+		ct_controller_set_scaling(&s->ctrl, opt->temperature, opt->tanh_constant, opt->op_tanh_reduce);
 		ct_adam_init(&s->ctrl_adam, s->ctrl.nparams, opt->controller_lr, 0.5, 0.999, 1e-8, 5e-4);
 		s->ctrl_grad = ct_malloc(sizeof(float) * s->ctrl.nparams);
 		s->sample = ct_malloc(sizeof(ct_ctrl_sample));

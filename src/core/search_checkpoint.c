@@ -13,7 +13,8 @@
 #include "ctnas_serial.h"
 
 #define STATE_MAGIC		0x53535443u	/* "CTSS" */
-#define STATE_VERSION	2			/* 2 (0.2.0): the batch, open proposals, failed rows, the round under way */
+#define STATE_VERSION	3			/* 2 (0.2.0): the batch, open proposals, failed rows, the round under way;
+									 * 3: the controller's logit scaling (after the options) */
 #define ROUND_HEAD_SLACK 256		/* candidates kept beyond a round's remaining queries (more: it ranks again) */
 
 /* A cell in the space's checkpoint form (NAS-Bench-101: 0.1.0's). */
@@ -92,7 +93,7 @@ put_options(ct_wbuf *w, const ct_ctnas_options *o)
 }
 
 static bool
-get_options(ct_rbuf *r, ct_ctnas_options *o)
+get_options(ct_rbuf *r, uint32_t version, ct_ctnas_options *o)
 {
 	ct_nac_options *n = &o->nac;
 	ct_nac_shape shape = ct_nac_reference_shape();
@@ -126,6 +127,13 @@ get_options(ct_rbuf *r, ct_ctnas_options *o)
 	n->readout = (int) ct_rbuf_u32(r);
 	n->layers = (int) ct_rbuf_u32(r);
 	n->width = (int) ct_rbuf_u32(r);
+	o->temperature = o->tanh_constant = o->op_tanh_reduce = 0.0;
+	if (version >= 3)
+	{
+		o->temperature = ct_rbuf_f64(r);
+		o->tanh_constant = ct_rbuf_f64(r);
+		o->op_tanh_reduce = ct_rbuf_f64(r);
+	}
 	shape.head = n->head;
 	shape.readout = n->readout;
 	shape.layers = n->layers;
@@ -143,14 +151,24 @@ ct_ctnas_save(const ct_ctnas_search *s, size_t *len)
 {
 	ct_wbuf		w;
 
-	/* the oldest version that holds the state: a search that never batched nor waited writes 0.1.0's */
-	bool		v2 = s->opt.batch != 0 || s->b->nfailed > 0 || s->b->npending > 0 || s->round_target >= 0;
+	/*
+	 * The oldest version that holds the state: a search that never batched
+	 * nor waited writes 0.1.0's; one without logit scaling no newer than 2.
+	 */
+	bool		v3 = s->opt.temperature != 0 || s->opt.tanh_constant != 0 || s->opt.op_tanh_reduce != 0;
+	bool		v2 = v3 || s->opt.batch != 0 || s->b->nfailed > 0 || s->b->npending > 0 || s->round_target >= 0;
 
 	ct_wbuf_init(&w);
 	ct_wbuf_u32(&w, STATE_MAGIC);
-	ct_wbuf_u32(&w, v2 ? STATE_VERSION : 1);
+	ct_wbuf_u32(&w, v3 ? 3 : v2 ? 2 : 1);
 	ct_wbuf_u64(&w, s->fingerprint);
 	put_options(&w, &s->opt);
+	if (v3)
+	{
+		ct_wbuf_f64(&w, s->opt.temperature);
+		ct_wbuf_f64(&w, s->opt.tanh_constant);
+		ct_wbuf_f64(&w, s->opt.op_tanh_reduce);
+	}
 	ct_wbuf_u32(&w, (uint32_t) s->ph);
 	ct_wbuf_u64(&w, (uint64_t) s->iter);
 	ct_wbuf_u32(&w, (uint32_t) s->round);
@@ -255,10 +273,10 @@ ct_ctnas_checkpoint_options(const uint8_t *buf, size_t len, ct_ctnas_options *op
 			ct_rbuf_init(&r, buf, len - 4);
 			magic = ct_rbuf_u32(&r);
 			version = ct_rbuf_u32(&r);
-			if (magic == STATE_MAGIC && (version == 1 || version == STATE_VERSION))
+			if (magic == STATE_MAGIC && version >= 1 && version <= STATE_VERSION)
 			{
 				(void) ct_rbuf_u64(&r);		/* the oracle's fingerprint: ct_ctnas_restore checks it */
-				if (get_options(&r, opt))
+				if (get_options(&r, version, opt))
 					return true;
 			}
 		}
@@ -298,12 +316,12 @@ ct_ctnas_restore(ct_budget *b, const uint8_t *buf, size_t len, ct_error *err)
 	if (ct_rbuf_u32(&r) != STATE_MAGIC)
 		DAMAGED();
 	version = ct_rbuf_u32(&r);
-	if (version != 1 && version != STATE_VERSION)
+	if (version < 1 || version > STATE_VERSION)
 		DAMAGED();
 	if (ct_rbuf_u64(&r) != oracle_fingerprint(b->oracle))
 		return ct_fail(err, CT_ERR_INVALID, "the search checkpoint belongs to another oracle",
 					   "The oracle's cells or accuracies changed since the checkpoint was written."), NULL;
-	if (!get_options(&r, &opt))
+	if (!get_options(&r, version, &opt))
 		DAMAGED();
 
 	/* the state's fields are read into a search built the normal way */

@@ -79,6 +79,9 @@ static const search_option search_options[] = {
 	INT_OPTION(pseudo_pairs, 0, 100000, CT_CTNAS_RECIPE_PAPER),
 	REAL_OPTION(entropy_coef, 0, 1e3, CT_CTNAS_RECIPE_PAPER),
 	REAL_OPTION(controller_lr, 0, 1, CT_CTNAS_RECIPE_PAPER),
+	REAL_OPTION(temperature, 0, 1e6, CT_CTNAS_RECIPE_PAPER),
+	REAL_OPTION(tanh_constant, 0, 1e6, CT_CTNAS_RECIPE_PAPER),
+	REAL_OPTION(op_tanh_reduce, 0, 1e6, CT_CTNAS_RECIPE_PAPER),
 	INT_OPTION(first, 0, 1e7, CT_CTNAS_RECIPE_DEFAULT),
 	INT_OPTION(rounds, 1, 10000, CT_CTNAS_RECIPE_DEFAULT),
 };
@@ -87,7 +90,7 @@ static const search_option search_options[] = {
 
 /* every key, for the "Unknown key" detail: recipe, the common keys, the table's, nac */
 #define SEARCH_KEYS "recipe, seed, space, batch, iterations, derive_every, derive_samples, pseudo_every, " \
-	"pseudo_first, pseudo_pairs, entropy_coef, controller_lr, first, rounds, nac"
+	"pseudo_first, pseudo_pairs, entropy_coef, controller_lr, temperature, tanh_constant, op_tanh_reduce, first, rounds, nac"
 
 static const search_option *
 find_option(const char *key)

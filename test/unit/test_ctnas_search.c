@@ -378,6 +378,12 @@ test_options(void)
 	CHECK(!ct_ctnas_options_from_json("{\"nac\": {\"seed\": 1.5}}", &opt, &err));
 	CHECK(ct_ctnas_options_from_json("{\"recipe\": \"paper\", \"nac\": {\"epochs\": 2, \"lr\": 1e-3}, \"seed\": 9007199254740992, \"entropy_coef\": 0e0}", &opt, &err));
 	CHECK(opt.nac.epochs == 2 && opt.nac.lr == 1e-3 && opt.seed == 9007199254740992ULL && opt.entropy_coef == 0);
+	/* the controller's logit scaling: recipe "paper" only, 0 (not set) by default, never negative */
+	CHECK(opt.temperature == 0 && opt.tanh_constant == 0 && opt.op_tanh_reduce == 0);
+	CHECK(ct_ctnas_options_from_json("{\"recipe\": \"paper\", \"temperature\": 5, \"tanh_constant\": 2.5, \"op_tanh_reduce\": 2.5}", &opt, &err));
+	CHECK(opt.temperature == 5 && opt.tanh_constant == 2.5 && opt.op_tanh_reduce == 2.5);
+	CHECK(!ct_ctnas_options_from_json("{\"recipe\": \"paper\", \"temperature\": -1}", &opt, &err));
+	CHECK(!ct_ctnas_options_from_json("{\"temperature\": 5}", &opt, &err));	/* recipe "default" has no controller */
 	CHECK(!ct_ctnas_options_from_json("{\"nac\": 3}", &opt, &err));
 	CHECK(!ct_ctnas_options_from_json("{\"nac\": {\"epochs\": -1}}", &opt, &err));
 	CHECK(!ct_ctnas_options_from_json("{\"population\": 10}", &opt, &err));
@@ -598,19 +604,56 @@ test_darts(void)
 
 	CHECK(darts_csv_read("data/darts_sample.csv", cells, acc, 300) == 300);
 	CHECK(ct_oracle_build(&o, cells, acc, 300, NULL));
-	for (int k = 0; k < 3; k++)
+	outcome		plain;
+
+	for (int k = 0; k < 4; k++)
 	{
-		ct_ctnas_options opt = small_options(k < 2 ? CT_CTNAS_RECIPE_PAPER : CT_CTNAS_RECIPE_DEFAULT, 5);
+		ct_ctnas_options opt = small_options(k != 2 ? CT_CTNAS_RECIPE_PAPER : CT_CTNAS_RECIPE_DEFAULT, 5);
 		outcome		a,
 					b;
 
-		if (k == 0)
+		if (k == 0 || k == 3)
 			opt.space = CT_PROPOSE_SPACE, opt.space_id = CT_SPACE_DARTS;
+		if (k == 3)
+		{
+			/* the controller's logit scaling: another search, and checkpoints of version 3 that keep it */
+			opt.temperature = 5;
+			opt.tanh_constant = 2.5;
+			opt.op_tanh_reduce = 2.5;
+		}
 		run_straight(&o, &opt, 60, &a);
 		CHECK(a.used == 60 && a.final.space == CT_SPACE_DARTS);
-		CHECK(k == 0 || a.row >= 0);	/* over the oracle: the final genotype is a row */
-		run_resumed(&o, &opt, 60, k < 2 ? 37 : 9, &b);
+		CHECK(k == 0 || k == 3 || a.row >= 0);	/* over the oracle: the final genotype is a row */
+		run_resumed(&o, &opt, 60, k != 2 ? 37 : 9, &b);
 		CHECK(same_outcome(&a, &b));
+		if (k == 0)
+			plain = a;
+		if (k == 3)
+			CHECK(!ct_arch_eq(&plain.final, &a.final) || memcmp(plain.w, a.w, sizeof(a.w)) != 0);
+		if (k == 0 || k == 3)
+		{
+			ct_budget	bud;
+			ct_error	err;
+			ct_ctnas_search *s;
+			ct_ctnas_options back;
+			uint8_t    *buf;
+			size_t		len;
+			ct_rbuf		r;
+
+			ct_budget_init(&bud, &o, 60);
+			s = ct_ctnas_create(&bud, &opt, NULL, &err);
+			CHECK(ct_ctnas_step(s, NULL, NULL, &err));
+			buf = ct_ctnas_save(s, &len);
+			ct_rbuf_init(&r, buf, len);
+			(void) ct_rbuf_u32(&r);
+			CHECK(ct_rbuf_u32(&r) == (k == 3 ? 3u : 1u));	/* the oldest version that holds the state */
+			CHECK(ct_ctnas_checkpoint_options(buf, len, &back, &err));
+			CHECK(back.temperature == opt.temperature && back.tanh_constant == opt.tanh_constant &&
+				  back.op_tanh_reduce == opt.op_tanh_reduce);
+			ct_free(buf);
+			ct_ctnas_destroy(s);
+			ct_budget_free(&bud);
+		}
 	}
 	ct_oracle_free(&o);
 }
