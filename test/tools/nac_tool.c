@@ -187,8 +187,9 @@ dump(const char *path)
 	return dump_cells(path, cells, NULL);
 }
 
-static ct_arch darts_cells[300];
-static double darts_acc[300];
+#define DARTS_ROWS_MAX 4096
+static ct_arch darts_cells[DARTS_ROWS_MAX];
+static double darts_acc[DARTS_ROWS_MAX];
 
 static int
 dump_darts(const char *path)
@@ -226,21 +227,21 @@ darts_ktau(uint64_t seed, int ntrain, const char *json, const char *csv)
 	ct_nac_options opt;
 	ct_error	err;
 	char		with_seed[512];
-	uint32_t	perm[300];
-	ct_arch		train_cells[300];
-	double		train_acc[300];
+	static uint32_t perm[DARTS_ROWS_MAX];
+	static ct_arch train_cells[DARTS_ROWS_MAX];
+	static double train_acc[DARTS_ROWS_MAX];
 	ct_nac		m;
 	ct_nac_stats stats;
 	ct_nac_batch *bt;
 	float	   *feat;
-	double		score[300],
-				truth[300];
+	static double score[DARTS_ROWS_MAX],
+				truth[DARTS_ROWS_MAX];
 	long		sum = 0;
 	int			nheld,
 				rest;
 	struct timespec t0,
 				t1;
-	int			n = darts_csv_read(csv, darts_cells, darts_acc, 300);
+	int			n = darts_csv_read(csv, darts_cells, darts_acc, DARTS_ROWS_MAX);
 
 	if (n < 3 || ntrain < 2 || ntrain > n - 2)
 		return fprintf(stderr, "need 2 <= NTRAIN <= rows - 2 (%d rows)\n", n), 2;
