@@ -6,7 +6,7 @@
  *
  * Pure C.  Spaces are registered in space.c by id; the ids are stored (in
  * archgraph values, model blobs and checkpoints) and never reused:
- * 1 NAS-Bench-101, 2 NAS-Bench-201, 3 DARTS.
+ * 1 NAS-Bench-101, 2 NAS-Bench-201, 3 DARTS, 4 the OFA MobileNetV3 space.
  */
 #ifndef CTNAS_SPACE_H
 #define CTNAS_SPACE_H
@@ -25,6 +25,7 @@ struct ct_ctrl_program;
 #define CT_SPACE_NB101	1
 #define CT_SPACE_NB201	2
 #define CT_SPACE_DARTS	3
+#define CT_SPACE_OFA	4
 
 /*
  * The graph a GCN reads: nodes in topological order, each labelled with the
@@ -136,6 +137,14 @@ typedef struct ct_space
 	const char *nac_vocab_json; /* the vocabulary's names, a JSON array (nac_info) */
 	const char *info_name;		/* the space in nac_info ("nas-bench-101", as 0.1.0 wrote) */
 	void		(*to_dag) (const ct_arch *a, int view, ct_dag *out);	/* view 0 .. nac_views - 1 */
+
+	/*
+	 * A NAC that reads a fixed-width vector instead of graphs (the
+	 * reference's MBSpaceNAC, an MLP): nac_input floats per architecture
+	 * (0: none), written by to_features.
+	 */
+	int			nac_input;
+	void		(*to_features) (const ct_arch *a, float *out);
 
 	/* The controller's decisions and their decoding (ctnas_controller.h). */
 	const struct ct_ctrl_program *program;
