@@ -8,14 +8,8 @@ SET search_path = ctnas, public;
 \getenv abs_srcdir PG_ABS_SRCDIR
 \set include :abs_srcdir '/sql/include/test_data.psql'
 \i :include
-\set nb201gz :test_data '/nb201.csv.gz'
-\set nb201cmd 'gzip -dc ' :nb201gz
-
-CREATE TEMP TABLE nb201_csv (arch_index int, arch_str text, params_mb float8,
-  v11_c10_test_acc_ep200_mean float8, v11_c10valid_valid_acc_ep200_mean float8,
-  v11_c10valid_test_acc_ep200_mean float8, naslib_c100_acc_ep200_oneseed_5k float8,
-  naslib_in16_acc_ep200_oneseed_3k float8);
-COPY nb201_csv FROM PROGRAM :'nb201cmd' (FORMAT csv, HEADER MATCH);
+\set include :abs_srcdir '/sql/include/nb201_csv.psql'
+\i :include
 CREATE TABLE ext201 (arch archgraph PRIMARY KEY, acc float8 NOT NULL);
 INSERT INTO ext201 SELECT arch_str::archgraph, v11_c10_test_acc_ep200_mean FROM nb201_csv;
 CREATE TABLE ext101 (arch archgraph PRIMARY KEY, acc float8 NOT NULL);
