@@ -147,6 +147,29 @@ SELECT status FROM search_status(:j11);
 SELECT status, count(*) FROM search_trials WHERE job_id = :j11 GROUP BY status;
 SELECT * FROM trial_claim('regress', :j11);
 
+-- a job row its owner writes is checked again by the worker: without candidates it fails (the
+-- table's constraint already refuses an external job with neither an oracle nor a space)
+\set VERBOSITY terse
+INSERT INTO search_jobs (method, oracle, budget, options) VALUES ('random', NULL, 10, '{"evaluator": "external"}');
+\set VERBOSITY default
+INSERT INTO search_jobs (method, oracle, budget, options)
+	VALUES ('random', NULL, 10, '{"evaluator": "external", "space": "oracle"}') RETURNING id AS j12 \gset
+SELECT search_recover() > 0 AS started;
+SELECT status, error FROM search_wait(:j12, '1 min');
+-- a cancelled job queued again by its owner proposes its cancelled trials again
+UPDATE search_jobs SET status = 'queued', cancel_requested = false, finished_at = NULL WHERE id = :j11;
+SELECT search_recover() > 0 AS started;
+DO $$ BEGIN
+	FOR i IN 1..500 LOOP
+		EXIT WHEN (SELECT count(*) FROM ctnas.search_trials WHERE job_id = (SELECT max(id) FROM ctnas.search_jobs WHERE method = 'random' AND budget = 30) AND status = 'proposed') = 5;
+		PERFORM pg_sleep(0.02);
+	END LOOP;
+END $$;
+SELECT status, count(*) FROM search_trials WHERE job_id = :j11 GROUP BY status;
+CALL answer(:j11, 'ext201');
+SELECT status FROM search_status(:j11);
+SELECT rows_of(:j11) = rows_of('SELECT * FROM ctnas.random_search(''ext201'', 30, ''{"batch": 5, "seed": 1}'')') AS same_as_random_search;
+
 -- bad requests change nothing
 SELECT * FROM ctnas_search('ext201', 10, '{"evaluator": "external"}');
 SELECT search_submit(NULL, 10, '{}');
@@ -154,9 +177,12 @@ SELECT search_submit(NULL, 10, '{"evaluator": "external"}');
 SELECT search_submit('ext201', 10, '{"evaluator": "external", "space": "nb201"}');
 SELECT search_submit(NULL, 10, '{"evaluator": "external", "space": "nb201", "lease": "-1 hour"}');
 SELECT search_submit(NULL, 10, '{"evaluator": "external", "space": "nb201", "lease": 5}');
+SELECT search_submit(NULL, 10, '{"evaluator": "external", "space": "nb201", "lease": "1000000 years"}');
+SELECT search_submit(NULL, 10, '{"evaluator": "external", "space": "nb201", "pool": 1}');
+SELECT search_submit('ext201', 10, '{"evaluator": "external", "pool": 100}');
 SELECT search_submit(NULL, 10, '{"evaluator": "external", "space": "nb201", "max_attempts": 0}');
 SELECT search_submit('ext201', 10, '{"lease": "1 hour"}');
 SELECT search_submit(NULL, 10, '{"evaluator": "outside", "space": "nb201"}');
 SELECT search_submit(NULL, 10, '{"evaluator": "external", "space": "nb201", "batch": 0}');
 SELECT * FROM random_search('ext201', 10, '{"batch": 100001}');
-SELECT count(*) AS jobs_after_bad_requests FROM search_jobs WHERE id > :j11;
+SELECT count(*) AS jobs_after_bad_requests FROM search_jobs WHERE id > :j12;

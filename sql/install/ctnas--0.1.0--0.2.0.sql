@@ -646,5 +646,6 @@ ALTER FUNCTION @extschema@.search_jobs_end_trials() SET SCHEMA ctnas_internal;
 -------------------------------------------------------------------------------
 ALTER TABLE @extschema@.search_jobs ALTER COLUMN oracle DROP NOT NULL;
 ALTER TABLE @extschema@.search_jobs ADD CONSTRAINT search_jobs_oracle_check
-	CHECK (oracle IS NOT NULL OR (options OPERATOR(pg_catalog.->>) 'evaluator') OPERATOR(pg_catalog.=) 'external');
+	CHECK (oracle IS NOT NULL OR ((options OPERATOR(pg_catalog.->>) 'evaluator') OPERATOR(pg_catalog.=) 'external'
+								  AND (options OPERATOR(pg_catalog.->>) 'space') IS NOT NULL));
 COMMENT ON COLUMN @extschema@.search_jobs.oracle IS 'the oracle: a schema-qualified relation or a query; NULL for an external search over a whole space';

@@ -141,13 +141,16 @@ ct_oracle_build_external(ct_oracle *o, const ct_arch *cells, size_t n, ct_error 
 }
 
 bool
-ct_oracle_build_space(ct_oracle *o, const ct_space *space, int64_t pool, uint64_t seed, ct_error *err)
+ct_oracle_build_space(ct_oracle *o, const ct_space *space, int64_t pool, uint64_t seed,
+					  ct_interrupt_fn interrupt, void *arg, ct_error *err)
 {
 	ct_arch    *cells;
 	size_t		n = 0;
 	bool		ok;
 
 	memset(o, 0, sizeof(*o));
+	if (space == NULL)
+		return ct_fail(err, CT_ERR_INVALID, "no search space to take the candidates from", NULL);
 	if (pool == 0 && space->nth != NULL && space->size > 0)
 	{
 		cells = ct_malloc(sizeof(ct_arch) * (size_t) space->size);
@@ -176,6 +179,8 @@ ct_oracle_build_space(ct_oracle *o, const ct_space *space, int64_t pool, uint64_
 			ct_arch		a;
 			size_t		i;
 
+			if (interrupt != NULL && draws % 4096 == 0)
+				interrupt(arg);
 			space->random(ct_rng_next(&rng), &a);
 			for (i = ct_arch_hash64(&a) & (seen.hash_size - 1); seen.hash[i] != 0; i = (i + 1) & (seen.hash_size - 1))
 				if (ct_arch_eq(&cells[seen.hash[i] - 1], &a))

@@ -30,6 +30,7 @@
 #include "models.h"
 #include "pg_util.h"
 #include "search_harness.h"
+#include "search_jobs.h"
 
 const char *const search_arg_names[6] = {"oracle", "budget", "options", "method", "", ""};
 
@@ -111,16 +112,11 @@ external_options(cJSON *root, SearchOptions *so, bool job)
 	}
 	if ((item = cJSON_DetachItemFromObjectCaseSensitive(root, "lease")) != NULL)
 	{
-		Interval   *lease,
-					zero = {0};
+		Interval	lease;
 
 		external_only(so, "lease");
-		if (!cJSON_IsString(item))
-			bad_option("\"%s\" must be an interval, such as \"2 hours\".", "lease");
-		lease = DatumGetIntervalP(DirectFunctionCall3(interval_in, CStringGetDatum(item->valuestring),
-													  ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
-		if (DatumGetInt32(DirectFunctionCall2(interval_cmp, IntervalPGetDatum(lease), IntervalPGetDatum(&zero))) <= 0)
-			bad_option("\"%s\" must be an interval greater than zero.", "lease");
+		if (!cJSON_IsString(item) || !trial_lease_parse(item->valuestring, &lease))
+			bad_option("\"%s\" must be an interval greater than zero and at most 1 year, such as \"2 hours\".", "lease");
 		cJSON_Delete(item);
 	}
 	if ((item = cJSON_DetachItemFromObjectCaseSensitive(root, "max_attempts")) != NULL)
@@ -238,6 +234,28 @@ search_split_options(Jsonb *options, SearchMethod method, bool job)
 		so.resume = true;		/* a waiting job resumes from its checkpoint */
 	}
 	return so;
+}
+
+void
+search_check_candidates(const char *oracle, const SearchOptions *so)
+{
+	/* an external search's candidates: a table or query (oracle), or a whole space ("space"), not both */
+	if (oracle == NULL && !(so->external && so->space_id != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("search_submit: argument \"oracle\" must not be NULL"),
+				 errhint("Only a search with \"evaluator\": \"external\" and \"space\" naming a search space runs without an oracle.")));
+	if (oracle != NULL && so->external && so->space_id != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("an external search takes its candidates from the oracle or from a whole space, not both"),
+				 errdetail("The oracle is \"%s\" and \"space\" is \"%s\".", ctnas_echo(oracle), ct_space_by_id(so->space_id)->name),
+				 errhint("Pass NULL as the oracle to search the whole space, or leave \"space\" out to search the oracle's architectures.")));
+	if (oracle != NULL && so->pool > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid search option"),
+				 errdetail("\"pool\" draws the candidates from a space; this search takes them from the oracle.")));
 }
 
 /* A query rather than a relation name: it starts with a keyword a query starts with. */
@@ -362,7 +380,7 @@ search_load_oracle(const char *oracle, const SearchOptions *oc, Oid archgraph_oi
 	if (oracle == NULL)
 	{
 		/* the candidates of an external search: every architecture of the space */
-		if (!ct_oracle_build_space(out, ct_space_by_id(oc->space_id), oc->pool, oc->seed, &err))
+		if (!ct_oracle_build_space(out, ct_space_by_id(oc->space_id), oc->pool, oc->seed, search_interrupt, NULL, &err))
 			ct_report_error(&err, "oracle", NULL);
 		return;
 	}

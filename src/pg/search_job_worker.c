@@ -381,6 +381,8 @@ job_claim(void)
 	job.budget = DatumGetInt32(SPI_getbinval(tup, desc, 3, &isnull));
 	d = SPI_getbinval(tup, desc, 4, &isnull);
 	job.so = search_split_options(DatumGetJsonbPCopy(d), job.method, true);
+	/* the row is its owner's to write: what submit checked is checked again */
+	search_check_candidates(job.oracle, &job.so);
 	d = SPI_getbinval(tup, desc, 7, &isnull);
 	job.checkpoint = isnull || !job.so.resume ? NULL : DatumGetByteaPCopy(d);
 	job.search_path = SPI_getvalue(tup, desc, 8);
@@ -489,14 +491,20 @@ job_wait(void)
 	for (int i = 0; i < n; i++)
 		archs[i] = PointerGetDatum(archgraph_encode(&job.o.cells[job.b.pending[i]]));
 	args[1] = PointerGetDatum(construct_array(archs, n, search_archgraph_oid(), -1, false, TYPALIGN_INT));
+	/* (a trial cancelled when the job ended before, and the job queued again since, is proposed again) */
 	job_spi_exec(ctnas_sql("INSERT INTO %1$s.search_trials (job_id, arch)"
 						   " SELECT $1, u.a FROM unnest($2) WITH ORDINALITY AS u(a, i) ORDER BY u.i"
-						   " ON CONFLICT (job_id, arch) DO NOTHING"), 2, types, args);
+						   " ON CONFLICT (job_id, arch) DO UPDATE SET status = 'proposed', error = NULL"
+						   " WHERE search_trials.status OPERATOR(pg_catalog.=) 'cancelled'"), 2, types, args);
 	/* the job's row locked first: a report that completes the batch now waits for this decision, and then sees it */
-	job_spi_exec(ctnas_sql("SELECT 1 FROM %1$s.search_jobs WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE"), 1, types, args);
+	if (job_spi_int64(ctnas_sql("SELECT cancel_requested::int4 FROM %1$s.search_jobs WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE"),
+					  1, types, args, &isnull) == 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_QUERY_CANCELED),
+				 errmsg("the search job was cancelled")));
 	open = job_spi_int64(ctnas_sql("SELECT pg_catalog.count(*) FROM %1$s.search_trials WHERE job_id OPERATOR(pg_catalog.=) $1"
 								   " AND arch OPERATOR(pg_catalog.=) ANY ($2)"
-								   " AND status OPERATOR(pg_catalog.<>) ALL ('{done,failed}')"), 2, types, args, &isnull);
+								   " AND status OPERATOR(pg_catalog.=) ANY ('{proposed,claimed}')"), 2, types, args, &isnull);
 	if (open > 0)
 	{
 		if (job.s != NULL)

@@ -54,7 +54,8 @@ trial_lease_parse(const char *text, Interval *lease)
 				dtype,
 				dterr;
 	struct pg_itm_in itm;
-	Interval	zero;
+	Interval	zero,
+				year;
 	char	   *copy;
 
 	memset(&itm, 0, sizeof(itm));
@@ -72,7 +73,11 @@ trial_lease_parse(const char *text, Interval *lease)
 	if (dterr != 0 || dtype != DTK_DELTA || itmin2interval(&itm, lease) != 0)
 		return false;
 	memset(&zero, 0, sizeof(zero));
-	return DatumGetBool(DirectFunctionCall2(interval_gt, IntervalPGetDatum(lease), IntervalPGetDatum(&zero)));
+	/* at most a year: now() + lease must stay a timestamp, or every claim of the machine would fail */
+	memset(&year, 0, sizeof(year));
+	year.month = 12;
+	return DatumGetBool(DirectFunctionCall2(interval_gt, IntervalPGetDatum(lease), IntervalPGetDatum(&zero))) &&
+		DatumGetBool(DirectFunctionCall2(interval_le, IntervalPGetDatum(lease), IntervalPGetDatum(&year)));
 }
 
 static bool
@@ -82,7 +87,7 @@ check_trial_lease(char **newval, void **extra, GucSource source)
 
 	if (*newval == NULL || !trial_lease_parse(*newval, &lease))
 	{
-		GUC_check_errdetail("ctnas.trial_lease must be a positive interval, such as '1 hour' or '90 min'.");
+		GUC_check_errdetail("ctnas.trial_lease must be a positive interval of at most 1 year, such as '1 hour' or '90 min'.");
 		return false;
 	}
 	return true;
