@@ -65,6 +65,8 @@ from psycopg2 import sql
 # (out of memory, diverged): the trial is given back and retried, up to the
 # job's max_attempts claims, then it fails and the search proposes another.
 # Any other exception is treated alike, with its text as the reason.
+# With --processes N, process i (0..N-1) has CTNAS_WORKER_INDEX=i in its
+# environment: pick its GPU with it (CUDA_VISIBLE_DEVICES, torch.device).
 # ---------------------------------------------------------------------------
 class TrainingFailed(Exception):
     pass
@@ -249,7 +251,8 @@ class Worker:
 
 
 def run_processes(args):
-    """--processes N: N copies of this program, each its own worker and connection."""
+    """--processes N: N copies of this program, each its own worker (NAME-1 .. NAME-N) and
+    connection, with CTNAS_WORKER_INDEX 0 .. N-1; SIGTERM and SIGINT are passed on to them."""
     argv = [sys.executable, os.path.abspath(__file__)]
     skip = False
     for x in sys.argv[1:]:
@@ -263,7 +266,8 @@ def run_processes(args):
             continue
         argv.append(x)
     base = args.worker or socket.gethostname()
-    children = [subprocess.Popen(argv + ["--worker", f"{base}-{i + 1}"]) for i in range(args.processes)]
+    children = [subprocess.Popen(argv + ["--worker", f"{base}-{i + 1}"], env=dict(os.environ, CTNAS_WORKER_INDEX=str(i)))
+                for i in range(args.processes)]
 
     def forward(signum, frame):
         for c in children:
