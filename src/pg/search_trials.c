@@ -326,7 +326,7 @@ trial_resume_job(int64 job_id)
 		elog(ERROR, "could not read ctnas.search_jobs");
 	if (SPI_processed == 0 || strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), "waiting") != 0)
 		return;
-	if (job_trials_open(job_id) > 0)
+	if (job_trials_open(job_id))
 		return;
 	if (!job_transition(job_id, "queued", NULL))
 		return;
