@@ -4,7 +4,7 @@
 -- exactly what the search over that table reads, with the same seed, budget
 -- and batch.  (No launcher here: the report that completes a batch starts
 -- the job's next worker.)
-SET search_path = ctnas, public;
+SET search_path = public, ctnas;  -- (the test's tables and functions in public)
 \getenv abs_srcdir PG_ABS_SRCDIR
 \set include :abs_srcdir '/sql/include/test_data.psql'
 \i :include

@@ -555,6 +555,9 @@ GRANT USAGE ON SEQUENCE @extschema@.search_trials_id_seq TO PUBLIC;
 -- what trial_claim reads: the open trials, oldest first
 CREATE INDEX search_trials_open ON @extschema@.search_trials (proposed_at, id)
 	WHERE status IN ('proposed', 'claimed');
+-- and those of one job (trial_claim(worker, job), a report asking whether its job has one left)
+CREATE INDEX search_trials_open_job ON @extschema@.search_trials (job_id, proposed_at, id)
+	WHERE status IN ('proposed', 'claimed');
 COMMENT ON TABLE @extschema@.search_trials IS 'the architectures a search job with "evaluator": "external" has trained elsewhere: ctnas.trial_claim, trial_report, trial_fail';
 COMMENT ON COLUMN @extschema@.search_trials.id IS 'the trial (from a sequence; kept when given, as a restore does)';
 COMMENT ON COLUMN @extschema@.search_trials.job_id IS 'the search job that proposed it';
