@@ -106,6 +106,9 @@ SELECT search_submit(NULL, 12, '{"evaluator": "external", "space": "nb201", "rec
 CALL answer(:j7, 'ext201');
 SELECT status, (SELECT count(*) FROM search_results WHERE job_id = :j7 AND NOT final) AS rows,
        (SELECT count(*) FROM search_results WHERE job_id = :j7 AND final) AS final_rows FROM search_status(:j7);
+-- (its final cell is the controller's champion: with an accuracy exactly when it was one of the trials)
+SELECT (acc IS NOT NULL) = (arch IN (SELECT arch FROM search_trials WHERE job_id = :j7 AND status = 'done')) AS acc_iff_evaluated
+FROM search_results WHERE job_id = :j7 AND final;
 
 -- failures: with one attempt, every third claim fails for good; a failed architecture costs no
 -- budget (the search proposes another in its place) and never appears among the results
