@@ -10,7 +10,7 @@ for their accuracies.  This program is the other side: it claims a trial,
 trains the architecture, reports the accuracy and commits, in a loop:
 
     trial_claim(worker [, job])  ->  train(arch)  ->  trial_report(trial, acc, info)
-                                                 or  trial_fail(trial, reason)
+                                                 or  trial_fail(trial, reason, worker)
 
 Replace train() below with your own training.  Start as many of these as
 you have GPUs (--processes N), on as many machines as you like: claims never
@@ -235,7 +235,7 @@ class Worker:
                         done += 1
                         self.say(f"trial {trial} job {job} done acc {outcome[1]!r} ({seconds:.1f} s)")
                     else:
-                        status = self.run_sql("SELECT ctnas.trial_fail(%s, %s)", (trial, outcome[1]))[0][0]
+                        status = self.run_sql("SELECT ctnas.trial_fail(%s, %s, %s)", (trial, outcome[1], self.worker))[0][0]
                         failed += 1
                         self.say(f"trial {trial} job {job} failed: {outcome[1]} -> {status} ({seconds:.1f} s)")
                 except psycopg2.Error as e:

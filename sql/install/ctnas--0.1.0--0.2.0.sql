@@ -402,7 +402,7 @@ CREATE FUNCTION @extschema@.help() RETURNS TABLE (task text, call text, what tex
 		('jobs', 'SELECT * FROM ctnas.search_results WHERE job_id = ...', 'the rows a job returned'),
 		('trials', 'ctnas.trial_claim(worker, job)', 'a training machine claims the oldest open trial of an external search (for a lease): trial, job, arch; no row when there is none'),
 		('trials', 'ctnas.trial_report(trial, acc, info)', 'records a claimed trial''s accuracy; a waiting job whose trials are all in resumes'),
-		('trials', 'ctnas.trial_fail(trial, reason)', 'gives a claimed trial back: proposed again, or failed after max_attempts claims'),
+		('trials', 'ctnas.trial_fail(trial, reason [, worker])', 'gives a claimed trial back: proposed again, or failed after max_attempts claims'),
 		('trials', 'SELECT * FROM ctnas.search_trials WHERE job_id = ...', 'the trials of a search with "evaluator": "external"'),
 		('schedules', 'ctnas.search_schedule(name, every, oracle, budget, options, method)', 'a search the launcher submits every interval'),
 		('schedules', 'ctnas.search_unschedule(name [, owner])', 'removes a schedule'),
@@ -608,9 +608,9 @@ COMMENT ON FUNCTION @extschema@.trial_claim(text, int8) IS 'claims the oldest cl
 CREATE FUNCTION @extschema@.trial_report(trial int8, acc float8, info jsonb DEFAULT NULL) RETURNS void
 	AS 'MODULE_PATHNAME', 'trial_report' LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.trial_report(int8, float8, jsonb) IS 'records a claimed trial''s accuracy (finite); when it was the last open trial of a waiting job, the job is queued again and a worker resumes it';
-CREATE FUNCTION @extschema@.trial_fail(trial int8, reason text) RETURNS text
+CREATE FUNCTION @extschema@.trial_fail(trial int8, reason text, worker text DEFAULT NULL) RETURNS text
 	AS 'MODULE_PATHNAME', 'trial_fail' LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@.trial_fail(int8, text) IS 'gives a claimed trial back with the reason: proposed again (returned) while it has had fewer claims than max_attempts, else failed (the search proposes another architecture; no budget is spent on it)';
+COMMENT ON FUNCTION @extschema@.trial_fail(int8, text, text) IS 'gives a claimed trial back with the reason: proposed again (returned) while it has had fewer claims than max_attempts, else failed (the search proposes another architecture; no budget is spent on it); with worker, only that worker''s own claim';
 
 -- the view: waiting jobs too, with their trials
 DROP VIEW @extschema@.search_activity;

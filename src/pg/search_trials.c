@@ -502,6 +502,27 @@ trial_fail(PG_FUNCTION_ARGS)
 	SPI_connect();
 	tr = trial_lock(id);
 	trial_require_claimed(id, &tr);
+	/*
+	 * A worker that names itself fails only its own claim: one whose lease
+	 * expired and whose trial another has claimed since does not undo that
+	 * one's work.  (A late report still counts: a result is never wasted.)
+	 */
+	if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
+	{
+		char	   *me = text_to_cstring(PG_GETARG_TEXT_PP(2));
+		char	   *holder;
+
+		if (SPI_execute_with_args(ctnas_sql("SELECT worker FROM %1$s.search_trials WHERE id OPERATOR(pg_catalog.=) $1"),
+								  1, types, args, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "could not read ctnas.search_trials");
+		holder = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		if (holder == NULL || strcmp(holder, me) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("trial " INT64_FORMAT " is claimed by another worker", id),
+					 errdetail("Worker \"%s\" holds its claim, not \"%s\" (a claim whose lease expired may be taken by another).",
+							   holder ? holder : "", me)));
+	}
 	retry = tr.attempts < job_max_attempts(tr.job_id, tr.options);
 	if (retry)
 		/* claimable again, by anyone (it keeps its place: the oldest are claimed first) */
