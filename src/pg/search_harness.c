@@ -82,6 +82,25 @@ external_only(const SearchOptions *so, const char *key)
 				 errdetail("\"%s\" applies to searches with \"evaluator\": \"external\".", key)));
 }
 
+/* An integer option of external searches, from lo to hi, detached from root; 0 when absent. */
+static int64
+external_int_option(cJSON *root, const SearchOptions *so, const char *key, int64 lo, int64 hi)
+{
+	cJSON	   *item = cJSON_DetachItemFromObjectCaseSensitive(root, key);
+	int64_t		v = 0;
+
+	if (item == NULL)
+		return 0;
+	external_only(so, key);
+	if (!ct_json_int(item, lo, hi, &v))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid search option"),
+				 errdetail("\"%s\" must be an integer from " INT64_FORMAT " to " INT64_FORMAT ".", key, lo, hi)));
+	cJSON_Delete(item);
+	return v;
+}
+
 /*
  * The keys of searches whose accuracies come from outside: "evaluator"
  * ("oracle" or "external", jobs only), and for external ones "lease" (an
@@ -119,35 +138,9 @@ external_options(cJSON *root, SearchOptions *so, bool job)
 			bad_option("\"%s\" must be an interval greater than zero and at most 1 year, such as \"2 hours\".", "lease");
 		cJSON_Delete(item);
 	}
-	if ((item = cJSON_DetachItemFromObjectCaseSensitive(root, "max_attempts")) != NULL)
-	{
-		int64_t		v;
-
-		external_only(so, "max_attempts");
-		if (!ct_json_int(item, 1, 1000, &v))
-			bad_option("\"%s\" must be an integer from 1 to 1000.", "max_attempts");
-		cJSON_Delete(item);
-	}
-	if ((item = cJSON_DetachItemFromObjectCaseSensitive(root, "pool")) != NULL)
-	{
-		int64_t		v;
-
-		external_only(so, "pool");
-		if (!ct_json_int(item, 2, 10000000, &v))
-			bad_option("\"%s\" must be an integer from 2 to 10000000.", "pool");
-		so->pool = v;
-		cJSON_Delete(item);
-	}
-	if ((item = cJSON_DetachItemFromObjectCaseSensitive(root, "max_failed")) != NULL)
-	{
-		int64_t		v;
-
-		external_only(so, "max_failed");
-		if (!ct_json_int(item, 1, INT_MAX, &v))
-			bad_option("\"%s\" must be an integer from 1 to 2147483647.", "max_failed");
-		so->max_failed = (int) v;
-		cJSON_Delete(item);
-	}
+	(void) external_int_option(root, so, "max_attempts", 1, 1000);
+	so->pool = external_int_option(root, so, "pool", 2, 10000000);
+	so->max_failed = (int) external_int_option(root, so, "max_failed", 1, INT_MAX);
 }
 
 SearchOptions

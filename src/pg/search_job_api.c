@@ -135,7 +135,7 @@ search_submit(PG_FUNCTION_ARGS)
 
 		memset(&o, 0, sizeof(o));
 		o.space = space;
-		o.n = (size_t) (so.pool > 0 ? Min(so.pool, space->size) : space->nth != NULL ? space->size : Min(CT_POOL_DEFAULT, space->size));
+		o.n = (size_t) ct_oracle_space_rows(space, so.pool);
 	}
 	if (method == SEARCH_CTNAS && !ct_ctnas_check_sizes(budget, o.n, &err))
 		ct_report_error(&err, "search", NULL);
