@@ -62,7 +62,10 @@ extern bool ct_oracle_build(ct_oracle *o, const ct_arch *cells, const double *ac
  */
 #define CT_POOL_DEFAULT 100000
 extern bool ct_oracle_build_external(ct_oracle *o, const ct_arch *cells, size_t n, ct_error *err);
-extern bool ct_oracle_build_space(ct_oracle *o, const ct_space *space, int64_t pool, uint64_t seed, ct_error *err);
+extern bool ct_oracle_build_space(ct_oracle *o, const ct_space *space, int64_t pool, uint64_t seed,
+								  ct_interrupt_fn interrupt, void *arg, ct_error *err);
+/* The rows ct_oracle_build_space makes (a pool: at most; a space smaller than it claims gives fewer). */
+extern int64_t ct_oracle_space_rows(const ct_space *space, int64_t pool);
 /* An external oracle learns a result: an accuracy (finite), or that the row failed for good. */
 extern void ct_oracle_set_acc(ct_oracle *o, int64_t row, double acc);
 extern void ct_oracle_set_failed(ct_oracle *o, int64_t row);

@@ -4,18 +4,12 @@
 -- exactly what the search over that table reads, with the same seed, budget
 -- and batch.  (No launcher here: the report that completes a batch starts
 -- the job's next worker.)
-SET search_path = ctnas, public;
+SET search_path = public, ctnas;  -- (the test's tables and functions in public)
 \getenv abs_srcdir PG_ABS_SRCDIR
 \set include :abs_srcdir '/sql/include/test_data.psql'
 \i :include
-\set nb201gz :test_data '/nb201.csv.gz'
-\set nb201cmd 'gzip -dc ' :nb201gz
-
-CREATE TEMP TABLE nb201_csv (arch_index int, arch_str text, params_mb float8,
-  v11_c10_test_acc_ep200_mean float8, v11_c10valid_valid_acc_ep200_mean float8,
-  v11_c10valid_test_acc_ep200_mean float8, naslib_c100_acc_ep200_oneseed_5k float8,
-  naslib_in16_acc_ep200_oneseed_3k float8);
-COPY nb201_csv FROM PROGRAM :'nb201cmd' (FORMAT csv, HEADER MATCH);
+\set include :abs_srcdir '/sql/include/nb201_csv.psql'
+\i :include
 CREATE TABLE ext201 (arch archgraph PRIMARY KEY, acc float8 NOT NULL);
 INSERT INTO ext201 SELECT arch_str::archgraph, v11_c10_test_acc_ep200_mean FROM nb201_csv;
 CREATE TABLE ext101 (arch archgraph PRIMARY KEY, acc float8 NOT NULL);
@@ -112,6 +106,9 @@ SELECT search_submit(NULL, 12, '{"evaluator": "external", "space": "nb201", "rec
 CALL answer(:j7, 'ext201');
 SELECT status, (SELECT count(*) FROM search_results WHERE job_id = :j7 AND NOT final) AS rows,
        (SELECT count(*) FROM search_results WHERE job_id = :j7 AND final) AS final_rows FROM search_status(:j7);
+-- (its final cell is the controller's champion: with an accuracy exactly when it was one of the trials)
+SELECT (acc IS NOT NULL) = (arch IN (SELECT arch FROM search_trials WHERE job_id = :j7 AND status = 'done')) AS acc_iff_evaluated
+FROM search_results WHERE job_id = :j7 AND final;
 
 -- failures: with one attempt, every third claim fails for good; a failed architecture costs no
 -- budget (the search proposes another in its place) and never appears among the results
@@ -153,6 +150,29 @@ SELECT status FROM search_status(:j11);
 SELECT status, count(*) FROM search_trials WHERE job_id = :j11 GROUP BY status;
 SELECT * FROM trial_claim('regress', :j11);
 
+-- a job row its owner writes is checked again by the worker: without candidates it fails (the
+-- table's constraint already refuses an external job with neither an oracle nor a space)
+\set VERBOSITY terse
+INSERT INTO search_jobs (method, oracle, budget, options) VALUES ('random', NULL, 10, '{"evaluator": "external"}');
+\set VERBOSITY default
+INSERT INTO search_jobs (method, oracle, budget, options)
+	VALUES ('random', NULL, 10, '{"evaluator": "external", "space": "oracle"}') RETURNING id AS j12 \gset
+SELECT search_recover() > 0 AS started;
+SELECT status, error FROM search_wait(:j12, '1 min');
+-- a cancelled job queued again by its owner proposes its cancelled trials again
+UPDATE search_jobs SET status = 'queued', cancel_requested = false, finished_at = NULL WHERE id = :j11;
+SELECT search_recover() > 0 AS started;
+DO $$ BEGIN
+	FOR i IN 1..500 LOOP
+		EXIT WHEN (SELECT count(*) FROM ctnas.search_trials WHERE job_id = (SELECT max(id) FROM ctnas.search_jobs WHERE method = 'random' AND budget = 30) AND status = 'proposed') = 5;
+		PERFORM pg_sleep(0.02);
+	END LOOP;
+END $$;
+SELECT status, count(*) FROM search_trials WHERE job_id = :j11 GROUP BY status;
+CALL answer(:j11, 'ext201');
+SELECT status FROM search_status(:j11);
+SELECT rows_of(:j11) = rows_of('SELECT * FROM ctnas.random_search(''ext201'', 30, ''{"batch": 5, "seed": 1}'')') AS same_as_random_search;
+
 -- bad requests change nothing
 SELECT * FROM ctnas_search('ext201', 10, '{"evaluator": "external"}');
 SELECT search_submit(NULL, 10, '{}');
@@ -160,9 +180,12 @@ SELECT search_submit(NULL, 10, '{"evaluator": "external"}');
 SELECT search_submit('ext201', 10, '{"evaluator": "external", "space": "nb201"}');
 SELECT search_submit(NULL, 10, '{"evaluator": "external", "space": "nb201", "lease": "-1 hour"}');
 SELECT search_submit(NULL, 10, '{"evaluator": "external", "space": "nb201", "lease": 5}');
+SELECT search_submit(NULL, 10, '{"evaluator": "external", "space": "nb201", "lease": "1000000 years"}');
+SELECT search_submit(NULL, 10, '{"evaluator": "external", "space": "nb201", "pool": 1}');
+SELECT search_submit('ext201', 10, '{"evaluator": "external", "pool": 100}');
 SELECT search_submit(NULL, 10, '{"evaluator": "external", "space": "nb201", "max_attempts": 0}');
 SELECT search_submit('ext201', 10, '{"lease": "1 hour"}');
 SELECT search_submit(NULL, 10, '{"evaluator": "outside", "space": "nb201"}');
 SELECT search_submit(NULL, 10, '{"evaluator": "external", "space": "nb201", "batch": 0}');
 SELECT * FROM random_search('ext201', 10, '{"batch": 100001}');
-SELECT count(*) AS jobs_after_bad_requests FROM search_jobs WHERE id > :j11;
+SELECT count(*) AS jobs_after_bad_requests FROM search_jobs WHERE id > :j12;

@@ -6,14 +6,8 @@ SET client_min_messages = warning;  -- (nac_train's notice says how long it took
 \i :include
 \set include :abs_srcdir '/sql/include/try.psql'
 \i :include
-\set nb201gz :test_data '/nb201.csv.gz'
-\set nb201cmd 'gzip -dc ' :nb201gz
-
-CREATE TEMP TABLE nb201_csv (arch_index int, arch_str text, params_mb float8,
-  v11_c10_test_acc_ep200_mean float8, v11_c10valid_valid_acc_ep200_mean float8,
-  v11_c10valid_test_acc_ep200_mean float8, naslib_c100_acc_ep200_oneseed_5k float8,
-  naslib_in16_acc_ep200_oneseed_3k float8);
-COPY nb201_csv FROM PROGRAM :'nb201cmd' (FORMAT csv, HEADER MATCH);
+\set include :abs_srcdir '/sql/include/nb201_csv.psql'
+\i :include
 CREATE TABLE nb201 (arch_index int PRIMARY KEY, arch archgraph NOT NULL,
   v11_c10_test_acc_ep200_mean float8 NOT NULL, v11_c10valid_valid_acc_ep200_mean float8 NOT NULL);
 INSERT INTO nb201 SELECT arch_index, arch_str::archgraph, v11_c10_test_acc_ep200_mean, v11_c10valid_valid_acc_ep200_mean

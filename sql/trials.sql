@@ -110,6 +110,9 @@ SELECT pg_sleep(0.05);
 RESET ctnas.trial_lease;
 SELECT trial - :t1 AS n, job = :job AS of_job FROM trial_claim('fast-gpu');
 SELECT status, worker, attempts, lease_until - claimed_at AS lease FROM search_trials WHERE id = :t3;
+-- a worker that names itself fails only its own claim: the slow machine cannot undo the fast one's
+SELECT pg_temp.try($$SELECT trial_fail($$ || :t3 || $$, 'timeout', 'slow-gpu')$$) AS slow_fails_fasts;
+SELECT status, worker, attempts, error FROM search_trials WHERE id = :t3;
 -- the slow machine's report still comes first (the trial is still claimed): it is the one recorded,
 -- and it closes the job's last open trial: the job is queued again and a worker resumes it
 BEGIN;

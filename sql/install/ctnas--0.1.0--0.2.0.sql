@@ -402,7 +402,7 @@ CREATE FUNCTION @extschema@.help() RETURNS TABLE (task text, call text, what tex
 		('jobs', 'SELECT * FROM ctnas.search_results WHERE job_id = ...', 'the rows a job returned'),
 		('trials', 'ctnas.trial_claim(worker, job)', 'a training machine claims the oldest open trial of an external search (for a lease): trial, job, arch; no row when there is none'),
 		('trials', 'ctnas.trial_report(trial, acc, info)', 'records a claimed trial''s accuracy; a waiting job whose trials are all in resumes'),
-		('trials', 'ctnas.trial_fail(trial, reason)', 'gives a claimed trial back: proposed again, or failed after max_attempts claims'),
+		('trials', 'ctnas.trial_fail(trial, reason [, worker])', 'gives a claimed trial back: proposed again, or failed after max_attempts claims'),
 		('trials', 'SELECT * FROM ctnas.search_trials WHERE job_id = ...', 'the trials of a search with "evaluator": "external"'),
 		('schedules', 'ctnas.search_schedule(name, every, oracle, budget, options, method)', 'a search the launcher submits every interval'),
 		('schedules', 'ctnas.search_unschedule(name [, owner])', 'removes a schedule'),
@@ -555,6 +555,9 @@ GRANT USAGE ON SEQUENCE @extschema@.search_trials_id_seq TO PUBLIC;
 -- what trial_claim reads: the open trials, oldest first
 CREATE INDEX search_trials_open ON @extschema@.search_trials (proposed_at, id)
 	WHERE status IN ('proposed', 'claimed');
+-- and those of one job (trial_claim(worker, job), a report asking whether its job has one left)
+CREATE INDEX search_trials_open_job ON @extschema@.search_trials (job_id, proposed_at, id)
+	WHERE status IN ('proposed', 'claimed');
 COMMENT ON TABLE @extschema@.search_trials IS 'the architectures a search job with "evaluator": "external" has trained elsewhere: ctnas.trial_claim, trial_report, trial_fail';
 COMMENT ON COLUMN @extschema@.search_trials.id IS 'the trial (from a sequence; kept when given, as a restore does)';
 COMMENT ON COLUMN @extschema@.search_trials.job_id IS 'the search job that proposed it';
@@ -605,9 +608,9 @@ COMMENT ON FUNCTION @extschema@.trial_claim(text, int8) IS 'claims the oldest cl
 CREATE FUNCTION @extschema@.trial_report(trial int8, acc float8, info jsonb DEFAULT NULL) RETURNS void
 	AS 'MODULE_PATHNAME', 'trial_report' LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.trial_report(int8, float8, jsonb) IS 'records a claimed trial''s accuracy (finite); when it was the last open trial of a waiting job, the job is queued again and a worker resumes it';
-CREATE FUNCTION @extschema@.trial_fail(trial int8, reason text) RETURNS text
+CREATE FUNCTION @extschema@.trial_fail(trial int8, reason text, worker text DEFAULT NULL) RETURNS text
 	AS 'MODULE_PATHNAME', 'trial_fail' LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@.trial_fail(int8, text) IS 'gives a claimed trial back with the reason: proposed again (returned) while it has had fewer claims than max_attempts, else failed (the search proposes another architecture; no budget is spent on it)';
+COMMENT ON FUNCTION @extschema@.trial_fail(int8, text, text) IS 'gives a claimed trial back with the reason: proposed again (returned) while it has had fewer claims than max_attempts, else failed (the search proposes another architecture; no budget is spent on it); with worker, only that worker''s own claim';
 
 -- the view: waiting jobs too, with their trials
 DROP VIEW @extschema@.search_activity;
@@ -646,5 +649,6 @@ ALTER FUNCTION @extschema@.search_jobs_end_trials() SET SCHEMA ctnas_internal;
 -------------------------------------------------------------------------------
 ALTER TABLE @extschema@.search_jobs ALTER COLUMN oracle DROP NOT NULL;
 ALTER TABLE @extschema@.search_jobs ADD CONSTRAINT search_jobs_oracle_check
-	CHECK (oracle IS NOT NULL OR (options OPERATOR(pg_catalog.->>) 'evaluator') OPERATOR(pg_catalog.=) 'external');
+	CHECK (oracle IS NOT NULL OR ((options OPERATOR(pg_catalog.->>) 'evaluator') OPERATOR(pg_catalog.=) 'external'
+								  AND (options OPERATOR(pg_catalog.->>) 'space') IS NOT NULL));
 COMMENT ON COLUMN @extschema@.search_jobs.oracle IS 'the oracle: a schema-qualified relation or a query; NULL for an external search over a whole space';

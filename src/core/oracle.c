@@ -64,6 +64,26 @@ ct_oracle_check_rows(const ct_space *space, size_t n, ct_error *err)
 				   space->title, with_commas(space->size, size, sizeof(size)), n);
 }
 
+/* An empty hash index for n rows: a power of two at least twice n. */
+static void
+hash_alloc(ct_oracle *o, size_t n)
+{
+	for (o->hash_size = 16; o->hash_size < 2 * n; o->hash_size *= 2)
+		;
+	o->hash = ct_calloc(o->hash_size, sizeof(int64_t));
+}
+
+/* Indexes row r (its cell must not be in the index yet). */
+static void
+hash_insert(ct_oracle *o, size_t r)
+{
+	size_t		i;
+
+	for (i = ct_arch_hash64(&o->cells[r]) & (o->hash_size - 1); o->hash[i] != 0; i = (i + 1) & (o->hash_size - 1))
+		;
+	o->hash[i] = (int64_t) r + 1;
+}
+
 /* The rows in cell order, and the hash index: an oracle's rows never depend on the order they came in. */
 static bool
 oracle_fill(ct_oracle *o, const ct_arch *cells, const double *acc, size_t n, ct_error *err)
@@ -96,13 +116,9 @@ oracle_fill(ct_oracle *o, const ct_arch *cells, const double *acc, size_t n, ct_
 		o->cells[r] = sorted[r].cell;
 		o->acc[r] = sorted[r].acc;
 	}
-	for (o->hash_size = 16; o->hash_size < 2 * n; o->hash_size *= 2)
-		;
-	o->hash = ct_calloc(o->hash_size, sizeof(int64_t));
+	hash_alloc(o, n);
 	for (size_t r = 0; r < n; r++)
 	{
-		size_t		i;
-
 		/* equal cells are neighbours after sorting */
 		if (r > 0 && ct_arch_eq(&o->cells[r - 1], &o->cells[r]))
 		{
@@ -114,9 +130,7 @@ oracle_fill(ct_oracle *o, const ct_arch *cells, const double *acc, size_t n, ct_
 			return ct_fail(err, CT_ERR_INVALID, "the oracle holds a cell twice",
 						   "Rows %zu and %zu (counting from 1) are the same cell.", first, second);
 		}
-		for (i = ct_arch_hash64(&o->cells[r]) & (o->hash_size - 1); o->hash[i] != 0; i = (i + 1) & (o->hash_size - 1))
-			;
-		o->hash[i] = (int64_t) r + 1;
+		hash_insert(o, r);
 	}
 	ct_free(sorted);
 	return true;
@@ -140,50 +154,58 @@ ct_oracle_build_external(ct_oracle *o, const ct_arch *cells, size_t n, ct_error 
 	return true;
 }
 
+/* Whether a space's candidates are all of it (else a pool drawn by its sampler). */
+static bool
+space_listed(const ct_space *space, int64_t pool)
+{
+	return pool == 0 && space->nth != NULL && space->size > 0;
+}
+
+int64_t
+ct_oracle_space_rows(const ct_space *space, int64_t pool)
+{
+	int64_t		want = pool > 0 ? pool : CT_POOL_DEFAULT;
+
+	if (space_listed(space, pool))
+		return space->size;
+	return space->size > 0 && want > space->size ? space->size : want;
+}
+
 bool
-ct_oracle_build_space(ct_oracle *o, const ct_space *space, int64_t pool, uint64_t seed, ct_error *err)
+ct_oracle_build_space(ct_oracle *o, const ct_space *space, int64_t pool, uint64_t seed,
+					  ct_interrupt_fn interrupt, void *arg, ct_error *err)
 {
 	ct_arch    *cells;
 	size_t		n = 0;
+	int64_t		want;
 	bool		ok;
 
 	memset(o, 0, sizeof(*o));
-	if (pool == 0 && space->nth != NULL && space->size > 0)
+	if (space == NULL)
+		return ct_fail(err, CT_ERR_INVALID, "no search space to take the candidates from", NULL);
+	want = ct_oracle_space_rows(space, pool);
+	cells = ct_malloc(sizeof(ct_arch) * (size_t) want);
+	if (space_listed(space, pool))
 	{
-		cells = ct_malloc(sizeof(ct_arch) * (size_t) space->size);
-		for (int64_t i = 0; i < space->size; i++)
+		for (int64_t i = 0; i < want; i++)
 			space->nth(i, &cells[n++]);
 	}
 	else
 	{
 		/* a pool drawn by the space's own sampler: distinct cells, in the order drawn (the build sorts them) */
 		ct_rng		rng;
-		ct_oracle	seen = {0};
-		int64_t		want = pool > 0 ? pool : CT_POOL_DEFAULT;
+		ct_oracle	seen = {.cells = cells};
 
-		if (space->size > 0 && want > space->size)
-			want = space->size;
-		cells = ct_malloc(sizeof(ct_arch) * (size_t) want);
 		ct_rng_seed(&rng, seed ^ 0x504F4F4CULL);	/* "POOL" */
-		seen.hash_size = 16;
-		while (seen.hash_size < 2 * (size_t) want)
-			seen.hash_size *= 2;
-		seen.hash = ct_calloc(seen.hash_size, sizeof(int64_t));
-		seen.cells = cells;
+		hash_alloc(&seen, (size_t) want);
 		/* a space smaller than it claims ends the draws: at most 50 per cell wanted */
 		for (int64_t draws = 0; (int64_t) n < want && draws < 50 * want; draws++)
 		{
-			ct_arch		a;
-			size_t		i;
-
-			space->random(ct_rng_next(&rng), &a);
-			for (i = ct_arch_hash64(&a) & (seen.hash_size - 1); seen.hash[i] != 0; i = (i + 1) & (seen.hash_size - 1))
-				if (ct_arch_eq(&cells[seen.hash[i] - 1], &a))
-					break;
-			if (seen.hash[i] != 0)
-				continue;
-			cells[n] = a;
-			seen.hash[i] = (int64_t) ++n;
+			if (interrupt != NULL && draws % 4096 == 0)
+				interrupt(arg);
+			space->random(ct_rng_next(&rng), &cells[n]);
+			if (ct_oracle_find(&seen, &cells[n]) < 0)
+				hash_insert(&seen, n++);
 		}
 		ct_free(seen.hash);
 	}

@@ -30,6 +30,7 @@
 #include "models.h"
 #include "pg_util.h"
 #include "search_harness.h"
+#include "search_jobs.h"
 
 const char *const search_arg_names[6] = {"oracle", "budget", "options", "method", "", ""};
 
@@ -81,6 +82,25 @@ external_only(const SearchOptions *so, const char *key)
 				 errdetail("\"%s\" applies to searches with \"evaluator\": \"external\".", key)));
 }
 
+/* An integer option of external searches, from lo to hi, detached from root; 0 when absent. */
+static int64
+external_int_option(cJSON *root, const SearchOptions *so, const char *key, int64 lo, int64 hi)
+{
+	cJSON	   *item = cJSON_DetachItemFromObjectCaseSensitive(root, key);
+	int64_t		v = 0;
+
+	if (item == NULL)
+		return 0;
+	external_only(so, key);
+	if (!ct_json_int(item, lo, hi, &v))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid search option"),
+				 errdetail("\"%s\" must be an integer from " INT64_FORMAT " to " INT64_FORMAT ".", key, lo, hi)));
+	cJSON_Delete(item);
+	return v;
+}
+
 /*
  * The keys of searches whose accuracies come from outside: "evaluator"
  * ("oracle" or "external", jobs only), and for external ones "lease" (an
@@ -111,47 +131,16 @@ external_options(cJSON *root, SearchOptions *so, bool job)
 	}
 	if ((item = cJSON_DetachItemFromObjectCaseSensitive(root, "lease")) != NULL)
 	{
-		Interval   *lease,
-					zero = {0};
+		Interval	lease;
 
 		external_only(so, "lease");
-		if (!cJSON_IsString(item))
-			bad_option("\"%s\" must be an interval, such as \"2 hours\".", "lease");
-		lease = DatumGetIntervalP(DirectFunctionCall3(interval_in, CStringGetDatum(item->valuestring),
-													  ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
-		if (DatumGetInt32(DirectFunctionCall2(interval_cmp, IntervalPGetDatum(lease), IntervalPGetDatum(&zero))) <= 0)
-			bad_option("\"%s\" must be an interval greater than zero.", "lease");
+		if (!cJSON_IsString(item) || !trial_lease_parse(item->valuestring, &lease))
+			bad_option("\"%s\" must be an interval greater than zero and at most 1 year, such as \"2 hours\".", "lease");
 		cJSON_Delete(item);
 	}
-	if ((item = cJSON_DetachItemFromObjectCaseSensitive(root, "max_attempts")) != NULL)
-	{
-		int64_t		v;
-
-		external_only(so, "max_attempts");
-		if (!ct_json_int(item, 1, 1000, &v))
-			bad_option("\"%s\" must be an integer from 1 to 1000.", "max_attempts");
-		cJSON_Delete(item);
-	}
-	if ((item = cJSON_DetachItemFromObjectCaseSensitive(root, "pool")) != NULL)
-	{
-		int64_t		v;
-
-		external_only(so, "pool");
-		if (!ct_json_int(item, 2, 10000000, &v))
-			bad_option("\"%s\" must be an integer from 2 to 10000000.", "pool");
-		so->pool = v;
-		cJSON_Delete(item);
-	}
-	if ((item = cJSON_DetachItemFromObjectCaseSensitive(root, "max_failed")) != NULL)
-	{
-		int64_t		v;
-
-		external_only(so, "max_failed");
-		if (!ct_json_int(item, 1, INT_MAX, &v))
-			bad_option("\"%s\" must be an integer from 1 to 2147483647.", "max_failed");
-		so->max_failed = (int) v;
-		cJSON_Delete(item);
-	}
+	(void) external_int_option(root, so, "max_attempts", 1, 1000);
+	so->pool = external_int_option(root, so, "pool", 2, 10000000);
+	so->max_failed = (int) external_int_option(root, so, "max_failed", 1, INT_MAX);
 }
 
 SearchOptions
@@ -238,6 +227,28 @@ search_split_options(Jsonb *options, SearchMethod method, bool job)
 		so.resume = true;		/* a waiting job resumes from its checkpoint */
 	}
 	return so;
+}
+
+void
+search_check_candidates(const char *oracle, const SearchOptions *so)
+{
+	/* an external search's candidates: a table or query (oracle), or a whole space ("space"), not both */
+	if (oracle == NULL && !(so->external && so->space_id != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("search_submit: argument \"oracle\" must not be NULL"),
+				 errhint("Only a search with \"evaluator\": \"external\" and \"space\" naming a search space runs without an oracle.")));
+	if (oracle != NULL && so->external && so->space_id != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("an external search takes its candidates from the oracle or from a whole space, not both"),
+				 errdetail("The oracle is \"%s\" and \"space\" is \"%s\".", ctnas_echo(oracle), ct_space_by_id(so->space_id)->name),
+				 errhint("Pass NULL as the oracle to search the whole space, or leave \"space\" out to search the oracle's architectures.")));
+	if (oracle != NULL && so->pool > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid search option"),
+				 errdetail("\"pool\" draws the candidates from a space; this search takes them from the oracle.")));
 }
 
 /* A query rather than a relation name: it starts with a keyword a query starts with. */
@@ -362,7 +373,7 @@ search_load_oracle(const char *oracle, const SearchOptions *oc, Oid archgraph_oi
 	if (oracle == NULL)
 	{
 		/* the candidates of an external search: every architecture of the space */
-		if (!ct_oracle_build_space(out, ct_space_by_id(oc->space_id), oc->pool, oc->seed, &err))
+		if (!ct_oracle_build_space(out, ct_space_by_id(oc->space_id), oc->pool, oc->seed, search_interrupt, NULL, &err))
 			ct_report_error(&err, "oracle", NULL);
 		return;
 	}

@@ -51,6 +51,13 @@ extern SearchMethod search_method_from_name(const char *name);
 /* Splits and checks the options of a method (jobs: also resume, time_limit); errors are ereport'ed. */
 extern SearchOptions search_split_options(Jsonb *options, SearchMethod method, bool job);
 extern void search_check_budget(int32 budget);
+/*
+ * Where an external search's candidates come from: the oracle (a table or
+ * query), or a whole space named by "space" (oracle NULL), not both, and
+ * "pool" only for a space; errors otherwise.  At submit, and again in the
+ * worker: a job's row is its owner's to write.
+ */
+extern void search_check_candidates(const char *oracle, const SearchOptions *so);
 /* The oid of ctnas.archgraph. */
 extern Oid	search_archgraph_oid(void);
 /*

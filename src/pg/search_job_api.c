@@ -86,23 +86,7 @@ job_request(const char *oracle, int32 budget, Jsonb *options, SearchMethod metho
 
 	search_check_budget(budget);
 	*so = search_split_options(options, method, true);
-	/* an external search's candidates: a table or query (oracle), or a whole space ("space"), not both */
-	if (oracle == NULL && !(so->external && so->space_id != 0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("search_submit: argument \"oracle\" must not be NULL"),
-				 errhint("Only a search with \"evaluator\": \"external\" and \"space\" naming a search space runs without an oracle.")));
-	if (oracle != NULL && so->external && so->space_id != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("an external search takes its candidates from the oracle or from a whole space, not both"),
-				 errdetail("The oracle is \"%s\" and \"space\" is \"%s\".", ctnas_echo(oracle), ct_space_by_id(so->space_id)->name),
-				 errhint("Pass NULL as the oracle to search the whole space, or leave \"space\" out to search the oracle's architectures.")));
-	if (oracle != NULL && so->pool > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid search option"),
-				 errdetail("\"pool\" draws the candidates from a space; this search takes them from the oracle.")));
+	search_check_candidates(oracle, so);
 	if (oracle == NULL)
 		return NULL;
 	resolved = search_resolve_oracle(oracle, so);
@@ -151,7 +135,7 @@ search_submit(PG_FUNCTION_ARGS)
 
 		memset(&o, 0, sizeof(o));
 		o.space = space;
-		o.n = (size_t) (so.pool > 0 ? Min(so.pool, space->size) : space->nth != NULL ? space->size : Min(CT_POOL_DEFAULT, space->size));
+		o.n = (size_t) ct_oracle_space_rows(space, so.pool);
 	}
 	if (method == SEARCH_CTNAS && !ct_ctnas_check_sizes(budget, o.n, &err))
 		ct_report_error(&err, "search", NULL);

@@ -183,21 +183,46 @@ still_the_worker(void)
 	}
 }
 
-/* Between steps: cancel and time limit, progress, new results, a checkpoint now and then. */
+/*
+ * A cancel requested in the job's row ends the job (an ERROR, recorded by
+ * job_failed).  lock: the row stays locked to the end of the transaction,
+ * so no cancel or report can slip in before the job's next status.
+ */
 static void
-job_flush(void)
+check_cancelled(bool lock)
 {
 	Oid			types[1] = {INT8OID};
 	Datum		args[1] = {Int64GetDatum(job.id)};
 	bool		isnull;
+
+	if (job_spi_int64(lock ? ctnas_sql("SELECT cancel_requested::int4 FROM %1$s.search_jobs WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE")
+					  : ctnas_sql("SELECT cancel_requested::int4 FROM %1$s.search_jobs WHERE id OPERATOR(pg_catalog.=) $1"),
+					  1, types, args, &isnull) == 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_QUERY_CANCELED),
+				 errmsg("the search job was cancelled")));
+}
+
+/* A fresh budget over the job's oracle, with its bound on failed trials. */
+static void
+start_budget(void)
+{
+	MemoryContext old = MemoryContextSwitchTo(job.cxt);
+
+	ct_budget_init(&job.b, &job.o, job.budget);
+	job.b.max_failed = job.so.max_failed > 0 ? job.so.max_failed : job.budget;
+	MemoryContextSwitchTo(old);
+}
+
+/* Between steps: cancel and time limit, progress, new results, a checkpoint now and then. */
+static void
+job_flush(void)
+{
 	TimestampTz now = GetCurrentTimestamp();
 
 	begin_tx("ctnas search job: saving progress");
 	still_the_worker();
-	if (job_spi_int64(ctnas_sql("SELECT cancel_requested::int4 FROM %1$s.search_jobs WHERE id OPERATOR(pg_catalog.=) $1"), 1, types, args, &isnull) == 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_QUERY_CANCELED),
-				 errmsg("the search job was cancelled")));
+	check_cancelled(false);
 	if (job.so.time_limit > 0 && TimestampDifferenceExceeds(job.started, now, (int) Min(job.so.time_limit * 1000, INT_MAX)))
 	{
 		job.time_limit_hit = true;
@@ -381,6 +406,8 @@ job_claim(void)
 	job.budget = DatumGetInt32(SPI_getbinval(tup, desc, 3, &isnull));
 	d = SPI_getbinval(tup, desc, 4, &isnull);
 	job.so = search_split_options(DatumGetJsonbPCopy(d), job.method, true);
+	/* the row is its owner's to write: what submit checked is checked again */
+	search_check_candidates(job.oracle, &job.so);
 	d = SPI_getbinval(tup, desc, 7, &isnull);
 	job.checkpoint = isnull || !job.so.resume ? NULL : DatumGetByteaPCopy(d);
 	job.search_path = SPI_getvalue(tup, desc, 8);
@@ -461,7 +488,7 @@ load_trial_results(void)
 /*
  * The search waits for the results of its open proposals: they become
  * trials (in proposal order; one that exists already, from an earlier start,
- * stays as it is), and, unless all of them have been reported meanwhile,
+ * stays as it is, unless it was cancelled: then it is proposed again), and, unless all of them have been reported meanwhile,
  * the job is left waiting with its checkpoint and the worker exits: the
  * trial_report that completes the batch (or the launcher) queues it again.
  * Returns when the results are all in: the oracle has them.
@@ -478,10 +505,6 @@ job_wait(void)
 
 	begin_tx("ctnas search job: proposing trials");
 	still_the_worker();
-	if (job_spi_int64(ctnas_sql("SELECT cancel_requested::int4 FROM %1$s.search_jobs WHERE id OPERATOR(pg_catalog.=) $1"), 1, types, args, &isnull) == 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_QUERY_CANCELED),
-				 errmsg("the search job was cancelled")));
 	write_progress();
 	flush_results();
 	types[1] = get_array_type(search_archgraph_oid());
@@ -489,14 +512,20 @@ job_wait(void)
 	for (int i = 0; i < n; i++)
 		archs[i] = PointerGetDatum(archgraph_encode(&job.o.cells[job.b.pending[i]]));
 	args[1] = PointerGetDatum(construct_array(archs, n, search_archgraph_oid(), -1, false, TYPALIGN_INT));
+	/* (a trial cancelled when the job ended before, and the job queued again since, is proposed again) */
 	job_spi_exec(ctnas_sql("INSERT INTO %1$s.search_trials (job_id, arch)"
 						   " SELECT $1, u.a FROM unnest($2) WITH ORDINALITY AS u(a, i) ORDER BY u.i"
-						   " ON CONFLICT (job_id, arch) DO NOTHING"), 2, types, args);
-	/* the job's row locked first: a report that completes the batch now waits for this decision, and then sees it */
-	job_spi_exec(ctnas_sql("SELECT 1 FROM %1$s.search_jobs WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE"), 1, types, args);
+						   " ON CONFLICT (job_id, arch) DO UPDATE SET status = 'proposed', error = NULL"
+						   " WHERE search_trials.status OPERATOR(pg_catalog.=) 'cancelled'"), 2, types, args);
+	/*
+	 * The job's row locked first: a report that completes the batch now
+	 * waits for this decision, and then sees it; a cancel committed before
+	 * is seen here (its trials inserted above roll back with the error).
+	 */
+	check_cancelled(true);
 	open = job_spi_int64(ctnas_sql("SELECT pg_catalog.count(*) FROM %1$s.search_trials WHERE job_id OPERATOR(pg_catalog.=) $1"
 								   " AND arch OPERATOR(pg_catalog.=) ANY ($2)"
-								   " AND status OPERATOR(pg_catalog.<>) ALL ('{done,failed}')"), 2, types, args, &isnull);
+								   " AND status OPERATOR(pg_catalog.=) ANY ('{proposed,claimed}')"), 2, types, args, &isnull);
 	if (open > 0)
 	{
 		if (job.s != NULL)
@@ -532,8 +561,7 @@ job_prepare(void)
 	search_load_oracle(job.oracle, &job.so, search_archgraph_oid(), &job.o);
 	if (job.so.external)
 		load_trial_results();
-	ct_budget_init(&job.b, &job.o, job.budget);
-	job.b.max_failed = job.so.max_failed > 0 ? job.so.max_failed : job.budget;
+	start_budget();
 	if (job.method == SEARCH_CTNAS)
 	{
 		if (job.checkpoint != NULL)
@@ -600,11 +628,8 @@ job_run(void)
 				break;
 			job_wait();
 			/* the results are in: the baseline runs again from the start, over the same oracle */
-			old = MemoryContextSwitchTo(job.cxt);
 			ct_budget_free(&job.b);
-			ct_budget_init(&job.b, &job.o, job.budget);
-			job.b.max_failed = job.so.max_failed > 0 ? job.so.max_failed : job.budget;
-			MemoryContextSwitchTo(old);
+			start_budget();
 		}
 		job_finish();
 		return;

@@ -76,8 +76,8 @@ extern bool job_start_worker(int64 job_id, int *pid, TimestampTz *backend_start)
  */
 extern bool job_transition(int64 id, const char *to, const char *error);
 
-/* The job's open trials (proposed or claimed) in ctnas.search_trials, as the caller sees them. */
-extern int	job_trials_open(int64 job_id);
+/* Whether the job has an open trial (proposed or claimed) in ctnas.search_trials, as the caller sees them. */
+extern bool job_trials_open(int64 job_id);
 /* Waiting jobs with no open trial left become queued (visible ones, not locked by others); returns how many. */
 extern int	job_wake_waiting(void);
 

@@ -54,7 +54,8 @@ trial_lease_parse(const char *text, Interval *lease)
 				dtype,
 				dterr;
 	struct pg_itm_in itm;
-	Interval	zero;
+	Interval	zero,
+				year;
 	char	   *copy;
 
 	memset(&itm, 0, sizeof(itm));
@@ -72,7 +73,11 @@ trial_lease_parse(const char *text, Interval *lease)
 	if (dterr != 0 || dtype != DTK_DELTA || itmin2interval(&itm, lease) != 0)
 		return false;
 	memset(&zero, 0, sizeof(zero));
-	return DatumGetBool(DirectFunctionCall2(interval_gt, IntervalPGetDatum(lease), IntervalPGetDatum(&zero)));
+	/* at most a year: now() + lease must stay a timestamp, or every claim of the machine would fail */
+	memset(&year, 0, sizeof(year));
+	year.month = 12;
+	return DatumGetBool(DirectFunctionCall2(interval_gt, IntervalPGetDatum(lease), IntervalPGetDatum(&zero))) &&
+		DatumGetBool(DirectFunctionCall2(interval_le, IntervalPGetDatum(lease), IntervalPGetDatum(&year)));
 }
 
 static bool
@@ -82,7 +87,7 @@ check_trial_lease(char **newval, void **extra, GucSource source)
 
 	if (*newval == NULL || !trial_lease_parse(*newval, &lease))
 	{
-		GUC_check_errdetail("ctnas.trial_lease must be a positive interval, such as '1 hour' or '90 min'.");
+		GUC_check_errdetail("ctnas.trial_lease must be a positive interval of at most 1 year, such as '1 hour' or '90 min'.");
 		return false;
 	}
 	return true;
@@ -321,7 +326,7 @@ trial_resume_job(int64 job_id)
 		elog(ERROR, "could not read ctnas.search_jobs");
 	if (SPI_processed == 0 || strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), "waiting") != 0)
 		return;
-	if (job_trials_open(job_id) > 0)
+	if (job_trials_open(job_id))
 		return;
 	if (!job_transition(job_id, "queued", NULL))
 		return;
@@ -497,6 +502,27 @@ trial_fail(PG_FUNCTION_ARGS)
 	SPI_connect();
 	tr = trial_lock(id);
 	trial_require_claimed(id, &tr);
+	/*
+	 * A worker that names itself fails only its own claim: one whose lease
+	 * expired and whose trial another has claimed since does not undo that
+	 * one's work.  (A late report still counts: a result is never wasted.)
+	 */
+	if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
+	{
+		char	   *me = text_to_cstring(PG_GETARG_TEXT_PP(2));
+		char	   *holder;
+
+		if (SPI_execute_with_args(ctnas_sql("SELECT worker FROM %1$s.search_trials WHERE id OPERATOR(pg_catalog.=) $1"),
+								  1, types, args, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "could not read ctnas.search_trials");
+		holder = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		if (holder == NULL || strcmp(holder, me) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("trial " INT64_FORMAT " is claimed by another worker", id),
+					 errdetail("Worker \"%s\" holds its claim, not \"%s\" (a claim whose lease expired may be taken by another).",
+							   holder ? holder : "", me)));
+	}
 	retry = tr.attempts < job_max_attempts(tr.job_id, tr.options);
 	if (retry)
 		/* claimable again, by anyone (it keeps its place: the oldest are claimed first) */

@@ -428,7 +428,7 @@ test_ask_tell(void)
 		ct_free(acc);
 		ct_free(cells);
 	}
-	CHECK(ct_oracle_build_space(&ext, nb201, 0, 0, &err));
+	CHECK(ct_oracle_build_space(&ext, nb201, 0, 0, NULL, NULL, &err));
 	CHECK(ext.n == truth.n && ext.external && memcmp(ext.cells, truth.cells, sizeof(ct_arch) * ext.n) == 0);
 	check_budget(&ext);
 	check_checkpoints(&ext, &truth);
@@ -454,9 +454,9 @@ test_ask_tell(void)
 					b,
 					c;
 
-		CHECK(ct_oracle_build_space(&a, ct_space_by_name("nb101"), 2000, 5, &err));
-		CHECK(ct_oracle_build_space(&b, ct_space_by_name("nb101"), 2000, 5, &err));
-		CHECK(ct_oracle_build_space(&c, ct_space_by_name("nb101"), 2000, 6, &err));
+		CHECK(ct_oracle_build_space(&a, ct_space_by_name("nb101"), 2000, 5, NULL, NULL, &err));
+		CHECK(ct_oracle_build_space(&b, ct_space_by_name("nb101"), 2000, 5, NULL, NULL, &err));
+		CHECK(ct_oracle_build_space(&c, ct_space_by_name("nb101"), 2000, 6, NULL, NULL, &err));
 		CHECK(a.n == 2000 && b.n == 2000 && c.n == 2000 && a.external);
 		CHECK(memcmp(a.cells, b.cells, sizeof(ct_arch) * a.n) == 0);
 		CHECK(memcmp(a.cells, c.cells, sizeof(ct_arch) * a.n) != 0);
@@ -466,7 +466,7 @@ test_ask_tell(void)
 		ct_oracle_free(&b);
 		ct_oracle_free(&c);
 		/* a pool of a small space stops at its size */
-		CHECK(ct_oracle_build_space(&a, nb201, 20000, 1, &err) && a.n == 15625);
+		CHECK(ct_oracle_build_space(&a, nb201, 20000, 1, NULL, NULL, &err) && a.n == 15625);
 		ct_oracle_free(&a);
 	}
 
