@@ -285,6 +285,8 @@ typedef struct ct_ctnas_options
 	/* recipe "default" */
 	int			first;			/* random cells before the first round; CT_CTNAS_FIRST_AUTO: ct_ctnas_first */
 	int			rounds;			/* rounds after them; CT_CTNAS_ROUNDS_AUTO: ct_ctnas_rounds */
+	/* both: how many of the NAC's best-ranked unread architectures to list at the end (ct_ctnas_list) */
+	int			list;
 	ct_nac_options nac;			/* how the NAC is trained (its seed is derived from seed) */
 } ct_ctnas_options;
 
@@ -376,9 +378,25 @@ extern void ct_ctnas_get_progress(const ct_ctnas_search *s, ct_ctnas_progress *p
 /*
  * The final cell (when done, else the current choice): its oracle row or -1
  * (space "nb101": a cell the oracle does not hold), and its NAC score.
+ * Recipe "paper": the controller's champion; recipe "default": the best cell
+ * read, but in a whole space (space "darts", ...) the best-ranked of
+ * ct_ctnas_list's whole-space candidates, the cells read among them.
  * False when there is no choice yet.
  */
 extern bool ct_ctnas_final(ct_ctnas_search *s, ct_arch *cell, int64_t *row, double *score);
+/*
+ * What the finished search would propose next (the option "list"): up to
+ * max of the architectures its NAC ranks best among those it did not read,
+ * best first, with their NAC scores; returns how many (0 before the search
+ * is done or without a NAC; -1 with err set).  Space "oracle": the oracle's
+ * unread rows.  A space named: candidates from the whole space (the cells
+ * read, 1000 samples of the space's sampler, 1000 of the trained controller
+ * for recipe "paper", then 3 rounds adding the neighbours of the 8
+ * best-ranked), of which those the oracle lacks: what no one has evaluated.
+ * Ranked once, on a random stream of its own: the search is unchanged.
+ */
+#define CT_CTNAS_LIST_MAX 1000
+extern int	ct_ctnas_list(ct_ctnas_search *s, ct_arch *out, double *score, int max, ct_error *err);
 /*
  * Why a finished search has no NAC (so its rows' nac_score is NULL), as a
  * sentence in buf; false when it has one.  Only recipe "default" can end

@@ -134,6 +134,35 @@ SELECT pg_temp.try($$SELECT nac_score(archgraph_random(1), 'darts_paper')::text$
 SELECT count(*) FILTER (WHERE NOT final) AS queried, count(DISTINCT arch) FILTER (WHERE NOT final) AS distinct_cells,
        max(acc) FILTER (WHERE final) <= (SELECT max(nb301_surrogate_val_acc) FROM darts_sample) AS best_in_table
 FROM ctnas_search('darts_sample', 60, '{"seed": 1, "acc_column": "nb301_surrogate_val_acc", "first": 20, "rounds": 2, "nac": {"epochs": 50}}');
+-- "space": "darts" for recipe "default": the same queries (only the table's rows can be read
+-- here), but its final choice is the NAC's best of the whole space (the cells read, 1000
+-- random genotypes, 3 rounds of the 8 best's neighbours); "list": 5 adds, before the final row,
+-- the 5 best-ranked genotypes the table lacks (no one has evaluated them: acc NULL)
+CREATE TEMP TABLE default_space AS
+SELECT * FROM ctnas_search('darts_sample', 60, '{"seed": 1, "space": "darts", "list": 5, "acc_column": "nb301_surrogate_val_acc", "first": 20, "rounds": 2, "nac": {"epochs": 50}}');
+SELECT count(*) FILTER (WHERE acc IS NOT NULL AND NOT final) AS queried,
+       count(*) FILTER (WHERE acc IS NULL AND NOT final) AS listed,
+       array_agg(step ORDER BY step) FILTER (WHERE acc IS NULL AND NOT final) AS listed_steps,
+       bool_and(queries = 60) FILTER (WHERE acc IS NULL) AS listed_at_the_end,
+       bool_and(arch NOT IN (SELECT arch FROM darts_sample)) FILTER (WHERE acc IS NULL AND NOT final) AS listed_not_in_table,
+       count(DISTINCT arch) FILTER (WHERE acc IS NULL AND NOT final) AS listed_distinct,
+       (SELECT bool_and(ok) FROM (SELECT nac_score >= lead(nac_score) OVER (ORDER BY step) OR lead(nac_score) OVER (ORDER BY step) IS NULL AS ok
+                                  FROM default_space WHERE acc IS NULL AND NOT final) t) AS listed_best_first,
+       max(nac_score) FILTER (WHERE final) >= max(nac_score) FILTER (WHERE NOT final) AS final_is_best_ranked,
+       count(*) FILTER (WHERE final) AS finals
+FROM default_space;
+-- the queries are those of "space": "oracle"; the same seed gives the same rows
+SELECT (SELECT array_agg(arch ORDER BY step) FROM default_space WHERE acc IS NOT NULL AND NOT final)
+     = (SELECT array_agg(arch ORDER BY step) FROM ctnas_search('darts_sample', 60, '{"seed": 1, "acc_column": "nb301_surrogate_val_acc", "first": 20, "rounds": 2, "nac": {"epochs": 50}}') WHERE NOT final) AS same_queries,
+       (SELECT array_agg(arch::text ORDER BY final, step) FROM default_space)
+     = (SELECT array_agg(arch::text ORDER BY final, step) FROM ctnas_search('darts_sample', 60, '{"seed": 1, "space": "darts", "list": 5, "acc_column": "nb301_surrogate_val_acc", "first": 20, "rounds": 2, "nac": {"epochs": 50}}')) AS reproducible;
+-- over the oracle ("space": "oracle", the default) "list" ranks the table's unread rows
+SELECT count(*) AS listed, bool_and(arch IN (SELECT arch FROM darts_sample)) AS in_table,
+       bool_and(queries = 30) AS at_the_end
+FROM ctnas_search('darts_sample', 30, '{"seed": 4, "list": 3, "acc_column": "nb301_surrogate_val_acc", "first": 10, "rounds": 1, "nac": {"epochs": 20}}')
+WHERE acc IS NULL AND NOT final;
+SELECT pg_temp.try($$SELECT count(*)::text FROM ctnas_search('darts_sample', 30, '{"list": 1001, "acc_column": "nb301_surrogate_val_acc"}')$$) AS too_many,
+       pg_temp.try($$SELECT count(*)::text FROM ctnas_search('darts_sample', 30, '{"list": -1, "acc_column": "nb301_surrogate_val_acc"}')$$) AS negative;
 -- the CTNAS search's recipe "paper": the reference's LargeSpaceController (two LSTM samplers, normal
 -- then reduction cell, 32 decisions; a node's second input is never its first) trained by REINFORCE
 -- with the NAC's reward; "space": "darts" proposes from the whole space, so its final genotype is
@@ -153,6 +182,11 @@ SELECT (SELECT arch FROM paper_search WHERE final)
        (SELECT arch IN (SELECT arch FROM darts_sample) AND acc IS NOT NULL
         FROM ctnas_search('darts_sample', 60, '{"seed": 2, "recipe": "paper", "acc_column": "nb301_surrogate_val_acc",
                                               "iterations": 50, "derive_every": 25, "pseudo_every": 25, "nac": {"epochs": 20}}') WHERE final) AS oracle_final;
+-- recipe "paper" lists too: its candidates add 1000 samples of the trained controller
+SELECT count(*) AS listed, bool_and(arch NOT IN (SELECT arch FROM darts_sample)) AS not_in_table
+FROM ctnas_search('darts_sample', 40, '{"seed": 5, "recipe": "paper", "space": "darts", "list": 3, "acc_column": "nb301_surrogate_val_acc",
+                                       "iterations": 20, "derive_every": 10, "pseudo_every": 10, "nac": {"epochs": 5}}')
+WHERE acc IS NULL AND NOT final;
 -- the reference's controller logit scaling (off by default, as there): options of recipe "paper"
 SELECT count(*) FILTER (WHERE NOT final) AS queried, count(*) FILTER (WHERE final) AS finals
 FROM ctnas_search('darts_sample', 40, '{"seed": 3, "recipe": "paper", "space": "darts", "acc_column": "nb301_surrogate_val_acc",

@@ -26,6 +26,15 @@ SELECT (SELECT array_agg(archgraph_hash(arch) || acc || nac_score ORDER BY step 
      = (SELECT array_agg(archgraph_hash(arch) || acc || nac_score ORDER BY step NULLS LAST)
         FROM ctnas_search('job_cells', 40, '{"seed": 1, "acc_column": "test_acc_run0", "first": 20, "rounds": 2, "nac": {"epochs": 20}}'))
        AS same_as_ctnas_search;
+-- "list": what the search would propose next, stored as ctnas_search returns it (here in the whole
+-- NAS-Bench-101 space: cells the table lacks, acc NULL, steps after the queries)
+SELECT search_submit('job_cells', 30, '{"seed": 4, "space": "nb101", "list": 3, "acc_column": "test_acc_run0", "first": 10, "rounds": 1, "nac": {"epochs": 10}}') AS listjob \gset
+SELECT status FROM search_wait(:listjob, '2 min');
+SELECT (SELECT array_agg(archgraph_hash(arch) || coalesce(acc::text, '-') || coalesce(step::text, 'f') || queries || nac_score ORDER BY final, step) FROM search_results WHERE job_id = :listjob)
+     = (SELECT array_agg(archgraph_hash(arch) || coalesce(acc::text, '-') || coalesce(step::text, 'f') || queries || nac_score ORDER BY final, step)
+        FROM ctnas_search('job_cells', 30, '{"seed": 4, "space": "nb101", "list": 3, "acc_column": "test_acc_run0", "first": 10, "rounds": 1, "nac": {"epochs": 10}}'))
+       AS same_as_ctnas_search,
+       (SELECT count(*) FROM search_results WHERE job_id = :listjob AND acc IS NULL AND NOT final AND step > 30 AND queries = 30) AS listed;
 -- a baseline as a job
 SELECT search_submit('public.job_cells', 25, '{"seed": 2, "acc_column": "test_acc_run0"}', 'random') AS rjob \gset
 SELECT status FROM search_wait(:rjob, '1 min');

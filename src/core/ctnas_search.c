@@ -214,6 +214,7 @@ ct_ctnas_memory(const ct_ctnas_options *opt, const ct_space *space, int budget, 
 	}
 	else
 		total += oracle_cells * sizeof(ranked);	/* a round ranks every unqueried cell */
+	total += space_rank_memory(opt, budget, oracle_cells);	/* what it would propose next */
 	/* the scratch batch and embeddings, made for the largest embedding at once (embed) */
 	total += ct_nac_batch_memory(&shape, embed_cells) + sizeof(float) * embed_cells * w;
 	return total;
@@ -420,8 +421,12 @@ ct_ctnas_get_progress(const ct_ctnas_search *s, ct_ctnas_progress *p)
 bool
 ct_ctnas_final(ct_ctnas_search *s, ct_arch *cell, int64_t *row, double *score)
 {
+	ct_error	err;
+
 	if (s->opt.recipe == CT_CTNAS_RECIPE_PAPER && s->has_champion)
 		*cell = s->champion;
+	else if (s->opt.space == CT_PROPOSE_SPACE && space_rank_ready(s, &err) && s->has_space_best)
+		*cell = s->space_best;	/* recipe "default" in a whole space: the NAC's best of it */
 	else
 	{
 		int64_t		best = ct_budget_best(s->b);
@@ -514,6 +519,8 @@ ct_ctnas_destroy(ct_ctnas_search *s)
 	}
 	ct_free(s->pool);
 	ct_free(s->order);
+	ct_free(s->listed);
+	ct_free(s->listed_score);
 	ct_nac_batch_destroy(s->bt);
 	ct_free(s->feat);
 	ct_free(s);

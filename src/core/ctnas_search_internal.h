@@ -75,6 +75,14 @@ struct ct_ctnas_search
 	int			npool;
 	int			pool_cap;
 
+	/* what the finished search would propose next (search_space_rank.c) */
+	bool		ranked;
+	ct_arch    *listed;			/* the option "list": the best-ranked unread, best first */
+	double	   *listed_score;
+	int			nlisted;
+	bool		has_space_best; /* recipe "default" in a whole space: its final choice */
+	ct_arch		space_best;
+
 	/* the step's interrupt callback, for the long loops inside a step */
 	ct_interrupt_fn interrupt;
 	void	   *interrupt_arg;
@@ -119,6 +127,13 @@ extern CT_SEARCH_INTERNAL bool start_trainer(ct_ctnas_search *s, uint64_t seed, 
 /* search_paper.c and search_rounds.c: one step of each recipe (ct_ctnas_step) */
 extern CT_SEARCH_INTERNAL bool step_paper(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_error *err);
 extern CT_SEARCH_INTERNAL bool step_default(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_error *err);
+
+/*
+ * search_space_rank.c: ranks what the finished search did not read, once
+ * (nothing before it is done or without a NAC); and the bytes it takes.
+ */
+extern CT_SEARCH_INTERNAL bool space_rank_ready(ct_ctnas_search *s, ct_error *err);
+extern CT_SEARCH_INTERNAL size_t space_rank_memory(const ct_ctnas_options *opt, int budget, size_t oracle_cells);
 
 /*
  * search_options.c: whether options keep the bounds of the JSON options

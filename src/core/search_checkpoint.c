@@ -13,8 +13,9 @@
 #include "ctnas_serial.h"
 
 #define STATE_MAGIC		0x53535443u	/* "CTSS" */
-#define STATE_VERSION	3			/* 2 (0.2.0): the batch, open proposals, failed rows, the round under way;
-									 * 3: the controller's logit scaling (after the options) */
+#define STATE_VERSION	4			/* 2 (0.2.0): the batch, open proposals, failed rows, the round under way;
+									 * 3: the controller's logit scaling (after the options);
+									 * 4: the option "list" (after them) */
 #define ROUND_HEAD_SLACK 256		/* candidates kept beyond a round's remaining queries (more: it ranks again) */
 
 /* A cell in the space's checkpoint form (NAS-Bench-101: 0.1.0's). */
@@ -134,6 +135,7 @@ get_options(ct_rbuf *r, uint32_t version, ct_ctnas_options *o)
 		o->tanh_constant = ct_rbuf_f64(r);
 		o->op_tanh_reduce = ct_rbuf_f64(r);
 	}
+	o->list = version >= 4 ? (int) ct_rbuf_u32(r) : 0;
 	shape.head = n->head;
 	shape.readout = n->readout;
 	shape.layers = n->layers;
@@ -153,14 +155,16 @@ ct_ctnas_save(const ct_ctnas_search *s, size_t *len)
 
 	/*
 	 * The oldest version that holds the state: a search that never batched
-	 * nor waited writes 0.1.0's; one without logit scaling no newer than 2.
+	 * nor waited writes 0.1.0's; one without logit scaling no newer than 2,
+	 * one that lists nothing no newer than 3.
 	 */
-	bool		v3 = s->opt.temperature != 0 || s->opt.tanh_constant != 0 || s->opt.op_tanh_reduce != 0;
+	bool		v4 = s->opt.list != 0;
+	bool		v3 = v4 || s->opt.temperature != 0 || s->opt.tanh_constant != 0 || s->opt.op_tanh_reduce != 0;
 	bool		v2 = v3 || s->opt.batch != 0 || s->b->nfailed > 0 || s->b->npending > 0 || s->round_target >= 0;
 
 	ct_wbuf_init(&w);
 	ct_wbuf_u32(&w, STATE_MAGIC);
-	ct_wbuf_u32(&w, v3 ? 3 : v2 ? 2 : 1);
+	ct_wbuf_u32(&w, v4 ? 4 : v3 ? 3 : v2 ? 2 : 1);
 	ct_wbuf_u64(&w, s->fingerprint);
 	put_options(&w, &s->opt);
 	if (v3)
@@ -169,6 +173,8 @@ ct_ctnas_save(const ct_ctnas_search *s, size_t *len)
 		ct_wbuf_f64(&w, s->opt.tanh_constant);
 		ct_wbuf_f64(&w, s->opt.op_tanh_reduce);
 	}
+	if (v4)
+		ct_wbuf_u32(&w, (uint32_t) s->opt.list);
 	ct_wbuf_u32(&w, (uint32_t) s->ph);
 	ct_wbuf_u64(&w, (uint64_t) s->iter);
 	ct_wbuf_u32(&w, (uint32_t) s->round);

@@ -64,7 +64,7 @@ typedef struct search_option
 	size_t		offset;			/* in ct_ctnas_options */
 	double		lo;
 	double		hi;
-	int			recipe;			/* the recipe it belongs to */
+	int			recipe;			/* the recipe it belongs to (0: both) */
 } search_option;
 
 #define INT_OPTION(field, lo, hi, recipe) {#field, false, offsetof(ct_ctnas_options, field), lo, hi, recipe}
@@ -84,13 +84,14 @@ static const search_option search_options[] = {
 	REAL_OPTION(op_tanh_reduce, 0, 1e6, CT_CTNAS_RECIPE_PAPER),
 	INT_OPTION(first, 0, 1e7, CT_CTNAS_RECIPE_DEFAULT),
 	INT_OPTION(rounds, 1, 10000, CT_CTNAS_RECIPE_DEFAULT),
+	INT_OPTION(list, 0, CT_CTNAS_LIST_MAX, 0),
 };
 
 #define NOPTIONS (sizeof(search_options) / sizeof(search_options[0]))
 
 /* every key, for the "Unknown key" detail: recipe, the common keys, the table's, nac */
 #define SEARCH_KEYS "recipe, seed, space, batch, iterations, derive_every, derive_samples, pseudo_every, " \
-	"pseudo_first, pseudo_pairs, entropy_coef, controller_lr, temperature, tanh_constant, op_tanh_reduce, first, rounds, nac"
+	"pseudo_first, pseudo_pairs, entropy_coef, controller_lr, temperature, tanh_constant, op_tanh_reduce, first, rounds, list, nac"
 
 static const search_option *
 find_option(const char *key)
@@ -220,7 +221,7 @@ ct_ctnas_options_from_cjson(const cJSON *root, ct_ctnas_options *opt, ct_error *
 		bool		paper = opt->recipe == CT_CTNAS_RECIPE_PAPER;
 
 		for (size_t i = 0; ok && i < NOPTIONS; i++)
-			if (search_options[i].recipe != opt->recipe &&
+			if (search_options[i].recipe != 0 && search_options[i].recipe != opt->recipe &&
 				cJSON_GetObjectItemCaseSensitive(root, search_options[i].key) != NULL)
 				ok = ct_fail(err, CT_ERR_INVALID, "invalid search option",
 							 "\"%s\" belongs to recipe \"%s\"; this search uses recipe \"%s\".",

@@ -24,8 +24,38 @@
  * then the final choice (step NULL; its acc NULL when the oracle lacks it,
  * row < 0).  With scores, a sixth column nac_score (NULL for NaN).
  */
+/*
+ * The option "list": what the search would propose next, after the queried
+ * rows and before the final one: steps going on from the last query, acc
+ * NULL (not read), queries as at the end, the NAC's score.
+ */
 static void
-put_result_rows(ReturnSetInfo *rsinfo, const ct_budget *b, const double *scores,
+put_listed_rows(ReturnSetInfo *rsinfo, ct_ctnas_search *s, int used)
+{
+	int			max = CT_CTNAS_LIST_MAX;	/* (it lists as many as the option "list" asked for) */
+	ct_arch    *cells = palloc(sizeof(ct_arch) * Max(max, 1));
+	double	   *scores = palloc(sizeof(double) * Max(max, 1));
+	ct_error	err;
+	int			n = ct_ctnas_list(s, cells, scores, max, &err);
+	Datum		values[6];
+	bool		nulls[6] = {false, false, true, false, false, false};
+
+	if (n < 0)
+		ct_report_error(&err, "search", NULL);
+	for (int i = 0; i < n; i++)
+	{
+		values[0] = Int32GetDatum(used + i + 1);
+		values[1] = PointerGetDatum(archgraph_encode(&cells[i]));
+		values[2] = (Datum) 0;
+		values[3] = BoolGetDatum(false);
+		values[4] = Int32GetDatum(used);
+		values[5] = Float8GetDatum(scores[i]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
+
+static void
+put_result_rows(ReturnSetInfo *rsinfo, const ct_budget *b, const double *scores, ct_ctnas_search *s,
 				const ct_arch *final_cell, int64 final_row, double final_score)
 {
 	const ct_oracle *o = b->oracle;
@@ -47,6 +77,8 @@ put_result_rows(ReturnSetInfo *rsinfo, const ct_budget *b, const double *scores,
 		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
+	if (s != NULL)
+		put_listed_rows(rsinfo, s, b->used);
 	if (final_cell == NULL)
 		return;
 	memset(nulls, 0, sizeof(nulls));
@@ -90,7 +122,7 @@ run_baseline(FunctionCallInfo fcinfo, SearchMethod method)
 
 	/* the final choice: the best queried cell */
 	best = ct_budget_best(&b);
-	put_result_rows(rsinfo, &b, NULL, best >= 0 ? &o.cells[best] : NULL, best, NAN);
+	put_result_rows(rsinfo, &b, NULL, NULL, best >= 0 ? &o.cells[best] : NULL, best, NAN);
 	ct_budget_free(&b);
 	ct_oracle_free(&o);
 	return (Datum) 0;
@@ -199,7 +231,7 @@ ctnas_search(PG_FUNCTION_ARGS)
 		if (have_final && ct_ctnas_no_nac_reason(s, why, sizeof(why)))
 			ereport(NOTICE, (errmsg("ctnas_search: the search trained no NAC"), errdetail("%s", why)));
 	}
-	put_result_rows(rsinfo, &b, scores, have_final ? &final_cell : NULL, final_row, final_score);
+	put_result_rows(rsinfo, &b, scores, s, have_final ? &final_cell : NULL, final_row, final_score);
 	if (so.save_model != NULL)
 		search_save_model(s, so.save_model);
 	ct_ctnas_destroy(s);

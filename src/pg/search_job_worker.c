@@ -263,6 +263,33 @@ write_checkpoint(void)
 }
 
 /* The final rows, the saved model, succeeded. */
+
+/*
+ * The option "list": what the search would propose next, as rows after the
+ * queries (steps going on from the last, acc NULL, queries as at the end),
+ * as ctnas_search returns them.
+ */
+static void
+job_insert_listed(void)
+{
+	ct_arch    *cells = palloc(sizeof(ct_arch) * CT_CTNAS_LIST_MAX);
+	double	   *scores = palloc(sizeof(double) * CT_CTNAS_LIST_MAX);
+	ct_error	err;
+	int			n = ct_ctnas_list(job.s, cells, scores, CT_CTNAS_LIST_MAX, &err);
+	Oid			types[5] = {INT8OID, INT4OID, search_archgraph_oid(), INT4OID, FLOAT8OID};
+
+	if (n < 0)
+		ct_report_error(&err, "search", NULL);
+	for (int i = 0; i < n; i++)
+	{
+		Datum		args[5] = {Int64GetDatum(job.id), Int32GetDatum(job.b.used + i + 1),
+			PointerGetDatum(archgraph_encode(&cells[i])), Int32GetDatum(job.b.used), Float8GetDatum(scores[i])};
+
+		job_spi_exec(ctnas_sql("INSERT INTO %1$s.search_results (job_id, step, arch, acc, final, queries, nac_score)"
+							   " VALUES ($1, $2, $3, NULL, false, $4, $5)"), 5, types, args);
+	}
+}
+
 static void
 job_finish(void)
 {
@@ -322,6 +349,8 @@ job_finish(void)
 		if (have_final)
 			cell = job.o.cells[row];
 	}
+	if (job.s != NULL)
+		job_insert_listed();
 	if (have_final)
 	{
 		args[1] = (Datum) 0;

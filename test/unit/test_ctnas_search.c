@@ -45,6 +45,9 @@ typedef struct outcome
 	int64_t		row;
 	double		score;
 	float		w[8];			/* a few NAC weights */
+	int			nlisted;		/* the option "list" */
+	ct_arch		listed[8];
+	double		listed_score[8];
 } outcome;
 
 static void
@@ -65,6 +68,12 @@ take_outcome(ct_ctnas_search *s, const ct_budget *b, outcome *out)
 	CHECK(ms.rows > 0 && ms.steps > 0 && ms.final_loss > 0);
 	for (int i = 0; m != NULL && i < 8; i++)
 		out->w[i] = m->params[(size_t) i * (m->nparams / 8)];
+	{
+		ct_error	err;
+
+		out->nlisted = ct_ctnas_list(s, out->listed, out->listed_score, 8, &err);
+		CHECK(out->nlisted >= 0);
+	}
 }
 
 static bool
@@ -72,7 +81,9 @@ same_outcome(const outcome *a, const outcome *b)
 {
 	return a->used == b->used && memcmp(a->log, b->log, sizeof(a->log)) == 0 &&
 		ct_arch_eq(&a->final, &b->final) && a->row == b->row &&
-		a->score == b->score && memcmp(a->w, b->w, sizeof(a->w)) == 0;
+		a->score == b->score && memcmp(a->w, b->w, sizeof(a->w)) == 0 &&
+		a->nlisted == b->nlisted && memcmp(a->listed, b->listed, sizeof(a->listed)) == 0 &&
+		memcmp(a->listed_score, b->listed_score, sizeof(a->listed_score)) == 0;
 }
 
 static void
@@ -606,14 +617,16 @@ test_darts(void)
 	CHECK(ct_oracle_build(&o, cells, acc, 300, NULL));
 	outcome		plain;
 
-	for (int k = 0; k < 4; k++)
+	for (int k = 0; k < 6; k++)
 	{
-		ct_ctnas_options opt = small_options(k != 2 ? CT_CTNAS_RECIPE_PAPER : CT_CTNAS_RECIPE_DEFAULT, 5);
+		ct_ctnas_options opt = small_options(k != 2 && k != 4 ? CT_CTNAS_RECIPE_PAPER : CT_CTNAS_RECIPE_DEFAULT, 5);
 		outcome		a,
 					b;
 
-		if (k == 0 || k == 3)
+		if (k == 0 || k == 3 || k == 4 || k == 5)
 			opt.space = CT_PROPOSE_SPACE, opt.space_id = CT_SPACE_DARTS;
+		if (k >= 4)
+			opt.list = 6;		/* what each would propose next: checkpoints of version 4 keep the option */
 		if (k == 3)
 		{
 			/* the controller's logit scaling: another search, and checkpoints of version 3 that keep it */
@@ -623,14 +636,35 @@ test_darts(void)
 		}
 		run_straight(&o, &opt, 60, &a);
 		CHECK(a.used == 60 && a.final.space == CT_SPACE_DARTS);
-		CHECK(k == 0 || k == 3 || a.row >= 0);	/* over the oracle: the final genotype is a row */
-		run_resumed(&o, &opt, 60, k != 2 ? 37 : 9, &b);
+		CHECK(k == 0 || k >= 3 || a.row >= 0);	/* over the oracle: the final genotype is a row */
+		CHECK(a.nlisted == (k >= 4 ? 6 : 0));
+		for (int i = 0; i < a.nlisted; i++)
+		{
+			/* what no one has evaluated, each once, best-ranked first, below the final choice of recipe "default" */
+			CHECK(ct_oracle_find(&o, &a.listed[i]) < 0 && a.listed[i].space == CT_SPACE_DARTS);
+			CHECK(i == 0 || (a.listed_score[i] <= a.listed_score[i - 1] && !ct_arch_eq(&a.listed[i], &a.listed[i - 1])));
+			CHECK(k != 4 || a.listed_score[i] <= a.score);
+		}
+		if (k == 4)
+		{
+			outcome		oracle_mode;
+			ct_ctnas_options o2 = opt;
+
+			/* recipe "default" in the whole space reads what it reads over the oracle's rows */
+			o2.space = CT_PROPOSE_ORACLE;
+			o2.space_id = 0;
+			o2.list = 0;
+			run_straight(&o, &o2, 60, &oracle_mode);
+			CHECK(memcmp(oracle_mode.log, a.log, sizeof(a.log)) == 0 && oracle_mode.row >= 0);
+			CHECK(a.score >= oracle_mode.score);	/* its final choice is the NAC's best of more */
+		}
+		run_resumed(&o, &opt, 60, k != 2 && k != 4 ? 37 : 9, &b);
 		CHECK(same_outcome(&a, &b));
 		if (k == 0)
 			plain = a;
 		if (k == 3)
 			CHECK(!ct_arch_eq(&plain.final, &a.final) || memcmp(plain.w, a.w, sizeof(a.w)) != 0);
-		if (k == 0 || k == 3)
+		if (k == 0 || k == 3 || k == 5)
 		{
 			ct_budget	bud;
 			ct_error	err;
@@ -646,8 +680,9 @@ test_darts(void)
 			buf = ct_ctnas_save(s, &len);
 			ct_rbuf_init(&r, buf, len);
 			(void) ct_rbuf_u32(&r);
-			CHECK(ct_rbuf_u32(&r) == (k == 3 ? 3u : 1u));	/* the oldest version that holds the state */
+			CHECK(ct_rbuf_u32(&r) == (k == 5 ? 4u : k == 3 ? 3u : 1u));	/* the oldest version that holds the state */
 			CHECK(ct_ctnas_checkpoint_options(buf, len, &back, &err));
+			CHECK(back.list == opt.list);
 			CHECK(back.temperature == opt.temperature && back.tanh_constant == opt.tanh_constant &&
 				  back.op_tanh_reduce == opt.op_tanh_reduce);
 			ct_free(buf);
