@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -274,12 +275,15 @@ json_list(const cJSON *item, const char *key, int want, int *out, ct_error *err)
 
 		if (!cJSON_IsNumber(v) || !ct_json_int(v, -1000000, 1000000, &x))
 		{
-			if (cJSON_IsNumber(v) && ct_json_int(v, INT64_MIN, INT64_MAX, &x))
-				x = 999999999;	/* an integer out of any range: the rules say so */
-			else
+			const char *lit = cJSON_IsNumber(v) ? ct_json_literal(v) : NULL;
+			bool		integer = cJSON_IsNumber(v) &&
+				(lit != NULL ? ct_json_integer_literal(lit) : isfinite(v->valuedouble) && v->valuedouble == floor(v->valuedouble));
+
+			if (!integer)
 				return ct_fail(err, CT_ERR_SYNTAX, "OFA MobileNetV3 value must be a JSON integer",
 							   "\"%s\"[%d] is %s; write a JSON integer such as 3 (not 3.0 or \"3\"). " JSON_HINT, key, i,
 							   cJSON_IsNumber(v) ? "not an integer" : cJSON_IsString(v) ? "a string" : "not a number");
+			x = v->valuedouble < 0 ? -999999999 : 999999999;	/* an integer out of any range: the rules say so */
 		}
 		out[i++] = (int) x;
 	}
