@@ -24,7 +24,7 @@ OBJS = $(CORE_OBJS) $(PG_OBJS)
 DATA = $(wildcard sql/install/$(EXTENSION)--*.sql)
 
 REGRESS = archgraph_io archgraph_validation archgraph_canonical archgraph_opclass \
-	archgraph_funcs nb101_data nac ktau search search_jobs trials external_search hardening robust nb201 darts compat_0_1_0
+	archgraph_funcs nb101_data nac ktau search search_jobs trials external_search hardening robust nb201 darts ofa_mbv3 compat_0_1_0
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
 # concurrency (specs/*.spec): claims and the report/worker race of trials
 ISOLATION = trials_race
