@@ -21,7 +21,7 @@
 #include "ctnas_rng.h"
 
 #define CT_CTRL_HIDDEN		64
-#define CT_CTRL_DECISIONS	32	/* most decisions of a sample, any space (NAS-Bench-101: 18, DARTS: 32) */
+#define CT_CTRL_DECISIONS	45	/* most decisions of a sample, any space (NAS-Bench-101: 18, DARTS: 32, OFA MobileNetV3: 45) */
 #define CT_CTRL_NODES		8	/* most choices of one decision */
 #define CT_CTRL_MAX_TABLES	4
 #define CT_CTRL_MAX_HEADS	4
@@ -68,6 +68,8 @@ typedef struct ct_ctrl_program
 extern const ct_ctrl_program ct_ctrl_program_nb101;
 /* The DARTS space's (the reference's LargeSpaceController): 2 groups, 32 decisions. */
 extern const ct_ctrl_program ct_ctrl_program_darts;
+/* The OFA MobileNetV3 space's (the reference's MBSpaceController): 45 decisions. */
+extern const ct_ctrl_program ct_ctrl_program_ofa;
 
 /* One group's parameters (pointers into ct_controller.params). */
 typedef struct ct_ctrl_group

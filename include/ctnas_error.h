@@ -24,7 +24,7 @@ typedef struct ct_error
 {
 	ct_error_kind kind;
 	char		message[160];	/* lower case, no final period */
-	char		detail[512];	/* a full sentence, or empty */
+	char		detail[1024];	/* a full sentence, or empty; a longer one ends in "..." */
 } ct_error;
 
 /* Fills err (if not NULL) and returns false, so callers can "return ct_fail(...)". */

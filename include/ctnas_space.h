@@ -41,15 +41,19 @@ typedef struct ct_dag
 	uint32_t	pred[CT_DAG_MAX_NODES]; /* bit u: an edge u -> v, u < v */
 } ct_dag;
 
-/* Neighbours of an architecture, at most (NAS-Bench-101: 31, NAS-Bench-201: 24, DARTS: 136). */
+/* Neighbours of an architecture, at most (NAS-Bench-101: 31, NAS-Bench-201: 24, DARTS: 136, OFA MobileNetV3: 90). */
 #define CT_SPACE_NEIGHBOURS_MAX 136
+
+/* Op names of an architecture, at most (NAS-Bench-101: 7, DARTS: 16, OFA MobileNetV3: 20 layers). */
+#define CT_SPACE_OPS_MAX 32
 
 typedef struct ct_space
 {
 	uint8_t		id;				/* stored: never changes */
 	const char *name;			/* "nb101": what users write */
 	const char *title;			/* "NAS-Bench-101" */
-	int64_t		size;			/* distinct architectures (identity, not isomorphism) */
+	int64_t		size;			/* distinct architectures (identity, not isomorphism); INT64_MAX: at least that many */
+	const char *size_text;		/* the exact number in decimal when size cannot hold it (NULL: size is exact) */
 	const char *forms;			/* the text forms it accepts, for error messages */
 
 	/*
@@ -99,7 +103,7 @@ typedef struct ct_space
 	 */
 	int			(*nodes) (const ct_arch *a);
 	int			(*edges) (const ct_arch *a);
-	int			(*op_names) (const ct_arch *a, const char **out, int max);
+	int			(*op_names) (const ct_arch *a, const char **out, int max);	/* at most CT_SPACE_OPS_MAX */
 	/* The adjacency matrix (n x n, row-major, 0/1) where the space has one (NULL: none); returns n. */
 	int			(*matrix) (const ct_arch *a, uint8_t *out);
 	void		(*key_text) (const ct_arch *a, char out[33]);
@@ -183,5 +187,6 @@ extern void ct_nb101_graph(const ct_arch *a, struct ct_graph *out);
 extern const ct_space ct_space_nb101;
 extern const ct_space ct_space_nb201;
 extern const ct_space ct_space_darts;
+extern const ct_space ct_space_ofa;
 
 #endif

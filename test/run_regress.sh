@@ -7,7 +7,7 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 data=$(mktemp -d /tmp/ctnas-regress-data.XXXXXX)
 trap 'rm -rf "$data"' EXIT
-cp "$src/data/nb101_sample.csv" "$src/data/nas_bench_sample.json" "$src/data/nb201.csv.gz" "$src/data/darts_sample.csv" "$data/"
+cp "$src/data/nb101_sample.csv" "$src/data/nas_bench_sample.json" "$src/data/nb201.csv.gz" "$src/data/darts_sample.csv" "$src/data/ofa_mbv3_w10.csv" "$data/"
 chmod 755 "$data"
 chmod 644 "$data"/*
 export CTNAS_TEST_DATA=$data

@@ -356,7 +356,7 @@ COMMENT ON FUNCTION @extschema@.archgraph_random(int8, text) IS 'an architecture
 CREATE FUNCTION @extschema@.archgraph_enumerate(space text) RETURNS SETOF @extschema@.archgraph
 	AS 'MODULE_PATHNAME', 'archgraph_enumerate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 5 ROWS 15625;
 COMMENT ON FUNCTION @extschema@.archgraph_enumerate(text) IS 'every architecture of a finite space in the benchmark''s order (nb201: 15,625 cells); nb101: an error';
-CREATE FUNCTION @extschema@.search_spaces() RETURNS TABLE (name text, id int4, title text, architectures int8, enumerable bool, text_forms text)
+CREATE FUNCTION @extschema@.search_spaces() RETURNS TABLE (name text, id int4, title text, architectures numeric, enumerable bool, text_forms text)
 	AS 'MODULE_PATHNAME', 'search_spaces' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 5 ROWS 2;
 COMMENT ON FUNCTION @extschema@.search_spaces() IS 'the search spaces this build knows';
 

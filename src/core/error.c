@@ -13,6 +13,7 @@ ct_fail(ct_error *err, ct_error_kind kind, const char *message,
 		const char *detail_fmt,...)
 {
 	va_list		ap;
+	int			n;
 
 	if (err == NULL)
 		return false;
@@ -22,8 +23,11 @@ ct_fail(ct_error *err, ct_error_kind kind, const char *message,
 	if (detail_fmt != NULL)
 	{
 		va_start(ap, detail_fmt);
-		vsnprintf(err->detail, sizeof(err->detail), detail_fmt, ap);
+		n = vsnprintf(err->detail, sizeof(err->detail), detail_fmt, ap);
 		va_end(ap);
+		/* never cut silently */
+		if (n >= (int) sizeof(err->detail))
+			memcpy(err->detail + sizeof(err->detail) - 4, "...", 4);
 	}
 	return false;
 }

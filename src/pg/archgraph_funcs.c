@@ -11,6 +11,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/numeric.h"
 
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -233,12 +234,14 @@ Datum
 archgraph_ops(PG_FUNCTION_ARGS)
 {
 	ct_arch		a;
-	const char *names[CT_DAG_MAX_NODES];
-	Datum		items[CT_DAG_MAX_NODES];
+	const char *names[CT_SPACE_OPS_MAX];
+	Datum		items[CT_SPACE_OPS_MAX];
 	int			n;
 
 	archgraph_arg(fcinfo, 0, &a);
-	n = ct_space_of(&a)->op_names(&a, names, CT_DAG_MAX_NODES);
+	n = ct_space_of(&a)->op_names(&a, names, CT_SPACE_OPS_MAX);
+	if (n > CT_SPACE_OPS_MAX)
+		elog(ERROR, "archgraph_ops: %d op names, more than %d", n, CT_SPACE_OPS_MAX);
 	for (int v = 0; v < n; v++)
 		items[v] = CStringGetTextDatum(names[v]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(items, n, TEXTOID, -1, false, TYPALIGN_INT));
@@ -385,8 +388,11 @@ archgraph_enumerate(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("%s cannot be enumerated", sp->title),
-					 errdetail("Its %lld architectures have no index of their own here; read them from its table.",
-							   (long long) sp->size)));
+					 sp->size_text != NULL
+					 ? errdetail("Its %s architectures have no index of their own here; read them from its table.",
+								 sp->size_text)
+					 : errdetail("Its %lld architectures have no index of their own here; read them from its table.",
+								 (long long) sp->size)));
 		fc = SRF_FIRSTCALL_INIT();
 		fc->user_fctx = (void *) sp;
 		fc->max_calls = (uint64) sp->size;
@@ -416,7 +422,10 @@ search_spaces(PG_FUNCTION_ARGS)
 		values[0] = CStringGetTextDatum(sp->name);
 		values[1] = Int32GetDatum(sp->id);
 		values[2] = CStringGetTextDatum(sp->title);
-		values[3] = Int64GetDatum(sp->size);
+		/* numeric: the OFA MobileNetV3 space's 7,371^5 does not fit int8 */
+		values[3] = sp->size_text != NULL
+			? DirectFunctionCall3(numeric_in, CStringGetDatum(sp->size_text), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1))
+			: NumericGetDatum(int64_to_numeric(sp->size));
 		values[4] = BoolGetDatum(sp->nth != NULL);
 		values[5] = CStringGetTextDatum(sp->forms);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);

@@ -379,7 +379,7 @@ static inline void
 compat_emit_error(const compat_ctx *c, const char *prefix, const char *name, const char *suffix,
 				  const char *what, const ct_error *err)
 {
-	char		msg[1024];
+	char		msg[1536];
 
 	snprintf(msg, sizeof(msg), "ERROR %s: %s %s", what, err->message, err->detail);
 	compat_emit(c, prefix, name, suffix, msg);

@@ -86,6 +86,30 @@ fuzz_binary(const uint8_t *data, size_t size)
 		check_accepted(&g);
 }
 
+/* Every space's wire form (archgraph_recv) and stored form (unstore): valid and stable, or refused. */
+static void
+fuzz_space_bytes(const uint8_t *data, size_t size)
+{
+	const ct_space *sp;
+
+	for (int i = 0; (sp = ct_space_nth(i)) != NULL; i++)
+	{
+		ct_arch		a;
+		ct_error	err;
+
+		if (sp->recv != NULL && sp->recv(data, size, &a, &err) > 0)
+			check_arch(&a);
+		/* unstore runs only the cheap checks (ctnas_space.h; NAS-Bench-101's); DARTS' and the OFA space's validate */
+		if (sp->unstore != NULL && sp->unstore(data, size, &a))
+		{
+			if (sp->valid(&a))
+				check_arch(&a);
+			else if (sp->id == CT_SPACE_DARTS || sp->id == CT_SPACE_OFA)
+				abort();
+		}
+	}
+}
+
 /* A small oracle for search checkpoints: 64 distinct random cells. */
 static ct_oracle *
 fuzz_oracle(void)
@@ -209,6 +233,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_accepted(&rec.graph);
 
 	fuzz_binary(data, size);
+	fuzz_space_bytes(data, size);
 
 	/* a model blob: accepted only whole and intact, so a fuzzer mostly meets the checks */
 	{

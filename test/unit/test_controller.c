@@ -13,6 +13,7 @@
 #include "ctnas_controller.h"
 #include "ctnas_darts.h"
 #include "ctnas_graph.h"
+#include "ctnas_ofa.h"
 #include "ctnas_space.h"
 
 static double
@@ -384,6 +385,137 @@ test_darts(void)
 	darts_gradients(5, 1.1, 0);
 }
 
+/* ---- the OFA MobileNetV3 space's MBSpaceController ------------------------ */
+
+static void
+test_ofa(void)
+{
+	ct_controller c;
+	ct_rng		rng;
+	ct_ctrl_sample s;
+	float	   *grad;
+	ct_error	err;
+	int			valid = 0,
+				replayed = 0,
+				depth_seen[3] = {0};
+	const double reward = 0.7,
+				coef = 0.3;
+	const char *names[] = {"condition_embedding", "depth_embedding", "ratio_embedding", "ks_embedding",
+		"w_ih", "w_hh", "b_ih", "b_hh", "depth_linear", "depth_linear_b", "width_linear", "width_linear_b",
+	"ks_linear", "ks_linear_b"};
+	int			bad = 0;
+
+	/* the reference's 34,505: condition 1 x 64, depth/ratio/ks 3 x 64, LSTMCell(64, 64), 3 x Linear(64, 3) */
+	ct_controller_alloc(&c, &ct_ctrl_program_ofa);
+	CHECK(c.nparams == 34505 && c.ngroups == 1);
+	CHECK(c.group[0].table[1] - c.params == 64 && c.group[0].w_ih - c.params == 640 &&
+		  c.group[0].head_w[0] - c.params == 640 + 33280 && c.group[0].head_b[2] + 3 == c.params + c.nparams);
+	CHECK(ct_space_ofa.program == &ct_ctrl_program_ofa && ct_ctrl_program_ofa.decisions == 45);
+	ct_controller_init(&c, 1);
+	ct_rng_seed(&rng, 2);
+	for (int i = 0; i < 1000; i++)
+	{
+		ct_ctrl_sample r;
+		ct_arch		a;
+
+		ct_controller_sample(&c, &rng, false, &s);
+		if (ct_controller_arch(&c, s.actions, &a, &err) && ct_space_ofa.valid(&a))
+		{
+			ct_ofa_net	n;
+
+			ct_ofa_unpack(&a, &n);
+			valid += n.d[2] == 2 + s.actions[18] && n.ks[0] == 3 + 2 * s.actions[2] &&
+				n.e[0] == (s.actions[1] == 2 ? 6 : 3 + s.actions[1]);
+		}
+		for (int u = 0; u < 5; u++)
+			depth_seen[s.actions[9 * u]]++;
+		ct_controller_replay(&c, s.actions, &r);
+		replayed += fabs(r.logp - s.logp) < 1e-12 && fabs(r.entropy - s.entropy) < 1e-12 && s.nsteps == 45 &&
+			r.nsteps == 45;
+	}
+	CHECK(valid == 1000);
+	CHECK(replayed == 1000);
+	for (int d = 0; d < 3; d++)
+		CHECK(depth_seen[d] > 5000 / 3 / 2);	/* a fresh controller is near uniform */
+
+	/* force_uniform: 45 three-way decisions, inactive slots included: 45 ln 3 */
+	ct_controller_sample(&c, &rng, true, &s);
+	CHECK(s.nsteps == 0 && fabs(s.entropy - 45 * log(3.0)) < 1e-9 && fabs(s.logp + 45 * log(3.0)) < 1e-9);
+
+	/* decoding: depth, then (expand, kernel) per slot; inactive slots dropped */
+	{
+		int			actions[45];
+		ct_arch		a,
+					b;
+		char		text[CT_ARCH_TEXT_MAX];
+
+		for (int t = 0; t < 45; t++)
+			actions[t] = t % 9 == 0 ? 0 : t % 3;
+		actions[36] = 2;		/* unit 4: depth 4 */
+		CHECK(ct_controller_arch(&c, actions, &a, &err));
+		ct_arch_to_text(&a, text, sizeof(text));
+		/* unit u's slot l: expand action (9u + 1 + 2l) % 3, kernel action (9u + 2 + 2l) % 3 */
+		CHECK_STR(text, "{\"ks\": [7, 5, 0, 0, 7, 5, 0, 0, 7, 5, 0, 0, 7, 5, 0, 0, 7, 5, 3, 7], "
+				  "\"e\": [4, 3, 0, 0, 4, 3, 0, 0, 4, 3, 0, 0, 4, 3, 0, 0, 4, 3, 6, 4], \"d\": [2, 2, 2, 2, 4]}");
+		/* an inactive slot's decisions change nothing */
+		actions[5] = (actions[5] + 1) % 3;
+		actions[6] = (actions[6] + 1) % 3;
+		CHECK(ct_controller_arch(&c, actions, &b, &err) && ct_arch_eq(&a, &b));
+		actions[3] = 3;
+		CHECK(!ct_controller_arch(&c, actions, &b, &err) && err.kind == CT_ERR_INVALID);
+	}
+
+	/* finite differences of  - reward logp - coef entropy  through every tensor (condition_embedding: zero) */
+	ct_controller_init(&c, 6);
+	ct_rng_seed(&rng, 8);
+	ct_controller_sample(&c, &rng, false, &s);
+	grad = ct_calloc(c.nparams, sizeof(float));
+	ct_controller_backward(&c, &s, reward, coef, grad);
+	{
+		const ct_ctrl_group *g = &c.group[0];
+		float	   *base[] = {g->table[0], g->table[1], g->table[2], g->table[3], g->w_ih, g->w_hh, g->b_ih, g->b_hh,
+		g->head_w[0], g->head_b[0], g->head_w[1], g->head_b[1], g->head_w[2], g->head_b[2]};
+		size_t		len[] = {64, 3 * 64, 3 * 64, 3 * 64, 256 * 64, 256 * 64, 256, 256, 3 * 64, 3, 3 * 64, 3, 3 * 64, 3};
+		bool		condition_zero = true;
+
+		for (int i = 0; i < 64; i++)
+			condition_zero &= grad[i] == 0.0f;
+		CHECK(condition_zero);
+		for (int t = 0; t < 14; t++)
+		{
+			double		worst = 0;
+			size_t		stride = len[t] > 64 ? len[t] / 61 : 1;
+
+			for (size_t i = 0; i < len[t]; i += stride)
+			{
+				float	   *x = base[t] + i;
+				float		saved = *x;
+				double		h = 1e-3,
+							up,
+							down,
+							fd,
+							an = grad[x - c.params];
+
+				*x = (float) (saved + h);
+				up = loss_of(&c, s.actions, reward, coef);
+				*x = (float) (saved - h);
+				down = loss_of(&c, s.actions, reward, coef);
+				*x = saved;
+				fd = (up - down) / ((double) (float) (saved + h) - (double) (float) (saved - h));
+				worst = fmax(worst, fabs(fd - an) / fmax(1e-3, fabs(an)));
+			}
+			if (worst > 1e-2)
+			{
+				bad++;
+				fprintf(stderr, "OFA controller gradient %s: worst relative error %.3g\n", names[t], worst);
+			}
+		}
+	}
+	CHECK(bad == 0);
+	ct_free(grad);
+	ct_controller_free(&c);
+}
+
 void
 test_controller(void)
 {
@@ -391,4 +523,5 @@ test_controller(void)
 	test_decoding();
 	test_gradients();
 	test_darts();
+	test_ofa();
 }

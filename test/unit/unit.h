@@ -48,6 +48,7 @@ extern void test_nb201(void);
 extern void test_space(void);
 extern void test_space_nb201(void);
 extern void test_space_darts(void);
+extern void test_space_ofa(void);
 extern void test_ask_tell(void);
 extern void test_compat_0_1_0(void);
 

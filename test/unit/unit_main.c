@@ -28,6 +28,7 @@ static const struct
 	{"space", test_space},
 	{"space_nb201", test_space_nb201},
 	{"space_darts", test_space_darts},
+	{"space_ofa", test_space_ofa},
 	{"ask_tell", test_ask_tell},
 	{"compat_0_1_0", test_compat_0_1_0},
 };

@@ -1,0 +1,120 @@
+-- The OFA MobileNetV3 space (space "ofa_mbv3"): OFA's dict as JSON and the CTNAS reference's
+-- string; identity (inactive layer slots ignored), order, hash; the sampler (OFA's
+-- sample_active_subnet), mutation (OFA's evolution) and neighbours; DOT; and the baseline
+-- searches over the 2,162 w1.0 subnets DyNAS-T evaluated (data/ofa_mbv3_w10.csv: ImageNet-val
+-- top-1 with weights inherited from the supernet, no fine-tuning)
+SET search_path = ctnas, public;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set include :abs_srcdir '/sql/include/test_data.psql'
+\i :include
+\set include :abs_srcdir '/sql/include/try.psql'
+\i :include
+\set ofacsv :test_data '/ofa_mbv3_w10.csv'
+
+CREATE TEMP TABLE ofa_csv (arch text, top1_imagenet_val_supernet_weights float8, macs int8);
+COPY ofa_csv FROM :'ofacsv' (FORMAT csv, HEADER MATCH);
+CREATE TABLE ofa_w10 (arch archgraph PRIMARY KEY, top1_imagenet_val_supernet_weights float8 NOT NULL, macs int8 NOT NULL);
+INSERT INTO ofa_w10 SELECT arch::archgraph, top1_imagenet_val_supernet_weights, macs FROM ofa_csv;
+
+-- every row is an OFA subnet, all distinct; it prints as the file's JSON with json.dumps' blanks
+SELECT count(*) AS rows, count(DISTINCT arch::archgraph) AS distinct_values,
+       count(*) FILTER (WHERE archgraph_space(arch::archgraph) = 'ofa_mbv3') AS ofa,
+       count(*) FILTER (WHERE replace(arch::archgraph::text, ' ', '') = arch) AS printed_as_file,
+       count(*) FILTER (WHERE arch::archgraph::text::archgraph = arch::archgraph) AS round_trip,
+       count(*) FILTER (WHERE (arch::jsonb)::text::archgraph = arch::archgraph) AS via_jsonb,
+       min(archgraph_nodes(arch::archgraph)) AS min_layers, max(archgraph_nodes(arch::archgraph)) AS max_layers
+FROM ofa_csv;
+
+-- the file's first row; the same network with values in its inactive slots (as OFA and DyNAS-T log
+-- them), with "space" and "wid": null, and as the reference's string
+SELECT '{"ks": [3, 3, 0, 0, 3, 3, 0, 0, 3, 3, 0, 0, 3, 5, 0, 0, 5, 3, 0, 0], "e": [4, 4, 0, 0, 3, 3, 0, 0, 4, 4, 0, 0, 3, 3, 0, 0, 4, 4, 0, 0], "d": [2, 2, 2, 2, 2]}'::archgraph AS row1 \gset
+SELECT :'row1'::archgraph;
+SELECT :'row1'::archgraph = '{"ks": [3, 3, 7, 5, 3, 3, 3, 3, 3, 3, 5, 7, 3, 5, 7, 7, 5, 3, 3, 5], "e": [4, 4, 6, 6, 3, 3, 3, 4, 4, 4, 6, 3, 3, 3, 4, 4, 4, 4, 6, 6], "d": [2, 2, 2, 2, 2]}' AS inactive_ignored,
+       :'row1'::archgraph = '{"space": "ofa_mbv3", "wid": null, "d": [2, 2, 2, 2, 2], "e": [4, 4, 0, 0, 3, 3, 0, 0, 4, 4, 0, 0, 3, 3, 0, 0, 4, 4, 0, 0], "ks": [3, 3, 0, 0, 3, 3, 0, 0, 3, 3, 0, 0, 3, 5, 0, 0, 5, 3, 0, 0]}' AS with_space_and_wid,
+       :'row1'::archgraph = '2,2,2,2,2:3,3,7,7,3,3,3,3,3,3,3,3,3,5,3,3,5,3,3,3:4,4,6,6,3,3,3,3,4,4,3,3,3,3,3,3,4,4,3,3' AS reference_string,
+       :'row1'::archgraph = '{"ks": [3, 5, 0, 0, 3, 3, 0, 0, 3, 3, 0, 0, 3, 5, 0, 0, 5, 3, 0, 0], "e": [4, 4, 0, 0, 3, 3, 0, 0, 4, 4, 0, 0, 3, 3, 0, 0, 4, 4, 0, 0], "d": [2, 2, 2, 2, 2]}' AS another_kernel;
+
+-- btree and hash indexes and hash joins: the order is unit by unit, depth first
+CREATE INDEX ofa_w10_hash ON ofa_w10 USING hash (arch);
+SET enable_seqscan = off;
+SELECT top1_imagenet_val_supernet_weights, macs FROM ofa_w10 WHERE arch = '2,2,2,2,2:3,3,7,7,3,3,3,3,3,3,3,3,3,5,3,3,5,3,3,3:4,4,6,6,3,3,3,3,4,4,3,3,3,3,3,3,4,4,3,3';
+RESET enable_seqscan;
+SELECT bool_and(a < b) AS ordered
+FROM (SELECT arch AS a, lead(arch) OVER (ORDER BY arch) AS b FROM ofa_w10) t WHERE b IS NOT NULL;
+SELECT (SELECT arch FROM ofa_w10 ORDER BY arch LIMIT 1) AS first_in_order;
+SET enable_mergejoin = off;
+SET enable_nestloop = off;
+SELECT count(*) AS hash_joined FROM ofa_csv c JOIN ofa_w10 s ON c.arch::archgraph = s.arch;
+RESET enable_mergejoin;
+RESET enable_nestloop;
+
+-- accessors: nodes = active MBConv layers, edges = the chain between them, ops = "MBConv k e" per layer
+SELECT archgraph_ops(:'row1'), archgraph_nodes(:'row1'), archgraph_edges(:'row1'), archgraph_space(:'row1');
+SELECT cardinality(archgraph_ops('4,4,4,4,4:7,7,7,7,7,7,7,7,7,7,7,7,7,7,7,7,7,7,7,7:6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6')) AS largest_layers;
+SELECT pg_temp.try(format('SELECT archgraph_matrix(%L)::text', :'row1')) AS matrix,
+       pg_temp.try(format('SELECT archgraph_index(%L)::text', :'row1')) AS index,
+       pg_temp.try(format('SELECT archgraph_hash(%L)::text', :'row1')) AS hash,
+       pg_temp.try($$SELECT count(*)::text FROM archgraph_enumerate('ofa_mbv3')$$) AS enumerate;
+-- the space's size, 7,371^5, does not fit int8: architectures is numeric
+SELECT name, id, title, architectures, enumerable FROM search_spaces() ORDER BY id;
+SELECT architectures = 7371::numeric ^ 5 AS exact, architectures > 9223372036854775807 AS beyond_int8
+FROM search_spaces() WHERE name = 'ofa_mbv3';
+SELECT archgraph_canonical(:'row1') = :'row1' AS canonical_is_itself;
+
+-- the sampler (OFA's sample_active_subnet) and mutation (OFA's evolution), deterministic per seed
+SELECT archgraph_random(7, 'ofa_mbv3') = archgraph_random(7, 'ofa_mbv3') AS deterministic,
+       archgraph_space(archgraph_random(7, 'ofa_mbv3')) AS space,
+       count(DISTINCT archgraph_random(s, 'ofa_mbv3')) AS distinct_of_1000,
+       round(avg(archgraph_nodes(archgraph_random(s, 'ofa_mbv3'))), 0) AS mean_layers
+FROM generate_series(1, 1000) s;
+SELECT archgraph_random(1, 'ofa_mbv3');
+SELECT bool_and(m <> arch) AS changed, bool_and(archgraph_space(m) = 'ofa_mbv3') AS ofa,
+       count(*) FILTER (WHERE archgraph_nodes(m) = archgraph_nodes(arch)) > 0 AS some_same_depths,
+       count(*) FILTER (WHERE archgraph_nodes(m) <> archgraph_nodes(arch)) > 0 AS some_depths_changed
+FROM (SELECT arch, archgraph_mutate(arch, hashtext(arch::text)) AS m FROM ofa_w10) t;
+SELECT archgraph_mutate(:'row1', 1);
+
+-- binary I/O (COPY BINARY) gives the same values
+CREATE TEMP TABLE bin AS SELECT arch, top1_imagenet_val_supernet_weights FROM ofa_w10;
+SELECT current_setting('data_directory') || '/ctnas_ofa.bin' AS binfile \gset
+COPY bin TO :'binfile' (FORMAT binary);
+CREATE TEMP TABLE bin2 (LIKE bin);
+COPY bin2 FROM :'binfile' (FORMAT binary);
+SELECT count(*) AS rows, count(*) FILTER (WHERE b.top1_imagenet_val_supernet_weights = b2.top1_imagenet_val_supernet_weights) AS same
+FROM bin b JOIN bin2 b2 USING (arch);
+
+-- DOT: the chain of active layers, one cluster per unit
+SELECT archgraph_dot(:'row1');
+
+-- what is not an OFA MobileNetV3 subnet
+SELECT n, pg_temp.try(format('SELECT %L::archgraph::text', input)) AS result FROM unnest(ARRAY[
+  '{"ks": [3, 3, 0, 0, 3, 3, 0, 0, 3, 3, 0, 0, 3, 5, 0, 0, 5, 3, 0, 0], "e": [4, 4, 0, 0, 3, 3, 0, 0, 4, 4, 0, 0, 3, 3, 0, 0, 4, 4, 0, 0], "d": [2, 2, 2, 2, 2], "r": [224]}',
+  '{"ks": [3, 3, 0, 0, 3, 3, 0, 0, 3, 3, 0, 0, 3, 5, 0, 0, 5, 3, 0, 0], "e": [4, 4, 0, 0, 3, 3, 0, 0, 4, 4, 0, 0, 3, 3, 0, 0, 4, 4, 0, 0], "d": [2, 2, 2, 2, 2], "wid": 1.2}',
+  '{"ks": [3, 3, 0, 0, 3, 3, 0, 0, 3, 3, 0, 0, 3, 5, 0, 0, 5, 3, 0, 0], "e": [4, 4, 0, 0, 3, 3, 0, 0, 4, 4, 0, 0, 3, 3, 0, 0, 4, 4, 0, 0], "d": [3, 2, 2, 2, 2]}',
+  '{"ks": [3, 3, 0, 0, 3, 3, 0, 0, 3, 3, 0, 0, 3, 5, 0, 0, 5, 3, 0, 0], "e": [4, 4, 0, 0, 3, 3, 0, 0, 4, 4, 0, 0, 3, 3, 0, 0, 4, 4, 0, 0], "d": [2, 2, 2, 2, 5]}',
+  '{"ks": [3, 3, 0, 0, 3, 3, 0, 0, 3, 3, 0, 0, 3, 5, 0, 0, 5, 3, 0, 0], "e": [4, 4, 0, 0, 3, 3, 0, 0, 4, 4, 0, 0, 3, 3, 0, 0, 4, 4, 0, 0], "d": [2.0, 2, 2, 2, 2]}',
+  '{"ks": [3, 3, 0, 0, 3, 3, 0, 0, 3, 3, 0, 0, 3, 5, 0, 0, 5, 3, 0, 0], "e": [4, 4, 0, 0, 3, 3, 0, 0, 4, 4, 0, 0, 3, 3, 0, 0, 4, 4, 0, 0], "d": ["2", 2, 2, 2, 2]}',
+  '{"ks": [3, 3, 0, 0, 3, 3, 0, 0, 3, 3, 0, 0, 3, 5, 0, 0, 5, 3, 0, 0], "e": [4, 4, 0, 0], "d": [2, 2, 2, 2, 2]}',
+  '{"ks": [3, 3, 0, 0, 3, 3, 0, 0, 3, 3, 0, 0, 3, 5, 0, 0, 5, 3, 0, 0], "e": [4, 4, 0, 0, 3, 3, 0, 0, 4, 4, 0, 0, 3, 3, 0, 0, 4, 4, 0, 0], "d": [2, 2, 2, 2, 2], "d": [2, 2, 2, 2, 2]}',
+  '{"ks": [3, 3, 0, 0, 3, 3, 0, 0, 3, 3, 0, 0, 3, 5, 0, 0, 5, 3, 0, 0], "d": [2, 2, 2, 2, 2]}',
+  '{"space": "ofa_mbv3", "ks": [9, 3, 0, 0, 3, 3, 0, 0, 3, 3, 0, 0, 3, 5, 0, 0, 5, 3, 0, 0], "e": [4, 4, 0, 0, 3, 3, 0, 0, 4, 4, 0, 0, 3, 3, 0, 0, 4, 4, 0, 0], "d": [2, 2, 2, 2, 2], "x": 1}',
+  '2,2,2,2,2:3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3',
+  '2,2,2,2,2:3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3:4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4',
+  '2,2,2,2,2:3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3:4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4:224',
+  '2,2,2,2,2:3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3:4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,x'
+]::text[]) WITH ORDINALITY v(input, n);
+
+-- the baseline searches run in this space over the table as oracle (the accuracies are the
+-- supernet's inherited-weight ImageNet-val top-1, not trained networks')
+SELECT count(*) FILTER (WHERE NOT final) AS queried, max(acc) FILTER (WHERE final) AS best
+FROM random_search('ofa_w10', 50, '{"seed": 1, "acc_column": "top1_imagenet_val_supernet_weights"}');
+SELECT count(*) FILTER (WHERE NOT final) AS queried,
+       max(acc) FILTER (WHERE final) <= (SELECT max(top1_imagenet_val_supernet_weights) FROM ofa_w10) AS best_in_table
+FROM evolution_search('ofa_w10', 60, '{"seed": 1, "acc_column": "top1_imagenet_val_supernet_weights", "population": 20, "tournament": 5}');
+SELECT count(*) FILTER (WHERE NOT final) AS queried, bool_and(archgraph_space(arch) = 'ofa_mbv3') AS ofa
+FROM local_search('ofa_w10', 40, '{"seed": 1, "acc_column": "top1_imagenet_val_supernet_weights"}');
+-- the CTNAS search needs the reference's MLP NAC here, which this build does not have yet: a clear error
+SELECT pg_temp.try($$SELECT count(*)::text FROM ctnas_search('ofa_w10', 60, '{"seed": 1, "acc_column": "top1_imagenet_val_supernet_weights"}')$$) AS ctnas_default,
+       pg_temp.try($$SELECT count(*)::text FROM ctnas_search('ofa_w10', 60, '{"seed": 1, "recipe": "paper", "acc_column": "top1_imagenet_val_supernet_weights"}')$$) AS ctnas_paper;
+SELECT pg_temp.try($$SELECT length(nac_train(arch, top1_imagenet_val_supernet_weights))::text FROM ofa_w10$$) AS nac_train;
+DROP TABLE ofa_w10;
