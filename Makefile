@@ -10,7 +10,7 @@ CORE_OBJS = src/core/error.o src/core/md5.o src/core/rng.o src/core/graph.o \
 	src/core/adam.o src/core/nac_train.o src/core/nac_blob.o src/core/nac_options.o src/core/nac_embed_cache.o \
 	src/core/kendall.o src/core/torch_randperm.o src/core/controller.o \
 	src/core/oracle.o src/core/baseline_search.o src/core/ctnas_search.o src/core/search_paper.o \
-	src/core/search_rounds.o src/core/search_space_rank.o src/core/search_options.o src/core/search_checkpoint.o src/core/serial.o \
+	src/core/search_rounds.o src/core/search_space_rank.o src/core/text.o src/core/search_options.o src/core/search_checkpoint.o src/core/serial.o \
 	src/core/json.o src/core/space.o src/core/space_nb101.o src/core/space_nb201.o \
 	src/core/nb201_cell.o src/core/nb201_canonical.o src/core/nb201_table.o \
 	src/core/darts_genotype.o src/core/space_darts.o src/core/ofa_net.o src/core/space_ofa.o

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ctnas_json.h"
+#include "ctnas_text.h"
 
 static const char *const op_names[CT_DARTS_NUM_OPS] = {
 	[CT_DARTS_NONE] = "none",
@@ -49,43 +50,6 @@ ct_darts_op_from_name(const char *name, size_t len)
 		if (strlen(op_names[op]) == len && memcmp(op_names[op], name, len) == 0)
 			return op;
 	return -1;
-}
-
-/* Appends to buf without overrunning it; returns the new length. */
-static size_t
-put(char *buf, size_t size, size_t len, const char *s)
-{
-	size_t		n = strlen(s);
-
-	if (len + n < size)
-		memcpy(buf + len, s, n + 1);
-	else if (len < size)
-		buf[len] = '\0';		/* what does not fit is not written, never a cut token */
-	return len + n;
-}
-
-/*
- * A quotable excerpt of text[from .. len): at most 40 bytes, and "..." when
- * cut.  Bytes outside printable ASCII are written as \xNN.
- */
-static void
-excerpt(const char *text, size_t len, size_t from, char *out, size_t size)
-{
-	size_t		o = 0;
-	size_t		i;
-
-	for (i = from; i < len && i < from + 40 && o + 5 < size; i++)
-	{
-		unsigned char ch = (unsigned char) text[i];
-
-		if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\')
-			out[o++] = (char) ch;
-		else
-			o += (size_t) snprintf(out + o, size - o, "\\x%02x", ch);
-	}
-	out[o] = '\0';
-	if (i < len && o + 4 < size)
-		memcpy(out + o, "...", 4);
 }
 
 /* ---- rules and identity ---------------------------------------------------- */
@@ -257,7 +221,7 @@ expected(parser *p, const char *what)
 		return ct_fail(p->err, CT_ERR_SYNTAX, "invalid DARTS genotype",
 					   "Expected %s at character %ld, found the end of the text. " SYNTAX_HINT,
 					   what, (long) p->tok_start + 1);
-	excerpt(p->text, p->len, p->tok_start, q, sizeof(q));
+	ct_text_excerpt(p->text, p->len, p->tok_start, q, sizeof(q));
 	return ct_fail(p->err, CT_ERR_SYNTAX, "invalid DARTS genotype",
 				   "Expected %s at character %ld, found \"%s\". " SYNTAX_HINT, what, (long) p->tok_start + 1, q);
 }
@@ -392,7 +356,7 @@ parse_edges(parser *p, int cell, ct_darts_genotype *out)
 		{
 			char		q[200];
 
-			excerpt(p->text, p->end, p->start, q, sizeof(q));
+			ct_text_excerpt(p->text, p->end, p->start, q, sizeof(q));
 			return ct_fail(p->err, CT_ERR_SYNTAX, "DARTS genotype has an unknown operation",
 						   "Edge %d of the %s cell is \"%s\"; " KNOWN_OPS ".", e, cell_names[cell], q);
 		}
@@ -476,7 +440,7 @@ at_end(parser *p)
 
 	if (p->kind == TOK_END)
 		return true;
-	excerpt(p->text, p->len, p->tok_start, q, sizeof(q));
+	ct_text_excerpt(p->text, p->len, p->tok_start, q, sizeof(q));
 	return ct_fail(p->err, CT_ERR_SYNTAX, "DARTS genotype has trailing text",
 				   "Unexpected \"%s\" at character %ld after the genotype.", q, (long) p->tok_start + 1);
 }
@@ -506,7 +470,7 @@ parse_genotype(parser *p, ct_darts_genotype *out)
 		{
 			char		q[200];
 
-			excerpt(p->text, p->end, p->start, q, sizeof(q));
+			ct_text_excerpt(p->text, p->end, p->start, q, sizeof(q));
 			return ct_fail(p->err, CT_ERR_SYNTAX, "DARTS genotype has an unknown keyword",
 						   "Unknown keyword \"%s\" at character %ld; the keywords are normal, normal_concat, reduce and reduce_concat.",
 						   q, (long) p->tok_start + 1);
@@ -638,7 +602,7 @@ cell_str(const ct_darts_genotype *g, int c, char *buf, size_t size, size_t len)
 
 		snprintf(item, sizeof(item), "%s('%s', %d)", e > 0 ? ", " : "", name != NULL ? name : "?",
 				 g->cell[c][e].input);
-		len = put(buf, size, len, item);
+		len = ct_text_put(buf, size, len, item);
 	}
 	return len;
 }
@@ -650,11 +614,11 @@ ct_darts_to_str(const ct_darts_genotype *g, char *buf, size_t size)
 
 	if (size > 0)
 		buf[0] = '\0';
-	len = put(buf, size, len, "Genotype(normal=[");
+	len = ct_text_put(buf, size, len, "Genotype(normal=[");
 	len = cell_str(g, 0, buf, size, len);
-	len = put(buf, size, len, "], normal_concat=[2, 3, 4, 5], reduce=[");
+	len = ct_text_put(buf, size, len, "], normal_concat=[2, 3, 4, 5], reduce=[");
 	len = cell_str(g, 1, buf, size, len);
-	return put(buf, size, len, "], reduce_concat=[2, 3, 4, 5])");
+	return ct_text_put(buf, size, len, "], reduce_concat=[2, 3, 4, 5])");
 }
 
 size_t
@@ -668,20 +632,20 @@ ct_darts_to_compact(const ct_darts_genotype *g, char *buf, size_t size)
 		for (int e = 0; e < CT_DARTS_EDGES; e++)
 			if (g->cell[c][e].op == CT_DARTS_NONE || g->cell[c][e].op >= CT_DARTS_NUM_OPS)
 				return 0;
-	len = put(buf, size, len, "(");
+	len = ct_text_put(buf, size, len, "(");
 	for (int c = 0; c < CT_DARTS_CELLS; c++)
 	{
-		len = put(buf, size, len, c > 0 ? ", (" : "(");
+		len = ct_text_put(buf, size, len, c > 0 ? ", (" : "(");
 		for (int e = 0; e < CT_DARTS_EDGES; e++)
 		{
 			char		item[16];
 
 			snprintf(item, sizeof(item), "%s(%d, %d)", e > 0 ? ", " : "", g->cell[c][e].input, g->cell[c][e].op - 1);
-			len = put(buf, size, len, item);
+			len = ct_text_put(buf, size, len, item);
 		}
-		len = put(buf, size, len, ")");
+		len = ct_text_put(buf, size, len, ")");
 	}
-	return put(buf, size, len, ")");
+	return ct_text_put(buf, size, len, ")");
 }
 
 /* ---- JSON ------------------------------------------------------------------ */
@@ -728,7 +692,7 @@ json_edges(const cJSON *arr, int c, ct_darts_genotype *out, ct_error *err)
 		{
 			char		q[200];
 
-			excerpt(op->valuestring, strlen(op->valuestring), 0, q, sizeof(q));
+			ct_text_excerpt(op->valuestring, strlen(op->valuestring), 0, q, sizeof(q));
 			return ct_fail(err, CT_ERR_SYNTAX, "DARTS genotype has an unknown operation",
 						   "Edge %d of the %s cell is \"%s\"; " KNOWN_OPS ".", e, cell_names[c], q);
 		}
@@ -810,7 +774,7 @@ ct_darts_from_cjson(const void *object, ct_darts_genotype *out, ct_error *err)
 			;
 		if (k == 7)
 		{
-			excerpt(item->string, strlen(item->string), 0, q, sizeof(q));
+			ct_text_excerpt(item->string, strlen(item->string), 0, q, sizeof(q));
 			return ct_fail(err, CT_ERR_SYNTAX, "DARTS genotype has an unknown key",
 						   "Unknown key \"%s\"; the keys are \"space\", and \"normal\" and \"reduce\" (with \"normal_concat\" and \"reduce_concat\"), or \"genotype\", or \"compact\". " KEY_HINT, q);
 		}
@@ -1038,23 +1002,23 @@ ct_darts_to_dot(const ct_darts_genotype *g, char *buf, size_t size)
 
 	if (size > 0)
 		buf[0] = '\0';
-	len = put(buf, size, len, "digraph darts {\n  rankdir=LR;\n  node [style=filled, shape=rect];\n");
+	len = ct_text_put(buf, size, len, "digraph darts {\n  rankdir=LR;\n  node [style=filled, shape=rect];\n");
 	for (int c = 0; c < CT_DARTS_CELLS; c++)
 	{
 		const char *p = c == 0 ? "n" : "r";
 
 		snprintf(line, sizeof(line), "  subgraph cluster_%s {\n    label=\"%s\";\n", cell_names[c], cell_names[c]);
-		len = put(buf, size, len, line);
+		len = ct_text_put(buf, size, len, line);
 		snprintf(line, sizeof(line), "    %s_km2 [label=\"c_{k-2}\", fillcolor=darkseagreen2];\n"
 				 "    %s_km1 [label=\"c_{k-1}\", fillcolor=darkseagreen2];\n", p, p);
-		len = put(buf, size, len, line);
+		len = ct_text_put(buf, size, len, line);
 		for (int k = 0; k < CT_DARTS_NODES; k++)
 		{
 			snprintf(line, sizeof(line), "    %s_%d [label=\"%d\", fillcolor=lightblue];\n", p, k, k);
-			len = put(buf, size, len, line);
+			len = ct_text_put(buf, size, len, line);
 		}
 		snprintf(line, sizeof(line), "    %s_k [label=\"c_{k}\", fillcolor=palegoldenrod];\n", p);
-		len = put(buf, size, len, line);
+		len = ct_text_put(buf, size, len, line);
 		for (int e = 0; e < CT_DARTS_EDGES; e++)
 		{
 			int			s = g->cell[c][e].input;
@@ -1067,14 +1031,14 @@ ct_darts_to_dot(const ct_darts_genotype *g, char *buf, size_t size)
 				snprintf(from, sizeof(from), "%s_%d", p, s - 2);
 			snprintf(line, sizeof(line), "    %s -> %s_%d [label=\"%s\"%s];\n", from, p, e / 2,
 					 name != NULL ? name : "?", g->cell[c][e].op == CT_DARTS_NONE ? ", style=dashed" : "");
-			len = put(buf, size, len, line);
+			len = ct_text_put(buf, size, len, line);
 		}
 		for (int k = 0; k < CT_DARTS_NODES; k++)
 		{
 			snprintf(line, sizeof(line), "    %s_%d -> %s_k;\n", p, k, p);
-			len = put(buf, size, len, line);
+			len = ct_text_put(buf, size, len, line);
 		}
-		len = put(buf, size, len, "  }\n");
+		len = ct_text_put(buf, size, len, "  }\n");
 	}
-	return put(buf, size, len, "}\n");
+	return ct_text_put(buf, size, len, "}\n");
 }

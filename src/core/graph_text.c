@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ctnas_json.h"
+#include "ctnas_text.h"
 
 #define KEY_HINT "Expected the keys \"matrix\" and \"ops\" (or \"module_adjacency\" and \"module_operations\")."
 
@@ -175,42 +176,31 @@ ct_graph_parse_json(const char *text, ct_graph *out, ct_error *err)
 	return ct_raw_graph_parse_json(text, &raw, err) && ct_graph_from_raw(&raw, out, err);
 }
 
-/* Appends to buf without overrunning it; returns the new length. */
-static size_t
-put(char *buf, size_t size, size_t len, const char *s)
-{
-	size_t		n = strlen(s);
-
-	if (len + n < size)
-		memcpy(buf + len, s, n + 1);
-	return len + n;
-}
-
 size_t
 ct_graph_to_json(const ct_graph *g, char *buf, size_t size)
 {
 	size_t		len = 0;
 
-	len = put(buf, size, len, "{\"matrix\":[");
+	len = ct_text_put(buf, size, len, "{\"matrix\":[");
 	for (int x = 0; x < g->n; x++)
 	{
-		len = put(buf, size, len, x ? ",[" : "[");
+		len = ct_text_put(buf, size, len, x ? ",[" : "[");
 		for (int y = 0; y < g->n; y++)
 		{
 			if (y)
-				len = put(buf, size, len, ",");
-			len = put(buf, size, len, ct_graph_has_edge(g, x, y) ? "1" : "0");
+				len = ct_text_put(buf, size, len, ",");
+			len = ct_text_put(buf, size, len, ct_graph_has_edge(g, x, y) ? "1" : "0");
 		}
-		len = put(buf, size, len, "]");
+		len = ct_text_put(buf, size, len, "]");
 	}
-	len = put(buf, size, len, "],\"ops\":[");
+	len = ct_text_put(buf, size, len, "],\"ops\":[");
 	for (int v = 0; v < g->n; v++)
 	{
-		len = put(buf, size, len, v ? ",\"" : "\"");
-		len = put(buf, size, len, ct_op_name(g->ops[v]));
-		len = put(buf, size, len, "\"");
+		len = ct_text_put(buf, size, len, v ? ",\"" : "\"");
+		len = ct_text_put(buf, size, len, ct_op_name(g->ops[v]));
+		len = ct_text_put(buf, size, len, "\"");
 	}
-	return put(buf, size, len, "]}");
+	return ct_text_put(buf, size, len, "]}");
 }
 
 size_t
@@ -219,18 +209,18 @@ ct_graph_to_dot(const ct_graph *g, char *buf, size_t size)
 	char		line[96];
 	size_t		len = 0;
 
-	len = put(buf, size, len, "digraph archgraph {\n  node [shape=box];\n");
+	len = ct_text_put(buf, size, len, "digraph archgraph {\n  node [shape=box];\n");
 	for (int v = 0; v < g->n; v++)
 	{
 		snprintf(line, sizeof(line), "  n%d [label=\"%s\"];\n", v, ct_op_name(g->ops[v]));
-		len = put(buf, size, len, line);
+		len = ct_text_put(buf, size, len, line);
 	}
 	for (int y = 1; y < g->n; y++)
 		for (int x = 0; x < y; x++)
 			if (ct_graph_has_edge(g, x, y))
 			{
 				snprintf(line, sizeof(line), "  n%d -> n%d;\n", x, y);
-				len = put(buf, size, len, line);
+				len = ct_text_put(buf, size, len, line);
 			}
-	return put(buf, size, len, "}\n");
+	return ct_text_put(buf, size, len, "}\n");
 }

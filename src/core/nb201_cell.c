@@ -13,6 +13,7 @@
 
 #include "ctnas_json.h"
 #include "ctnas_rng.h"
+#include "ctnas_text.h"
 
 const uint8_t ct_nb201_edge_from[CT_NB201_NUM_EDGES] = {0, 0, 1, 0, 1, 2};
 const uint8_t ct_nb201_edge_to[CT_NB201_NUM_EDGES] = {1, 2, 2, 3, 3, 3};
@@ -51,44 +52,7 @@ ct_nb201_cell_is_valid(const ct_nb201_cell *c)
 	return true;
 }
 
-/* Appends to buf without overrunning it; returns the new length. */
-static size_t
-put(char *buf, size_t size, size_t len, const char *s)
-{
-	size_t		n = strlen(s);
-
-	if (len + n < size)
-		memcpy(buf + len, s, n + 1);
-	else if (len < size)
-		buf[len] = '\0';		/* what fits is not written: an empty tail, never a cut name */
-	return len + n;
-}
-
 /* ---- the benchmark string ------------------------------------------- */
-
-/*
- * A quotable excerpt of text[from .. len): at most 40 bytes, and "..." when
- * cut.  Bytes outside printable ASCII are written as \xNN.
- */
-static void
-excerpt(const char *text, size_t len, size_t from, char *out, size_t size)
-{
-	size_t		o = 0;
-	size_t		i;
-
-	for (i = from; i < len && i < from + 40 && o + 5 < size; i++)
-	{
-		unsigned char ch = (unsigned char) text[i];
-
-		if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\')
-			out[o++] = (char) ch;
-		else
-			o += (size_t) snprintf(out + o, size - o, "\\x%02x", ch);
-	}
-	out[o] = '\0';
-	if (i < len && o + 4 < size)
-		memcpy(out + o, "...", 4);
-}
 
 /* The end of the token at p: the first '~', '|', '+' or the end. */
 static size_t
@@ -118,7 +82,7 @@ ct_nb201_parse(const char *text, size_t len, ct_nb201_cell *out, ct_error *err)
 	{
 		if (p >= len || text[p] != '|')
 		{
-			excerpt(text, len, p, q, sizeof(q));
+			ct_text_excerpt(text, len, p, q, sizeof(q));
 			return ct_fail(err, CT_ERR_SYNTAX, "invalid nb201 architecture",
 						   "Node %d must start with \"|\" at character %ld, found \"%s\". " SYNTAX_HINT,
 						   j, (long) p + 1, q);
@@ -138,7 +102,7 @@ ct_nb201_parse(const char *text, size_t len, ct_nb201_cell *out, ct_error *err)
 					return ct_fail(err, CT_ERR_SYNTAX, "nb201 architecture node has too few inputs",
 								   "Node %d has %d input%s; it needs %d (~0..~%d). " SYNTAX_HINT,
 								   j, i, i == 1 ? "" : "s", j, j - 1);
-				excerpt(text, len, start, q, sizeof(q));
+				ct_text_excerpt(text, len, start, q, sizeof(q));
 				return ct_fail(err, CT_ERR_SYNTAX, "invalid nb201 architecture",
 							   "Expected \"op~%d|\" for edge %d<-%d at character %ld, found \"%s\". " SYNTAX_HINT,
 							   i, j, i, (long) start + 1, q);
@@ -146,7 +110,7 @@ ct_nb201_parse(const char *text, size_t len, ct_nb201_cell *out, ct_error *err)
 			op = ct_nb201_op_from_name(text + start, end - start);
 			if (op < 0)
 			{
-				excerpt(text + start, end - start, 0, q, sizeof(q));
+				ct_text_excerpt(text + start, end - start, 0, q, sizeof(q));
 				return ct_fail(err, CT_ERR_SYNTAX, "nb201 architecture has an unknown operation",
 							   "Edge %d<-%d is \"%s\"; " KNOWN_OPS ".", j, i, q);
 			}
@@ -158,7 +122,7 @@ ct_nb201_parse(const char *text, size_t len, ct_nb201_cell *out, ct_error *err)
 			{
 				size_t		stop = token_end(text, len, p);
 
-				excerpt(text, stop, p, q, sizeof(q));
+				ct_text_excerpt(text, stop, p, q, sizeof(q));
 				return ct_fail(err, CT_ERR_SYNTAX, "nb201 architecture has a wrong input node index",
 							   "Input %d of node %d is \"%s~%s\"; it must read node %d (\"~%d\"): the inputs of node %d are ~0..~%d in this order.",
 							   i + 1, j, op_names[op], q, i, i, j, j - 1);
@@ -166,7 +130,7 @@ ct_nb201_parse(const char *text, size_t len, ct_nb201_cell *out, ct_error *err)
 			p++;
 			if (p >= len || text[p] != '|')
 			{
-				excerpt(text, len, p, q, sizeof(q));
+				ct_text_excerpt(text, len, p, q, sizeof(q));
 				return ct_fail(err, CT_ERR_SYNTAX, "invalid nb201 architecture",
 							   "Expected \"|\" after \"%s~%d\" at character %ld, found \"%s\". " SYNTAX_HINT,
 							   op_names[op], i, (long) p + 1, q);
@@ -177,7 +141,7 @@ ct_nb201_parse(const char *text, size_t len, ct_nb201_cell *out, ct_error *err)
 		/* node j is complete: next comes "+", or the end after node 3 */
 		if (p < len && text[p] != '+')
 		{
-			excerpt(text, len, p, q, sizeof(q));
+			ct_text_excerpt(text, len, p, q, sizeof(q));
 			if (token_end(text, len, p) < len && text[token_end(text, len, p)] == '~')
 				return ct_fail(err, CT_ERR_SYNTAX, "nb201 architecture node has too many inputs",
 							   "Node %d has more than %d input%s: \"%s\". " SYNTAX_HINT,
@@ -196,7 +160,7 @@ ct_nb201_parse(const char *text, size_t len, ct_nb201_cell *out, ct_error *err)
 		}
 		else if (p < len)
 		{
-			excerpt(text, len, p, q, sizeof(q));
+			ct_text_excerpt(text, len, p, q, sizeof(q));
 			return ct_fail(err, CT_ERR_SYNTAX, "nb201 architecture has too many nodes",
 						   "Text continues after node 3: \"%s\". " SYNTAX_HINT, q);
 		}
@@ -214,14 +178,14 @@ ct_nb201_to_str(const ct_nb201_cell *c, char *buf, size_t size)
 		buf[0] = '\0';
 	for (int j = 1; j <= 3; j++)
 	{
-		len = put(buf, size, len, j > 1 ? "+|" : "|");
+		len = ct_text_put(buf, size, len, j > 1 ? "+|" : "|");
 		for (int i = 0; i < j; i++, e++)
 		{
 			char		tail[4] = {'~', (char) ('0' + i), '|', '\0'};
 			const char *name = ct_nb201_op_name(c->ops[e]);
 
-			len = put(buf, size, len, name != NULL ? name : "?");
-			len = put(buf, size, len, tail);
+			len = ct_text_put(buf, size, len, name != NULL ? name : "?");
+			len = ct_text_put(buf, size, len, tail);
 		}
 	}
 	return len;
@@ -256,7 +220,7 @@ ops_from_array(const cJSON *ops, ct_nb201_cell *out, ct_error *err)
 		op = ct_nb201_op_from_name(item->valuestring, strlen(item->valuestring));
 		if (op < 0)
 		{
-			excerpt(item->valuestring, strlen(item->valuestring), 0, q, sizeof(q));
+			ct_text_excerpt(item->valuestring, strlen(item->valuestring), 0, q, sizeof(q));
 			return ct_fail(err, CT_ERR_SYNTAX, "nb201 architecture has an unknown operation",
 						   "Operation %d (edge %d<-%d) is \"%s\"; " KNOWN_OPS ".", e,
 						   ct_nb201_edge_to[e], ct_nb201_edge_from[e], q);
@@ -291,7 +255,7 @@ ct_nb201_from_cjson(const void *object, ct_nb201_cell *out, ct_error *err)
 			slot = &ops;
 		else
 		{
-			excerpt(item->string, strlen(item->string), 0, q, sizeof(q));
+			ct_text_excerpt(item->string, strlen(item->string), 0, q, sizeof(q));
 			return ct_fail(err, CT_ERR_SYNTAX, "nb201 architecture has an unknown key",
 						   "Unknown key \"%s\"; the keys are \"space\", and \"arch\" or \"ops\". " KEY_HINT, q);
 		}
@@ -305,7 +269,7 @@ ct_nb201_from_cjson(const void *object, ct_nb201_cell *out, ct_error *err)
 	if (!cJSON_IsString(space) || strcmp(space->valuestring, "nb201") != 0)
 	{
 		if (cJSON_IsString(space))
-			excerpt(space->valuestring, strlen(space->valuestring), 0, q, sizeof(q));
+			ct_text_excerpt(space->valuestring, strlen(space->valuestring), 0, q, sizeof(q));
 		else
 			snprintf(q, sizeof(q), "a JSON %s", cJSON_IsNumber(space) ? "number" : cJSON_IsNull(space) ? "null" : "non-string");
 		return ct_fail(err, CT_ERR_SYNTAX, "nb201 architecture has the wrong \"space\"",
@@ -346,9 +310,9 @@ ct_nb201_to_json(const ct_nb201_cell *c, char *buf, size_t size)
 	size_t		len = 0;
 
 	ct_nb201_to_str(c, s, sizeof(s));
-	len = put(buf, size, len, "{\"space\":\"nb201\",\"arch\":\"");
-	len = put(buf, size, len, s);
-	return put(buf, size, len, "\"}");
+	len = ct_text_put(buf, size, len, "{\"space\":\"nb201\",\"arch\":\"");
+	len = ct_text_put(buf, size, len, s);
+	return ct_text_put(buf, size, len, "\"}");
 }
 
 /* ---- the benchmark's index -------------------------------------------- */
@@ -524,11 +488,11 @@ ct_nb201_to_dot(const ct_nb201_cell *c, char *buf, size_t size)
 
 	if (size > 0)
 		buf[0] = '\0';
-	len = put(buf, size, len, "digraph nb201 {\n  rankdir=LR;\n  node [shape=circle];\n");
+	len = ct_text_put(buf, size, len, "digraph nb201 {\n  rankdir=LR;\n  node [shape=circle];\n");
 	for (int v = 0; v < CT_NB201_NUM_NODES; v++)
 	{
 		snprintf(line, sizeof(line), "  n%d [label=\"%d\"];\n", v, v);
-		len = put(buf, size, len, line);
+		len = ct_text_put(buf, size, len, line);
 	}
 	for (int e = 0; e < CT_NB201_NUM_EDGES; e++)
 	{
@@ -537,7 +501,7 @@ ct_nb201_to_dot(const ct_nb201_cell *c, char *buf, size_t size)
 		snprintf(line, sizeof(line), "  n%d -> n%d [label=\"%s\"%s];\n",
 				 ct_nb201_edge_from[e], ct_nb201_edge_to[e], name != NULL ? name : "?",
 				 c->ops[e] == CT_NB201_NONE ? ", style=dashed" : "");
-		len = put(buf, size, len, line);
+		len = ct_text_put(buf, size, len, line);
 	}
-	return put(buf, size, len, "}\n");
+	return ct_text_put(buf, size, len, "}\n");
 }

@@ -17,6 +17,7 @@
 
 #include "ctnas_json.h"
 #include "ctnas_rng.h"
+#include "ctnas_text.h"
 
 #define JSON_HINT "The form is OFA's dict {\"ks\": [20 kernel sizes], \"e\": [20 expand ratios], \"d\": [5 depths]}."
 #define NATIVE_HINT "The form is \"d0,..,d4:k0,..,k19:e0,..,e19\": 5 depths, 20 kernel sizes, 20 expand ratios."
@@ -113,26 +114,6 @@ ct_ofa_valid(const ct_arch *a)
 
 /* ---- the reference's string ------------------------------------------------ */
 
-static void
-excerpt(const char *text, size_t len, size_t from, char *out, size_t size)
-{
-	size_t		o = 0;
-	size_t		i;
-
-	for (i = from; i < len && i < from + 40 && o + 5 < size; i++)
-	{
-		unsigned char ch = (unsigned char) text[i];
-
-		if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\')
-			out[o++] = (char) ch;
-		else
-			o += (size_t) snprintf(out + o, size - o, "\\x%02x", ch);
-	}
-	out[o] = '\0';
-	if (i < len && o + 4 < size)
-		memcpy(out + o, "...", 4);
-}
-
 bool
 ct_ofa_parse(const char *text, size_t len, ct_ofa_net *out, ct_error *err)
 {
@@ -172,7 +153,7 @@ ct_ofa_parse(const char *text, size_t len, ct_ofa_net *out, ct_error *err)
 			}
 			if (i == start)
 			{
-				excerpt(text, len, i, q, sizeof(q));
+				ct_text_excerpt(text, len, i, q, sizeof(q));
 				return ct_fail(err, CT_ERR_SYNTAX, "invalid OFA MobileNetV3 string",
 							   "Expected an integer (value %d of the %s) at offset %zu: \"%s\". " NATIVE_HINT,
 							   v + 1, group_names[g], i, q);
@@ -194,7 +175,7 @@ ct_ofa_parse(const char *text, size_t len, ct_ofa_net *out, ct_error *err)
 			{
 				if (i < len && text[i] != ':')
 				{
-					excerpt(text, len, i, q, sizeof(q));
+					ct_text_excerpt(text, len, i, q, sizeof(q));
 					return ct_fail(err, CT_ERR_SYNTAX, "invalid OFA MobileNetV3 string",
 								   "Unexpected text at offset %zu: \"%s\". " NATIVE_HINT, i, q);
 				}
@@ -211,7 +192,7 @@ ct_ofa_parse(const char *text, size_t len, ct_ofa_net *out, ct_error *err)
 				if (i >= len)
 					return ct_fail(err, CT_ERR_SYNTAX, "OFA MobileNetV3 string has too few groups",
 								   "It ends after the %s. " NATIVE_HINT, group_names[g]);
-				excerpt(text, len, i, q, sizeof(q));
+				ct_text_excerpt(text, len, i, q, sizeof(q));
 				return ct_fail(err, CT_ERR_SYNTAX, "invalid OFA MobileNetV3 string",
 							   "Expected \":\" after the %s at offset %zu: \"%s\". " NATIVE_HINT, group_names[g], i, q);
 			}
@@ -220,7 +201,7 @@ ct_ofa_parse(const char *text, size_t len, ct_ofa_net *out, ct_error *err)
 	}
 	if (i < len)
 	{
-		excerpt(text, len, i, q, sizeof(q));
+		ct_text_excerpt(text, len, i, q, sizeof(q));
 		return ct_fail(err, CT_ERR_SYNTAX, "OFA MobileNetV3 string has trailing text",
 					   "Unexpected text at offset %zu: \"%s\". " NATIVE_HINT, i, q);
 	}
@@ -315,7 +296,7 @@ ct_ofa_from_cjson(const void *object, ct_ofa_net *out, ct_error *err)
 						   "apart from the network); keep it in a column of its own and leave the key out.", item->string);
 		if (k == 5)
 		{
-			excerpt(item->string, strlen(item->string), 0, q, sizeof(q));
+			ct_text_excerpt(item->string, strlen(item->string), 0, q, sizeof(q));
 			return ct_fail(err, CT_ERR_SYNTAX, "OFA MobileNetV3 architecture has an unknown key",
 						   "Unknown key \"%s\"; the keys are \"ks\", \"e\", \"d\" (and \"space\", \"wid\": null). " JSON_HINT, q);
 		}
