@@ -271,7 +271,7 @@ whole(uint64_t seed, int budget, int top, int pool, const char *json)
 		   final_row >= 0 ? "a labelled" : "NOT a labelled (no NB301 surrogate value here)",
 		   ct_nac_score_feat(m, ffinal), mean_prob(m, ffinal, frows));
 	if (final_row >= 0)
-		printf("  surrogate %.4f, rank %ld of %d\n", acc[final_row], rank_of(acc[final_row]), nrows);
+		printf("  surrogate %.4f, rank %ld of %d\n", o.acc[final_row], rank_of(o.acc[final_row]), nrows);	/* oracle rows are in cell order */
 	printf("  %s\n", text);
 	printf("the best labelled row (surrogate %.4f): NAC score %.4f, mean P(beats a labelled row) %.4f\n",
 		   acc[best_row], ct_nac_score_feat(m, frows + (size_t) best_row * m->feat),
