@@ -183,5 +183,6 @@ extern void ct_nb101_graph(const ct_arch *a, struct ct_graph *out);
 extern const ct_space ct_space_nb101;
 extern const ct_space ct_space_nb201;
 extern const ct_space ct_space_darts;
+extern const ct_space ct_space_ofa;
 
 #endif

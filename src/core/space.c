@@ -18,6 +18,7 @@ static const ct_space *const spaces[] = {
 	&ct_space_nb101,
 	&ct_space_nb201,
 	&ct_space_darts,
+	&ct_space_ofa,
 };
 
 #define NSPACES ((int) (sizeof(spaces) / sizeof(spaces[0])))
