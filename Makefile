@@ -85,6 +85,9 @@ unittest: test/unit/run_unit_tests test/tools/nac_tool
 		/usr/bin/python3 test/torch/crosscheck.py test/unit/nac_dump.json
 	cd $(srcdir) && test/tools/nac_tool dump-darts test/unit/nac_dump_darts.json && \
 		/usr/bin/python3 test/torch/crosscheck.py test/unit/nac_dump_darts.json
+	cd $(srcdir) && test/tools/nac_tool dump-ofa test/unit/nac_dump_ofa.json && \
+		/usr/bin/python3 test/torch/crosscheck.py test/unit/nac_dump_ofa.json && \
+		/usr/bin/python3 test/torch/crosscheck.py --negative test/unit/nac_dump_ofa.json
 
 # pg_regress in a throwaway cluster; works as root
 regress:
