@@ -187,3 +187,6 @@ SELECT nac_info(decode(:'mlp_hex', 'hex'))->>'space' AS space, jsonb_pretty(nac_
        nac_info(decode(:'mlp_hex', 'hex'))->'recipe'->>'name' AS recipe;
 -- its network byte made the GCN's (1) is refused
 SELECT nac_info(overlay(decode(:'mlp_hex', 'hex') placing '\x01'::bytea from 14));
+-- the placeholder OFA space of this build has no sampler: refused, never a crash
+SELECT archgraph_random(1, 'ofa_mbv3');
+SELECT count(*) FROM random_search('search_cells', 10, '{"space": "ofa_mbv3"}');
