@@ -13,7 +13,7 @@ CORE_OBJS = src/core/error.o src/core/md5.o src/core/rng.o src/core/graph.o \
 	src/core/search_rounds.o src/core/search_space_rank.o src/core/text.o src/core/search_options.o src/core/search_checkpoint.o src/core/serial.o \
 	src/core/json.o src/core/space.o src/core/space_nb101.o src/core/space_nb201.o \
 	src/core/nb201_cell.o src/core/nb201_canonical.o src/core/nb201_table.o \
-	src/core/darts_genotype.o src/core/space_darts.o src/core/ofa_net.o src/core/space_ofa.o
+	src/core/darts_genotype.o src/core/space_darts.o src/core/ofa_net.o src/core/space_ofa.o src/core/nac_mlp.o
 PG_OBJS = src/pg/ctnas.o src/pg/pg_util.o src/pg/archgraph.o src/pg/archgraph_funcs.o \
 	src/pg/nb101_load.o src/pg/nac_train_agg.o src/pg/models.o src/pg/nac_funcs.o src/pg/ktau.o \
 	src/pg/search_harness.o src/pg/search.o src/pg/search_job_state.o src/pg/search_job_keys.o \
@@ -85,6 +85,9 @@ unittest: test/unit/run_unit_tests test/tools/nac_tool
 		/usr/bin/python3 test/torch/crosscheck.py test/unit/nac_dump.json
 	cd $(srcdir) && test/tools/nac_tool dump-darts test/unit/nac_dump_darts.json && \
 		/usr/bin/python3 test/torch/crosscheck.py test/unit/nac_dump_darts.json
+	cd $(srcdir) && test/tools/nac_tool dump-ofa test/unit/nac_dump_ofa.json && \
+		/usr/bin/python3 test/torch/crosscheck.py test/unit/nac_dump_ofa.json && \
+		/usr/bin/python3 test/torch/crosscheck.py --negative test/unit/nac_dump_ofa.json
 
 # pg_regress in a throwaway cluster; works as root
 regress:

@@ -67,6 +67,8 @@ typedef enum ct_nac_vocab
 	CT_NAC_VOCAB_CTNAS_NB101 = 1,	/* dummy, input, conv1x1, conv3x3, maxpool3x3, output */
 	CT_NAC_VOCAB_NB201 = 2,		/* dummy, input, none, skip_connect, nor_conv_1x1, nor_conv_3x3,
 								 * avg_pool_3x3, output */
+	CT_NAC_VOCAB_OFA_ONEHOT = 4,	/* no vocabulary: the MLP reads the OFA space's 120-wide
+								 * one-hot (ct_ofa_onehot, ctnas-reference.md §11.3) */
 	CT_NAC_VOCAB_DARTS = 3		/* the reference's op2embedding (ctnas-reference.md §10.2):
 								 * input0, input1, none, skip_connect, sep_conv_3x3,
 								 * sep_conv_5x5, max_pool_3x3, avg_pool_3x3, dil_conv_3x3,
@@ -75,6 +77,26 @@ typedef enum ct_nac_vocab
 								 * nodes) */
 } ct_nac_vocab;
 
+/*
+ * The network that embeds an architecture (the model format's byte 13).
+ * A shape's network 0 means the GCN, so shapes written before there was a
+ * choice keep their meaning.
+ */
+typedef enum ct_nac_network
+{
+	CT_NAC_NETWORK_GCN = 1,		/* the reference's GCN over the space's graphs (ct_space.to_dag) */
+	CT_NAC_NETWORK_MLP = 2		/* the reference's MBSpaceNAC (ctnas-reference.md §11.4): on the
+								 * space's vector (ct_space.to_features), layers Linear layers,
+								 * ReLU after all but the last, no normalisation */
+} ct_nac_network;
+
+/*
+ * For the MLP: layers = Linear layers of f (the reference: 3), width = their
+ * output width (512), slots = the input's width (ct_space.nac_input, 120
+ * for OFA), vocab = the input encoding (CT_NAC_VOCAB_OFA_ONEHOT),
+ * vocab_size = 0, readout = CT_NAC_READOUT_MEAN_SLOTS (recorded as 1: the
+ * last layer's output is the features; an MLP has no graph to reverse).
+ */
 typedef struct ct_nac_shape
 {
 	int			layers;
@@ -84,7 +106,15 @@ typedef struct ct_nac_shape
 	int			vocab_size;
 	int			readout;		/* ct_nac_readout */
 	int			head;			/* ct_nac_head */
+	int			network;		/* ct_nac_network; 0 = CT_NAC_NETWORK_GCN */
 } ct_nac_shape;
+
+/* Whether a shape is the MLP (network CT_NAC_NETWORK_MLP); anything else reads graphs. */
+static inline bool
+ct_nac_is_mlp(const ct_nac_shape *s)
+{
+	return s->network == CT_NAC_NETWORK_MLP;
+}
 
 /*
  * The network.  params holds every parameter contiguously, in this order.
@@ -99,8 +129,8 @@ typedef struct ct_nac
 	int			feat;			/* features per architecture: ct_nac_feat_width(shape) */
 	size_t		nparams;
 	float	   *params;
-	float	   *emb;			/* vocab_size x width */
-	float	   *W[CT_NAC_MAX_LAYERS];	/* width x width, [in][out] */
+	float	   *emb;			/* vocab_size x width (GCN); NULL for the MLP */
+	float	   *W[CT_NAC_MAX_LAYERS];	/* width x width, [in][out]; the MLP's W[0] is slots x width */
 	float	   *b[CT_NAC_MAX_LAYERS];	/* width */
 	float	   *fc_w;			/* 2 x feat: the first half sees a, the second b */
 	float	   *fc_b;			/* 1 */
@@ -108,7 +138,7 @@ typedef struct ct_nac
 
 /* The reference shape: 4 layers of 128, 7 slots, 67,073 parameters (NAS-Bench-101). */
 extern ct_nac_shape ct_nac_reference_shape(void);
-/* The input part of a shape (slots, vocabulary) for cells of a space. */
+/* The input part of a shape (network, slots, vocabulary) for cells of a space. */
 extern void ct_nac_shape_set_space(ct_nac_shape *shape, const ct_space *space);
 /* The space whose cells a shape reads (NULL: none). */
 extern const ct_space *ct_nac_shape_space(const ct_nac_shape *shape);
@@ -125,7 +155,13 @@ extern size_t ct_nac_nparams(const ct_nac_shape *shape);
 extern void ct_nac_alloc(ct_nac *m, const ct_nac_shape *shape);
 extern void ct_nac_free(ct_nac *m);
 
-/* The reference initialisation: Emb N(0,1), GCN U(+-1/sqrt(width)), FC U(+-1/sqrt(2 feat)). */
+/*
+ * The reference initialisation: Emb N(0,1), GCN U(+-1/sqrt(width)), FC
+ * U(+-1/sqrt(2 feat)); the MLP's Linear layers PyTorch's default,
+ * U(+-1/sqrt(fan_in)) for weights and biases, drawn layer by layer, weight
+ * (in PyTorch's [out][in] order) then bias, then fc, as the reference
+ * builds MBSpaceNAC.
+ */
 extern void ct_nac_init(ct_nac *m, uint64_t seed);
 
 /*
@@ -227,6 +263,8 @@ typedef struct ct_nac_options
 	int			readout;		/* ct_nac_readout */
 	int			layers;			/* GCN layers */
 	int			width;			/* embedding and GCN width */
+	int			mlp_layers;		/* the MLP's Linear layers (spaces with ct_space.nac_input) */
+	int			mlp_width;		/* ... and their width; JSON "layers"/"width" set both kinds */
 } ct_nac_options;
 
 /* The options of a recipe: every field set, seed 0. */
@@ -342,8 +380,14 @@ extern bool ct_nac_trainer_restore(ct_nac_trainer *t, ct_rbuf *r);
  * network (4 layers of width 128, at most 10 nodes) finite whatever the
  * weights: each layer grows activations at most (10 * 128 + 1) * 1000 + 1
  * fold, so the worst case after 4 layers and the head (2 x 256 features
- * for DARTS) stays below 2e33, well inside float's 3.4e38.  (Deeper or wider networks have no such
- * guarantee: nac_score and nac_compare refuse a result that is not finite.)
+ * for DARTS) stays below 2e33, well inside float's 3.4e38.  The MLP (ct_nac_is_mlp) on OFA's
+ * one-hot (at most 40 inputs are 1, the rest 0): layer 1's outputs are at
+ * most 40 * 1000 + 1000 = 4.1e4 in magnitude, and each further layer of
+ * width w grows them at most w * 1000 + 1 fold, so the recipes' 3 layers of
+ * 512 stay below 1.1e16 and the logit (1024 features) below 1.1e22; any
+ * width up to 1024 is finite up to 5 layers (below 1e35 with the head).
+ * (Deeper or wider networks have no such guarantee: nac_score and
+ * nac_compare refuse a result that is not finite.)
  */
 #define CT_NAC_MAX_WEIGHT 1000.0f
 /*

@@ -148,7 +148,8 @@ SELECT count(*) FILTER (WHERE acc IS NOT NULL AND NOT final) AS queried,
        count(DISTINCT arch) FILTER (WHERE acc IS NULL AND NOT final) AS listed_distinct,
        (SELECT bool_and(ok) FROM (SELECT nac_score >= lead(nac_score) OVER (ORDER BY step) OR lead(nac_score) OVER (ORDER BY step) IS NULL AS ok
                                   FROM default_space WHERE acc IS NULL AND NOT final) t) AS listed_best_first,
-       max(nac_score) FILTER (WHERE final) >= max(nac_score) FILTER (WHERE NOT final) AS final_is_best_ranked,
+       -- (a cell's score may differ in the last bits with the size of the batch it is scored in)
+       max(nac_score) FILTER (WHERE final) >= max(nac_score) FILTER (WHERE NOT final) - 1e-5 AS final_is_best_ranked,
        count(*) FILTER (WHERE final) AS finals
 FROM default_space;
 -- the queries are those of "space": "oracle"; the same seed gives the same rows

@@ -62,6 +62,9 @@ ct_search_common_option(const cJSON *item, uint64_t *seed, int *proposals, int *
 		if (strcmp(v, "oracle") != 0 && sp == NULL)
 			return ct_fail(err, CT_ERR_INVALID, "invalid search option",
 						   "\"space\" must be \"oracle\" or a search space: %s.", ct_space_names()), 0;
+		if (sp != NULL && sp->random == NULL)
+			return ct_fail(err, CT_ERR_INVALID, "invalid search option",
+						   "Space %s has no sampler in this build, so searches cannot propose its architectures.", sp->name), 0;
 		*proposals = sp == NULL ? CT_PROPOSE_ORACLE : CT_PROPOSE_SPACE;
 		*space_id = sp == NULL ? 0 : sp->id;
 		return 1;

@@ -307,11 +307,12 @@ ct_ctnas_create(ct_budget *b, const ct_ctnas_options *opt, const ct_nac *init, c
 		return NULL;
 	if (b->used != 0)
 		return ct_fail(err, CT_ERR_INVALID, "the search needs a fresh budget", NULL), NULL;
-	if (b->oracle->space->to_dag == NULL ||
+	if ((b->oracle->space->to_dag == NULL && b->oracle->space->to_features == NULL) ||
 		(opt->recipe == CT_CTNAS_RECIPE_PAPER && b->oracle->space->program == NULL))
 		return ct_fail(err, CT_ERR_INVALID, "the CTNAS search cannot run in this search space yet",
 					   "There is no %s for %s yet; random search and evolution run in it.",
-					   b->oracle->space->to_dag == NULL ? "NAC input encoding" : "controller", b->oracle->space->title), NULL;
+					   b->oracle->space->to_dag == NULL && b->oracle->space->to_features == NULL ? "NAC input encoding" : "controller",
+					   b->oracle->space->title), NULL;
 	/* the pool is indexed by int */
 	if (pool_pairs_max(opt) > (size_t) INT_MAX)
 		return ct_fail(err, CT_ERR_TOO_LARGE, "the search would keep too many pseudo-labelled pairs",

@@ -13,7 +13,6 @@
 
 #define MAGIC			"CTNASNAC"
 #define HEADER_SIZE		120
-#define NETWORK_GCN		1
 
 static void
 put_u(uint8_t *p, uint64_t v, int bytes)
@@ -68,7 +67,7 @@ ct_nac_blob_write(const ct_nac *m, const ct_nac_options *opt, const ct_nac_stats
 	put_u(buf + 8, CT_NAC_FORMAT_VERSION, 2);
 	put_u(buf + 10, HEADER_SIZE, 2);
 	buf[12] = ct_nac_shape_space(s)->id;	/* the space of the cells it reads */
-	buf[13] = NETWORK_GCN;
+	buf[13] = ct_nac_is_mlp(s) ? CT_NAC_NETWORK_MLP : CT_NAC_NETWORK_GCN;
 	put_u(buf + 14, (uint64_t) s->layers, 2);
 	put_u(buf + 16, (uint64_t) s->width, 2);
 	put_u(buf + 18, (uint64_t) s->slots, 2);
@@ -76,8 +75,8 @@ ct_nac_blob_write(const ct_nac *m, const ct_nac_options *opt, const ct_nac_stats
 	buf[21] = (uint8_t) s->vocab_size;
 	buf[22] = (uint8_t) s->readout;
 	buf[23] = (uint8_t) s->head;
-	buf[24] = 1;				/* residual connections */
-	buf[25] = 1;				/* self loops */
+	buf[24] = ct_nac_is_mlp(s) ? 0 : 1;	/* residual connections (the GCN's) */
+	buf[25] = ct_nac_is_mlp(s) ? 0 : 1;	/* self loops (the GCN's) */
 	buf[26] = (uint8_t) opt->recipe;
 	put_u(buf + 28, opt->seed, 8);
 	put_u(buf + 36, (uint64_t) opt->epochs, 4);
@@ -126,8 +125,11 @@ ct_nac_blob_read(const uint8_t *buf, size_t len, ct_nac *out, ct_nac_options *op
 					   (unsigned) get_u(buf + 8, 2), CT_NAC_FORMAT_VERSION);
 	if (len < HEADER_SIZE + 4 || get_u(buf + 10, 2) != HEADER_SIZE)
 		return corrupt(err, "The model is truncated or its header has the wrong size.");
-	if (ct_space_by_id(buf[12]) == NULL || buf[13] != NETWORK_GCN || buf[24] != 1 || buf[25] != 1 || buf[27] != 0)
+	if (ct_space_by_id(buf[12]) == NULL || buf[27] != 0 ||
+		!((buf[13] == CT_NAC_NETWORK_GCN && buf[24] == 1 && buf[25] == 1) ||
+		  (buf[13] == CT_NAC_NETWORK_MLP && buf[24] == 0 && buf[25] == 0)))
 		return corrupt(err, "The model's search space or network kind is unknown.");
+	s.network = buf[13];
 	s.layers = (int) get_u(buf + 14, 2);
 	s.width = (int) get_u(buf + 16, 2);
 	s.slots = (int) get_u(buf + 18, 2);

@@ -22,7 +22,7 @@
  * concat[f(normal), f(reduce)], ctnas-reference.md §10.5).  With one view
  * nothing differs from a network that knows no views.
  */
-#include "ctnas_nac.h"
+#include "nac_internal.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -67,6 +67,7 @@ struct ct_nac_batch
 	float	   *p0;				/* [vocab x width] Emb W0 while frozen */
 	ct_interrupt_fn interrupt;	/* called between chunks of work, or NULL */
 	void	   *interrupt_arg;
+	ct_nac_mlp_batch *mlp;		/* the MLP's batch (nac_mlp.c); NULL for the GCN */
 };
 
 /*
@@ -82,7 +83,7 @@ struct ct_nac_batch
 #define CHUNK_MACS		(1L << 28)
 #define TILE			256
 #define CHUNK_CLASSES	2048
-#define CHUNK_CELLS		4096
+#define CHUNK_CELLS		CT_NAC_CHUNK_CELLS
 
 static inline void
 check_interrupt(const ct_nac_batch *bt)
@@ -96,6 +97,8 @@ ct_nac_batch_set_interrupt(ct_nac_batch *bt, ct_interrupt_fn interrupt, void *ar
 {
 	bt->interrupt = interrupt;
 	bt->interrupt_arg = arg;
+	if (bt->mlp)
+		ct_nac_mlp_batch_set_interrupt(bt->mlp, interrupt, arg);
 	if (bt->reversed)
 		ct_nac_batch_set_interrupt(bt->reversed, interrupt, arg);
 }
@@ -127,9 +130,9 @@ tile_size(int n, long other, int K)
  * is K x M), op(B) = B^T when trans_b (B is N x K).  In tiles of C with the
  * interrupt between them when it is larger than a chunk.
  */
-static void
-sgemm_tiled(const ct_nac_batch *bt, bool trans_a, int M, int N, int K, const float *A, int lda,
-			bool trans_b, const float *B, int ldb, float beta, float *C, int ldc)
+void
+ct_nac_sgemm(ct_interrupt_fn interrupt, void *arg, bool trans_a, int M, int N, int K, const float *A, int lda,
+			 bool trans_b, const float *B, int ldb, float beta, float *C, int ldc)
 {
 	int			rm,
 				cn;
@@ -151,8 +154,16 @@ sgemm_tiled(const ct_nac_batch *bt, bool trans_a, int M, int N, int K, const flo
 			cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
 						m, n, K, 1.0f, trans_a ? A + i : A + (size_t) i * lda, lda,
 						trans_b ? B + (size_t) j * ldb : B + j, ldb, beta, C + (size_t) i * ldc + j, ldc);
-			check_interrupt(bt);
+			if (interrupt)
+				interrupt(arg);
 		}
+}
+
+static inline void
+sgemm_tiled(const ct_nac_batch *bt, bool trans_a, int M, int N, int K, const float *A, int lda,
+			bool trans_b, const float *B, int ldb, float beta, float *C, int ldc)
+{
+	ct_nac_sgemm(bt->interrupt, bt->interrupt_arg, trans_a, M, N, K, A, lda, trans_b, B, ldb, beta, C, ldc);
 }
 
 ct_nac_shape
@@ -166,6 +177,7 @@ ct_nac_reference_shape(void)
 		.vocab_size = CT_NAC_VOCAB_NB101,
 		.readout = CT_NAC_READOUT_MEAN_SLOTS,
 		.head = CT_NAC_HEAD_CONCAT_FC,
+		.network = CT_NAC_NETWORK_GCN,
 	};
 
 	return s;
@@ -174,6 +186,17 @@ ct_nac_reference_shape(void)
 void
 ct_nac_shape_set_space(ct_nac_shape *shape, const ct_space *space)
 {
+	if (space->nac_input > 0)
+	{
+		/* the MLP reads the space's vector; it has no graph, so no directions */
+		shape->network = CT_NAC_NETWORK_MLP;
+		shape->slots = space->nac_input;
+		shape->vocab = space->nac_vocab;
+		shape->vocab_size = 0;
+		shape->readout = CT_NAC_READOUT_MEAN_SLOTS;
+		return;
+	}
+	shape->network = CT_NAC_NETWORK_GCN;
 	shape->slots = space->nac_slots;
 	shape->vocab = space->nac_vocab;
 	shape->vocab_size = space->nac_vocab_size;
@@ -185,8 +208,11 @@ ct_nac_shape_space(const ct_nac_shape *s)
 	const ct_space *sp;
 
 	for (int i = 0; (sp = ct_space_nth(i)) != NULL; i++)
-		if (sp->to_dag != NULL &&
-			s->slots == sp->nac_slots && s->vocab == sp->nac_vocab && s->vocab_size == sp->nac_vocab_size)
+		if (ct_nac_is_mlp(s)
+			? (sp->nac_input > 0 && sp->to_features != NULL &&
+			   s->slots == sp->nac_input && s->vocab == sp->nac_vocab && s->vocab_size == 0)
+			: (sp->to_dag != NULL &&
+			   s->slots == sp->nac_slots && s->vocab == sp->nac_vocab && s->vocab_size == sp->nac_vocab_size))
 			return sp;
 	return NULL;
 }
@@ -194,6 +220,8 @@ ct_nac_shape_space(const ct_nac_shape *s)
 bool
 ct_nac_shape_valid(const ct_nac_shape *s, ct_error *err)
 {
+	if (s->network != 0 && s->network != CT_NAC_NETWORK_GCN && s->network != CT_NAC_NETWORK_MLP)
+		return ct_fail(err, CT_ERR_INVALID, "unsupported NAC network", "Network kind %d.", s->network);
 	if (s->layers < 1 || s->layers > CT_NAC_MAX_LAYERS || s->width < 1 || s->width > CT_NAC_MAX_WIDTH)
 		return ct_fail(err, CT_ERR_INVALID, "unsupported NAC shape",
 					   "%d layers of width %d; supported are 1 to %d layers of width 1 to %d.",
@@ -204,6 +232,9 @@ ct_nac_shape_valid(const ct_nac_shape *s, ct_error *err)
 	if (ct_nac_shape_views(s) > CT_NAC_MAX_VIEWS)
 		return ct_fail(err, CT_ERR_INVALID, "unsupported NAC input encoding",
 					   "%d graphs per architecture; at most %d are supported.", ct_nac_shape_views(s), CT_NAC_MAX_VIEWS);
+	if (ct_nac_is_mlp(s) && s->readout != CT_NAC_READOUT_MEAN_SLOTS)
+		return ct_fail(err, CT_ERR_INVALID, "unsupported NAC readout or head",
+					   "Readout %d: the MLP's features are its last layer's output (readout 1).", s->readout);
 	if ((s->readout != CT_NAC_READOUT_MEAN_SLOTS && s->readout != CT_NAC_READOUT_BOTH_DIRECTIONS) ||
 		(s->head != CT_NAC_HEAD_CONCAT_FC && s->head != CT_NAC_HEAD_ANTISYMMETRIC))
 		return ct_fail(err, CT_ERR_INVALID, "unsupported NAC readout or head",
@@ -230,6 +261,8 @@ ct_nac_nparams(const ct_nac_shape *s)
 {
 	size_t		w = (size_t) s->width;
 
+	if (ct_nac_is_mlp(s))
+		return ct_nac_mlp_nparams(s);
 	return (size_t) s->vocab_size * w + (size_t) s->layers * (w * w + w) + 2 * (size_t) ct_nac_feat_width(s) + 1;
 }
 
@@ -244,6 +277,11 @@ ct_nac_alloc(ct_nac *m, const ct_nac_shape *shape)
 	m->feat = ct_nac_feat_width(shape);
 	m->nparams = ct_nac_nparams(shape);
 	m->params = ct_calloc(m->nparams, sizeof(float));
+	if (ct_nac_is_mlp(shape))
+	{
+		ct_nac_mlp_layout(m);
+		return;
+	}
 	p = m->params;
 	m->emb = p;
 	p += (size_t) shape->vocab_size * w;
@@ -289,17 +327,22 @@ ct_nac_init(ct_nac *m, uint64_t seed)
 	ct_rng		rng;
 	size_t		w = (size_t) m->shape.width;
 
-	ct_rng_seed(&rng, seed);
-	for (size_t i = 0; i < (size_t) m->shape.vocab_size * w; i++)
-		m->emb[i] = (float) normal(&rng);
-	for (int l = 0; l < m->shape.layers; l++)
+	if (ct_nac_is_mlp(&m->shape))
+		ct_nac_mlp_init(m, seed);
+	else
 	{
-		fill_uniform(&rng, m->W[l], w * w, 1.0 / sqrt((double) w));
-		fill_uniform(&rng, m->b[l], w, 1.0 / sqrt((double) w));
+		ct_rng_seed(&rng, seed);
+		for (size_t i = 0; i < (size_t) m->shape.vocab_size * w; i++)
+			m->emb[i] = (float) normal(&rng);
+		for (int l = 0; l < m->shape.layers; l++)
+		{
+			fill_uniform(&rng, m->W[l], w * w, 1.0 / sqrt((double) w));
+			fill_uniform(&rng, m->b[l], w, 1.0 / sqrt((double) w));
+		}
+		/* fc = Linear(2 feat, 1): PyTorch's default bound 1/sqrt(fan_in) */
+		fill_uniform(&rng, m->fc_w, 2 * (size_t) m->feat, 1.0 / sqrt(2.0 * m->feat));
+		fill_uniform(&rng, m->fc_b, 1, 1.0 / sqrt(2.0 * m->feat));
 	}
-	/* fc = Linear(2 feat, 1): PyTorch's default bound 1/sqrt(fan_in) */
-	fill_uniform(&rng, m->fc_w, 2 * (size_t) m->feat, 1.0 / sqrt(2.0 * m->feat));
-	fill_uniform(&rng, m->fc_b, 1, 1.0 / sqrt(2.0 * m->feat));
 	if (m->shape.head == CT_NAC_HEAD_ANTISYMMETRIC)
 	{
 		/* tied halves and no bias: NAC(a, b) = 1 - NAC(b, a) exactly */
@@ -316,6 +359,8 @@ ct_nac_batch_create(const ct_nac_shape *shape)
 
 	bt->shape = *shape;
 	bt->views = ct_nac_shape_views(shape);
+	if (ct_nac_is_mlp(shape))
+		bt->mlp = ct_nac_mlp_batch_create(shape);
 	return bt;
 }
 
@@ -344,6 +389,7 @@ ct_nac_batch_destroy(ct_nac_batch *bt)
 	if (bt == NULL)
 		return;
 	free_buffers(bt);
+	ct_nac_mlp_batch_destroy(bt->mlp);
 	ct_free(bt->p0);
 	ct_nac_batch_destroy(bt->reversed);
 	ct_free(bt->rev_feat);
@@ -410,6 +456,8 @@ ct_nac_batch_memory(const ct_nac_shape *shape, size_t cells)
 	size_t		hash_size;
 	size_t		one;
 
+	if (ct_nac_is_mlp(shape))
+		return sizeof(ct_nac_batch) + ct_nac_mlp_batch_memory(shape, cells);
 	if (ncells == 0)
 		return sizeof(ct_nac_batch);
 	for (hash_size = 64; hash_size < 2 * rows; hash_size *= 2)
@@ -734,6 +782,11 @@ ct_nac_batch_reserve(ct_nac_batch *bt, int cells)
 	size_t		w = (size_t) bt->shape.width;
 	int			ncells = cells * bt->views; /* graphs */
 
+	if (bt->mlp)
+	{
+		ct_nac_mlp_batch_reserve(bt->mlp, cells);
+		return;
+	}
 	reserve(bt, ncells);
 	if (bt->shape.readout != CT_NAC_READOUT_BOTH_DIRECTIONS)
 		return;
@@ -762,6 +815,11 @@ ct_nac_forward(const ct_nac *m, ct_nac_batch *bt, const ct_arch *cells, int ncel
 {
 	size_t		w = (size_t) m->feat;
 
+	if (bt->mlp)
+	{
+		ct_nac_mlp_forward(m, bt->mlp, cells, ncells, feat);
+		return;
+	}
 	forward_one(m, bt, cells, ncells, false, feat);
 	if (m->shape.readout != CT_NAC_READOUT_BOTH_DIRECTIONS)
 		return;
@@ -777,6 +835,11 @@ ct_nac_backward(const ct_nac *m, ct_nac_batch *bt, const float *dfeat, float *gr
 {
 	size_t		n = (size_t) bt->ncells * m->shape.width;
 
+	if (bt->mlp)
+	{
+		ct_nac_mlp_backward(m, bt->mlp, dfeat, grad);
+		return;
+	}
 	if (m->shape.readout != CT_NAC_READOUT_BOTH_DIRECTIONS)
 	{
 		backward_one(m, bt, dfeat, grad);

@@ -122,10 +122,11 @@ ct_nac_options_from_cjson(const cJSON *root, ct_nac_options *opt, ct_error *err)
 				: bad(err, key, "\"forward\" or \"both\"");
 		}
 		else if (strcmp(key, "layers") == 0)
-			ok = int_in(item, 1, CT_NAC_MAX_LAYERS, &opt->layers) ? true
+			/* the network the space's NAC has: the GCN's layers, or the MLP's Linear layers */
+			ok = int_in(item, 1, CT_NAC_MAX_LAYERS, &opt->layers) ? (opt->mlp_layers = opt->layers, true)
 				: bad(err, key, "an integer from 1 to 16");
 		else if (strcmp(key, "width") == 0)
-			ok = int_in(item, 1, 1024, &opt->width) ? true
+			ok = int_in(item, 1, 1024, &opt->width) ? (opt->mlp_width = opt->width, true)
 				: bad(err, key, "an integer from 1 to 1024");
 		else if (strcmp(key, "weight_decay") == 0)
 			ok = real_in(item, 0, 10, false, &x) ? (opt->weight_decay = x, true)

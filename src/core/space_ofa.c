@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "ctnas_controller.h"
+#include "ctnas_nac.h"
 #include "ctnas_ofa.h"
 
 /* The stored and wire forms' version of this space's layout (after archgraph's own version and space bytes). */
@@ -391,6 +392,8 @@ const ct_space ct_space_ofa = {
 	.neighbours = ofa_neighbours,
 	.nth = NULL,
 	.info_name = "ofa_mbv3",
+	.nac_vocab = CT_NAC_VOCAB_OFA_ONEHOT,
+	.nac_vocab_json = "\"the reference's 120-wide one-hot: per slot 0..19 its kernel (3, 5, 7), then per slot its expand ratio (3, 4, 6); inactive slots all zero\"",
 	.to_dag = NULL,				/* the reference's NAC here is an MLP over to_features */
 	.nac_input = CT_OFA_ONEHOT,
 	.to_features = ofa_to_features,

@@ -354,6 +354,10 @@ archgraph_random_in(PG_FUNCTION_ARGS)
 	const ct_space *sp = space_arg(fcinfo, 1);
 	ct_arch		a;
 
+	if (sp->random == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s has no sampler in this build", sp->title)));
 	sp->random((uint64) PG_GETARG_INT64(0), &a);
 	PG_RETURN_ARCHGRAPH_P(archgraph_encode(&a));
 }

@@ -153,6 +153,28 @@ nac_info(PG_FUNCTION_ARGS)
 						  &m, &opt, &stats, &err))
 		ct_report_error(&err, "bytea", NULL);
 	initStringInfo(&s);
+	if (ct_nac_is_mlp(&m.shape))
+		appendStringInfo(&s,
+						 "{\"format_version\": %d, \"bytes\": %zu, \"space\": \"%s\", "
+						 "\"network\": {\"type\": \"mlp\", \"layers\": %d, \"width\": %d, \"inputs\": %d, "
+						 "\"activation\": \"relu after every layer but the last\", "
+						 "\"readout\": \"the last layer's output\", "
+						 "\"head\": \"%s\", "
+						 "\"input\": %s, "
+						 "\"parameters\": %zu}, "
+						 "\"recipe\": {\"name\": \"%s\", \"seed\": " UINT64_FORMAT ", \"epochs\": %d, \"batch_size\": %d, "
+						 "\"lr\": %.17g, \"beta1\": %.17g, \"beta2\": %.17g, \"eps\": %.17g, \"weight_decay\": %.17g}, "
+						 "\"training\": {\"rows\": " UINT64_FORMAT ", \"epochs\": %u, \"steps\": " UINT64_FORMAT ", \"final_loss\": %.17g}}",
+						 CT_NAC_FORMAT_VERSION, (size_t) VARSIZE_ANY_EXHDR(blob), ct_nac_shape_space(&m.shape)->info_name,
+						 m.shape.layers, m.shape.width, m.shape.slots,
+						 m.shape.head == CT_NAC_HEAD_ANTISYMMETRIC
+						 ? "sigmoid(w . (f(a) - f(b)))" : "sigmoid(fc(concat(f(a), f(b))))",
+						 ct_nac_shape_space(&m.shape)->nac_vocab_json,
+						 m.nparams,
+						 ct_nac_recipe_name(opt.recipe), opt.seed, opt.epochs, opt.batch_size,
+						 opt.lr, opt.beta1, opt.beta2, opt.eps, opt.weight_decay,
+						 stats.rows, stats.epochs, stats.steps, stats.final_loss);
+	else
 	appendStringInfo(&s,
 					 "{\"format_version\": %d, \"bytes\": %zu, \"space\": \"%s\", "
 					 "\"network\": {\"type\": \"gcn\", \"layers\": %d, \"width\": %d, \"slots\": %d, "

@@ -16,6 +16,15 @@
  *	                           tau-b of nac_score's order on all the rest;
  *	                           the training seed is SEED unless the options
  *	                           set it
+ *	  nac_tool dump-ofa OUT.json
+ *	                           the same for the OFA MobileNetV3 space's MLP
+ *	                           (the reference's MBSpaceNAC), on subnets built
+ *	                           with ct_ofa_pack
+ *	  nac_tool ofa-ktau SEED NTRAIN [OPTIONS_JSON [CSV]]
+ *	                           as darts-ktau, on the OFA subnets of CSV
+ *	                           (default /work/shared/data/ofa_mbv3/
+ *	                           ofa_mbv3_w10_unique_subnets.csv.gz; columns
+ *	                           ks_active, e_active, d and top1_mean)
  *	  nac_tool train [CSV [CELLS [EPOCHS [SEED]]]]
  *	                           times recipe "paper" on the first CELLS cells of
  *	                           CSV, in data/nb101_sample.csv's format
@@ -30,6 +39,7 @@
 #include "ctnas_alloc.h"
 #include "ctnas_darts.h"
 #include "ctnas_nac.h"
+#include "ctnas_ofa.h"
 #include "ctnas_stats.h"
 #include "darts_csv.h"
 #include "sample_csv.h"
@@ -64,6 +74,34 @@ write_params(FILE *f, const ct_nac *m, const float *v)
 {
 	size_t		w = (size_t) m->shape.width;
 
+	if (ct_nac_is_mlp(&m->shape))
+	{
+		/* PyTorch's layout: Linear.weight is [out][in], ours [in][out] */
+		fputs("{\"mlp\":[", f);
+		for (int l = 0; l < m->shape.layers; l++)
+		{
+			size_t		in = l == 0 ? (size_t) m->shape.slots : w;
+			const float *W = v + (m->W[l] - m->params);
+
+			fputs(l ? ",{\"weight\":[" : "{\"weight\":[", f);
+			for (size_t o = 0; o < w; o++)
+			{
+				fputs(o ? ",[" : "[", f);
+				for (size_t i = 0; i < in; i++)
+					fprintf(f, "%s%.9g", i ? "," : "", (double) W[i * w + o]);
+				fputc(']', f);
+			}
+			fputs("],\"bias\":", f);
+			write_floats(f, v + (m->b[l] - m->params), w);
+			fputc('}', f);
+		}
+		fputs("],\"fc_weight\":", f);
+		write_floats(f, v + (m->fc_w - m->params), 2 * (size_t) m->feat);
+		fputs(",\"fc_bias\":", f);
+		write_floats(f, v + (m->fc_b - m->params), 1);
+		fputc('}', f);
+		return;
+	}
 	fputs("{\"embedding\":", f);
 	write_matrix(f, v + (m->emb - m->params), (size_t) m->shape.vocab_size, w);
 	fputs(",\"gcn\":[", f);
@@ -106,6 +144,13 @@ dump_cells(const char *path, const ct_arch *cells, const char *space)
 	FILE	   *f;
 
 	ct_nac_shape_set_space(&shape, ct_space_of(&cells[0]));
+	if (ct_nac_is_mlp(&shape))
+	{
+		/* recipe "paper"'s MLP: 3 Linear layers of 512 */
+		ct_nac_options o = ct_nac_recipe_options(CT_NAC_RECIPE_PAPER);
+
+		shape = ct_nac_options_shape(&o, ct_space_of(&cells[0]));
+	}
 	bt = ct_nac_batch_create(&shape);
 	feat = ct_calloc(NCELLS * (size_t) ct_nac_feat_width(&shape), sizeof(float));
 	dfeat = ct_calloc(NCELLS * (size_t) ct_nac_feat_width(&shape), sizeof(float));
@@ -136,7 +181,7 @@ dump_cells(const char *path, const ct_arch *cells, const char *space)
 		char		text[CT_ARCH_TEXT_MAX];
 
 		ct_arch_to_text(&cells[k], text, sizeof(text));
-		/* a DARTS genotype is a string (no " or \ in it); an NB101 cell a JSON object */
+		/* a DARTS genotype or an OFA subnet is a string (no " or \ in it); an NB101 cell a JSON object */
 		fprintf(f, space ? "%s\"%s\"" : "%s%s", k ? "," : "", text);
 	}
 	fputs("],\"pairs\":[", f);
@@ -290,6 +335,206 @@ darts_ktau(uint64_t seed, int ntrain, const char *json, const char *csv)
 	return 0;
 }
 
+/* OFA subnets: a spread of depths, kernels and expand ratios, with the smallest and the largest */
+static int
+dump_ofa(const char *path)
+{
+	ct_arch		cells[NCELLS];
+
+	for (int k = 0; k < NCELLS; k++)
+	{
+		ct_ofa_net	n;
+
+		for (int u = 0; u < CT_OFA_UNITS; u++)
+			n.d[u] = k == 0 ? 2 : k == 1 ? 4 : 2 + (k * 7 + u * 3) % 3;
+		for (int s = 0; s < CT_OFA_SLOTS; s++)
+		{
+			n.ks[s] = k == 0 ? 3 : k == 1 ? 7 : ct_ofa_kernel((k * 5 + s * 11) % 3);
+			n.e[s] = k == 0 ? 3 : k == 1 ? 6 : ct_ofa_expand((k * 13 + s * 7) % 3);
+		}
+		ct_ofa_pack(&n, &cells[k]);
+	}
+	return dump_cells(path, cells, "ofa_mbv3");
+}
+
+#define OFA_ROWS_MAX 4096
+static ct_arch ofa_cells[OFA_ROWS_MAX];
+static double ofa_acc[OFA_ROWS_MAX];
+
+/* n values separated by ';' into out; false unless exactly n, each in the choices of `kind` */
+static bool
+parse_list(const char *text, int n, int *out)
+{
+	const char *p = text;
+
+	for (int i = 0; i < n; i++)
+	{
+		char	   *end;
+
+		out[i] = (int) strtol(p, &end, 10);
+		if (end == p || (i < n - 1 ? *end != ';' : *end != '\0'))
+			return false;
+		p = end + 1;
+	}
+	return true;
+}
+
+/* The OFA CSV (gzip if named .gz): rows of ks_active, e_active, d, top1_mean; returns the count or -1. */
+static int
+ofa_csv_read(const char *path, ct_arch *cells, double *acc, int max)
+{
+	char		cmd[1024];
+	char		line[4096];
+	FILE	   *f;
+	int			col_ks = -1,
+				col_e = -1,
+				col_d = -1,
+				col_acc = -1;
+	int			n = 0;
+	bool		gz = strlen(path) > 3 && strcmp(path + strlen(path) - 3, ".gz") == 0;
+
+	if (gz)
+	{
+		snprintf(cmd, sizeof(cmd), "gzip -dc '%s'", path);
+		f = popen(cmd, "r");
+	}
+	else
+		f = fopen(path, "r");
+	if (f == NULL || fgets(line, sizeof(line), f) == NULL)
+		return -1;
+	{
+		char	   *tok = strtok(line, ",\r\n");
+
+		for (int c = 0; tok; c++, tok = strtok(NULL, ",\r\n"))
+		{
+			if (strcmp(tok, "ks_active") == 0)
+				col_ks = c;
+			else if (strcmp(tok, "e_active") == 0)
+				col_e = c;
+			else if (strcmp(tok, "d") == 0)
+				col_d = c;
+			else if (strcmp(tok, "top1_mean") == 0)
+				col_acc = c;
+		}
+	}
+	if (col_ks < 0 || col_e < 0 || col_d < 0 || col_acc < 0)
+		return -1;
+	while (n < max && fgets(line, sizeof(line), f) != NULL)
+	{
+		char	   *fields[32];
+		int			nf = 0;
+		ct_ofa_net	net;
+		char	   *p = line;
+
+		line[strcspn(line, "\r\n")] = '\0';
+		while (nf < 32)
+		{
+			fields[nf++] = p;
+			p = strchr(p, ',');
+			if (p == NULL)
+				break;
+			*p++ = '\0';
+		}
+		if (nf <= col_ks || nf <= col_e || nf <= col_d || nf <= col_acc ||
+			!parse_list(fields[col_ks], CT_OFA_SLOTS, net.ks) || !parse_list(fields[col_e], CT_OFA_SLOTS, net.e) ||
+			!parse_list(fields[col_d], CT_OFA_UNITS, net.d))
+			return -1;
+		for (int u = 0; u < CT_OFA_UNITS; u++)
+		{
+			if (net.d[u] < 2 || net.d[u] > 4)
+				return -1;
+			for (int l = 0; l < net.d[u]; l++)
+				if (ct_ofa_kernel_index(net.ks[u * 4 + l]) < 0 || ct_ofa_expand_index(net.e[u * 4 + l]) < 0)
+					return -1;
+		}
+		ct_ofa_pack(&net, &cells[n]);
+		acc[n] = strtod(fields[col_acc], NULL);
+		n++;
+	}
+	if (gz)
+		pclose(f);
+	else
+		fclose(f);
+	return n;
+}
+
+static int
+ofa_ktau(uint64_t seed, int ntrain, const char *json, const char *csv)
+{
+	ct_nac_options opt;
+	ct_error	err;
+	char		with_seed[512];
+	static uint32_t perm[OFA_ROWS_MAX];
+	static ct_arch train_cells[OFA_ROWS_MAX];
+	static double train_acc[OFA_ROWS_MAX];
+	ct_nac		m;
+	ct_nac_stats stats;
+	ct_nac_batch *bt;
+	float	   *feat;
+	static double score[OFA_ROWS_MAX],
+				truth[OFA_ROWS_MAX];
+	long		sum = 0;
+	int			nheld,
+				rest;
+	struct timespec t0,
+				t1;
+	int			n = ofa_csv_read(csv, ofa_cells, ofa_acc, OFA_ROWS_MAX);
+
+	if (n < 0)
+		return fprintf(stderr, "cannot read OFA subnets from %s\n", csv), 2;
+	if (n < 3 || ntrain < 2 || ntrain > n - 2)
+		return fprintf(stderr, "need 2 <= NTRAIN <= rows - 2 (%d rows)\n", n), 2;
+	if (strstr(json, "\"seed\"") == NULL)
+	{
+		snprintf(with_seed, sizeof(with_seed), "{\"seed\": %llu%s%s", (unsigned long long) seed,
+				 strcmp(json, "{}") == 0 ? "" : ", ", json + 1);
+		json = with_seed;
+	}
+	if (!ct_nac_options_from_json(json, &opt, &err))
+		return fprintf(stderr, "%s: %s\n", err.message, err.detail), 2;
+	ct_torch_randperm((uint32_t) n, seed, perm);
+	for (int i = 0; i < ntrain; i++)
+	{
+		train_cells[i] = ofa_cells[perm[i]];
+		train_acc[i] = ofa_acc[perm[i]];
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!ct_nac_train(train_cells, train_acc, (size_t) ntrain, &opt, &m, &stats, NULL, NULL, &err))
+		return fprintf(stderr, "%s: %s\n", err.message, err.detail), 1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	rest = n - ntrain;
+	nheld = rest < 100 ? rest : 100;
+	bt = ct_nac_batch_create(&m.shape);
+	feat = ct_calloc((size_t) rest * m.feat, sizeof(float));
+	for (int i = 0; i < rest; i++)
+		train_cells[i] = ofa_cells[perm[ntrain + i]];
+	ct_nac_forward(&m, bt, train_cells, rest, feat);
+	/* CTNAS's KTau: pairs i < j of the held-out 100, sign(p - 0.5) against sign(acc_i - acc_j), sign(0) = +1 */
+	for (int i = 0; i < nheld; i++)
+		for (int j = i + 1; j < nheld; j++)
+			sum += (ct_nac_head_logit(&m, feat + (size_t) i * m.feat, feat + (size_t) j * m.feat) >= 0) ==
+				(ofa_acc[perm[ntrain + i]] >= ofa_acc[perm[ntrain + j]]) ? 1 : -1;
+	for (int i = 0; i < rest; i++)
+	{
+		score[i] = ct_nac_score_feat(&m, feat + (size_t) i * m.feat);
+		truth[i] = ofa_acc[perm[ntrain + i]];
+	}
+	{
+		float		wmax = 0;
+
+		for (size_t i = 0; i < m.nparams; i++)
+			wmax = fabsf(m.params[i]) > wmax ? fabsf(m.params[i]) : wmax;
+		printf("ofa seed %llu, recipe %s, %d train: ktau %.4f on %d, tau-b %.4f on %d, train %.1f s, loss %.4f, max |w| %.3f\n",
+			   (unsigned long long) seed, ct_nac_recipe_name(opt.recipe), ntrain,
+			   (double) sum / (nheld * (nheld - 1) / 2), nheld, ct_kendall_tau_b(score, truth, rest), rest,
+			   (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, stats.final_loss, wmax);
+	}
+	ct_free(feat);
+	ct_nac_batch_destroy(bt);
+	ct_nac_free(&m);
+	return 0;
+}
+
 static int
 train(const char *csv, int ncells, int epochs, uint64_t seed)
 {
@@ -340,10 +585,16 @@ main(int argc, char **argv)
 	if (argc >= 4 && strcmp(argv[1], "darts-ktau") == 0)
 		return darts_ktau(strtoull(argv[2], NULL, 10), atoi(argv[3]), argc > 4 ? argv[4] : "{}",
 						  argc > 5 ? argv[5] : "data/darts_sample.csv");
+	if (argc >= 3 && strcmp(argv[1], "dump-ofa") == 0)
+		return dump_ofa(argv[2]);
+	if (argc >= 4 && strcmp(argv[1], "ofa-ktau") == 0)
+		return ofa_ktau(strtoull(argv[2], NULL, 10), atoi(argv[3]), argc > 4 ? argv[4] : "{}",
+						argc > 5 ? argv[5] : "/work/shared/data/ofa_mbv3/ofa_mbv3_w10_unique_subnets.csv.gz");
 	if (argc >= 2 && strcmp(argv[1], "train") == 0)
 		return train(argc > 2 ? argv[2] : "data/nb101_sample.csv", argc > 3 ? atoi(argv[3]) : 423,
 					 argc > 4 ? atoi(argv[4]) : 1000, argc > 5 ? strtoull(argv[5], NULL, 10) : 0);
 	fprintf(stderr, "usage: nac_tool dump OUT.json | nac_tool dump-darts OUT.json | "
-			"nac_tool darts-ktau SEED NTRAIN [OPTIONS_JSON [CSV]] | nac_tool train [CSV [CELLS [EPOCHS [SEED]]]]\n");
+			"nac_tool darts-ktau SEED NTRAIN [OPTIONS_JSON [CSV]] | nac_tool dump-ofa OUT.json | "
+			"nac_tool ofa-ktau SEED NTRAIN [OPTIONS_JSON [CSV]] | nac_tool train [CSV [CELLS [EPOCHS [SEED]]]]\n");
 	return 2;
 }

@@ -643,7 +643,7 @@ test_darts(void)
 			/* what no one has evaluated, each once, best-ranked first, below the final choice of recipe "default" */
 			CHECK(ct_oracle_find(&o, &a.listed[i]) < 0 && a.listed[i].space == CT_SPACE_DARTS);
 			CHECK(i == 0 || (a.listed_score[i] <= a.listed_score[i - 1] && !ct_arch_eq(&a.listed[i], &a.listed[i - 1])));
-			CHECK(k != 4 || a.listed_score[i] <= a.score);
+			CHECK(k != 4 || a.listed_score[i] <= a.score + 1e-5);	/* (scores of one cell in batches of other sizes may differ in the last bits) */
 		}
 		if (k == 4)
 		{

@@ -13,6 +13,8 @@
 #include "ctnas_alloc.h"
 #include "ctnas_darts.h"
 #include "ctnas_nac.h"
+#include "ctnas_ofa.h"
+#include "ctnas_stats.h"
 #include "darts_csv.h"
 #include "sample_csv.h"
 
@@ -934,6 +936,440 @@ test_darts(void)
 	}
 }
 
+/* ---- OFA: the MLP (the reference's MBSpaceNAC) -------------------------- */
+
+/* A subnet from a number: depths, kernels and expand ratios all in range. */
+static void
+ofa_arch(uint64_t k, ct_arch *out)
+{
+	ct_ofa_net	n;
+	uint64_t	x = k * 0x9E3779B97F4A7C15ULL + 12345;
+
+	for (int u = 0; u < CT_OFA_UNITS; u++)
+	{
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		n.d[u] = 2 + (int) ((x >> 33) % 3);
+	}
+	for (int s = 0; s < CT_OFA_SLOTS; s++)
+	{
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		n.ks[s] = ct_ofa_kernel((int) ((x >> 33) % 3));
+		n.e[s] = ct_ofa_expand((int) ((x >> 40) % 3));
+	}
+	ct_ofa_pack(&n, out);
+}
+
+/* A synthetic accuracy: larger kernels, expand ratios and depths are better, with an interaction. */
+static double
+ofa_synthetic_acc(const ct_arch *a)
+{
+	ct_ofa_net	n;
+	double		acc = 70.0;
+
+	ct_ofa_unpack(a, &n);
+	for (int s = 0; s < CT_OFA_SLOTS; s++)
+		if (n.ks[s] != 0)
+			acc += 0.05 * n.ks[s] + 0.1 * n.e[s] + (s >= 12 && n.e[s] == 6 ? 0.2 : 0.0);
+	return acc;
+}
+
+/* f(a) in double from the weights: Linear layers, ReLU after all but the last. */
+static void
+dense_embed_mlp(const ct_nac *m, const ct_arch *a, double *f)
+{
+	int			w = m->shape.width;
+	float		x[CT_OFA_ONEHOT];
+	double		h[1024],
+				next[1024];
+	int			in = m->shape.slots;
+
+	ct_ofa_onehot(a, x);
+	for (int i = 0; i < in; i++)
+		h[i] = x[i];
+	for (int l = 0; l < m->shape.layers; l++)
+	{
+		for (int o = 0; o < w; o++)
+		{
+			double		z = m->b[l][o];
+
+			for (int i = 0; i < in; i++)
+				z += h[i] * m->W[l][(size_t) i * w + o];
+			next[o] = l < m->shape.layers - 1 && z < 0 ? 0 : z;
+		}
+		memcpy(h, next, sizeof(double) * w);
+		in = w;
+	}
+	memcpy(f, h, sizeof(double) * w);
+}
+
+static int	ofa_interrupts;
+
+static void
+count_interrupt(void *arg)
+{
+	ofa_interrupts++;
+}
+
+/* Finite differences of every parameter tensor of a small MLP (width 8) with the given head. */
+static void
+check_mlp_gradients(int head)
+{
+	ct_nac_options o = ct_nac_recipe_options(CT_NAC_RECIPE_PAPER);
+	ct_nac_shape shape;
+	ct_nac		m;
+	ct_nac_batch *bt;
+	ct_arch		cells[12];
+	int			ia[16],
+				ib[16];
+	float		y[16];
+	float	   *grad;
+	int			bad_tensors = 0;
+
+	o.mlp_width = 6;
+	o.head = head;
+	shape = ct_nac_options_shape(&o, &ct_space_ofa);
+	CHECK(ct_nac_is_mlp(&shape) && shape.layers == 3 && shape.width == 6 && shape.slots == 120);
+	bt = ct_nac_batch_create(&shape);
+	ct_nac_alloc(&m, &shape);
+	ct_nac_init(&m, 11);
+	for (int i = 0; i < 12; i++)
+		ofa_arch((uint64_t) i, &cells[i]);
+	for (int k = 0; k < 16; k++)
+	{
+		ia[k] = k % 12;
+		ib[k] = (k * 5 + 1) % 12;
+		y[k] = (float) (k % 3 == 0);
+	}
+	grad = ct_calloc(m.nparams, sizeof(float));
+	loss_of(&m, bt, cells, 12, ia, ib, y, 16, grad);
+	for (int t = 0; t < 2 * shape.layers + 2; t++)
+	{
+		int			l = t / 2;
+		float	   *base = t < 2 * shape.layers ? (t % 2 == 0 ? m.W[l] : m.b[l]) : t == 2 * shape.layers ? m.fc_w : m.fc_b;
+		size_t		len = t < 2 * shape.layers ? (t % 2 == 0 ? (size_t) (l == 0 ? shape.slots : shape.width) * shape.width
+												  : (size_t) shape.width)
+			: t == 2 * shape.layers ? 2 * (size_t) m.feat : 1;
+		double		err2 = 0,
+					an2 = 0;
+		size_t		off = 0;
+
+		for (size_t i = 0; i < len; i++)
+		{
+			float		saved = base[i];
+			double		h = 1e-3 * fmax(1.0, fabs(saved));
+			double		up,
+						down,
+						fd,
+						an = grad[(base - m.params) + i];
+
+			base[i] = (float) (saved + h);
+			up = loss_of(&m, bt, cells, 12, ia, ib, y, 16, NULL);
+			base[i] = (float) (saved - h);
+			down = loss_of(&m, bt, cells, 12, ia, ib, y, 16, NULL);
+			base[i] = saved;
+			fd = (up - down) / (2 * h);
+			off += fabs(fd - an) / fmax(5e-3, fabs(an)) > 2e-2;
+			err2 += (fd - an) * (fd - an);
+			an2 += an * an;
+		}
+		/* the gradient of the loss, before the antisymmetric head's tying (the trainer's) */
+		/* the last bias moves f(a) and f(b) alike: no gradient under the antisymmetric head (FD: noise) */
+		if (head == CT_NAC_HEAD_ANTISYMMETRIC && t == 2 * shape.layers - 1)
+		{
+			CHECK(sqrt(an2) < 1e-6);
+			continue;
+		}
+		if (sqrt(err2 / fmax(an2, 1e-30)) > 2e-2 || off > len / 50)
+		{
+			bad_tensors++;
+			fprintf(stderr, "MLP gradient check (head %d): tensor %d: %zu of %zu beyond 2%%, in norm %.3g\n",
+					head, t, off, len, sqrt(err2 / fmax(an2, 1e-30)));
+		}
+	}
+	CHECK(bad_tensors == 0);
+	ct_free(grad);
+	ct_nac_batch_destroy(bt);
+	ct_nac_free(&m);
+}
+
+static void
+test_ofa(void)
+{
+	ct_nac_options paper = ct_nac_recipe_options(CT_NAC_RECIPE_PAPER);
+	ct_nac_options dflt = ct_nac_recipe_options(CT_NAC_RECIPE_DEFAULT);
+	ct_nac_shape shape = ct_nac_options_shape(&paper, &ct_space_ofa);
+	ct_nac		m;
+	ct_nac_batch *bt;
+	ct_error	err;
+	enum
+	{
+		N = 40
+	};
+	ct_arch		cells[N];
+	float	   *feat = ct_calloc((size_t) N * 512, sizeof(float));
+	float	   *again = ct_calloc((size_t) N * 512, sizeof(float));
+	double		worst = 0;
+
+	/* MBSpaceNAC: 120 -> 512 -> 512 -> 512, fc 1024 -> 1 */
+	CHECK(ct_nac_is_mlp(&shape) && shape.layers == 3 && shape.width == 512 && shape.slots == 120 &&
+		  shape.vocab == CT_NAC_VOCAB_OFA_ONEHOT && shape.vocab_size == 0);
+	CHECK(ct_nac_shape_valid(&shape, &err));
+	CHECK(ct_nac_nparams(&shape) == 588289);
+	CHECK(ct_nac_shape_space(&shape) == &ct_space_ofa && ct_nac_feat_width(&shape) == 512);
+	/* the GCN spaces' shapes are untouched */
+	{
+		ct_nac_shape g = ct_nac_options_shape(&paper, &ct_space_darts);
+		ct_nac_shape r = ct_nac_reference_shape();
+
+		CHECK(!ct_nac_is_mlp(&g) && g.layers == 4 && g.width == 128 && ct_nac_nparams(&r) == 67073);
+	}
+	/* recipe "default": the antisymmetric head; the readout option does not reach the MLP */
+	{
+		ct_nac_shape d = ct_nac_options_shape(&dflt, &ct_space_ofa);
+
+		CHECK(ct_nac_is_mlp(&d) && d.head == CT_NAC_HEAD_ANTISYMMETRIC && d.readout == CT_NAC_READOUT_MEAN_SLOTS);
+		CHECK(ct_nac_nparams(&d) == 588289);
+	}
+	/* options: "layers" and "width" set the MLP's too; a bad MLP shape is refused */
+	{
+		ct_nac_options o;
+		ct_nac_shape s2;
+
+		CHECK(ct_nac_options_from_json("{\"recipe\": \"paper\", \"layers\": 2, \"width\": 64}", &o, &err));
+		s2 = ct_nac_options_shape(&o, &ct_space_ofa);
+		CHECK(s2.layers == 2 && s2.width == 64 && ct_nac_nparams(&s2) == 120 * 64 + 64 + 64 * 64 + 64 + 128 + 1);
+		s2.readout = CT_NAC_READOUT_BOTH_DIRECTIONS;
+		CHECK(!ct_nac_shape_valid(&s2, &err));
+		s2.readout = CT_NAC_READOUT_MEAN_SLOTS;
+		s2.slots = 119;
+		CHECK(!ct_nac_shape_valid(&s2, &err));
+		s2.slots = 120;
+		s2.network = 3;
+		CHECK(!ct_nac_shape_valid(&s2, &err));
+	}
+
+	/* forward against a plain double implementation */
+	for (int i = 0; i < N; i++)
+		ofa_arch((uint64_t) i, &cells[i]);
+	ct_nac_alloc(&m, &shape);
+	ct_nac_init(&m, 3);
+	CHECK(m.emb == NULL && m.fc_b + 1 == m.params + m.nparams);
+	/* PyTorch's default bounds: 1/sqrt(120), 1/sqrt(512), 1/sqrt(1024) */
+	{
+		float		m0 = 0,
+					m1 = 0,
+					mf = 0;
+
+		for (size_t i = 0; i < 120 * 512; i++)
+			m0 = fmaxf(m0, fabsf(m.W[0][i]));
+		for (size_t i = 0; i < 512 * 512; i++)
+			m1 = fmaxf(m1, fabsf(m.W[2][i]));
+		for (size_t i = 0; i < 1024; i++)
+			mf = fmaxf(mf, fabsf(m.fc_w[i]));
+		CHECK(m0 <= 1 / sqrtf(120) && m0 > 0.99f / sqrtf(120));
+		CHECK(m1 <= 1 / sqrtf(512) && m1 > 0.99f / sqrtf(512));
+		CHECK(mf <= 1 / 32.0f && mf > 0.99f / 32.0f);
+	}
+	bt = ct_nac_batch_create(&shape);
+	ct_nac_forward(&m, bt, cells, N, feat);
+	for (int i = 0; i < N; i++)
+	{
+		double		f[512];
+
+		dense_embed_mlp(&m, &cells[i], f);
+		for (int k = 0; k < 512; k++)
+			worst = fmax(worst, fabs(f[k] - feat[i * 512 + k]) / fmax(1e-2, fabs(f[k])));
+	}
+	CHECK(worst < 1e-4);
+	/* single cells, a frozen batch, tiles with interrupts: the same bits */
+	{
+		ct_nac_batch *one = ct_nac_batch_create(&shape);
+		long		old;
+		double		d1 = 0;
+
+		ct_nac_batch_freeze(one);
+		for (int i = 0; i < N; i++)
+		{
+			ct_nac_forward(&m, one, &cells[i], 1, again);
+			for (int k = 0; k < 512; k++)
+				d1 = fmax(d1, fabs(again[k] - feat[i * 512 + k]) / fmax(1e-2, fabs(feat[i * 512 + k])));
+		}
+		/* one cell's product is not the batch's: equal to float rounding, not necessarily in bits */
+		CHECK(d1 < 1e-5);
+		ct_nac_batch_destroy(one);
+		old = ct_nac_set_chunk_macs(1000);
+		ofa_interrupts = 0;
+		ct_nac_batch_set_interrupt(bt, count_interrupt, NULL);
+		ct_nac_forward(&m, bt, cells, N, again);
+		CHECK(ofa_interrupts > 3);
+		CHECK(memcmp(again, feat, sizeof(float) * N * 512) == 0);
+		ct_nac_set_chunk_macs(old);
+		ct_nac_batch_set_interrupt(bt, NULL, NULL);
+	}
+	/* the batch's memory estimate covers a batch of that many cells */
+	CHECK(ct_nac_batch_memory(&shape, 256) >= sizeof(float) * 256 * (120 + 2 * 512 + 2 * 512) &&
+		  ct_nac_batch_memory(&shape, 256) < sizeof(float) * 256 * (120 + 5 * 512) + 4096);
+
+	/* finite-difference gradients, both recipes' heads */
+	check_mlp_gradients(CT_NAC_HEAD_CONCAT_FC);
+	check_mlp_gradients(CT_NAC_HEAD_ANTISYMMETRIC);
+
+	/* blob: round trip with network byte 2; a changed network byte is refused even with a good checksum */
+	{
+		ct_nac_stats stats = {.rows = 500, .epochs = 10, .steps = 20, .final_loss = 0.5};
+		size_t		len = ct_nac_blob_size(&m);
+		uint8_t    *buf = ct_malloc(len);
+		ct_nac		back;
+		ct_nac_options opt2;
+		const uint8_t bad13[] = {0, 1, 3, 255};
+
+		CHECK(len == 120 + 4 * 588289 + 4);
+		ct_nac_blob_write(&m, &paper, &stats, buf);
+		CHECK(buf[12] == CT_SPACE_OFA && buf[13] == 2 && buf[20] == CT_NAC_VOCAB_OFA_ONEHOT && buf[21] == 0 &&
+			  buf[18] == 120 && buf[24] == 0 && buf[25] == 0);
+		CHECK(ct_nac_blob_read(buf, len, &back, &opt2, NULL, &err));
+		CHECK(ct_nac_is_mlp(&back.shape) && back.nparams == 588289 &&
+			  memcmp(back.params, m.params, sizeof(float) * m.nparams) == 0);
+		{
+			ct_nac_batch *b2 = ct_nac_batch_create(&back.shape);
+
+			ct_nac_forward(&back, b2, cells, N, again);
+			CHECK(memcmp(again, feat, sizeof(float) * N * 512) == 0);
+			ct_nac_batch_destroy(b2);
+		}
+		ct_nac_free(&back);
+		for (int i = 0; i < 4; i++)
+		{
+			uint32_t	crc;
+
+			ct_nac_blob_write(&m, &paper, &stats, buf);
+			buf[13] = bad13[i];
+			crc = ct_crc32(buf, len - 4);
+			for (int b = 0; b < 4; b++)
+				buf[len - 4 + b] = (uint8_t) (crc >> (8 * b));
+			CHECK(!ct_nac_blob_read(buf, len, &back, NULL, NULL, &err) && strstr(err.detail, "network kind") != NULL);
+		}
+		/* a GCN's blob with its network byte made 2 is refused */
+		{
+			ct_nac_shape g = ct_nac_reference_shape();
+			ct_nac		gm;
+			uint8_t    *gb;
+			size_t		glen;
+			uint32_t	crc;
+
+			ct_nac_alloc(&gm, &g);
+			ct_nac_init(&gm, 1);
+			glen = ct_nac_blob_size(&gm);
+			gb = ct_malloc(glen);
+			ct_nac_blob_write(&gm, &paper, &stats, gb);
+			CHECK(gb[13] == 1 && gb[24] == 1 && gb[25] == 1);
+			gb[13] = 2;
+			crc = ct_crc32(gb, glen - 4);
+			for (int b = 0; b < 4; b++)
+				gb[glen - 4 + b] = (uint8_t) (crc >> (8 * b));
+			CHECK(!ct_nac_blob_read(gb, glen, &gm, NULL, NULL, &err));
+			gb[24] = gb[25] = 0;
+			crc = ct_crc32(gb, glen - 4);
+			for (int b = 0; b < 4; b++)
+				gb[glen - 4 + b] = (uint8_t) (crc >> (8 * b));
+			CHECK(!ct_nac_blob_read(gb, glen, &back, NULL, NULL, &err));
+			ct_free(gb);
+			ct_nac_free(&gm);
+		}
+		ct_free(buf);
+	}
+	ct_nac_batch_destroy(bt);
+	ct_nac_free(&m);
+
+	/* training: deterministic, the loss falls, and it ranks synthetic labels it has not seen */
+	{
+		enum
+		{
+			NT = 300, NH = 200
+		};
+		static ct_arch tr[NT + NH];
+		static double acc[NT + NH];
+		ct_nac_options opt = ct_nac_recipe_options(CT_NAC_RECIPE_DEFAULT);
+		ct_nac		a,
+					b;
+		ct_nac_stats sa,
+					sb;
+		double		score[NH],
+					truth[NH];
+		float	   *hf = ct_calloc((size_t) NH * 512, sizeof(float));
+		double		first_loss;
+
+		for (int i = 0; i < NT + NH; i++)
+		{
+			ofa_arch((uint64_t) (1000 + i), &tr[i]);
+			acc[i] = ofa_synthetic_acc(&tr[i]);
+		}
+		opt.seed = 7;
+		opt.epochs = 1;
+		CHECK(ct_nac_train(tr, acc, NT, &opt, &a, &sa, NULL, NULL, &err));
+		opt.epochs = 30;
+		CHECK(ct_nac_train(tr, acc, NT, &opt, &b, &sb, NULL, NULL, &err));
+		CHECK(sb.final_loss < 0.5 * sa.final_loss);
+		first_loss = sa.final_loss;
+		ct_nac_free(&a);
+		CHECK(ct_nac_train(tr, acc, NT, &opt, &a, &sa, NULL, NULL, &err));
+		CHECK(a.nparams == b.nparams && memcmp(a.params, b.params, sizeof(float) * a.nparams) == 0);
+		/* NAC(a, b) = 1 - NAC(b, a) */
+		bt = ct_nac_batch_create(&a.shape);
+		CHECK(fabs(ct_nac_compare(&a, bt, &tr[0], &tr[1]) + ct_nac_compare(&a, bt, &tr[1], &tr[0]) - 1) < 1e-6);
+		ct_nac_forward(&a, bt, tr + NT, NH, hf);
+		for (int i = 0; i < NH; i++)
+		{
+			score[i] = ct_nac_score_feat(&a, hf + (size_t) i * 512);
+			truth[i] = acc[NT + i];
+		}
+		fprintf(stderr, "ofa synthetic: loss %.4f -> %.4f, held-out tau-b %.3f\n", first_loss, sb.final_loss,
+				ct_kendall_tau_b(score, truth, NH));
+		CHECK(ct_kendall_tau_b(score, truth, NH) > 0.7);
+		/* recipe "paper" trains too, deterministically */
+		{
+			ct_nac_options p = ct_nac_recipe_options(CT_NAC_RECIPE_PAPER);
+			ct_nac		c;
+			ct_nac_stats sc;
+
+			p.seed = 7;
+			p.epochs = 30;
+			CHECK(ct_nac_train(tr, acc, NT, &p, &c, &sc, NULL, NULL, &err));
+			CHECK(c.shape.head == CT_NAC_HEAD_CONCAT_FC && sc.final_loss < 0.5 * 0.6931);
+			ct_nac_free(&c);
+		}
+		ct_nac_batch_destroy(bt);
+		ct_free(hf);
+		ct_nac_free(&a);
+		ct_nac_free(&b);
+
+		/* rows of two spaces are refused */
+		{
+			ct_arch		mixed[3] = {tr[0], tr[1], rows[0].cell};
+			ct_nac		x;
+			ct_nac_stats xs;
+
+			CHECK(!ct_nac_train(mixed, acc, 3, &opt, &x, &xs, NULL, NULL, &err) && strstr(err.message, "mix") != NULL);
+			mixed[0] = rows[1].cell;
+			mixed[2] = tr[2];
+			CHECK(!ct_nac_train(mixed, acc, 3, &opt, &x, &xs, NULL, NULL, &err) && strstr(err.message, "mix") != NULL);
+		}
+		/* a trainer's weights must be the MLP's */
+		{
+			ct_nac_trainer *t = ct_nac_trainer_create(tr, acc, NT, &opt, &err);
+			ct_nac		g;
+			ct_nac_shape gs = ct_nac_reference_shape();
+
+			ct_nac_alloc(&g, &gs);
+			CHECK(t != NULL && !ct_nac_trainer_set_weights(t, &g, &err));
+			ct_nac_free(&g);
+			ct_nac_trainer_destroy(t);
+		}
+	}
+	ct_free(feat);
+	ct_free(again);
+}
+
 void
 test_nac(void)
 {
@@ -952,4 +1388,5 @@ test_nac(void)
 	CHECK(ndarts == 300);
 	if (ndarts == 300)
 		test_darts();
+	test_ofa();
 }

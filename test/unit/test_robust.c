@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "ctnas_alloc.h"
+#include "ctnas_ofa.h"
 #include "ctnas_search.h"
 #include "sample_csv.h"
 
@@ -300,6 +301,54 @@ test_training_estimate(void)
 		ct_nac_free(&m);
 		peak = count_stop();
 		check_estimate(ct_nac_trainer_memory((size_t) cases[c].n, &opt, &ct_space_nb101, 0), peak, "nac_train");
+	}
+	/* the MLP of the OFA space (subnets from ct_ofa_pack) */
+	{
+		static const struct
+		{
+			int			recipe,
+						n,
+						batch,
+						width,
+						layers;
+		}			mlp[] = {
+			{CT_NAC_RECIPE_PAPER, 300, 256, 512, 3},
+			{CT_NAC_RECIPE_DEFAULT, 300, 256, 512, 3},
+			{CT_NAC_RECIPE_DEFAULT, 100, 1000, 64, 2},
+			{CT_NAC_RECIPE_DEFAULT, 40, 40, 1024, 5},
+		};
+		ct_arch		ofa[300];
+
+		for (int i = 0; i < 300; i++)
+		{
+			ct_ofa_net	net;
+
+			for (int u = 0; u < CT_OFA_UNITS; u++)
+				net.d[u] = 2 + (i + u) % 3;
+			for (int k = 0; k < CT_OFA_SLOTS; k++)
+			{
+				net.ks[k] = ct_ofa_kernel((i * 7 + k) % 3);
+				net.e[k] = ct_ofa_expand((i * 5 + k * 3) % 3);
+			}
+			ct_ofa_pack(&net, &ofa[i]);
+		}
+		for (size_t c = 0; c < sizeof(mlp) / sizeof(mlp[0]); c++)
+		{
+			ct_nac_options opt = ct_nac_recipe_options(mlp[c].recipe);
+			ct_nac		m;
+			ct_nac_stats st;
+			size_t		peak;
+
+			opt.epochs = 2;
+			opt.batch_size = mlp[c].batch;
+			opt.mlp_width = mlp[c].width;
+			opt.mlp_layers = mlp[c].layers;
+			count_start();
+			CHECK(ct_nac_train(ofa, acc, (size_t) mlp[c].n, &opt, &m, &st, NULL, NULL, NULL));
+			ct_nac_free(&m);
+			peak = count_stop();
+			check_estimate(ct_nac_trainer_memory((size_t) mlp[c].n, &opt, &ct_space_ofa, 0), peak, "nac_train (MLP)");
+		}
 	}
 	/* it grows with the batch, as the audit found: about 1.4 MB a cell at 16 layers of 1024, both directions */
 	{
