@@ -56,7 +56,7 @@ prove_installcheck:
 $(OBJS): $(wildcard include/*.h src/core/*.h src/pg/*.h)
 
 # ---- pure C unit tests: no server --------------------------------------
-UNIT_SRCS = $(wildcard test/unit/*.c) test/common/sample_csv.c test/common/darts_csv.c
+UNIT_SRCS = $(wildcard test/unit/*.c) test/common/sample_csv.c test/common/darts_csv.c test/common/ofa_csv.c
 CORE_SRCS = $(CORE_OBJS:.o=.c)
 test/unit/run_unit_tests: $(UNIT_SRCS) $(CORE_SRCS) $(wildcard include/*.h src/core/*.h test/unit/*.h test/common/*.h)
 	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/unit -Itest/common -o $@ $(UNIT_SRCS) $(CORE_SRCS) -lopenblas -lcjson -lm

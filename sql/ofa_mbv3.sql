@@ -115,6 +115,7 @@ SELECT count(*) FILTER (WHERE NOT final) AS queried, bool_and(archgraph_space(ar
 FROM local_search('ofa_w10', 40, '{"seed": 1, "acc_column": "top1_imagenet_val_supernet_weights"}');
 -- the NAC here is the reference's MBSpaceNAC: an MLP over the 120-wide one-hot (588,289
 -- parameters); trained on 2/3 of the table (in archgraph order), ranking the other third
+SET client_min_messages = warning;  -- (nac_train's notice says how long it took)
 CREATE TEMP TABLE ofa_split AS
 SELECT arch, top1_imagenet_val_supernet_weights AS acc, macs, row_number() OVER (ORDER BY arch) % 3 = 0 AS held_out FROM ofa_w10;
 INSERT INTO models (name, weights)
@@ -161,5 +162,10 @@ FROM ofa_paper;
 SELECT (SELECT arch FROM ofa_paper WHERE final)
      = (SELECT arch FROM ctnas_search('ofa_w10', 60, '{"seed": 2, "recipe": "paper", "space": "ofa_mbv3", "list": 2, "acc_column": "top1_imagenet_val_supernet_weights",
                                                    "iterations": 100, "derive_every": 50, "pseudo_every": 50, "nac": {"epochs": 20}}') WHERE final) AS reproducible;
+-- a search that starts from a stored MLP NAC (option "model") takes its shape, here 2 layers of 32
+INSERT INTO models (name, weights)
+SELECT 'ofa_small', nac_train(arch, acc, '{"seed": 1, "epochs": 5, "layers": 2, "width": 32}') FROM ofa_split WHERE NOT held_out;
+SELECT count(*) FILTER (WHERE NOT final) AS queried, count(*) FILTER (WHERE final) AS finals
+FROM ctnas_search('ofa_w10', 20, '{"seed": 3, "model": "ofa_small", "acc_column": "top1_imagenet_val_supernet_weights", "rounds": 1, "nac": {"epochs": 5}}');
 DELETE FROM models WHERE name LIKE 'ofa_%';
 DROP TABLE ofa_w10;

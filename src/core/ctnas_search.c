@@ -299,6 +299,7 @@ ct_ctnas_search *
 ct_ctnas_create(ct_budget *b, const ct_ctnas_options *opt, const ct_nac *init, ct_error *err)
 {
 	ct_ctnas_search *s;
+	ct_nac_shape want;
 
 	if (ct_ctnas_recipe_name(opt->recipe) == NULL)
 		return ct_fail(err, CT_ERR_INVALID, "unknown search recipe", "Recipe code %d.", opt->recipe), NULL;
@@ -317,12 +318,14 @@ ct_ctnas_create(ct_budget *b, const ct_ctnas_options *opt, const ct_nac *init, c
 	if (pool_pairs_max(opt) > (size_t) INT_MAX)
 		return ct_fail(err, CT_ERR_TOO_LARGE, "the search would keep too many pseudo-labelled pairs",
 					   "%zu pairs; at most %d.", pool_pairs_max(opt), INT_MAX), NULL;
+	want = ct_nac_options_shape(&opt->nac, b->oracle->space);
 	if (init != NULL &&
-		(init->shape.layers != opt->nac.layers || init->shape.width != opt->nac.width ||
-		 init->shape.head != opt->nac.head || init->shape.readout != opt->nac.readout))
+		((init->shape.network == CT_NAC_NETWORK_MLP) != (want.network == CT_NAC_NETWORK_MLP) ||
+		 init->shape.layers != want.layers || init->shape.width != want.width ||
+		 init->shape.head != want.head || init->shape.readout != want.readout))
 		return ct_fail(err, CT_ERR_INVALID, "the starting NAC does not have the shape of the training options",
 					   "The model has %d layers of width %d; the options ask for %d of width %d (and its head and readout must match too).",
-					   init->shape.layers, init->shape.width, opt->nac.layers, opt->nac.width), NULL;
+					   init->shape.layers, init->shape.width, want.layers, want.width), NULL;
 	if (init != NULL && ct_nac_shape_space(&init->shape) != b->oracle->space)
 		return ct_fail(err, CT_ERR_INVALID, "the starting NAC is of another search space than the oracle",
 					   "The model compares %s architectures; the oracle holds %s ones.",

@@ -15,7 +15,7 @@
 #define STATE_MAGIC		0x53535443u	/* "CTSS" */
 #define STATE_VERSION	4			/* 2 (0.2.0): the batch, open proposals, failed rows, the round under way;
 									 * 3: the controller's logit scaling (after the options);
-									 * 4: the option "list" (after them) */
+									 * 4: the option "list" and the MLP NAC's layers and width (after them) */
 #define ROUND_HEAD_SLACK 256		/* candidates kept beyond a round's remaining queries (more: it ranks again) */
 
 /* A cell in the space's checkpoint form (NAS-Bench-101: 0.1.0's). */
@@ -135,13 +135,22 @@ get_options(ct_rbuf *r, uint32_t version, ct_ctnas_options *o)
 		o->tanh_constant = ct_rbuf_f64(r);
 		o->op_tanh_reduce = ct_rbuf_f64(r);
 	}
-	o->list = version >= 4 ? (int) ct_rbuf_u32(r) : 0;
+	o->list = 0;
+	n->mlp_layers = ct_nac_recipe_options(n->recipe).mlp_layers;
+	n->mlp_width = ct_nac_recipe_options(n->recipe).mlp_width;
+	if (version >= 4)
+	{
+		o->list = (int) ct_rbuf_u32(r);
+		n->mlp_layers = (int) ct_rbuf_u32(r);
+		n->mlp_width = (int) ct_rbuf_u32(r);
+	}
 	shape.head = n->head;
 	shape.readout = n->readout;
 	shape.layers = n->layers;
 	shape.width = n->width;
 	/* the search options' bounds (search_options.c) and sane NAC options, so a damaged checkpoint cannot ask for absurd work */
 	return !r->bad && ct_ctnas_options_in_bounds(o) && ct_nac_recipe_name(n->recipe) != NULL &&
+		n->mlp_layers >= 1 && n->mlp_layers <= CT_NAC_MAX_LAYERS && n->mlp_width >= 1 && n->mlp_width <= CT_NAC_MAX_WIDTH &&
 		n->epochs >= 0 && n->epochs <= 1000000 &&
 		n->batch_size >= 1 && n->batch_size <= 1000000 && isfinite(n->lr) && isfinite(n->beta1) &&
 		isfinite(n->beta2) && isfinite(n->eps) && isfinite(n->weight_decay) &&
@@ -156,9 +165,10 @@ ct_ctnas_save(const ct_ctnas_search *s, size_t *len)
 	/*
 	 * The oldest version that holds the state: a search that never batched
 	 * nor waited writes 0.1.0's; one without logit scaling no newer than 2,
-	 * one that lists nothing no newer than 3.
+	 * one that lists nothing and keeps the MLP's size no newer than 3.
 	 */
-	bool		v4 = s->opt.list != 0;
+	ct_nac_options mlp = ct_nac_recipe_options(s->opt.nac.recipe);
+	bool		v4 = s->opt.list != 0 || s->opt.nac.mlp_layers != mlp.mlp_layers || s->opt.nac.mlp_width != mlp.mlp_width;
 	bool		v3 = v4 || s->opt.temperature != 0 || s->opt.tanh_constant != 0 || s->opt.op_tanh_reduce != 0;
 	bool		v2 = v3 || s->opt.batch != 0 || s->b->nfailed > 0 || s->b->npending > 0 || s->round_target >= 0;
 
@@ -174,7 +184,11 @@ ct_ctnas_save(const ct_ctnas_search *s, size_t *len)
 		ct_wbuf_f64(&w, s->opt.op_tanh_reduce);
 	}
 	if (v4)
+	{
 		ct_wbuf_u32(&w, (uint32_t) s->opt.list);
+		ct_wbuf_u32(&w, (uint32_t) s->opt.nac.mlp_layers);
+		ct_wbuf_u32(&w, (uint32_t) s->opt.nac.mlp_width);
+	}
 	ct_wbuf_u32(&w, (uint32_t) s->ph);
 	ct_wbuf_u64(&w, (uint64_t) s->iter);
 	ct_wbuf_u32(&w, (uint32_t) s->round);
@@ -486,13 +500,15 @@ ct_ctnas_restore(ct_budget *b, const uint8_t *buf, size_t len, ct_error *err)
 		DAMAGED();
 	/* every model in it has the options' shape (the buffers are sized by it) */
 	{
-		const ct_nac_options *n = &s->opt.nac;
+		ct_nac_shape want = ct_nac_options_shape(&s->opt.nac, b->oracle->space);
 		const ct_nac *models[2] = {s->has_init ? &s->init : NULL, s->has_model ? &s->model : NULL};
 
 		for (int i = 0; i < 2; i++)
 			if (models[i] != NULL &&
-				(models[i]->shape.layers != n->layers || models[i]->shape.width != n->width ||
-				 models[i]->shape.head != n->head || models[i]->shape.readout != n->readout))
+				((models[i]->shape.network == CT_NAC_NETWORK_MLP) != (want.network == CT_NAC_NETWORK_MLP) ||
+				 models[i]->shape.layers != want.layers ||
+				 models[i]->shape.width != want.width || models[i]->shape.head != want.head ||
+				 models[i]->shape.readout != want.readout))
 				DAMAGED();
 	}
 	if (s->opt.recipe == CT_CTNAS_RECIPE_DEFAULT && s->round >= s->opt.rounds && s->ph != PH_DONE)

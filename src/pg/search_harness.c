@@ -569,8 +569,16 @@ search_ctnas_create(ct_budget *b, const SearchOptions *so)
 		{
 			opt.nac.head = init->shape.head;
 			opt.nac.readout = init->shape.readout;
-			opt.nac.layers = init->shape.layers;
-			opt.nac.width = init->shape.width;
+			if (init->shape.network == CT_NAC_NETWORK_MLP)
+			{
+				opt.nac.mlp_layers = init->shape.layers;
+				opt.nac.mlp_width = init->shape.width;
+			}
+			else
+			{
+				opt.nac.layers = init->shape.layers;
+				opt.nac.width = init->shape.width;
+			}
 		}
 	}
 	search_check_memory(&opt, b->oracle->space, b->budget, b->oracle->n, init != NULL);

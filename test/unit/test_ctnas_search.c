@@ -13,6 +13,7 @@
 #include "ctnas_alloc.h"
 #include "ctnas_search.h"
 #include "darts_csv.h"
+#include "ofa_csv.h"
 #include "sample_csv.h"
 
 extern sample_row rows[5100];
@@ -693,6 +694,68 @@ test_darts(void)
 	ct_oracle_free(&o);
 }
 
+/*
+ * The OFA MobileNetV3 space, whose NAC is an MLP: both recipes in the whole
+ * space (recipe "paper" with the MBSpaceController), straight = resumed; a
+ * NAC of another size than the recipe's is kept by checkpoints (version 4),
+ * so the resumed search trains the same network.
+ */
+static void
+test_ofa(void)
+{
+	static ct_arch cells[2200];
+	static double acc[2200];
+	ct_oracle	o;
+	int			n = ofa_csv_read("data/ofa_mbv3_w10.csv", cells, acc, 2200);
+
+	CHECK(n == 2162);
+	CHECK(ct_oracle_build(&o, cells, acc, (size_t) (n > 0 ? n : 0), NULL));
+	for (int k = 0; k < 3; k++)
+	{
+		ct_ctnas_options opt = small_options(k == 0 ? CT_CTNAS_RECIPE_PAPER : CT_CTNAS_RECIPE_DEFAULT, 7);
+		outcome		a,
+					b;
+
+		opt.space = CT_PROPOSE_SPACE;
+		opt.space_id = CT_SPACE_OFA;
+		opt.list = 3;
+		if (k == 2)
+		{
+			opt.nac.mlp_layers = 2;
+			opt.nac.mlp_width = 32;
+		}
+		run_straight(&o, &opt, 40, &a);
+		CHECK(a.used == 40 && a.final.space == CT_SPACE_OFA && a.nlisted == 3);
+		run_resumed(&o, &opt, 40, k == 0 ? 37 : 9, &b);
+		CHECK(same_outcome(&a, &b));
+		if (k == 2)
+		{
+			ct_budget	bud;
+			ct_error	err;
+			ct_ctnas_search *s;
+			ct_ctnas_options back;
+			const ct_nac *m;
+			ct_nac_options mo;
+			ct_nac_stats ms;
+			uint8_t    *buf;
+			size_t		len;
+
+			ct_budget_init(&bud, &o, 40);
+			s = ct_ctnas_create(&bud, &opt, NULL, &err);
+			CHECK(ct_ctnas_run(s, NULL, NULL, &err));
+			m = ct_ctnas_model(s, &mo, &ms);
+			CHECK(m != NULL && m->shape.layers == 2 && m->shape.width == 32);
+			buf = ct_ctnas_save(s, &len);
+			CHECK(ct_ctnas_checkpoint_options(buf, len, &back, &err));
+			CHECK(back.nac.mlp_layers == 2 && back.nac.mlp_width == 32 && back.list == 3);
+			ct_free(buf);
+			ct_ctnas_destroy(s);
+			ct_budget_free(&bud);
+		}
+	}
+	ct_oracle_free(&o);
+}
+
 void
 test_ctnas_search(void)
 {
@@ -711,4 +774,5 @@ test_ctnas_search(void)
 	test_start_model(&o);
 	ct_oracle_free(&o);
 	test_darts();
+	test_ofa();
 }
