@@ -165,10 +165,13 @@ ct_ctnas_save(const ct_ctnas_search *s, size_t *len)
 	/*
 	 * The oldest version that holds the state: a search that never batched
 	 * nor waited writes 0.1.0's; one without logit scaling no newer than 2,
-	 * one that lists nothing and keeps the MLP's size no newer than 3.
+	 * one that lists nothing and has no MLP of another size than its recipe's
+	 * no newer than 3.
 	 */
 	ct_nac_options mlp = ct_nac_recipe_options(s->opt.nac.recipe);
-	bool		v4 = s->opt.list != 0 || s->opt.nac.mlp_layers != mlp.mlp_layers || s->opt.nac.mlp_width != mlp.mlp_width;
+	bool		uses_mlp = ct_nac_options_shape(&s->opt.nac, s->b->oracle->space).network == CT_NAC_NETWORK_MLP;
+	bool		v4 = s->opt.list != 0 ||
+		(uses_mlp && (s->opt.nac.mlp_layers != mlp.mlp_layers || s->opt.nac.mlp_width != mlp.mlp_width));
 	bool		v3 = v4 || s->opt.temperature != 0 || s->opt.tanh_constant != 0 || s->opt.op_tanh_reduce != 0;
 	bool		v2 = v3 || s->opt.batch != 0 || s->b->nfailed > 0 || s->b->npending > 0 || s->round_target >= 0;
 
