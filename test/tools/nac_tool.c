@@ -266,74 +266,6 @@ dump_darts(const char *path)
 	return dump_cells(path, cells, "darts");
 }
 
-static int
-darts_ktau(uint64_t seed, int ntrain, const char *json, const char *csv)
-{
-	ct_nac_options opt;
-	ct_error	err;
-	char		with_seed[512];
-	static uint32_t perm[DARTS_ROWS_MAX];
-	static ct_arch train_cells[DARTS_ROWS_MAX];
-	static double train_acc[DARTS_ROWS_MAX];
-	ct_nac		m;
-	ct_nac_stats stats;
-	ct_nac_batch *bt;
-	float	   *feat;
-	static double score[DARTS_ROWS_MAX],
-				truth[DARTS_ROWS_MAX];
-	long		sum = 0;
-	int			nheld,
-				rest;
-	struct timespec t0,
-				t1;
-	int			n = darts_csv_read(csv, darts_cells, darts_acc, DARTS_ROWS_MAX);
-
-	if (n < 3 || ntrain < 2 || ntrain > n - 2)
-		return fprintf(stderr, "need 2 <= NTRAIN <= rows - 2 (%d rows)\n", n), 2;
-	if (strstr(json, "\"seed\"") == NULL)
-	{
-		snprintf(with_seed, sizeof(with_seed), "{\"seed\": %llu%s%s", (unsigned long long) seed,
-				 strcmp(json, "{}") == 0 ? "" : ", ", json + 1);
-		json = with_seed;
-	}
-	if (!ct_nac_options_from_json(json, &opt, &err))
-		return fprintf(stderr, "%s: %s\n", err.message, err.detail), 2;
-	ct_torch_randperm((uint32_t) n, seed, perm);
-	for (int i = 0; i < ntrain; i++)
-	{
-		train_cells[i] = darts_cells[perm[i]];
-		train_acc[i] = darts_acc[perm[i]];
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (!ct_nac_train(train_cells, train_acc, (size_t) ntrain, &opt, &m, &stats, NULL, NULL, &err))
-		return fprintf(stderr, "%s: %s\n", err.message, err.detail), 1;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	rest = n - ntrain;
-	nheld = rest < 100 ? rest : 100;
-	bt = ct_nac_batch_create(&m.shape);
-	feat = ct_calloc((size_t) rest * m.feat, sizeof(float));
-	for (int i = 0; i < rest; i++)
-		train_cells[i] = darts_cells[perm[ntrain + i]];
-	ct_nac_forward(&m, bt, train_cells, rest, feat);
-	/* CTNAS's KTau: pairs i < j of the held-out 100, sign(p - 0.5) against sign(acc_i - acc_j), sign(0) = +1 */
-	for (int i = 0; i < nheld; i++)
-		for (int j = i + 1; j < nheld; j++)
-			sum += (ct_nac_head_logit(&m, feat + (size_t) i * m.feat, feat + (size_t) j * m.feat) >= 0) ==
-				(darts_acc[perm[ntrain + i]] >= darts_acc[perm[ntrain + j]]) ? 1 : -1;
-	for (int i = 0; i < rest; i++)
-	{
-		score[i] = ct_nac_score_feat(&m, feat + (size_t) i * m.feat);
-		truth[i] = darts_acc[perm[ntrain + i]];
-	}
-	printf("darts seed %llu, recipe %s, %d train: ktau %.4f on %d, tau-b %.4f on %d, train %.1f s, loss %.4f\n",
-		   (unsigned long long) seed, ct_nac_recipe_name(opt.recipe), ntrain,
-		   (double) sum / (nheld * (nheld - 1) / 2), nheld, ct_kendall_tau_b(score, truth, rest), rest,
-		   (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, stats.final_loss);
-	ct_free(feat);
-	ct_nac_batch_destroy(bt);
-	ct_nac_free(&m);
-	return 0;
-}
 
 /* OFA subnets: a spread of depths, kernels and expand ratios, with the smallest and the largest */
 static int
@@ -458,30 +390,34 @@ ofa_csv_read(const char *path, ct_arch *cells, double *acc, int max)
 	return n;
 }
 
+#define KTAU_ROWS_MAX 4096
+
+/*
+ * The ranking protocol of both *-ktau modes: split = torch.randperm(n, seed), train on the first
+ * ntrain, CTNAS's KTau on the next 100, tau-b of nac_score on all the rest.
+ */
 static int
-ofa_ktau(uint64_t seed, int ntrain, const char *json, const char *csv)
+split_ktau(const char *label, const ct_arch *cells, const double *acc, int n, uint64_t seed, int ntrain,
+		   const char *json)
 {
 	ct_nac_options opt;
 	ct_error	err;
 	char		with_seed[512];
-	static uint32_t perm[OFA_ROWS_MAX];
-	static ct_arch train_cells[OFA_ROWS_MAX];
-	static double train_acc[OFA_ROWS_MAX];
+	static uint32_t perm[KTAU_ROWS_MAX];
+	static ct_arch train_cells[KTAU_ROWS_MAX];
+	static double train_acc[KTAU_ROWS_MAX];
 	ct_nac		m;
 	ct_nac_stats stats;
 	ct_nac_batch *bt;
 	float	   *feat;
-	static double score[OFA_ROWS_MAX],
-				truth[OFA_ROWS_MAX];
+	static double score[KTAU_ROWS_MAX],
+				truth[KTAU_ROWS_MAX];
 	long		sum = 0;
 	int			nheld,
 				rest;
 	struct timespec t0,
 				t1;
-	int			n = ofa_csv_read(csv, ofa_cells, ofa_acc, OFA_ROWS_MAX);
 
-	if (n < 0)
-		return fprintf(stderr, "cannot read OFA subnets from %s\n", csv), 2;
 	if (n < 3 || ntrain < 2 || ntrain > n - 2)
 		return fprintf(stderr, "need 2 <= NTRAIN <= rows - 2 (%d rows)\n", n), 2;
 	if (strstr(json, "\"seed\"") == NULL)
@@ -495,8 +431,8 @@ ofa_ktau(uint64_t seed, int ntrain, const char *json, const char *csv)
 	ct_torch_randperm((uint32_t) n, seed, perm);
 	for (int i = 0; i < ntrain; i++)
 	{
-		train_cells[i] = ofa_cells[perm[i]];
-		train_acc[i] = ofa_acc[perm[i]];
+		train_cells[i] = cells[perm[i]];
+		train_acc[i] = acc[perm[i]];
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (!ct_nac_train(train_cells, train_acc, (size_t) ntrain, &opt, &m, &stats, NULL, NULL, &err))
@@ -507,25 +443,25 @@ ofa_ktau(uint64_t seed, int ntrain, const char *json, const char *csv)
 	bt = ct_nac_batch_create(&m.shape);
 	feat = ct_calloc((size_t) rest * m.feat, sizeof(float));
 	for (int i = 0; i < rest; i++)
-		train_cells[i] = ofa_cells[perm[ntrain + i]];
+		train_cells[i] = cells[perm[ntrain + i]];
 	ct_nac_forward(&m, bt, train_cells, rest, feat);
 	/* CTNAS's KTau: pairs i < j of the held-out 100, sign(p - 0.5) against sign(acc_i - acc_j), sign(0) = +1 */
 	for (int i = 0; i < nheld; i++)
 		for (int j = i + 1; j < nheld; j++)
 			sum += (ct_nac_head_logit(&m, feat + (size_t) i * m.feat, feat + (size_t) j * m.feat) >= 0) ==
-				(ofa_acc[perm[ntrain + i]] >= ofa_acc[perm[ntrain + j]]) ? 1 : -1;
+				(acc[perm[ntrain + i]] >= acc[perm[ntrain + j]]) ? 1 : -1;
 	for (int i = 0; i < rest; i++)
 	{
 		score[i] = ct_nac_score_feat(&m, feat + (size_t) i * m.feat);
-		truth[i] = ofa_acc[perm[ntrain + i]];
+		truth[i] = acc[perm[ntrain + i]];
 	}
 	{
 		float		wmax = 0;
 
 		for (size_t i = 0; i < m.nparams; i++)
 			wmax = fabsf(m.params[i]) > wmax ? fabsf(m.params[i]) : wmax;
-		printf("ofa seed %llu, recipe %s, %d train: ktau %.4f on %d, tau-b %.4f on %d, train %.1f s, loss %.4f, max |w| %.3f\n",
-			   (unsigned long long) seed, ct_nac_recipe_name(opt.recipe), ntrain,
+		printf("%s seed %llu, recipe %s, %d train: ktau %.4f on %d, tau-b %.4f on %d, train %.1f s, loss %.4f, max |w| %.3f\n",
+			   label, (unsigned long long) seed, ct_nac_recipe_name(opt.recipe), ntrain,
 			   (double) sum / (nheld * (nheld - 1) / 2), nheld, ct_kendall_tau_b(score, truth, rest), rest,
 			   (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, stats.final_loss, wmax);
 	}
@@ -533,6 +469,24 @@ ofa_ktau(uint64_t seed, int ntrain, const char *json, const char *csv)
 	ct_nac_batch_destroy(bt);
 	ct_nac_free(&m);
 	return 0;
+}
+
+static int
+darts_ktau(uint64_t seed, int ntrain, const char *json, const char *csv)
+{
+	int			n = darts_csv_read(csv, darts_cells, darts_acc, DARTS_ROWS_MAX);
+
+	return split_ktau("darts", darts_cells, darts_acc, n, seed, ntrain, json);
+}
+
+static int
+ofa_ktau(uint64_t seed, int ntrain, const char *json, const char *csv)
+{
+	int			n = ofa_csv_read(csv, ofa_cells, ofa_acc, OFA_ROWS_MAX);
+
+	if (n < 0)
+		return fprintf(stderr, "cannot read OFA subnets from %s\n", csv), 2;
+	return split_ktau("ofa", ofa_cells, ofa_acc, n, seed, ntrain, json);
 }
 
 static int
