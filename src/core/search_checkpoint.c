@@ -165,10 +165,15 @@ ct_ctnas_save(const ct_ctnas_search *s, size_t *len)
 	/*
 	 * The oldest version that holds the state: a search that never batched
 	 * nor waited writes 0.1.0's; one without logit scaling no newer than 2,
-	 * one that lists nothing and keeps the MLP's size no newer than 3.
+	 * one that lists nothing and keeps the MLP's size no newer than 3.  The
+	 * MLP's size counts only where the NAC is the MLP (a space with
+	 * nac_input): JSON "layers"/"width" set it in every space, and a GCN
+	 * search with them must still write 0.1.0's form (test_compat_0_1_0).
 	 */
 	ct_nac_options mlp = ct_nac_recipe_options(s->opt.nac.recipe);
-	bool		v4 = s->opt.list != 0 || s->opt.nac.mlp_layers != mlp.mlp_layers || s->opt.nac.mlp_width != mlp.mlp_width;
+	bool		mlp_sized = s->b->oracle->space->nac_input > 0 &&
+		(s->opt.nac.mlp_layers != mlp.mlp_layers || s->opt.nac.mlp_width != mlp.mlp_width);
+	bool		v4 = s->opt.list != 0 || mlp_sized;
 	bool		v3 = v4 || s->opt.temperature != 0 || s->opt.tanh_constant != 0 || s->opt.op_tanh_reduce != 0;
 	bool		v2 = v3 || s->opt.batch != 0 || s->b->nfailed > 0 || s->b->npending > 0 || s->round_target >= 0;
 
