@@ -123,15 +123,15 @@ test/tools/search_bench: test/tools/search_bench.c test/common/nb101_table.c $(C
 test/tools/nb201_bench: test/tools/nb201_bench.c test/common/nb201_csv.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h test/common/*.h)
 	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< test/common/nb201_csv.c $(CORE_SRCS) -lopenblas -lcjson -lm
 
-test/tools/darts_bench: test/tools/darts_bench.c test/common/darts_csv.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h test/common/*.h)
-	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< test/common/darts_csv.c $(CORE_SRCS) -lopenblas -lcjson -lm
+test/tools/space_bench: test/tools/space_bench.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h test/common/*.h)
+	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< $(CORE_SRCS) -lopenblas -lcjson -lm
 
 # all 423,624 NAS-Bench-101 rows: canonical form and module hash (needs ../shared)
 nb101-check: test/tools/nb101_check
 	gzip -dc $(NB101_CSV) | test/tools/nb101_check
 
 NB101_CSV ?= ../shared/data/nb101/nb101_all_run0test.csv.gz
-EXTRA_CLEAN = test/unit/nac_dump.json test/unit/nac_dump_darts.json test/unit/run_unit_tests test/tools/nb101_check test/tools/nac_tool test/tools/ktau_bench test/tools/search_bench test/tools/nb201_bench test/tools/darts_bench test/fuzz/fuzz_archgraph test/tools/interrupt_gap
+EXTRA_CLEAN = test/unit/nac_dump.json test/unit/nac_dump_darts.json test/unit/run_unit_tests test/tools/nb101_check test/tools/nac_tool test/tools/ktau_bench test/tools/search_bench test/tools/nb201_bench test/tools/space_bench test/fuzz/fuzz_archgraph test/tools/interrupt_gap
 
 # the longest work between two interrupt checks in the worst documented cases (README, "Cancels and memory")
 test/tools/interrupt_gap: test/tools/interrupt_gap.c test/common/sample_csv.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h)

@@ -1,7 +1,7 @@
 """Shared by the DARTS bench scripts: the 1,218 labelled genotypes of
 ../shared/data/darts (NAS-Bench-301 SURROGATE predictions, not trained
 accuracies) written in data/darts_sample.csv's form, rows in the source
-order (the order nac_tool darts-ktau and darts_bench read them in, so
+order (the order nac_tool darts-ktau and space_bench read them in, so
 torch.randperm splits are the same everywhere)."""
 import csv
 import gzip
