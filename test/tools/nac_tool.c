@@ -180,7 +180,16 @@ dump_cells(const char *path, const ct_arch *cells, const char *space)
 	{
 		char		text[CT_ARCH_TEXT_MAX];
 
-		ct_arch_to_text(&cells[k], text, sizeof(text));
+		if (cells[k].space == CT_SPACE_OFA)
+		{
+			ct_ofa_net	net;
+
+			/* the reference's string (d:k:e), which its tensorizer reads; archgraph's text is a JSON object */
+			ct_ofa_unpack(&cells[k], &net);
+			ct_ofa_to_native(&net, text, sizeof(text));
+		}
+		else
+			ct_arch_to_text(&cells[k], text, sizeof(text));
 		/* a DARTS genotype or an OFA subnet is a string (no " or \ in it); an NB101 cell a JSON object */
 		fprintf(f, space ? "%s\"%s\"" : "%s%s", k ? "," : "", text);
 	}
