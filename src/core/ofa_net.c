@@ -138,7 +138,8 @@ ct_ofa_parse(const char *text, size_t len, ct_ofa_net *out, ct_error *err)
 		{
 			long		x = 0;
 			bool		neg = false;
-			size_t		start;
+			size_t		start,
+						digits = 0;	/* significant: after leading zeros, as Python's int() reads them */
 
 			while (i < len && isspace((unsigned char) text[i]))
 				i++;
@@ -147,7 +148,9 @@ ct_ofa_parse(const char *text, size_t len, ct_ofa_net *out, ct_error *err)
 			start = i;
 			while (i < len && isdigit((unsigned char) text[i]))
 			{
-				if (i - start < 9)
+				if (x > 0 || text[i] != '0')
+					digits++;
+				if (digits <= 9)
 					x = 10 * x + (text[i] - '0');
 				i++;
 			}
@@ -158,7 +161,7 @@ ct_ofa_parse(const char *text, size_t len, ct_ofa_net *out, ct_error *err)
 							   "Expected an integer (value %d of the %s) at offset %zu: \"%s\". " NATIVE_HINT,
 							   v + 1, group_names[g], i, q);
 			}
-			if (i - start > 9)
+			if (digits > 9)
 				x = 999999999;	/* out of range, however long */
 			while (i < len && isspace((unsigned char) text[i]))
 				i++;

@@ -511,7 +511,7 @@ ct_ctnas_restore(ct_budget *b, const uint8_t *buf, size_t len, ct_error *err)
 				((models[i]->shape.network == CT_NAC_NETWORK_MLP) != (want.network == CT_NAC_NETWORK_MLP) ||
 				 models[i]->shape.layers != want.layers ||
 				 models[i]->shape.width != want.width || models[i]->shape.head != want.head ||
-				 models[i]->shape.readout != want.readout))
+				 models[i]->shape.readout != want.readout || ct_nac_shape_space(&models[i]->shape) != b->oracle->space))
 				DAMAGED();
 	}
 	if (s->opt.recipe == CT_CTNAS_RECIPE_DEFAULT && s->round >= s->opt.rounds && s->ph != PH_DONE)

@@ -102,14 +102,22 @@ score_from(ct_ctnas_search *s, candidate_set *cs, size_t from)
 	}
 }
 
-/* Best score first; ties in architecture order, so the ranking is one fixed order. */
+/*
+ * Best score first, scores that are not finite (a model whose activations
+ * overflow on some architecture) last; ties in architecture order, so the
+ * ranking is one fixed order.
+ */
 static int
 by_score(const void *a, const void *b)
 {
 	const candidate *x = a;
 	const candidate *y = b;
+	bool		fx = isfinite(x->score),
+				fy = isfinite(y->score);
 
-	if (x->score != y->score)
+	if (fx != fy)
+		return fx ? -1 : 1;
+	if (fx && x->score != y->score)
 		return x->score > y->score ? -1 : 1;
 	return ct_arch_cmp(&x->arch, &y->arch);
 }
@@ -246,6 +254,9 @@ space_rank_ready(ct_ctnas_search *s, ct_error *err)
 	s->has_space_best = false;
 	for (size_t i = 0; i < cs.n; i++)
 	{
+		/* a score that is not finite ranks nothing (they sort last) */
+		if (!isfinite(cs.c[i].score))
+			break;
 		/* in a whole space, the list is of what the oracle lacks: what no one has evaluated */
 		if (whole && ct_oracle_find(s->b->oracle, &cs.c[i].arch) >= 0)
 			continue;
@@ -254,7 +265,7 @@ space_rank_ready(ct_ctnas_search *s, ct_error *err)
 		s->listed[s->nlisted] = cs.c[i].arch;
 		s->listed_score[s->nlisted++] = cs.c[i].score;
 	}
-	if (whole && cs.n > 0)
+	if (whole && cs.n > 0 && isfinite(cs.c[0].score))
 	{
 		s->space_best = cs.c[0].arch;
 		s->has_space_best = true;

@@ -251,7 +251,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ct_ctnas_options sopt;
 
 		if (ct_ctnas_options_from_json(text, &sopt, &err) &&
-			(sopt.rounds < 1 || sopt.derive_every < 1 || sopt.nac.epochs < 0 || sopt.nac.width < 1))
+			((sopt.rounds < 1 && sopt.rounds != CT_CTNAS_ROUNDS_AUTO) || (sopt.first < 0 && sopt.first != CT_CTNAS_FIRST_AUTO) ||
+			 sopt.derive_every < 1 || sopt.nac.epochs < 0 || sopt.nac.width < 1))
 			abort();
 	}
 	fuzz_checkpoint(data, size);

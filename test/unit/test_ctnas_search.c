@@ -700,6 +700,8 @@ test_darts(void)
  * NAC of another size than the recipe's is kept by checkpoints (version 4),
  * so the resumed search trains the same network.
  */
+static void test_overflowing_model(const ct_oracle *o);
+
 static void
 test_ofa(void)
 {
@@ -710,6 +712,7 @@ test_ofa(void)
 
 	CHECK(n == 2162);
 	CHECK(ct_oracle_build(&o, cells, acc, (size_t) (n > 0 ? n : 0), NULL));
+	test_overflowing_model(&o);
 	for (int k = 0; k < 3; k++)
 	{
 		ct_ctnas_options opt = small_options(k == 0 ? CT_CTNAS_RECIPE_PAPER : CT_CTNAS_RECIPE_DEFAULT, 7);
@@ -754,6 +757,61 @@ test_ofa(void)
 		}
 	}
 	ct_oracle_free(&o);
+}
+
+/*
+ * A model whose activations overflow (an 8-layer MLP with every weight at
+ * the stored-model bound) scores architectures inf or NaN: the whole-space
+ * ranking lists none of them and the final choice falls back to the best
+ * cell read (found by an adversarial review: NaN broke qsort's order and
+ * reached the listed rows).
+ */
+static void
+test_overflowing_model(const ct_oracle *o)
+{
+	ct_ctnas_options opt = ct_ctnas_recipe_options(CT_CTNAS_RECIPE_DEFAULT);
+	ct_nac_shape sh;
+	ct_nac		m;
+	ct_budget	b;
+	ct_error	err;
+	ct_ctnas_search *s;
+	ct_arch		listed[8],
+				final;
+	double		score[8],
+				fscore;
+	int64_t		row;
+
+	opt.space = CT_PROPOSE_SPACE;
+	opt.space_id = CT_SPACE_OFA;
+	opt.list = 8;
+	opt.nac.mlp_layers = 8;
+	opt.nac.mlp_width = 64;
+	opt.nac.epochs = 0;
+	opt.first = 10;
+	opt.rounds = 2;
+	opt.nac.head = CT_NAC_HEAD_CONCAT_FC;
+	sh = ct_nac_options_shape(&opt.nac, &ct_space_ofa);
+	ct_nac_alloc(&m, &sh);
+	for (size_t i = 0; i < m.nparams; i++)
+		m.params[i] = 1000.0f;
+	for (int k = 0; k < 2 * m.feat; k++)
+		m.fc_w[k] = (k % 2) ? -1000.0f : 1000.0f;
+	ct_budget_init(&b, o, 20);
+	s = ct_ctnas_create(&b, &opt, &m, &err);
+	CHECK(s != NULL && ct_ctnas_run(s, NULL, NULL, &err));
+	if (s != NULL)
+	{
+		int			n = ct_ctnas_list(s, listed, score, 8, &err);
+
+		CHECK(n >= 0);
+		for (int i = 0; i < n; i++)
+			CHECK(isfinite(score[i]));
+		CHECK(ct_ctnas_final(s, &final, &row, &fscore));
+		CHECK(isfinite(fscore) || row == ct_budget_best(&b));
+	}
+	ct_ctnas_destroy(s);
+	ct_budget_free(&b);
+	ct_nac_free(&m);
 }
 
 void

@@ -71,6 +71,19 @@ test_forms(void)
 
 		CHECK(ct_arch_to_text(&b, small, sizeof(small)) == CT_OFA_TEXT_MAX - 1 && strlen(small) == 9);
 	}
+	/* leading zeros are read as Python's int() reads them (found by an adversarial review: a long
+	 * zero-padded number was taken for a huge one) */
+	{
+		ct_arch		z,
+					plain;
+		ct_error	zerr;
+
+		CHECK(parse("0000000002,2,2,2,2:3,3,0,0,3,3,0,0,3,3,0,0,3,5,0,0,5,3,0,0:4,4,0,0,3,3,0,0,4,4,0,0,3,3,0,0,4,4,0,0", &z, &zerr));
+		CHECK(parse(ROW1_NATIVE, &plain, &zerr) && ct_arch_eq(&z, &plain));
+		CHECK(!parse("0000000012,2,2,2,2:3,3,0,0,3,3,0,0,3,3,0,0,3,5,0,0,5,3,0,0:4,4,0,0,3,3,0,0,4,4,0,0,3,3,0,0,4,4,0,0", &z, &zerr) &&
+			  strstr(zerr.detail, "12") != NULL);
+		CHECK(!parse("10000000002,2,2,2,2:3,3,0,0,3,3,0,0,3,3,0,0,3,5,0,0,5,3,0,0:4,4,0,0,3,3,0,0,4,4,0,0,3,3,0,0,4,4,0,0", &z, &zerr));
+	}
 }
 
 static void
