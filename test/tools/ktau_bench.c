@@ -23,6 +23,15 @@
  *	      which every cell of a batch meets P random in-batch partners (P
  *	      shuffles; P=1 is ct_nac_train bit for bit), or PAIRS=all: every
  *	      pair i < j of the batch.  The loss is the mean over the pairs.
+ *	  PSEUDO=N  the NAC(s) trained as above are a teacher: N pairs of random
+ *	      unlabelled cells (ref: positions >= 523 of the permutation, so
+ *	      never a held-out one; all: any cell after the training ones, that
+ *	      is the tested cells, unlabelled) get the teacher's hard label
+ *	      1{sum of logits >= 0};
+ *	      a student (seed + 7777, the same options) is trained with them as
+ *	      ct_nac_trainer_epoch's pool (as many pool pairs per batch as
+ *	      labelled cells, CTNAS's ratio) and is the model reported, alone.
+ *	      Training seconds include the teacher's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,6 +267,53 @@ main(int argc, char **argv)
 										   &ens[e], &stats, &err)
 			: !ct_nac_train(train_cells, train_acc, ntrain, &o, &ens[e], &stats, NULL, NULL, &err))
 			return fprintf(stderr, "%s: %s\n", err.message, err.detail), 1;
+	}
+	if (getenv("PSEUDO"))
+	{
+		int			np = atoi(getenv("PSEUDO"));
+		int			lo = all ? ntrain : 523;
+		ct_nac_labelled_pair *pool = malloc(sizeof(ct_nac_labelled_pair) * np);
+		ct_arch    *pc = malloc(sizeof(ct_arch) * 256);
+		float	   *pf = malloc(sizeof(float) * 256 * ens[0].feat);
+		ct_nac_batch *pbt = ct_nac_batch_create(&ens[0].shape);
+		ct_rng		r;
+		ct_nac_options so = opt;
+		ct_nac_trainer *t;
+
+		ct_rng_seed(&r, opt.seed ^ 0xC0FFEEULL);
+		for (int i = 0; i < np; i++)
+		{
+			pool[i].a = cells[perm[lo + ct_rng_below(&r, NB101_CELLS - lo)]];
+			pool[i].b = cells[perm[lo + ct_rng_below(&r, NB101_CELLS - lo)]];
+		}
+		for (int i = 0; i < np; i += 128)
+		{
+			int			k = np - i < 128 ? np - i : 128;
+			double		lg[128] = {0};
+
+			for (int j = 0; j < k; j++)
+			{
+				pc[2 * j] = pool[i + j].a;
+				pc[2 * j + 1] = pool[i + j].b;
+			}
+			for (int e = 0; e < members; e++)
+			{
+				ct_nac_forward(&ens[e], pbt, pc, 2 * k, pf);
+				for (int j = 0; j < k; j++)
+					lg[j] += ct_nac_head_logit(&ens[e], pf + 2 * j * ens[e].feat, pf + (2 * j + 1) * ens[e].feat);
+			}
+			for (int j = 0; j < k; j++)
+				pool[i + j].label = lg[j] >= 0 ? 1.0f : 0.0f;
+		}
+		so.seed = opt.seed + 7777;
+		t = ct_nac_trainer_create(train_cells, train_acc, ntrain, &so, &err);
+		if (t == NULL)
+			return fprintf(stderr, "%s: %s\n", err.message, err.detail), 1;
+		ct_nac_trainer_reserve_pool(t, np);
+		for (int e = 0; e < so.epochs; e++)
+			ct_nac_trainer_epoch(t, pool, np, NULL, NULL);
+		ct_nac_trainer_finish(t, &ens[0], &stats);
+		members = 1;
 	}
 	m = ens[0];
 	train_s = seconds_since(&t0);
