@@ -14,6 +14,12 @@ members, k < K (the same runs: their training seconds are K's).  Runs 2 processe
 thread each, under nice -n 5.  Prints one line per run on stderr and a
 markdown table (mean +- std, min, max, mean training seconds) on stdout;
 --raw FILE also appends every run as a JSON line.
+
+  ktau_seeds.py --summary RAW [--baseline NAME]
+reads such a file instead of running and prints, per variant (last run of
+each variant and seed wins), mean +- std, and the paired difference to the
+baseline variant on the seeds both have: mean +- its standard error, and on
+how many seeds the variant is better / worse.
 """
 import argparse
 import concurrent.futures
@@ -49,8 +55,12 @@ def main():
     ap.add_argument("--seeds", type=seeds_arg, default=seeds_arg("1-20"))
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--raw")
-    ap.add_argument("variants", nargs="+", type=variant_arg)
+    ap.add_argument("--summary")
+    ap.add_argument("--baseline", default="default")
+    ap.add_argument("variants", nargs="*", type=variant_arg)
     a = ap.parse_args()
+    if a.summary:
+        return summary(a.summary, a.baseline)
     tmp, plain = plain_copy()
     jobs = [(v, s) for v in a.variants for s in a.seeds]
 
@@ -61,16 +71,17 @@ def main():
     results = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as pool:
         for ((name, options, env), seed), (value, seconds, out) in pool.map(one, jobs):
-            results.setdefault(name, []).append((seed, value, seconds))
-            for k, v in re.findall(r"^members ([0-9]+): (-?[0-9.]+)$", out, re.M):
-                if int(k) < int(env.get("ENSEMBLE", 1)):
-                    results.setdefault(f"{name}/{k}", []).append((seed, float(v), seconds))
+            found = [(name, value)] + [(f"{name}/{k}", float(v)) for k, v in
+                                       re.findall(r"^members ([0-9]+): (-?[0-9.]+)$", out, re.M)
+                                       if int(k) < int(env.get("ENSEMBLE", 1))]
+            for n, v in found:
+                results.setdefault(n, []).append((seed, v, seconds))
+                if a.raw:
+                    with open(a.raw, "a") as f:
+                        f.write(json.dumps({"variant": n, "options": options, "env": env, "mode": a.mode,
+                                            "ntrain": a.ntrain if a.mode == "all" else 423, "seed": seed,
+                                            "value": v, "train_s": seconds}) + "\n")
             print(f"  {name} seed {seed}: {value:.4f} ({seconds:.1f} s)", file=sys.stderr, flush=True)
-            if a.raw:
-                with open(a.raw, "a") as f:
-                    f.write(json.dumps({"variant": name, "options": options, "env": env, "mode": a.mode,
-                                        "ntrain": a.ntrain if a.mode == "all" else 423, "seed": seed,
-                                        "value": value, "train_s": seconds}) + "\n")
     shutil.rmtree(tmp)
     stat = "CTNAS KTau (423 / next 100)" if a.mode == "ref" else f"tau-b ({a.ntrain} / all rest)"
     print(f"| variant | options | {stat} mean +- std | min | max | seeds | train s |")
@@ -86,6 +97,38 @@ def main():
         extra = (" " + " ".join(f"{k}={v}" for k, v in env.items())) if env else ""
         print(f"| {name} | `{options}`{extra} | {statistics.mean(vals):.4f} +- {std:.4f} | {min(vals):.4f} | "
               f"{max(vals):.4f} | {len(vals)} | {statistics.mean(s for _, _, s in r):.1f} |")
+
+
+def summary(raw, baseline):
+    runs, order = {}, []
+    with open(raw) as f:
+        for line in f:
+            r = json.loads(line)
+            key = (r["mode"], r["ntrain"], r["variant"])
+            if key not in runs:
+                order.append(key)
+            runs.setdefault(key, {})[r["seed"]] = (r["value"], r["train_s"], r["options"], r["env"])
+    print("| mode | variant | options / environment | mean +- std | seeds | paired diff. to "
+          f"{baseline} (mean +- s.e.) | better / worse | train s |")
+    print("| --- | --- | --- | --- | ---: | --- | --- | ---: |")
+    for key in order:
+        mode, ntrain, name = key
+        r = runs[key]
+        vals = [v for v, _, _, _ in r.values()]
+        std = statistics.stdev(vals) if len(vals) > 1 else 0.0
+        base = runs.get((mode, ntrain, baseline), {})
+        common = sorted(set(r) & set(base))
+        diff = ""
+        wins = ""
+        if common and name != baseline:
+            d = [r[s][0] - base[s][0] for s in common]
+            se = statistics.stdev(d) / len(d) ** 0.5 if len(d) > 1 else 0.0
+            diff = f"{statistics.mean(d):+.4f} +- {se:.4f}"
+            wins = f"{sum(x > 0 for x in d)} / {sum(x < 0 for x in d)}"
+        _, _, options, env = next(iter(r.values()))
+        extra = (" " + " ".join(f"{k}={v}" for k, v in env.items())) if env else ""
+        print(f"| {mode} {ntrain} | {name} | `{options}`{extra} | {statistics.mean(vals):.4f} +- {std:.4f} | "
+              f"{len(vals)} | {diff} | {wins} | {statistics.mean(t for _, t, _, _ in r.values()):.1f} |")
 
 
 if __name__ == "__main__":
