@@ -33,15 +33,37 @@ RECIPES = ["paper", "default"]
 REFERENCE = "0.708 +- 0.021 (0.698, 0.687, 0.690, 0.736, 0.729)"
 
 
-def run(job, plain_csv):
-    mode, recipe, seed, ntrain = job
-    args = [TOOL, mode, str(seed)] + ([str(ntrain)] if mode == "all" else []) + \
-        ['{"recipe": "%s"}' % recipe]
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+def run_tool(mode, seed, ntrain, options_json, plain_csv, extra_env=None, nice=None, output=False):
+    """One ktau_bench run; returns (value, training seconds), and its stdout
+    too if output.  extra_env: more environment for the tool (e.g. ENSEMBLE);
+    nice: run under nice -n NICE."""
+    args = [TOOL, mode, str(seed)] + ([str(ntrain)] if mode == "all" else []) + [options_json]
+    if nice is not None:
+        args = ["nice", "-n", str(nice)] + args
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", **(extra_env or {}))
     with open(plain_csv) as f:
         out = subprocess.run(args, stdin=f, capture_output=True, text=True, env=env, check=True).stdout
     value = float(re.search(r"(?:ktau|tau-b) (-?[0-9.]+)", out).group(1))
     seconds = float(re.search(r"train ([0-9.]+) s", out).group(1))
+    return (value, seconds, out) if output else (value, seconds)
+
+
+def plain_copy():
+    """The NB101 CSV uncompressed into a temporary directory: (directory, path)."""
+    if not os.path.exists(CSV):
+        sys.exit(f"{CSV} not found: this benchmark needs ../shared/data/nb101")
+    if not os.path.exists(TOOL):
+        sys.exit("build the tool first: make test/tools/ktau_bench")
+    tmp = tempfile.mkdtemp()
+    plain = os.path.join(tmp, "nb101.csv")
+    with gzip.open(CSV, "rb") as src, open(plain, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    return tmp, plain
+
+
+def run(job, plain_csv):
+    mode, recipe, seed, ntrain = job
+    value, seconds = run_tool(mode, seed, ntrain, '{"recipe": "%s"}' % recipe, plain_csv)
     return job, value, seconds
 
 
@@ -52,14 +74,7 @@ def cell(results):
 
 
 def main():
-    if not os.path.exists(CSV):
-        sys.exit(f"{CSV} not found: this benchmark needs ../shared/data/nb101")
-    if not os.path.exists(TOOL):
-        sys.exit("build the tool first: make test/tools/ktau_bench")
-    tmp = tempfile.mkdtemp()
-    plain = os.path.join(tmp, "nb101.csv")
-    with gzip.open(CSV, "rb") as src, open(plain, "wb") as dst:
-        shutil.copyfileobj(src, dst)
+    tmp, plain = plain_copy()
     jobs = [("ref", r, s, 423) for r in RECIPES for s in SEEDS]
     for n in (424, 100, 172):
         jobs += [("all", r, s, n) for r in RECIPES for s in SEEDS]

@@ -14,6 +14,24 @@
  *	      the NAC's score against test_acc_run0 over all remaining cells.
  *
  *	  The training seed is SEED too, unless OPTIONS_JSON sets "seed".
+ *
+ *	  Experiments (issue 17), by environment, without changing the library:
+ *	  ENSEMBLE=K  trains K NACs (seeds seed + e * 1000003) and sums their
+ *	      logits (ref) or scores (all); ref also prints the KTau of the
+ *	      first k members for every k <= K ("members k: ...").
+ *	  PAIRS=P  trains with this file's copy of ct_nac_trainer_epoch's loop in
+ *	      which every cell of a batch meets P random in-batch partners (P
+ *	      shuffles; P=1 is ct_nac_train bit for bit), or PAIRS=all: every
+ *	      pair i < j of the batch.  The loss is the mean over the pairs.
+ *	  PSEUDO=N  the NAC(s) trained as above are a teacher: N pairs of random
+ *	      unlabelled cells (ref: positions >= 523 of the permutation, so
+ *	      never a held-out one; all: any cell after the training ones, that
+ *	      is the tested cells, unlabelled) get the teacher's hard label
+ *	      1{sum of logits >= 0};
+ *	      a student (seed + 7777, the same options) is trained with them as
+ *	      ct_nac_trainer_epoch's pool (as many pool pairs per batch as
+ *	      labelled cells, CTNAS's ratio) and is the model reported, alone.
+ *	      Training seconds include the teacher's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +40,7 @@
 
 #include "ctnas_alloc.h"
 #include "ctnas_nac.h"
+#include "ctnas_rng.h"
 #include "ctnas_stats.h"
 #include "nb101_table.h"
 
@@ -37,6 +56,154 @@ seconds_since(const struct timespec *t0)
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	return (t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+
+typedef struct bench_row
+{
+	ct_arch		cell;
+	double		acc;
+} bench_row;
+
+static int
+cmp_bench_rows(const void *a, const void *b)
+{
+	const bench_row *x = a;
+	const bench_row *y = b;
+	int			c = ct_arch_cmp(&x->cell, &y->cell);
+
+	if (c != 0)
+		return c;
+	return x->acc < y->acc ? -1 : x->acc > y->acc;
+}
+
+/*
+ * ct_nac_train's loop (nac_train.c: rows sorted, the same streams) with
+ * partners random in-batch partners per cell, or every pair i < j of the
+ * batch if partners <= 0.
+ */
+static bool
+train_pairs(const ct_arch *cells, const double *acc, int n, const ct_nac_options *opt,
+			int partners, ct_nac *out, ct_nac_stats *stats, ct_error *err)
+{
+	ct_nac_shape shape = ct_nac_options_shape(opt, ct_space_of(&cells[0]));
+	bench_row  *rows = malloc(sizeof(bench_row) * n);
+	int			B = opt->batch_size < n ? opt->batch_size : n;
+	long		maxpairs = partners > 0 ? (long) partners * B : (long) B * (B - 1) / 2;
+	int		   *order = malloc(sizeof(int) * n);
+	int		   *ia = malloc(sizeof(int) * maxpairs);
+	int		   *ib = malloc(sizeof(int) * maxpairs);
+	int		   *perm = malloc(sizeof(int) * B);
+	float	   *y = malloc(sizeof(float) * maxpairs);
+	ct_arch    *batch = malloc(sizeof(ct_arch) * B);
+	double	   *bacc = malloc(sizeof(double) * B);
+	float	   *feat;
+	float	   *dfeat;
+	float	   *grad;
+	ct_nac		m;
+	ct_adam		adam;
+	ct_rng		rng;
+	ct_nac_batch *bt;
+
+	for (int i = 0; i < n; i++)
+	{
+		rows[i].cell = cells[i];
+		rows[i].acc = acc[i];
+	}
+	qsort(rows, n, sizeof(bench_row), cmp_bench_rows);
+	ct_nac_alloc(&m, &shape);
+	ct_nac_init(&m, opt->seed);
+	feat = malloc(sizeof(float) * B * m.feat);
+	dfeat = malloc(sizeof(float) * B * m.feat);
+	grad = malloc(sizeof(float) * m.nparams);
+	ct_adam_init(&adam, m.nparams, opt->lr, opt->beta1, opt->beta2, opt->eps, opt->weight_decay);
+	bt = ct_nac_batch_create(&shape);
+	ct_nac_batch_reserve(bt, B);
+	ct_rng_seed(&rng, opt->seed ^ 0x5DEECE66DULL);
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	memset(stats, 0, sizeof(*stats));
+	stats->rows = n;
+	for (int epoch = 0; epoch < opt->epochs; epoch++)
+	{
+		double		loss_sum = 0.0;
+		double		pairs_sum = 0.0;
+
+		ct_rng_shuffle(&rng, order, n);
+		for (int start = 0; start < n; start += B)
+		{
+			int			nb = n - start < B ? n - start : B;
+			int			np = 0;
+			double		loss;
+
+			for (int k = 0; k < nb; k++)
+			{
+				batch[k] = rows[order[start + k]].cell;
+				bacc[k] = rows[order[start + k]].acc;
+			}
+			if (partners > 0)
+				for (int r = 0; r < partners; r++)
+				{
+					for (int k = 0; k < nb; k++)
+						perm[k] = k;
+					ct_rng_shuffle(&rng, perm, nb);
+					for (int k = 0; k < nb; k++, np++)
+					{
+						ia[np] = k;
+						ib[np] = perm[k];
+						y[np] = bacc[k] > bacc[perm[k]] ? 1.0f : 0.0f;
+					}
+				}
+			else
+				for (int i = 0; i < nb; i++)
+					for (int j = i + 1; j < nb; j++, np++)
+					{
+						ia[np] = i;
+						ib[np] = j;
+						y[np] = bacc[i] > bacc[j] ? 1.0f : 0.0f;
+					}
+			ct_nac_forward(&m, bt, batch, nb, feat);
+			memset(grad, 0, sizeof(float) * m.nparams);
+			memset(dfeat, 0, sizeof(float) * nb * m.feat);
+			loss = ct_nac_pair_loss(&m, feat, ia, ib, y, np, NULL, grad, dfeat);
+			if (m.shape.head == CT_NAC_HEAD_ANTISYMMETRIC)
+			{
+				/* nac_train.c's tie_head_gradient */
+				float	   *gw = grad + (m.fc_w - m.params);
+
+				for (int k = 0; k < m.feat; k++)
+				{
+					float		g = gw[k] - gw[m.feat + k];
+
+					gw[k] = g;
+					gw[m.feat + k] = -g;
+				}
+				grad[m.fc_b - m.params] = 0.0f;
+			}
+			ct_nac_backward(&m, bt, dfeat, grad);
+			ct_adam_step(&adam, m.params, grad);
+			stats->steps++;
+			loss_sum += loss * np;
+			pairs_sum += np;
+		}
+		stats->epochs++;
+		stats->final_loss = loss_sum / pairs_sum;
+	}
+	ct_nac_batch_destroy(bt);
+	ct_adam_free(&adam);
+	free(rows);
+	free(order);
+	free(ia);
+	free(ib);
+	free(perm);
+	free(y);
+	free(batch);
+	free(bacc);
+	free(feat);
+	free(dfeat);
+	free(grad);
+	*out = m;
+	return ct_nac_check_finite(&m, err);
 }
 
 int
@@ -87,14 +254,66 @@ main(int argc, char **argv)
 		train_acc[i] = acc[perm[i]];
 	}
 	members = getenv("ENSEMBLE") ? atoi(getenv("ENSEMBLE")) : 1;
+	if (members < 1 || members > 32)
+		return fprintf(stderr, "ENSEMBLE must be 1 to 32\n"), 2;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int e = 0; e < members; e++)
 	{
 		ct_nac_options o = opt;
 
 		o.seed = opt.seed + (uint64_t) e * 1000003;
-		if (!ct_nac_train(train_cells, train_acc, ntrain, &o, &ens[e], &stats, NULL, NULL, &err))
+		if (getenv("PAIRS") ? !train_pairs(train_cells, train_acc, ntrain, &o,
+										   strcmp(getenv("PAIRS"), "all") == 0 ? 0 : atoi(getenv("PAIRS")),
+										   &ens[e], &stats, &err)
+			: !ct_nac_train(train_cells, train_acc, ntrain, &o, &ens[e], &stats, NULL, NULL, &err))
 			return fprintf(stderr, "%s: %s\n", err.message, err.detail), 1;
+	}
+	if (getenv("PSEUDO"))
+	{
+		int			np = atoi(getenv("PSEUDO"));
+		int			lo = all ? ntrain : 523;
+		ct_nac_labelled_pair *pool = malloc(sizeof(ct_nac_labelled_pair) * np);
+		ct_arch    *pc = malloc(sizeof(ct_arch) * 256);
+		float	   *pf = malloc(sizeof(float) * 256 * ens[0].feat);
+		ct_nac_batch *pbt = ct_nac_batch_create(&ens[0].shape);
+		ct_rng		r;
+		ct_nac_options so = opt;
+		ct_nac_trainer *t;
+
+		ct_rng_seed(&r, opt.seed ^ 0xC0FFEEULL);
+		for (int i = 0; i < np; i++)
+		{
+			pool[i].a = cells[perm[lo + ct_rng_below(&r, NB101_CELLS - lo)]];
+			pool[i].b = cells[perm[lo + ct_rng_below(&r, NB101_CELLS - lo)]];
+		}
+		for (int i = 0; i < np; i += 128)
+		{
+			int			k = np - i < 128 ? np - i : 128;
+			double		lg[128] = {0};
+
+			for (int j = 0; j < k; j++)
+			{
+				pc[2 * j] = pool[i + j].a;
+				pc[2 * j + 1] = pool[i + j].b;
+			}
+			for (int e = 0; e < members; e++)
+			{
+				ct_nac_forward(&ens[e], pbt, pc, 2 * k, pf);
+				for (int j = 0; j < k; j++)
+					lg[j] += ct_nac_head_logit(&ens[e], pf + 2 * j * ens[e].feat, pf + (2 * j + 1) * ens[e].feat);
+			}
+			for (int j = 0; j < k; j++)
+				pool[i + j].label = lg[j] >= 0 ? 1.0f : 0.0f;
+		}
+		so.seed = opt.seed + 7777;
+		t = ct_nac_trainer_create(train_cells, train_acc, ntrain, &so, &err);
+		if (t == NULL)
+			return fprintf(stderr, "%s: %s\n", err.message, err.detail), 1;
+		ct_nac_trainer_reserve_pool(t, np);
+		for (int e = 0; e < so.epochs; e++)
+			ct_nac_trainer_epoch(t, pool, np, NULL, NULL);
+		ct_nac_trainer_finish(t, &ens[0], &stats);
+		members = 1;
 	}
 	m = ens[0];
 	train_s = seconds_since(&t0);
@@ -112,10 +331,17 @@ main(int argc, char **argv)
 		memset(logit, 0, sizeof(logit));
 		for (int e = 0; e < members; e++)
 		{
+			long		part = 0;
+
 			ct_nac_forward(&ens[e], bt, held, 100, feat);
 			for (int i = 0; i < 100; i++)
 				for (int j = i + 1; j < 100; j++)
+				{
 					logit[i][j] += ct_nac_head_logit(&ens[e], feat + i * m.feat, feat + j * m.feat);
+					part += (logit[i][j] >= 0) == (acc[perm[423 + i]] >= acc[perm[423 + j]]) ? 1 : -1;
+				}
+			if (members > 1)
+				printf("members %d: %.4f\n", e + 1, part / 4950.0);
 		}
 		for (int i = 0; i < 100; i++)
 			for (int j = i + 1; j < 100; j++)
@@ -142,11 +368,16 @@ main(int argc, char **argv)
 
 			for (int j = 0; j < k; j++)
 				chunk[j] = cells[perm[ntrain + i + j]];
-			ct_nac_forward(&m, bt, chunk, k, feat);
 			for (int j = 0; j < k; j++)
 			{
-				score[i + j] = ct_nac_score_feat(&m, feat + j * m.feat);
+				score[i + j] = 0.0;
 				truth[i + j] = acc[perm[ntrain + i + j]];
+			}
+			for (int e = 0; e < members; e++)
+			{
+				ct_nac_forward(&ens[e], bt, chunk, k, feat);
+				for (int j = 0; j < k; j++)
+					score[i + j] += ct_nac_score_feat(&ens[e], feat + j * m.feat);
 			}
 		}
 		printf("all seed %llu, %d train: tau-b %.4f on %d cells, train %.1f s, score %.1f s\n",
