@@ -25,6 +25,39 @@ loss_of(const ct_controller *c, const int *actions, double reward, double coef)
 	return -reward * s.logp - coef * s.entropy;
 }
 
+/*
+ * The worst relative error between the analytic gradient grad and central
+ * finite differences (h = 1e-3) of loss_of, over about 61 elements of the
+ * tensor base[0 .. len) of c's parameters.
+ */
+static double
+fd_worst(ct_controller *c, const int *actions, double reward, double coef, const float *grad,
+		 float *base, size_t len)
+{
+	double		worst = 0;
+	size_t		stride = len > 64 ? len / 61 : 1;
+
+	for (size_t i = 0; i < len; i += stride)
+	{
+		float	   *x = base + i;
+		float		saved = *x;
+		double		h = 1e-3,
+					up,
+					down,
+					fd,
+					an = grad[x - c->params];
+
+		*x = (float) (saved + h);
+		up = loss_of(c, actions, reward, coef);
+		*x = (float) (saved - h);
+		down = loss_of(c, actions, reward, coef);
+		*x = saved;
+		fd = (up - down) / ((double) (float) (saved + h) - (double) (float) (saved - h));
+		worst = fmax(worst, fabs(fd - an) / fmax(1e-3, fabs(an)));
+	}
+	return worst;
+}
+
 static void
 test_sampling(void)
 {
@@ -140,27 +173,8 @@ test_gradients(void)
 
 	for (size_t t = 0; t < sizeof(tensors) / sizeof(tensors[0]); t++)
 	{
-		double		worst = 0;
-		size_t		stride = tensors[t].len > 64 ? tensors[t].len / 61 : 1;
+		double		worst = fd_worst(&c, s.actions, reward, coef, grad, tensors[t].base, tensors[t].len);
 
-		for (size_t i = 0; i < tensors[t].len; i += stride)
-		{
-			float	   *x = tensors[t].base + i;
-			float		saved = *x;
-			double		h = 1e-3,
-						up,
-						down,
-						fd,
-						an = grad[x - c.params];
-
-			*x = (float) (saved + h);
-			up = loss_of(&c, s.actions, reward, coef);
-			*x = (float) (saved - h);
-			down = loss_of(&c, s.actions, reward, coef);
-			*x = saved;
-			fd = (up - down) / ((double) (float) (saved + h) - (double) (float) (saved - h));
-			worst = fmax(worst, fabs(fd - an) / fmax(1e-3, fabs(an)));
-		}
 		if (worst > 1e-2)
 		{
 			bad++;
@@ -205,27 +219,8 @@ darts_gradients(double temperature, double tanh_constant, double op_tanh_reduce)
 
 		for (int t = 0; t < 10; t++)
 		{
-			double		worst = 0;
-			size_t		stride = len[t] > 64 ? len[t] / 61 : 1;
+			double		worst = fd_worst(&c, s.actions, reward, coef, grad, base[t], len[t]);
 
-			for (size_t i = 0; i < len[t]; i += stride)
-			{
-				float	   *x = base[t] + i;
-				float		saved = *x;
-				double		h = 1e-3,
-							up,
-							down,
-							fd,
-							an = grad[x - c.params];
-
-				*x = (float) (saved + h);
-				up = loss_of(&c, s.actions, reward, coef);
-				*x = (float) (saved - h);
-				down = loss_of(&c, s.actions, reward, coef);
-				*x = saved;
-				fd = (up - down) / ((double) (float) (saved + h) - (double) (float) (saved - h));
-				worst = fmax(worst, fabs(fd - an) / fmax(1e-3, fabs(an)));
-			}
 			if (worst > 1e-2)
 			{
 				bad++;
@@ -483,27 +478,8 @@ test_ofa(void)
 		CHECK(condition_zero);
 		for (int t = 0; t < 14; t++)
 		{
-			double		worst = 0;
-			size_t		stride = len[t] > 64 ? len[t] / 61 : 1;
+			double		worst = fd_worst(&c, s.actions, reward, coef, grad, base[t], len[t]);
 
-			for (size_t i = 0; i < len[t]; i += stride)
-			{
-				float	   *x = base[t] + i;
-				float		saved = *x;
-				double		h = 1e-3,
-							up,
-							down,
-							fd,
-							an = grad[x - c.params];
-
-				*x = (float) (saved + h);
-				up = loss_of(&c, s.actions, reward, coef);
-				*x = (float) (saved - h);
-				down = loss_of(&c, s.actions, reward, coef);
-				*x = saved;
-				fd = (up - down) / ((double) (float) (saved + h) - (double) (float) (saved - h));
-				worst = fmax(worst, fabs(fd - an) / fmax(1e-3, fabs(an)));
-			}
 			if (worst > 1e-2)
 			{
 				bad++;
