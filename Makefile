@@ -120,11 +120,11 @@ test/tools/ktau_bench: test/tools/ktau_bench.c test/common/nb101_table.c $(CORE_
 test/tools/search_bench: test/tools/search_bench.c test/common/nb101_table.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h)
 	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< test/common/nb101_table.c $(CORE_SRCS) -lopenblas -lcjson -lm
 
-test/tools/nb201_bench: test/tools/nb201_bench.c test/common/nb201_csv.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h test/common/*.h)
-	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< test/common/nb201_csv.c $(CORE_SRCS) -lopenblas -lcjson -lm
+test/tools/nb201_bench: test/tools/nb201_bench.c test/common/nb201_csv.c test/common/bench_search.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h test/common/*.h)
+	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< test/common/nb201_csv.c test/common/bench_search.c $(CORE_SRCS) -lopenblas -lcjson -lm
 
-test/tools/space_bench: test/tools/space_bench.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h test/common/*.h)
-	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< $(CORE_SRCS) -lopenblas -lcjson -lm
+test/tools/space_bench: test/tools/space_bench.c test/common/bench_search.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h test/common/*.h)
+	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< test/common/bench_search.c $(CORE_SRCS) -lopenblas -lcjson -lm
 
 # all 423,624 NAS-Bench-101 rows: canonical form and module hash (needs ../shared)
 nb101-check: test/tools/nb101_check

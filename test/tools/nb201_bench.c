@@ -36,6 +36,7 @@
 #include "ctnas_nac.h"
 #include "ctnas_search.h"
 #include "ctnas_space.h"
+#include "bench_search.h"
 #include "ctnas_stats.h"
 #include "nb201_csv.h"
 
@@ -171,51 +172,12 @@ search(const char *method, uint64_t seed, int budget, const char *which, const c
 		return fprintf(stderr, "%s: %s\n", err.message, err.detail), 2;
 	ct_budget_init(&b, &o, budget);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (strcmp(method, "ctnas") == 0)
 	{
-		ct_ctnas_options opt;
-		ct_ctnas_search *s;
-		ct_arch		cell;
-		double		score;
+		int			r = bench_search(&b, method, seed, json, &final, &err);
 
-		ok = ct_ctnas_options_from_json(json, &opt, &err);
-		if (ok)
-		{
-			/* the seed argument wins over the options' */
-			if (opt.nac.seed == opt.seed)
-				opt.nac.seed = seed;
-			opt.seed = seed;
-			s = ct_ctnas_create(&b, &opt, NULL, &err);
-			ok = s != NULL && ct_ctnas_run(s, NULL, NULL, &err) && ct_ctnas_final(s, &cell, &final, &score);
-			ct_ctnas_destroy(s);
-		}
-	}
-	else if (strcmp(method, "local") == 0)
-	{
-		ct_local_options opt;
-
-		ok = ct_local_options_from_json(json, &opt, &err);
-		opt.seed = seed;
-		ok = ok && ct_local_search(&b, &opt, NULL, NULL, &err);
-		if (ok)
-			final = ct_budget_best(&b);
-	}
-	else
-	{
-		ct_baseline_options opt;
-
-		ok = ct_baseline_options_from_json(json, &opt, &err);
-		opt.seed = seed;
-		if (!ok)
-			;
-		else if (strcmp(method, "random") == 0)
-			ok = ct_random_search(&b, &opt, NULL, NULL, &err);
-		else if (strcmp(method, "evolution") == 0)
-			ok = ct_evolution_search(&b, &opt, NULL, NULL, &err);
-		else
+		if (r < 0)
 			return fprintf(stderr, "unknown method %s\n", method), 2;
-		if (ok)
-			final = ct_budget_best(&b);
+		ok = r == 1;
 	}
 	secs = seconds_since(&t0);
 	if (!ok)

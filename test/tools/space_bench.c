@@ -48,6 +48,7 @@
 #include "ctnas_nac.h"
 #include "ctnas_search.h"
 #include "ctnas_space.h"
+#include "bench_search.h"
 
 #define ROWS_MAX 4096
 
@@ -175,18 +176,6 @@ rank_of(double v)
 	return better + 1;
 }
 
-/* the CTNAS options with the seed argument winning over the options' */
-static bool
-ctnas_options(const char *json, uint64_t seed, ct_ctnas_options *opt, ct_error *err)
-{
-	if (!ct_ctnas_options_from_json(json, opt, err))
-		return false;
-	if (opt->nac.seed == opt->seed)
-		opt->nac.seed = seed;
-	opt->seed = seed;
-	return true;
-}
-
 static int
 search(const char *method, uint64_t seed, int budget, const char *json)
 {
@@ -203,47 +192,12 @@ search(const char *method, uint64_t seed, int budget, const char *json)
 		return fprintf(stderr, "%s: %s\n", err.message, err.detail), 2;
 	ct_budget_init(&b, &o, budget);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (strcmp(method, "ctnas") == 0)
 	{
-		ct_ctnas_options opt;
-		ct_ctnas_search *s = NULL;
-		ct_arch		cell;
-		double		score;
+		int			r = bench_search(&b, method, seed, json, &final, &err);
 
-		ok = ctnas_options(json, seed, &opt, &err);
-		if (ok)
-		{
-			s = ct_ctnas_create(&b, &opt, NULL, &err);
-			ok = s != NULL && ct_ctnas_run(s, NULL, NULL, &err) && ct_ctnas_final(s, &cell, &final, &score);
-			ct_ctnas_destroy(s);
-		}
-	}
-	else if (strcmp(method, "local") == 0)
-	{
-		ct_local_options opt;
-
-		ok = ct_local_options_from_json(json, &opt, &err);
-		opt.seed = seed;
-		ok = ok && ct_local_search(&b, &opt, NULL, NULL, &err);
-		if (ok)
-			final = ct_budget_best(&b);
-	}
-	else
-	{
-		ct_baseline_options opt;
-
-		ok = ct_baseline_options_from_json(json, &opt, &err);
-		opt.seed = seed;
-		if (!ok)
-			;
-		else if (strcmp(method, "random") == 0)
-			ok = ct_random_search(&b, &opt, NULL, NULL, &err);
-		else if (strcmp(method, "evolution") == 0)
-			ok = ct_evolution_search(&b, &opt, NULL, NULL, &err);
-		else
+		if (r < 0)
 			return fprintf(stderr, "unknown method %s\n", method), 2;
-		if (ok)
-			final = ct_budget_best(&b);
+		ok = r == 1;
 	}
 	secs = seconds_since(&t0);
 	if (!ok)
@@ -339,7 +293,7 @@ whole(uint64_t seed, int budget, int top, int pool, const char *json)
 				list_secs = 0;
 	char		text[CT_ARCH_TEXT_MAX];
 
-	if (!ctnas_options(json, seed, &opt, &err))
+	if (!bench_ctnas_options(json, seed, &opt, &err))
 		return fprintf(stderr, "%s: %s\n", err.message, err.detail), 2;
 	opt.space = CT_PROPOSE_SPACE;
 	opt.space_id = space->id;
