@@ -176,33 +176,11 @@ test_parse_edits(void)
 		size_t		len;
 		ct_nb201_cell c;
 		ct_error	err;
-		int			edits;
 
 		ct_rng_seed(&rng, seed);
 		ct_nb201_random(seed, &c);
 		len = ct_nb201_to_str(&c, text, sizeof(text));
-		edits = 1 + (int) ct_rng_below(&rng, 3);
-		for (int k = 0; k < edits; k++)
-		{
-			size_t		at = ct_rng_below(&rng, (uint32_t) len + 1);
-			char		ch = alphabet[ct_rng_below(&rng, (uint32_t) sizeof(alphabet) - 1)];
-			int			kind = (int) ct_rng_below(&rng, 3);
-
-			if (kind == 0 && at < len)
-				text[at] = ch;
-			else if (kind == 1 && len + 1 < sizeof(text))
-			{
-				memmove(text + at + 1, text + at, len - at + 1);
-				text[at] = ch;
-				len++;
-			}
-			else if (at < len)
-			{
-				memmove(text + at, text + at + 1, len - at);
-				len--;
-			}
-			text[len] = '\0';
-		}
+		len = random_edits(&rng, text, len, sizeof(text), alphabet);
 		if (ct_nb201_parse(text, len, &c, &err))
 		{
 			parsed++;

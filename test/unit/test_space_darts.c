@@ -178,7 +178,6 @@ test_parse_edits(void)
 		ct_darts_genotype g,
 					h;
 		ct_error	err;
-		int			edits;
 
 		ct_rng_seed(&rng, seed ^ 0xD1CE);
 		ct_darts_random(seed, &g);
@@ -186,28 +185,7 @@ test_parse_edits(void)
 			len = ct_darts_to_str(&g, text, sizeof(text));
 		else
 			len = ct_darts_to_compact(&g, text, sizeof(text));
-		edits = 1 + (int) ct_rng_below(&rng, 3);
-		for (int k = 0; k < edits; k++)
-		{
-			size_t		at = ct_rng_below(&rng, (uint32_t) len + 1);
-			char		ch = alphabet[ct_rng_below(&rng, (uint32_t) sizeof(alphabet) - 1)];
-			int			kind = (int) ct_rng_below(&rng, 3);
-
-			if (kind == 0 && at < len)
-				text[at] = ch;
-			else if (kind == 1 && len + 1 < sizeof(text))
-			{
-				memmove(text + at + 1, text + at, len - at + 1);
-				text[at] = ch;
-				len++;
-			}
-			else if (at < len)
-			{
-				memmove(text + at, text + at + 1, len - at);
-				len--;
-			}
-			text[len] = '\0';
-		}
+		len = random_edits(&rng, text, len, sizeof(text), alphabet);
 		if (ct_darts_parse(text, len, &g, &err))
 		{
 			parsed++;

@@ -194,7 +194,6 @@ test_parse_edits(void)
 					b;
 		ct_ofa_net	n;
 		ct_error	err;
-		int			edits;
 
 		ct_rng_seed(&rng, seed ^ 0x0FA);
 		ct_ofa_random(seed, &a);
@@ -203,28 +202,7 @@ test_parse_edits(void)
 			len = ct_ofa_to_native(&n, text, sizeof(text));
 		else
 			len = ct_ofa_to_json(&n, text, sizeof(text));
-		edits = 1 + (int) ct_rng_below(&rng, 3);
-		for (int k = 0; k < edits; k++)
-		{
-			size_t		at = ct_rng_below(&rng, (uint32_t) len + 1);
-			char		ch = alphabet[ct_rng_below(&rng, (uint32_t) sizeof(alphabet) - 1)];
-			int			kind = (int) ct_rng_below(&rng, 3);
-
-			if (kind == 0 && at < len)
-				text[at] = ch;
-			else if (kind == 1 && len + 1 < sizeof(text))
-			{
-				memmove(text + at + 1, text + at, len - at + 1);
-				text[at] = ch;
-				len++;
-			}
-			else if (at < len)
-			{
-				memmove(text + at, text + at + 1, len - at);
-				len--;
-			}
-			text[len] = '\0';
-		}
+		len = random_edits(&rng, text, len, sizeof(text), alphabet);
 		if (ct_arch_parse(text, &a, &err))
 		{
 			if (a.space != CT_SPACE_OFA)

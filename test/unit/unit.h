@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ctnas_rng.h"
+
 extern int	unit_checks;
 extern int	unit_failures;
 
@@ -33,6 +35,13 @@ extern int	unit_failures;
 
 /* one function per file of tests, run by unit_main.c */
 extern void test_md5(void);
+/*
+ * The parsers' edit fuzz tests: 1 to 3 random edits of text (len bytes, a
+ * buffer of size): a byte replaced, inserted or deleted, new bytes drawn
+ * from alphabet.  Returns the new length; text stays NUL-terminated.
+ */
+extern size_t random_edits(ct_rng *rng, char *text, size_t len, size_t size, const char *alphabet);
+
 extern void test_rng(void);
 extern void test_graph(void);
 extern void test_graph_text(void);
