@@ -112,25 +112,4 @@ def pair_values(weights, cells, pairs, labels, adam):
     t = [tensorize(c) for c in cells]
     arch0 = stack([t[i] for i, _ in pairs])
     arch1 = stack([t[j] for _, j in pairs])
-    target = torch.tensor(labels, dtype=torch.float32)
-    model = nac_torch.load_weights(NAC(), weights)
-    criterion = nn.BCELoss()
-    optimizer = torch.optim.Adam(model.parameters(), lr=adam["lr"], betas=tuple(adam["betas"]),
-                                 eps=adam["eps"], weight_decay=adam["weight_decay"])
-
-    def forward_backward():
-        optimizer.zero_grad()
-        p = model(arch0, arch1)
-        loss = criterion(p, target)
-        loss.backward()
-        return p, loss
-
-    p, loss = forward_backward()
-    out = {"p": p.tolist(), "loss": loss.item(),
-           "grads": nac_torch.dump_structure(model, grads=True)}
-    for step in range(adam["steps"]):
-        if step:
-            forward_backward()
-        optimizer.step()
-    out["adam"] = dict(adam, weights_after=nac_torch.dump_structure(model))
-    return out
+    return nac_torch.run_pairs(nac_torch.load_weights(NAC(), weights), arch0, arch1, labels, adam)

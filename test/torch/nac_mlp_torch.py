@@ -21,6 +21,8 @@ from collections import namedtuple
 import torch
 import torch.nn as nn
 
+import nac_torch
+
 N_UNITS = 5
 DEPTHS = [2, 3, 4]
 EXPAND_RATIOS = [3, 4, 6]
@@ -159,24 +161,4 @@ def pair_values(weights, cells, pairs, labels, adam, tensorize_fn=tensorize):
     t = [tensorize_fn(c) for c in cells]
     arch0 = torch.stack([t[i] for i, _ in pairs])
     arch1 = torch.stack([t[j] for _, j in pairs])
-    target = torch.tensor(labels, dtype=torch.float32)
-    model = load_weights(MBSpaceNAC(), weights)
-    criterion = nn.BCELoss()
-    optimizer = torch.optim.Adam(model.parameters(), lr=adam["lr"], betas=tuple(adam["betas"]),
-                                 eps=adam["eps"], weight_decay=adam["weight_decay"])
-
-    def forward_backward():
-        optimizer.zero_grad()
-        p = model(arch0, arch1)
-        loss = criterion(p, target)
-        loss.backward()
-        return p, loss
-
-    p, loss = forward_backward()
-    out = {"p": p.tolist(), "loss": loss.item(), "grads": dump_structure(model, grads=True)}
-    for step in range(adam["steps"]):
-        if step:
-            forward_backward()
-        optimizer.step()
-    out["adam"] = dict(adam, weights_after=dump_structure(model))
-    return out
+    return nac_torch.run_pairs(load_weights(MBSpaceNAC(), weights), arch0, arch1, labels, adam, dump_structure)

@@ -153,15 +153,13 @@ def stack(cells):
     return torch.stack([c[0] for c in cells]), torch.stack([c[1] for c in cells])
 
 
-def pair_values(weights, cells, pairs, labels, adam):
-    """What the C tool must reproduce for a dump (see crosscheck.py):
-    p and BCE loss of the pairs, d(loss)/d(params), and the parameters after
-    adam["steps"] torch.optim.Adam steps on the same pairs, all float32."""
-    t = [tensorize(c["matrix"], c["ops"]) for c in cells]
-    arch0 = stack([t[i] for i, _ in pairs])
-    arch1 = stack([t[j] for _, j in pairs])
+def run_pairs(model, arch0, arch1, labels, adam, dump=None):
+    """p and BCE loss of the pairs (arch0[k], arch1[k]) with labels, the
+    gradients, and the parameters after adam["steps"] torch.optim.Adam steps
+    on the same pairs; dump(model, grads) writes parameters in the dump's
+    structure (default: this module's dump_structure)."""
+    dump = dump or dump_structure
     target = torch.tensor(labels, dtype=torch.float32)
-    model = load_weights(NAC(), weights)
     criterion = nn.BCELoss()
     optimizer = torch.optim.Adam(model.parameters(), lr=adam["lr"], betas=tuple(adam["betas"]),
                                  eps=adam["eps"], weight_decay=adam["weight_decay"])
@@ -174,13 +172,23 @@ def pair_values(weights, cells, pairs, labels, adam):
         return p, loss
 
     p, loss = forward_backward()
-    out = {"p": p.tolist(), "loss": loss.item(), "grads": dump_structure(model, grads=True)}
+    out = {"p": p.tolist(), "loss": loss.item(), "grads": dump(model, grads=True)}
     for step in range(adam["steps"]):
         if step:
             forward_backward()
         optimizer.step()
-    out["adam"] = dict(adam, weights_after=dump_structure(model))
+    out["adam"] = dict(adam, weights_after=dump(model))
     return out
+
+
+def pair_values(weights, cells, pairs, labels, adam):
+    """What the C tool must reproduce for a dump (see crosscheck.py):
+    p and BCE loss of the pairs, d(loss)/d(params), and the parameters after
+    adam["steps"] torch.optim.Adam steps on the same pairs, all float32."""
+    t = [tensorize(c["matrix"], c["ops"]) for c in cells]
+    arch0 = stack([t[i] for i, _ in pairs])
+    arch1 = stack([t[j] for _, j in pairs])
+    return run_pairs(load_weights(NAC(), weights), arch0, arch1, labels, adam)
 
 
 def paper_optimizer(model):
