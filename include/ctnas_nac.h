@@ -265,7 +265,16 @@ typedef struct ct_nac_options
 	int			width;			/* embedding and GCN width */
 	int			mlp_layers;		/* the MLP's Linear layers (spaces with ct_space.nac_input) */
 	int			mlp_width;		/* ... and their width; JSON "layers"/"width" set both kinds */
+	int			average;		/* percent of the epochs, at the end, whose end-of-epoch weights are
+								 * averaged into the model (stochastic weight averaging); 0: the
+								 * last step's weights.  JSON "average": the fraction, 0 to 0.99 */
 } ct_nac_options;
+
+/* This build has ct_nac_options.average (0.2.0; tests of 0.1.0's results set it to 0). */
+#define CT_NAC_HAS_AVERAGE 1
+
+/* Epochs at the end of training whose weights a model of these options averages (0: none). */
+extern int	ct_nac_average_epochs(const ct_nac_options *opt);
 
 /* The options of a recipe: every field set, seed 0. */
 extern ct_nac_options ct_nac_recipe_options(int recipe);

@@ -78,6 +78,7 @@ ct_nac_blob_write(const ct_nac *m, const ct_nac_options *opt, const ct_nac_stats
 	buf[24] = ct_nac_is_mlp(s) ? 0 : 1;	/* residual connections (the GCN's) */
 	buf[25] = ct_nac_is_mlp(s) ? 0 : 1;	/* self loops (the GCN's) */
 	buf[26] = (uint8_t) opt->recipe;
+	buf[27] = (uint8_t) opt->average;	/* reserved (0) before 0.2.0: the models of then average nothing */
 	put_u(buf + 28, opt->seed, 8);
 	put_u(buf + 36, (uint64_t) opt->epochs, 4);
 	put_u(buf + 40, (uint64_t) opt->batch_size, 4);
@@ -125,7 +126,7 @@ ct_nac_blob_read(const uint8_t *buf, size_t len, ct_nac *out, ct_nac_options *op
 					   (unsigned) get_u(buf + 8, 2), CT_NAC_FORMAT_VERSION);
 	if (len < HEADER_SIZE + 4 || get_u(buf + 10, 2) != HEADER_SIZE)
 		return corrupt(err, "The model is truncated or its header has the wrong size.");
-	if (ct_space_by_id(buf[12]) == NULL || buf[27] != 0 ||
+	if (ct_space_by_id(buf[12]) == NULL ||
 		!((buf[13] == CT_NAC_NETWORK_GCN && buf[24] == 1 && buf[25] == 1) ||
 		  (buf[13] == CT_NAC_NETWORK_MLP && buf[24] == 0 && buf[25] == 0)))
 		return corrupt(err, "The model's search space or network kind is unknown.");
@@ -150,6 +151,8 @@ ct_nac_blob_read(const uint8_t *buf, size_t len, ct_nac *out, ct_nac_options *op
 		return corrupt(err, "The checksum does not match: the model is damaged.");
 	if (ct_nac_recipe_name(buf[26]) == NULL)
 		return corrupt(err, "The model names an unknown training recipe.");
+	if (buf[27] > 99)
+		return corrupt(err, "The model's weight averaging is not a percentage below 100.");
 
 	ct_nac_alloc(&m, &s);
 	w = buf + HEADER_SIZE;
@@ -204,6 +207,7 @@ ct_nac_blob_read(const uint8_t *buf, size_t len, ct_nac *out, ct_nac_options *op
 		opt->beta2 = get_f64(buf + 60);
 		opt->eps = get_f64(buf + 68);
 		opt->weight_decay = get_f64(buf + 76);
+		opt->average = buf[27];
 	}
 	if (stats)
 	{

@@ -12,7 +12,7 @@
 
 #include "ctnas_json.h"
 
-#define OPTION_KEYS "seed, recipe, epochs, batch_size, lr, beta1, beta2, eps, weight_decay, head, directions, layers, width"
+#define OPTION_KEYS "seed, recipe, epochs, batch_size, lr, beta1, beta2, eps, weight_decay, head, directions, layers, width, average"
 
 static bool
 bad(ct_error *err, const char *key, const char *want)
@@ -128,6 +128,13 @@ ct_nac_options_from_cjson(const cJSON *root, ct_nac_options *opt, ct_error *err)
 		else if (strcmp(key, "width") == 0)
 			ok = int_in(item, 1, 1024, &opt->width) ? (opt->mlp_width = opt->width, true)
 				: bad(err, key, "an integer from 1 to 1024");
+		else if (strcmp(key, "average") == 0)
+		{
+			/* a whole number of percent, as the model records it */
+			ok = real_in(item, 0, 0.99, false, &x) && fabs(x * 100 - round(x * 100)) < 1e-9
+				? (opt->average = (int) round(x * 100), true)
+				: bad(err, key, "a fraction from 0 to 0.99 in steps of 0.01");
+		}
 		else if (strcmp(key, "weight_decay") == 0)
 			ok = real_in(item, 0, 10, false, &x) ? (opt->weight_decay = x, true)
 				: bad(err, key, "a number in [0, 10]");

@@ -13,9 +13,10 @@
 #include "ctnas_serial.h"
 
 #define STATE_MAGIC		0x53535443u	/* "CTSS" */
-#define STATE_VERSION	4			/* 2 (0.2.0): the batch, open proposals, failed rows, the round under way;
+#define STATE_VERSION	5			/* 2 (0.2.0): the batch, open proposals, failed rows, the round under way;
 									 * 3: the controller's logit scaling (after the options);
-									 * 4: the option "list" and the MLP NAC's layers and width (after them) */
+									 * 4: the option "list" and the MLP NAC's layers and width (after them);
+									 * 5: the NAC's weight averaging (after those), and the trainer's sums */
 #define ROUND_HEAD_SLACK 256		/* candidates kept beyond a round's remaining queries (more: it ranks again) */
 
 /* A cell in the space's checkpoint form (NAS-Bench-101: 0.1.0's). */
@@ -144,12 +145,14 @@ get_options(ct_rbuf *r, uint32_t version, ct_ctnas_options *o)
 		n->mlp_layers = (int) ct_rbuf_u32(r);
 		n->mlp_width = (int) ct_rbuf_u32(r);
 	}
+	n->average = version >= 5 ? (int) ct_rbuf_u32(r) : 0;
 	shape.head = n->head;
 	shape.readout = n->readout;
 	shape.layers = n->layers;
 	shape.width = n->width;
 	/* the search options' bounds (search_options.c) and sane NAC options, so a damaged checkpoint cannot ask for absurd work */
 	return !r->bad && ct_ctnas_options_in_bounds(o) && ct_nac_recipe_name(n->recipe) != NULL &&
+		n->average >= 0 && n->average <= 99 &&
 		n->mlp_layers >= 1 && n->mlp_layers <= CT_NAC_MAX_LAYERS && n->mlp_width >= 1 && n->mlp_width <= CT_NAC_MAX_WIDTH &&
 		n->epochs >= 0 && n->epochs <= 1000000 &&
 		n->batch_size >= 1 && n->batch_size <= 1000000 && isfinite(n->lr) && isfinite(n->beta1) &&
@@ -166,18 +169,19 @@ ct_ctnas_save(const ct_ctnas_search *s, size_t *len)
 	 * The oldest version that holds the state: a search that never batched
 	 * nor waited writes 0.1.0's; one without logit scaling no newer than 2,
 	 * one that lists nothing and has no MLP of another size than its recipe's
-	 * no newer than 3.
+	 * no newer than 3, one whose NAC averages no weights no newer than 4.
 	 */
 	ct_nac_options mlp = ct_nac_recipe_options(s->opt.nac.recipe);
 	bool		uses_mlp = ct_nac_options_shape(&s->opt.nac, s->b->oracle->space).network == CT_NAC_NETWORK_MLP;
-	bool		v4 = s->opt.list != 0 ||
+	bool		v5 = s->opt.nac.average != 0;
+	bool		v4 = v5 || s->opt.list != 0 ||
 		(uses_mlp && (s->opt.nac.mlp_layers != mlp.mlp_layers || s->opt.nac.mlp_width != mlp.mlp_width));
 	bool		v3 = v4 || s->opt.temperature != 0 || s->opt.tanh_constant != 0 || s->opt.op_tanh_reduce != 0;
 	bool		v2 = v3 || s->opt.batch != 0 || s->b->nfailed > 0 || s->b->npending > 0 || s->round_target >= 0;
 
 	ct_wbuf_init(&w);
 	ct_wbuf_u32(&w, STATE_MAGIC);
-	ct_wbuf_u32(&w, v4 ? 4 : v3 ? 3 : v2 ? 2 : 1);
+	ct_wbuf_u32(&w, v5 ? 5 : v4 ? 4 : v3 ? 3 : v2 ? 2 : 1);
 	ct_wbuf_u64(&w, s->fingerprint);
 	put_options(&w, &s->opt);
 	if (v3)
@@ -192,6 +196,8 @@ ct_ctnas_save(const ct_ctnas_search *s, size_t *len)
 		ct_wbuf_u32(&w, (uint32_t) s->opt.nac.mlp_layers);
 		ct_wbuf_u32(&w, (uint32_t) s->opt.nac.mlp_width);
 	}
+	if (v5)
+		ct_wbuf_u32(&w, (uint32_t) s->opt.nac.average);
 	ct_wbuf_u32(&w, (uint32_t) s->ph);
 	ct_wbuf_u64(&w, (uint64_t) s->iter);
 	ct_wbuf_u32(&w, (uint32_t) s->round);

@@ -39,6 +39,7 @@ ct_ctnas_recipe_options(int recipe)
 	{
 		o.nac = ct_nac_recipe_options(CT_NAC_RECIPE_DEFAULT);
 		o.nac.epochs = 300;
+		o.nac.average = 0;		/* its rounds' NACs as measured for the search tables (README) */
 		o.first = CT_CTNAS_FIRST_AUTO;	/* the schedule: ct_ctnas_first, ct_ctnas_rounds */
 		o.rounds = CT_CTNAS_ROUNDS_AUTO;
 	}
@@ -154,6 +155,8 @@ nac_option(const cJSON *item, ct_ctnas_options *opt, bool *seeded, ct_error *err
 		cJSON_AddStringToObject(copy, "recipe", ct_nac_recipe_name(opt->nac.recipe));
 	if (!cJSON_HasObjectItem(copy, "epochs"))
 		cJSON_AddNumberToObject(copy, "epochs", opt->nac.epochs);
+	if (!cJSON_HasObjectItem(copy, "average"))
+		cJSON_AddNumberToObject(copy, "average", opt->nac.average / 100.0);
 	*seeded = cJSON_HasObjectItem(copy, "seed");
 	/* the copy keeps the numbers' literals (ct_json_parse), which printing it would lose */
 	ok = ct_nac_options_from_cjson(copy, &opt->nac, err);
@@ -227,6 +230,11 @@ ct_ctnas_options_from_cjson(const cJSON *root, ct_ctnas_options *opt, ct_error *
 							 "\"%s\" belongs to recipe \"%s\"; this search uses recipe \"%s\".",
 							 search_options[i].key, paper ? "default" : "paper", paper ? "paper" : "default");
 	}
+	/* the paper recipe fine-tunes its NAC throughout: no end of training whose weights to average */
+	if (ok && opt->recipe == CT_CTNAS_RECIPE_PAPER && opt->nac.average != 0)
+		ok = ct_fail(err, CT_ERR_INVALID, "invalid search option",
+					 "\"nac\": \"average\" applies to recipe \"default\", whose rounds each train a NAC to the end; "
+					 "recipe \"paper\" fine-tunes its NAC throughout the search.");
 	if (ok && !nac_seeded)
 		opt->nac.seed = opt->seed;
 	return ok;

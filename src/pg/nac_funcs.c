@@ -163,7 +163,7 @@ nac_info(PG_FUNCTION_ARGS)
 						 "\"input\": %s, "
 						 "\"parameters\": %zu}, "
 						 "\"recipe\": {\"name\": \"%s\", \"seed\": " UINT64_FORMAT ", \"epochs\": %d, \"batch_size\": %d, "
-						 "\"lr\": %.17g, \"beta1\": %.17g, \"beta2\": %.17g, \"eps\": %.17g, \"weight_decay\": %.17g}, "
+						 "\"lr\": %.17g, \"beta1\": %.17g, \"beta2\": %.17g, \"eps\": %.17g, \"weight_decay\": %.17g, \"average\": %g}, "
 						 "\"training\": {\"rows\": " UINT64_FORMAT ", \"epochs\": %u, \"steps\": " UINT64_FORMAT ", \"final_loss\": %.17g}}",
 						 CT_NAC_FORMAT_VERSION, (size_t) VARSIZE_ANY_EXHDR(blob), ct_nac_shape_space(&m.shape)->info_name,
 						 m.shape.layers, m.shape.width, m.shape.slots,
@@ -172,7 +172,7 @@ nac_info(PG_FUNCTION_ARGS)
 						 ct_nac_shape_space(&m.shape)->nac_vocab_json,
 						 m.nparams,
 						 ct_nac_recipe_name(opt.recipe), opt.seed, opt.epochs, opt.batch_size,
-						 opt.lr, opt.beta1, opt.beta2, opt.eps, opt.weight_decay,
+						 opt.lr, opt.beta1, opt.beta2, opt.eps, opt.weight_decay, opt.average / 100.0,
 						 stats.rows, stats.epochs, stats.steps, stats.final_loss);
 	else
 	appendStringInfo(&s,
@@ -183,7 +183,7 @@ nac_info(PG_FUNCTION_ARGS)
 					 "\"op_vocabulary\": %s, "
 					 "\"parameters\": %zu}, "
 					 "\"recipe\": {\"name\": \"%s\", \"seed\": " UINT64_FORMAT ", \"epochs\": %d, \"batch_size\": %d, "
-					 "\"lr\": %.17g, \"beta1\": %.17g, \"beta2\": %.17g, \"eps\": %.17g, \"weight_decay\": %.17g}, "
+					 "\"lr\": %.17g, \"beta1\": %.17g, \"beta2\": %.17g, \"eps\": %.17g, \"weight_decay\": %.17g, \"average\": %g}, "
 					 "\"training\": {\"rows\": " UINT64_FORMAT ", \"epochs\": %u, \"steps\": " UINT64_FORMAT ", \"final_loss\": %.17g}}",
 					 CT_NAC_FORMAT_VERSION, (size_t) VARSIZE_ANY_EXHDR(blob), ct_nac_shape_space(&m.shape)->info_name,
 					 m.shape.layers, m.shape.width, m.shape.slots,
@@ -198,7 +198,7 @@ nac_info(PG_FUNCTION_ARGS)
 					 ct_nac_shape_space(&m.shape)->nac_vocab_json,
 					 m.nparams,
 					 ct_nac_recipe_name(opt.recipe), opt.seed, opt.epochs, opt.batch_size,
-					 opt.lr, opt.beta1, opt.beta2, opt.eps, opt.weight_decay,
+					 opt.lr, opt.beta1, opt.beta2, opt.eps, opt.weight_decay, opt.average / 100.0,
 					 stats.rows, stats.epochs, stats.steps, stats.final_loss);
 	ct_nac_free(&m);
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(s.data)));

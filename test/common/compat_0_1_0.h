@@ -408,8 +408,13 @@ compat_training_items(const compat_ctx *c, const char *dir)
 		ct_nac_stats stats;
 		ct_nac		m;
 		ct_error	err;
+		bool		parsed = ct_nac_options_from_json(ct->options, &opt, &err);
 
-		if (!ct_nac_options_from_json(ct->options, &opt, &err))
+#ifdef CT_NAC_HAS_AVERAGE
+		/* 0.2.0's recipe "default" averages weights; 0.1.0's recipes are the same with none */
+		opt.average = 0;
+#endif
+		if (!parsed)
 			compat_emit_error(c, "train.", ct->name, "", "options", &err);
 		else if (!ct_nac_train(cells, acc, COMPAT_TRAIN_ROWS, &opt, &m, &stats, NULL, NULL, &err))
 			compat_emit_error(c, "train.", ct->name, "", "training", &err);

@@ -23,6 +23,10 @@
  *	      which every cell of a batch meets P random in-batch partners (P
  *	      shuffles; P=1 is ct_nac_train bit for bit), or PAIRS=all: every
  *	      pair i < j of the batch.  The loss is the mean over the pairs.
+ *	  EMA=D  (with this file's loop, PAIRS or 1 partner) the model kept is the
+ *	      exponential moving average of the weights after every Adam step,
+ *	      decay D; SWA=E: the mean of the weights at the end of every epoch
+ *	      from epoch E (0-based) on.
  *	  PSEUDO=N  the NAC(s) trained as above are a teacher: N pairs of random
  *	      unlabelled cells (ref: positions >= 523 of the permutation, so
  *	      never a held-out one; all: any cell after the training ones, that
@@ -104,6 +108,10 @@ train_pairs(const ct_arch *cells, const double *acc, int n, const ct_nac_options
 	ct_adam		adam;
 	ct_rng		rng;
 	ct_nac_batch *bt;
+	double		ema_decay = getenv("EMA") ? atof(getenv("EMA")) : 0.0;
+	int			swa_from = getenv("SWA") ? atoi(getenv("SWA")) : -1;
+	int			swa_n = 0;
+	double	   *avg = NULL;
 
 	for (int i = 0; i < n; i++)
 	{
@@ -122,6 +130,11 @@ train_pairs(const ct_arch *cells, const double *acc, int n, const ct_nac_options
 	ct_rng_seed(&rng, opt->seed ^ 0x5DEECE66DULL);
 	for (int i = 0; i < n; i++)
 		order[i] = i;
+	if (ema_decay > 0.0 || swa_from >= 0)
+		avg = calloc(m.nparams, sizeof(double));
+	if (ema_decay > 0.0)
+		for (size_t k = 0; k < m.nparams; k++)
+			avg[k] = m.params[k];
 	memset(stats, 0, sizeof(*stats));
 	stats->rows = n;
 	for (int epoch = 0; epoch < opt->epochs; epoch++)
@@ -182,13 +195,29 @@ train_pairs(const ct_arch *cells, const double *acc, int n, const ct_nac_options
 			}
 			ct_nac_backward(&m, bt, dfeat, grad);
 			ct_adam_step(&adam, m.params, grad);
+			if (ema_decay > 0.0)
+				for (size_t k = 0; k < m.nparams; k++)
+					avg[k] = ema_decay * avg[k] + (1.0 - ema_decay) * m.params[k];
 			stats->steps++;
 			loss_sum += loss * np;
 			pairs_sum += np;
 		}
 		stats->epochs++;
 		stats->final_loss = loss_sum / pairs_sum;
+		if (swa_from >= 0 && epoch >= swa_from)
+		{
+			for (size_t k = 0; k < m.nparams; k++)
+				avg[k] += m.params[k];
+			swa_n++;
+		}
 	}
+	if (ema_decay > 0.0)
+		for (size_t k = 0; k < m.nparams; k++)
+			m.params[k] = (float) avg[k];
+	else if (swa_n > 0)
+		for (size_t k = 0; k < m.nparams; k++)
+			m.params[k] = (float) (avg[k] / swa_n);
+	free(avg);
 	ct_nac_batch_destroy(bt);
 	ct_adam_free(&adam);
 	free(rows);
@@ -262,8 +291,9 @@ main(int argc, char **argv)
 		ct_nac_options o = opt;
 
 		o.seed = opt.seed + (uint64_t) e * 1000003;
-		if (getenv("PAIRS") ? !train_pairs(train_cells, train_acc, ntrain, &o,
-										   strcmp(getenv("PAIRS"), "all") == 0 ? 0 : atoi(getenv("PAIRS")),
+		if (getenv("PAIRS") || getenv("EMA") || getenv("SWA")
+			? !train_pairs(train_cells, train_acc, ntrain, &o,
+						   !getenv("PAIRS") ? 1 : strcmp(getenv("PAIRS"), "all") == 0 ? 0 : atoi(getenv("PAIRS")),
 										   &ens[e], &stats, &err)
 			: !ct_nac_train(train_cells, train_acc, ntrain, &o, &ens[e], &stats, NULL, NULL, &err))
 			return fprintf(stderr, "%s: %s\n", err.message, err.detail), 1;

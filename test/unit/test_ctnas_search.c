@@ -250,6 +250,20 @@ test_resume(const ct_oracle *o)
 		run_resumed(o, &opt, 60, recipe == CT_CTNAS_RECIPE_PAPER ? 37 : 9, &b);
 		CHECK(same_outcome(&a, &b));
 	}
+	/* a NAC that averages its weights (checkpoint version 5: the sums mid-round too) */
+	{
+		ct_ctnas_options opt = small_options(CT_CTNAS_RECIPE_DEFAULT, 3);
+		outcome		plain,
+					a,
+					b;
+
+		run_straight(o, &opt, 60, &plain);
+		opt.nac.average = 50;
+		run_straight(o, &opt, 60, &a);
+		run_resumed(o, &opt, 60, 9, &b);
+		CHECK(same_outcome(&a, &b));
+		CHECK(memcmp(plain.w, a.w, sizeof(a.w)) != 0);
+	}
 }
 
 static void
@@ -373,6 +387,13 @@ test_options(void)
 	CHECK(opt.nac.recipe == CT_NAC_RECIPE_PAPER && opt.nac.epochs == 1000 && opt.nac.lr == 0.001);
 	CHECK(ct_ctnas_options_from_json("{\"nac\": {\"epochs\": 5, \"seed\": 9}, \"seed\": 2}", &opt, &err));
 	CHECK(opt.nac.epochs == 5 && opt.nac.seed == 9 && opt.seed == 2);
+	/* weight averaging: none in the searches' NACs unless "nac" asks (recipe "default" only) */
+	CHECK(opt.nac.average == 0 && opt.nac.recipe == CT_NAC_RECIPE_DEFAULT);
+	CHECK(ct_ctnas_options_from_json("{\"nac\": {\"recipe\": \"default\"}}", &opt, &err) && opt.nac.average == 0);
+	CHECK(ct_ctnas_options_from_json("{\"nac\": {\"average\": 0.25}}", &opt, &err) && opt.nac.average == 25);
+	CHECK(!ct_ctnas_options_from_json("{\"recipe\": \"paper\", \"nac\": {\"average\": 0.25}}", &opt, &err) &&
+		  strstr(err.detail, "fine-tunes") != NULL);
+	CHECK(ct_ctnas_options_from_json("{\"recipe\": \"paper\", \"nac\": {\"average\": 0}}", &opt, &err));
 	CHECK(!ct_ctnas_options_from_json("{\"recipe\": \"fast\"}", &opt, &err));
 	CHECK(!ct_ctnas_options_from_json("{\"rounds\": 0}", &opt, &err));
 	CHECK(!ct_ctnas_options_from_json("{\"recipe\": \"paper\", \"iterations\": 1.5}", &opt, &err));

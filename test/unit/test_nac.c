@@ -592,6 +592,174 @@ test_trainer(void)
 	ct_nac_free(&taught);
 }
 
+/*
+ * Weight averaging (option "average", recipe "default"'s 0.5): the model is
+ * the mean of the weights at the end of the last epochs, exactly; training
+ * is otherwise unchanged; a trainer saved while averaging resumes to the same
+ * model; the model records it.
+ */
+static void
+test_average(void)
+{
+	ct_nac_options opt = ct_nac_recipe_options(CT_NAC_RECIPE_DEFAULT);
+	ct_nac_options plain;
+	ct_arch		cells[100];
+	double		acc[100];
+	ct_nac		avg,
+				last,
+				resumed,
+				back;
+	ct_nac_stats sa,
+				sl,
+				sr;
+	ct_nac_trainer *t;
+	double	   *sum;
+	ct_error	err;
+	bool		mirrored = true;
+
+	CHECK(opt.average == 50 && ct_nac_average_epochs(&opt) == 500);
+	CHECK(ct_nac_recipe_options(CT_NAC_RECIPE_PAPER).average == 0);
+	for (int i = 0; i < 100; i++)
+	{
+		cells[i] = rows[i].cell;
+		acc[i] = rows[i].test_acc_run0;
+	}
+	opt.epochs = 6;
+	opt.batch_size = 32;
+	opt.seed = 3;
+	CHECK(ct_nac_average_epochs(&opt) == 3);
+	plain = opt;
+	plain.average = 0;
+	CHECK(ct_nac_average_epochs(&plain) == 0);
+	{
+		ct_nac_options few = opt;
+
+		few.average = 1;		/* 1 % of 6 epochs: still the last one */
+		CHECK(ct_nac_average_epochs(&few) == 1);
+		few.average = 99;
+		CHECK(ct_nac_average_epochs(&few) == 5);
+	}
+
+	CHECK(ct_nac_train(cells, acc, 100, &opt, &avg, &sa, NULL, NULL, &err));
+	/* the same training without averaging, summing epochs 4, 5 and 6 by hand */
+	t = ct_nac_trainer_create(cells, acc, 100, &plain, &err);
+	sum = calloc(avg.nparams, sizeof(double));
+	for (int e = 1; e <= 6; e++)
+	{
+		ct_nac_trainer_epoch(t, NULL, 0, NULL, NULL);
+		if (e >= 4)
+			for (size_t i = 0; i < avg.nparams; i++)
+				sum[i] += ct_nac_trainer_model(t)->params[i];
+	}
+	ct_nac_trainer_finish(t, &last, &sl);
+	{
+		bool		same = true;
+
+		for (size_t i = 0; i < avg.nparams; i++)
+			same &= avg.params[i] == (float) (sum[i] / 3);
+		CHECK(same);
+	}
+	CHECK(memcmp(avg.params, last.params, sizeof(float) * avg.nparams) != 0);
+	CHECK(sa.final_loss == sl.final_loss && sa.steps == sl.steps && sa.epochs == 6);
+	for (int k = 0; k < avg.feat; k++)
+		mirrored &= avg.fc_w[avg.feat + k] == -avg.fc_w[k];
+	CHECK(mirrored && avg.fc_b[0] == 0.0f);
+
+	/* saved after epoch 4 (one epoch averaged), restored into a new trainer: the same model */
+	{
+		ct_wbuf		w;
+		ct_rbuf		r;
+		size_t		at_n;
+
+		t = ct_nac_trainer_create(cells, acc, 100, &opt, &err);
+		for (int e = 0; e < 4; e++)
+			ct_nac_trainer_epoch(t, NULL, 0, NULL, NULL);
+		ct_wbuf_init(&w);
+		ct_nac_trainer_save(t, &w);
+		ct_nac_trainer_destroy(t);
+		t = ct_nac_trainer_create(cells, acc, 100, &opt, &err);
+		ct_rbuf_init(&r, w.data, w.len);
+		CHECK(ct_nac_trainer_restore(t, &r) && r.pos == w.len);
+		for (int e = 0; e < 2; e++)
+			ct_nac_trainer_epoch(t, NULL, 0, NULL, NULL);
+		ct_nac_trainer_finish(t, &resumed, &sr);
+		CHECK(memcmp(avg.params, resumed.params, sizeof(float) * avg.nparams) == 0);
+		ct_nac_free(&resumed);
+
+		/* a count of averaged epochs other than the epochs say, or a sum out of bounds: refused */
+		at_n = w.len - 8 * avg.nparams - 4;
+		CHECK(w.data[at_n] == 1);
+		w.data[at_n] = 2;
+		t = ct_nac_trainer_create(cells, acc, 100, &opt, &err);
+		ct_rbuf_init(&r, w.data, w.len);
+		CHECK(!ct_nac_trainer_restore(t, &r));
+		ct_nac_trainer_destroy(t);
+		w.data[at_n] = 1;
+		{
+			double		huge = 1e9;
+
+			memcpy(w.data + at_n + 4 + 8 * 5, &huge, 8);
+			t = ct_nac_trainer_create(cells, acc, 100, &opt, &err);
+			ct_rbuf_init(&r, w.data, w.len);
+			CHECK(!ct_nac_trainer_restore(t, &r));
+			ct_nac_trainer_destroy(t);
+		}
+		/* without averaging the state is what it was before 0.2.0: shorter by the sums */
+		{
+			ct_wbuf		w0;
+
+			t = ct_nac_trainer_create(cells, acc, 100, &plain, &err);
+			ct_wbuf_init(&w0);
+			ct_nac_trainer_save(t, &w0);
+			CHECK(w0.len == w.len - 4 - 8 * avg.nparams);
+			ct_nac_trainer_destroy(t);
+			ct_wbuf_free(&w0);
+		}
+		ct_wbuf_free(&w);
+	}
+
+	/* the model records the averaging (byte 27, reserved 0 before): read back, over 99 % refused */
+	{
+		size_t		len = ct_nac_blob_size(&avg);
+		uint8_t    *buf = ct_malloc(len);
+		ct_nac_options got;
+
+		ct_nac_blob_write(&avg, &opt, &sa, buf);
+		CHECK(buf[27] == 50);
+		CHECK(ct_nac_blob_read(buf, len, &back, &got, NULL, &err) && got.average == 50);
+		ct_nac_free(&back);
+		ct_nac_blob_write(&last, &plain, &sl, buf);
+		CHECK(buf[27] == 0);
+		CHECK(ct_nac_blob_read(buf, len, &back, &got, NULL, &err) && got.average == 0);
+		ct_nac_free(&back);
+		got = opt;
+		got.average = 100;
+		ct_nac_blob_write(&avg, &got, &sa, buf);
+		CHECK(!ct_nac_blob_read(buf, len, &back, NULL, NULL, &err) && strstr(err.detail, "averaging") != NULL);
+		ct_free(buf);
+	}
+
+	/* the option: a fraction in whole percent */
+	{
+		ct_nac_options o;
+
+		CHECK(ct_nac_options_from_json("{\"average\": 0.5}", &o, &err) && o.average == 50);
+		CHECK(ct_nac_options_from_json("{\"average\": 0.07}", &o, &err) && o.average == 7);
+		CHECK(ct_nac_options_from_json("{\"average\": 0.29}", &o, &err) && o.average == 29);
+		CHECK(ct_nac_options_from_json("{\"average\": 0}", &o, &err) && o.average == 0);
+		CHECK(ct_nac_options_from_json("{\"recipe\": \"paper\"}", &o, &err) && o.average == 0);
+		CHECK(ct_nac_options_from_json("{}", &o, &err) && o.average == 50);
+		CHECK(!ct_nac_options_from_json("{\"average\": 0.505}", &o, &err) && strstr(err.detail, "steps of 0.01") != NULL);
+		CHECK(!ct_nac_options_from_json("{\"average\": 1}", &o, &err));
+		CHECK(!ct_nac_options_from_json("{\"average\": -0.1}", &o, &err));
+		CHECK(!ct_nac_options_from_json("{\"average\": \"0.5\"}", &o, &err));
+		CHECK(!ct_nac_options_from_json("{\"average\": true}", &o, &err));
+	}
+	free(sum);
+	ct_nac_free(&avg);
+	ct_nac_free(&last);
+}
+
 static void
 test_blob(void)
 {
@@ -1383,6 +1551,7 @@ test_nac(void)
 	test_adam();
 	test_training();
 	test_trainer();
+	test_average();
 	test_blob();
 	ndarts = darts_csv_read("data/darts_sample.csv", darts_cells, darts_acc, 300);
 	CHECK(ndarts == 300);
