@@ -53,6 +53,15 @@ SET client_min_messages = warning;
 SELECT (nac_info(nac_train(arch, test_acc_run0, '{"recipe": "paper", "epochs": 2}'))->'network') - 'op_vocabulary'::text AS paper,
        (nac_info(nac_train(arch, test_acc_run0, '{"recipe": "paper", "epochs": 2, "directions": "both", "layers": 2, "width": 16}'))->'network') - 'op_vocabulary'::text AS variant
 FROM train;
+-- weight averaging: recipe "default" keeps the mean of the second half's end-of-epoch weights,
+-- "average" sets the fraction (0: the last step's weights, the 0.1.0 default); the model says which
+SELECT nac_info(d)->'recipe'->'average' AS default_average, nac_info(n)->'recipe'->'average' AS none,
+       nac_info(q)->'recipe'->'average' AS quarter, nac_info(p)->'recipe'->'average' AS paper,
+       d <> n AS averaging_changes_weights, substr(d, 121) <> substr(q, 121) AS fraction_matters
+FROM (SELECT nac_train(arch, test_acc_run0, '{"epochs": 8, "seed": 3}') AS d,
+             nac_train(arch, test_acc_run0, '{"epochs": 8, "seed": 3, "average": 0}') AS n,
+             nac_train(arch, test_acc_run0, '{"epochs": 8, "seed": 3, "average": 0.25}') AS q,
+             nac_train(arch, test_acc_run0, '{"recipe": "paper", "epochs": 2}') AS p FROM train) m;
 RESET client_min_messages;
 -- the score orders cells exactly as their mean chance of beating a fixed set does
 WITH cells AS (SELECT arch FROM held_out ORDER BY hash LIMIT 60),
@@ -115,6 +124,8 @@ SELECT q, pg_temp.try(q) FROM (VALUES
   ($$SELECT nac_train(arch, test_acc_run0, '{"directions": "sideways"}')::text FROM train$$),
   ($$SELECT nac_train(arch, test_acc_run0, '{"head": "diff"}')::text FROM train$$),
   ($$SELECT nac_train(arch, test_acc_run0, '{"width": 0}')::text FROM train$$),
+  ($$SELECT nac_train(arch, test_acc_run0, '{"average": 0.333}')::text FROM train$$),
+  ($$SELECT nac_train(arch, test_acc_run0, '{"average": 1}')::text FROM train$$),
   ($$SELECT nac_train(arch, test_acc_run0, '{"layers": 17}')::text FROM train$$),
   ($$SELECT nac_train(arch, test_acc_run0, jsonb_build_object('epochs', 1 + (hash < '8')::int))::text FROM train$$),
   ($$SELECT nac_compare(arch, arch, 'nope')::text FROM train LIMIT 1$$),
