@@ -3,10 +3,13 @@
 (../shared/data/nb101, label test_acc_run0: ONE training run, so noisier than
 the 3-run mean papers use; published figures are not directly comparable).
 
-Rows, for recipe "paper" (the reference code's) and "default" (ours):
+Columns: recipe "paper" (the reference code's), the previous default (0.1.0's
+recipe "default": {"recipe": "default", "average": 0}) and recipe "default"
+(0.2.0's: the same with weight averaging over the second half of training).
+Rows:
   - CTNAS's split (torch.randperm(423624, seed) over the rows in hash order,
-    first 423 train, next 100 held out), CTNAS's KTau, seeds 2020-2024,
-    next to the original code's figures on this split;
+    first 423 train, next 100 held out), CTNAS's KTau, seeds 2020-2039,
+    next to the original code's figures on this split (seeds 2020-2024);
   - 424 train / all remaining 423,200 cells: tau-b of nac_score, seeds 2020-2024;
   - 100, 172 and 4,236 train / all remaining: tau-b (seeds 2020-2024; 4,236: 2020-2022).
 Each cell of the table is mean +- std over seeds, with the mean training time
@@ -29,8 +32,11 @@ ROOT = os.path.join(HERE, "../..")
 TOOL = os.path.join(ROOT, "test/tools/ktau_bench")
 CSV = os.path.join(ROOT, "../shared/data/nb101/nb101_all_run0test.csv.gz")
 SEEDS = [2020, 2021, 2022, 2023, 2024]
-RECIPES = ["paper", "default"]
-REFERENCE = "0.708 +- 0.021 (0.698, 0.687, 0.690, 0.736, 0.729)"
+REF_SEEDS = list(range(2020, 2040))
+RECIPES = [("paper", '{"recipe": "paper"}'),
+           ("previous default", '{"recipe": "default", "average": 0}'),
+           ("default", '{"recipe": "default"}')]
+REFERENCE = "0.708 +- 0.021 on seeds 2020-2024 (0.698, 0.687, 0.690, 0.736, 0.729)"
 
 
 def run_tool(mode, seed, ntrain, options_json, plain_csv, extra_env=None, nice=None, output=False):
@@ -63,7 +69,7 @@ def plain_copy():
 
 def run(job, plain_csv):
     mode, recipe, seed, ntrain = job
-    value, seconds = run_tool(mode, seed, ntrain, '{"recipe": "%s"}' % recipe, plain_csv)
+    value, seconds = run_tool(mode, seed, ntrain, dict(RECIPES)[recipe], plain_csv)
     return job, value, seconds
 
 
@@ -75,10 +81,11 @@ def cell(results):
 
 def main():
     tmp, plain = plain_copy()
-    jobs = [("ref", r, s, 423) for r in RECIPES for s in SEEDS]
+    names = [r for r, _ in RECIPES]
+    jobs = [("ref", r, s, 423) for r in names for s in REF_SEEDS]
     for n in (424, 100, 172):
-        jobs += [("all", r, s, n) for r in RECIPES for s in SEEDS]
-    jobs += [("all", r, s, 4236) for r in RECIPES for s in SEEDS[:3]]
+        jobs += [("all", r, s, n) for r in names for s in SEEDS]
+    jobs += [("all", r, s, 4236) for r in names for s in SEEDS[:3]]
     results = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         for job, value, seconds in pool.map(lambda j: run(j, plain), jobs):
@@ -87,17 +94,22 @@ def main():
     shutil.rmtree(tmp)
 
     print("| training cells / tested on | statistic | seeds | recipe \"paper\" | train s | "
-          "recipe \"default\" | train s | original CTNAS code |")
-    print("| --- | --- | --- | --- | ---: | --- | ---: | --- |")
-    rows = [("ref", 423, "423 / next 100 (CTNAS's split)", "CTNAS KTau", "2020-2024", REFERENCE),
+          "previous default (0.1.0) | train s | recipe \"default\" (0.2.0) | train s | original CTNAS code |")
+    print("| --- | --- | --- | --- | ---: | --- | ---: | --- | ---: | --- |")
+    rows = [("ref", 423, "423 / next 100 (CTNAS's split)", "CTNAS KTau", "2020-2039", REFERENCE),
             ("all", 424, "424 / all remaining", "tau-b of nac_score", "2020-2024", ""),
             ("all", 100, "100 / all remaining", "tau-b of nac_score", "2020-2024", ""),
             ("all", 172, "172 / all remaining", "tau-b of nac_score", "2020-2024", ""),
             ("all", 4236, "4,236 / all remaining", "tau-b of nac_score", "2020-2022", "")]
     for mode, n, label, stat, seeds, ref in rows:
-        p, ps = cell(results[(mode, "paper", n)])
-        d, ds = cell(results[(mode, "default", n)])
-        print(f"| {label} | {stat} | {seeds} | {p} | {ps:.1f} | {d} | {ds:.1f} | {ref} |")
+        cells = []
+        for r in names:
+            v, t = cell(results[(mode, r, n)])
+            cells += [v, f"{t:.1f}"]
+        print(f"| {label} | {stat} | {seeds} | " + " | ".join(cells) + f" | {ref} |")
+    # per seed, for the record (the raw values)
+    for (mode, r, n), vals in sorted(results.items()):
+        print(f"<!-- {mode} {n} {r}: " + ", ".join(f"{v:.4f}" for v, _ in vals) + " -->")
 
 
 if __name__ == "__main__":

@@ -7,8 +7,9 @@ its score (nac_score) against the CIFAR-10 test accuracy
 (v11_c10_test_acc_ep200_mean) of ALL 15,625 cells, the N training cells
 included, as those papers do.  The tau-b over the unseen cells only is
 shown too.  N = 78, 156, 469, 781, 1563 (0.5, 1, 3, 5, 10 %), NAC recipes
-"paper" and "default" (their options as they are: 1000 epochs, batches of
-256, ...).  Each cell: mean +- std over the seeds, with the mean training
+"paper", "default" (their options as they are: 1000 epochs, batches of
+256, ...) and the previous default (0.1.0's, {"recipe": "default",
+"average": 0}).  Each cell: mean +- std over the seeds, with the mean training
 time (one thread, two trainings side by side on the 2 cores).
 
 Sanity check of the statistic: tau-b of the validation accuracy itself (a
@@ -33,7 +34,10 @@ ROOT = os.path.join(HERE, "../..")
 TOOL = os.path.join(ROOT, "test/tools/nb201_bench")
 CSV = os.path.join(ROOT, "data/nb201.csv.gz")
 SIZES = [78, 156, 469, 781, 1563]
-RECIPES = ["paper", "default"]
+RECIPES = ["paper", "previous", "default"]
+OPTIONS = {"paper": '{"recipe": "paper"}',
+           "previous": '{"recipe": "default", "average": 0}',   # 0.1.0's recipe "default"
+           "default": '{"recipe": "default"}'}
 PINAT = {78: 0.549, 156: 0.631, 469: 0.706, 781: 0.761, 1563: 0.784}
 LINE = re.compile(r"tau-b (-?[0-9.]+) vs test on all \d+ cells, (-?[0-9.]+) on the \d+ unseen, "
                   r"(-?[0-9.]+) vs valid on all, train ([0-9.]+) s")
@@ -50,7 +54,7 @@ def tool(args, plain):
 
 def run(job, plain):
     recipe, seed, n = job
-    out = tool(["ktau", str(seed), str(n), '{"recipe": "%s"}' % recipe], plain)
+    out = tool(["ktau", str(seed), str(n), OPTIONS[recipe]], plain)
     m = LINE.search(out)
     if m is None:
         raise RuntimeError("unexpected output %r" % out)
@@ -81,7 +85,7 @@ def main():
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         for job, t_all, t_unseen, t_valid, secs in pool.map(lambda j: run(j, plain), jobs):
             results.setdefault((job[0], job[2]), []).append((t_all, t_unseen, t_valid, secs))
-            print("  %-7s seed %d, %4d train: tau-b %.4f all, %.4f unseen, %.4f vs valid (%.1f s)"
+            print("  %-8s seed %d, %4d train: tau-b %.4f all, %.4f unseen, %.4f vs valid (%.1f s)"
                   % (job[0], job[1], job[2], t_all, t_unseen, t_valid, secs), file=sys.stderr, flush=True)
     shutil.rmtree(tmp)
 
@@ -89,27 +93,28 @@ def main():
     print("Kendall tau-b against the test accuracy of all 15,625 cells, NAC trained on N cells labelled "
           "with the validation accuracy, seeds %d-%d (%d per cell):" % (seeds[0], seeds[-1], len(seeds)))
     print()
-    print("| N (share) | recipe \"paper\" | train s | recipe \"default\" | train s | PINAT | default ahead of PINAT |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    print("| N (share) | recipe \"paper\" | train s | previous default (0.1.0) | train s | "
+          "recipe \"default\" (0.2.0) | train s | PINAT | default ahead of PINAT |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for n in SIZES:
-        p = results[("paper", n)]
-        d = results[("default", n)]
-        dmean = statistics.mean(x[0] for x in d)
-        print("| %d (%.1f %%) | %s | %.1f | %s | %.1f | %.3f | %s |" % (
-            n, 100.0 * n / 15625, ms([x[0] for x in p]), statistics.mean(x[3] for x in p),
-            ms([x[0] for x in d]), statistics.mean(x[3] for x in d), PINAT[n],
+        cols = []
+        for r in RECIPES:
+            x = results[(r, n)]
+            cols += [ms([v[0] for v in x]), "%.1f" % statistics.mean(v[3] for v in x)]
+        dmean = statistics.mean(x[0] for x in results[("default", n)])
+        print("| %d (%.1f %%) | %s | %.3f | %s |" % (
+            n, 100.0 * n / 15625, " | ".join(cols), PINAT[n],
             "yes (+%.3f)" % (dmean - PINAT[n]) if dmean > PINAT[n] else "no (%.3f)" % (dmean - PINAT[n])))
     print()
     print("The same NACs, tau-b over the unseen cells only (15,625 - N) against the test accuracy, "
           "and over all cells against the validation accuracy (the training label):")
     print()
-    print("| N | paper, unseen vs test | default, unseen vs test | paper, all vs valid | default, all vs valid |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    print("| N | " + " | ".join("%s, unseen vs test" % r for r in RECIPES) + " | "
+          + " | ".join("%s, all vs valid" % r for r in RECIPES) + " |")
+    print("| --- |" + " ---: |" * (2 * len(RECIPES)))
     for n in SIZES:
-        p = results[("paper", n)]
-        d = results[("default", n)]
-        print("| %d | %s | %s | %s | %s |" % (n, ms([x[1] for x in p]), ms([x[1] for x in d]),
-                                             ms([x[2] for x in p]), ms([x[2] for x in d])))
+        print("| %d | %s | %s |" % (n, " | ".join(ms([x[1] for x in results[(r, n)]]) for r in RECIPES),
+                                   " | ".join(ms([x[2] for x in results[(r, n)]]) for r in RECIPES)))
     print()
     print("Sanity check: tau-b of the validation accuracy itself against the test accuracy "
           "(a perfect predictor of the label): %.4f (the issue: 0.891)." % perfect)
