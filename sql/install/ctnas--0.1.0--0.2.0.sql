@@ -652,3 +652,6 @@ ALTER TABLE @extschema@.search_jobs ADD CONSTRAINT search_jobs_oracle_check
 	CHECK (oracle IS NOT NULL OR ((options OPERATOR(pg_catalog.->>) 'evaluator') OPERATOR(pg_catalog.=) 'external'
 								  AND (options OPERATOR(pg_catalog.->>) 'space') IS NOT NULL));
 COMMENT ON COLUMN @extschema@.search_jobs.oracle IS 'the oracle: a schema-qualified relation or a query; NULL for an external search over a whole space';
+
+-- every nac_train option (0.2.0 adds "average": recipe "default" now averages the weights of the second half)
+COMMENT ON AGGREGATE @extschema@.nac_train(@extschema@.archgraph, float8, jsonb) IS 'trains a NAC with options (seed, recipe, epochs, batch_size, lr, beta1, beta2, eps, weight_decay, head, directions, layers, width, average)';
