@@ -57,7 +57,9 @@ FROM train;
 -- "average" sets the fraction (0: the last step's weights, the 0.1.0 default); the model says which
 SELECT nac_info(d)->'recipe'->'average' AS default_average, nac_info(n)->'recipe'->'average' AS none,
        nac_info(q)->'recipe'->'average' AS quarter, nac_info(p)->'recipe'->'average' AS paper,
-       d <> n AS averaging_changes_weights, substr(d, 121) <> substr(q, 121) AS fraction_matters
+       substr(d, 121, length(d) - 124) <> substr(n, 121, length(n) - 124) AS averaging_changes_weights,
+       substr(d, 121, length(d) - 124) <> substr(q, 121, length(q) - 124) AS fraction_matters,
+       substr(d, 1, 27) || substr(d, 29, 92) = substr(n, 1, 27) || substr(n, 29, 92) AS same_header_but_byte_27
 FROM (SELECT nac_train(arch, test_acc_run0, '{"epochs": 8, "seed": 3}') AS d,
              nac_train(arch, test_acc_run0, '{"epochs": 8, "seed": 3, "average": 0}') AS n,
              nac_train(arch, test_acc_run0, '{"epochs": 8, "seed": 3, "average": 0.25}') AS q,

@@ -474,7 +474,9 @@ ct_ctnas_model(const ct_ctnas_search *s, ct_nac_options *opt, ct_nac_stats *stat
 	memset(stats, 0, sizeof(*stats));
 	if (s->trainer == NULL && s->has_model)
 		*stats = s->model_stats;
-	else if (s->trainer != NULL)
+	else
+		opt->average = 0;		/* weights being trained, or the starting model: not an average */
+	if (s->trainer != NULL)
 	{
 		ct_nac_stats t = ct_nac_trainer_stats(s->trainer);
 

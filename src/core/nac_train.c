@@ -445,11 +445,10 @@ void
 ct_nac_trainer_finish(ct_nac_trainer *t, ct_nac *out, ct_nac_stats *stats)
 {
 	/*
-	 * Weight averaging: the mean of the epochs' weights.  Each is within
-	 * CT_NAC_MAX_WEIGHT (the caller checked the last; the ones before were
-	 * checked by being trained from), so the mean is; an antisymmetric
-	 * head's halves stay exact negatives (the sums are negatives in every
-	 * rounding) and its bias 0.
+	 * Weight averaging: the mean of the epochs' weights (callers check it
+	 * with ct_nac_check_finite, as they would the last step's).  An
+	 * antisymmetric head's halves stay exact negatives (the sums are
+	 * negatives in every rounding) and its bias 0.
 	 */
 	if (t->avg_n > 0)
 		for (size_t i = 0; i < t->model.nparams; i++)
@@ -489,12 +488,13 @@ ct_nac_train_progress(const ct_arch *cells, const double *acc, size_t n,
 		if (on_epoch)
 			on_epoch(arg, &t->stats, opt->epochs);
 	}
-	if (!ct_nac_check_finite(&t->model, err))
+	/* what is kept: with averaging, the mean, which a weight that left the bound in between can push over it */
+	ct_nac_trainer_finish(t, out, stats);
+	if (!ct_nac_check_finite(out, err))
 	{
-		ct_nac_trainer_destroy(t);
+		ct_nac_free(out);
 		return false;
 	}
-	ct_nac_trainer_finish(t, out, stats);
 	return true;
 }
 
@@ -523,7 +523,29 @@ ct_nac_trainer_set_weights(ct_nac_trainer *t, const ct_nac *init, ct_error *err)
 					   "The model has %d layers of width %d; the options ask for %d of width %d (and its head and readout must match too).",
 					   b->layers, b->width, a->layers, a->width);
 	memcpy(t->model.params, init->params, sizeof(float) * init->nparams);
+	/* (before any epoch, as the searches call it; the sums restart with the weights) */
+	if (t->avg != NULL)
+		memset(t->avg, 0, sizeof(double) * t->model.nparams);
+	t->avg_n = 0;
 	return true;
+}
+
+/*
+ * An antisymmetric head's invariants (fc's halves exact negatives, bias 0)
+ * in weights w or in sums of them d, as of the model's layout.
+ */
+static bool
+head_tied(const ct_nac *m, const float *w, const double *d)
+{
+	size_t		fw = (size_t) (m->fc_w - m->params);
+	size_t		fb = (size_t) (m->fc_b - m->params);
+
+	if (m->shape.head != CT_NAC_HEAD_ANTISYMMETRIC)
+		return true;
+	for (int k = 0; k < m->feat; k++)
+		if (w ? w[fw + m->feat + k] != -w[fw + k] : d[fw + m->feat + k] != -d[fw + k])
+			return false;
+	return w ? w[fb] == 0.0f : d[fb] == 0.0;
 }
 
 #define TRAINER_STATE_MAGIC 0x4E545254u	/* "TRTN" */
@@ -584,6 +606,10 @@ ct_nac_trainer_restore(ct_nac_trainer *t, ct_rbuf *r)
 	t->stats.epochs = (uint32_t) ct_rbuf_u64(r);
 	t->stats.steps = ct_rbuf_u64(r);
 	t->stats.final_loss = ct_rbuf_f64(r);
+	/* weights a training could have: finite, within the bound, an antisymmetric head tied */
+	for (size_t i = 0; i < t->model.nparams && ok; i++)
+		ok = ct_nac_weight_ok(t->model.params[i]);
+	ok = ok && head_tied(&t->model, t->model.params, NULL);
 	if (t->avg != NULL)
 	{
 		int64_t		k = ct_nac_average_epochs(&t->opt);
@@ -599,6 +625,7 @@ ct_nac_trainer_restore(ct_nac_trainer *t, ct_rbuf *r)
 			/* a sum of avg_n weights, each within the bound */
 			ok = isfinite(t->avg[i]) && fabs(t->avg[i]) <= (double) CT_NAC_MAX_WEIGHT * t->avg_n;
 		}
+		ok = ok && head_tied(&t->model, NULL, t->avg);
 	}
 	return ok && !r->bad;
 }

@@ -152,7 +152,7 @@ get_options(ct_rbuf *r, uint32_t version, ct_ctnas_options *o)
 	shape.width = n->width;
 	/* the search options' bounds (search_options.c) and sane NAC options, so a damaged checkpoint cannot ask for absurd work */
 	return !r->bad && ct_ctnas_options_in_bounds(o) && ct_nac_recipe_name(n->recipe) != NULL &&
-		n->average >= 0 && n->average <= 99 &&
+		n->average >= 0 && n->average <= 99 && (o->recipe != CT_CTNAS_RECIPE_PAPER || n->average == 0) &&
 		n->mlp_layers >= 1 && n->mlp_layers <= CT_NAC_MAX_LAYERS && n->mlp_width >= 1 && n->mlp_width <= CT_NAC_MAX_WIDTH &&
 		n->epochs >= 0 && n->epochs <= 1000000 &&
 		n->batch_size >= 1 && n->batch_size <= 1000000 && isfinite(n->lr) && isfinite(n->beta1) &&

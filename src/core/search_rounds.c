@@ -132,12 +132,21 @@ step_default(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_error 
 			}
 			if (s->iter >= s->opt.nac.epochs)
 			{
-				if (!ct_nac_check_finite(ct_nac_trainer_model(s->trainer), err))
+				ct_nac		m;
+				ct_nac_stats st;
+
+				/* the model is the trainer's average (option "average"): check what is kept */
+				ct_nac_trainer_finish(s->trainer, &m, &st);
+				s->trainer = NULL;
+				if (!ct_nac_check_finite(&m, err))
+				{
+					ct_nac_free(&m);
 					return false;
+				}
 				if (s->has_model)
 					ct_nac_free(&s->model);
-				ct_nac_trainer_finish(s->trainer, &s->model, &s->model_stats);
-				s->trainer = NULL;
+				s->model = m;
+				s->model_stats = st;
 				s->has_model = true;
 				s->iter = 0;
 				s->ph = PH_RANK;

@@ -263,6 +263,36 @@ test_resume(const ct_oracle *o)
 		run_resumed(o, &opt, 60, 9, &b);
 		CHECK(same_outcome(&a, &b));
 		CHECK(memcmp(plain.w, a.w, sizeof(a.w)) != 0);
+		/* a model saved while its round trains is not an average; a finished round's is */
+		{
+			ct_budget	bu;
+			ct_error	err;
+			ct_ctnas_search *s;
+			ct_nac_options mo;
+			ct_nac_stats ms;
+			bool		seen_training = false,
+						seen_finished = false;
+
+			ct_budget_init(&bu, o, 60);
+			s = ct_ctnas_create(&bu, &opt, NULL, &err);
+			while (s != NULL && !ct_ctnas_done(s) && ct_ctnas_step(s, NULL, NULL, &err))
+				if (ct_ctnas_model(s, &mo, &ms) != NULL)
+				{
+					if (ms.epochs > 0 && ms.epochs < (uint32_t) opt.nac.epochs)
+					{
+						seen_training = true;
+						CHECK(mo.average == 0);
+					}
+					else if (ms.epochs == (uint32_t) opt.nac.epochs)
+					{
+						seen_finished = true;
+						CHECK(mo.average == 50);
+					}
+				}
+			CHECK(seen_training && seen_finished);
+			ct_ctnas_destroy(s);
+			ct_budget_free(&bu);
+		}
 	}
 }
 

@@ -696,12 +696,57 @@ test_average(void)
 		ct_nac_trainer_destroy(t);
 		w.data[at_n] = 1;
 		{
-			double		huge = 1e9;
+			double		huge = 1e9,
+						kept;
 
+			memcpy(&kept, w.data + at_n + 4 + 8 * 5, 8);
 			memcpy(w.data + at_n + 4 + 8 * 5, &huge, 8);
 			t = ct_nac_trainer_create(cells, acc, 100, &opt, &err);
 			ct_rbuf_init(&r, w.data, w.len);
 			CHECK(!ct_nac_trainer_restore(t, &r));
+			ct_nac_trainer_destroy(t);
+			memcpy(w.data + at_n + 4 + 8 * 5, &kept, 8);
+		}
+		/* forged weights: over the bound, or an antisymmetric head untied in the weights or the sums */
+		{
+			float		big = 2000.0f;
+			float		saved;
+			double		dsaved;
+			size_t		fw = (size_t) (avg.fc_w - avg.params);
+
+			memcpy(&saved, w.data + 20 + 4 * 5, 4);
+			memcpy(w.data + 20 + 4 * 5, &big, 4);
+			t = ct_nac_trainer_create(cells, acc, 100, &opt, &err);
+			ct_rbuf_init(&r, w.data, w.len);
+			CHECK(!ct_nac_trainer_restore(t, &r));
+			ct_nac_trainer_destroy(t);
+			memcpy(w.data + 20 + 4 * 5, &saved, 4);
+
+			memcpy(&saved, w.data + 20 + 4 * fw, 4);
+			big = saved + 0.5f;
+			memcpy(w.data + 20 + 4 * fw, &big, 4);
+			t = ct_nac_trainer_create(cells, acc, 100, &opt, &err);
+			ct_rbuf_init(&r, w.data, w.len);
+			CHECK(!ct_nac_trainer_restore(t, &r));
+			ct_nac_trainer_destroy(t);
+			memcpy(w.data + 20 + 4 * fw, &saved, 4);
+
+			memcpy(&dsaved, w.data + at_n + 4 + 8 * fw, 8);
+			{
+				double		off = dsaved + 0.25;
+
+				memcpy(w.data + at_n + 4 + 8 * fw, &off, 8);
+			}
+			t = ct_nac_trainer_create(cells, acc, 100, &opt, &err);
+			ct_rbuf_init(&r, w.data, w.len);
+			CHECK(!ct_nac_trainer_restore(t, &r));
+			ct_nac_trainer_destroy(t);
+			memcpy(w.data + at_n + 4 + 8 * fw, &dsaved, 8);
+
+			/* restored intact again: the edits above were the only faults */
+			t = ct_nac_trainer_create(cells, acc, 100, &opt, &err);
+			ct_rbuf_init(&r, w.data, w.len);
+			CHECK(ct_nac_trainer_restore(t, &r));
 			ct_nac_trainer_destroy(t);
 		}
 		/* without averaging the state is what it was before 0.2.0: shorter by the sums */
