@@ -368,8 +368,12 @@ extern void ct_nac_trainer_epoch(ct_nac_trainer *t, const ct_nac_labelled_pair *
 extern const ct_nac *ct_nac_trainer_model(const ct_nac_trainer *t);
 /* What the trainer has done so far: epochs, steps, the last epoch's mean loss. */
 extern ct_nac_stats ct_nac_trainer_stats(const ct_nac_trainer *t);
-/* Hands the model and statistics over and frees the rest. */
-extern void ct_nac_trainer_finish(ct_nac_trainer *t, ct_nac *out, ct_nac_stats *stats);
+/*
+ * Hands the model (with option "average", the mean of the averaged epochs'
+ * weights) and statistics over and frees the rest; false, with nothing
+ * handed over, if a weight of that model is out of bounds ("diverged").
+ */
+extern bool ct_nac_trainer_finish(ct_nac_trainer *t, ct_nac *out, ct_nac_stats *stats, ct_error *err);
 extern void ct_nac_trainer_destroy(ct_nac_trainer *t);
 /* Starts from given weights (a warm start) instead of the seeded initialisation; same shape. */
 extern bool ct_nac_trainer_set_weights(ct_nac_trainer *t, const ct_nac *init, ct_error *err);

@@ -441,14 +441,14 @@ trainer_free(ct_nac_trainer *t, bool keep_model)
 	ct_free(t);
 }
 
-void
-ct_nac_trainer_finish(ct_nac_trainer *t, ct_nac *out, ct_nac_stats *stats)
+bool
+ct_nac_trainer_finish(ct_nac_trainer *t, ct_nac *out, ct_nac_stats *stats, ct_error *err)
 {
 	/*
-	 * Weight averaging: the mean of the epochs' weights (callers check it
-	 * with ct_nac_check_finite, as they would the last step's).  An
-	 * antisymmetric head's halves stay exact negatives (the sums are
-	 * negatives in every rounding) and its bias 0.
+	 * Weight averaging: the mean of the epochs' weights.  An antisymmetric
+	 * head's halves stay exact negatives (the sums are negatives in every
+	 * rounding) and its bias 0.  What is kept is what is checked: a weight
+	 * that left the bound in between can push the mean over it.
 	 */
 	if (t->avg_n > 0)
 		for (size_t i = 0; i < t->model.nparams; i++)
@@ -456,6 +456,12 @@ ct_nac_trainer_finish(ct_nac_trainer *t, ct_nac *out, ct_nac_stats *stats)
 	*out = t->model;
 	*stats = t->stats;
 	trainer_free(t, true);
+	if (!ct_nac_check_finite(out, err))
+	{
+		ct_nac_free(out);
+		return false;
+	}
+	return true;
 }
 
 void
@@ -488,14 +494,7 @@ ct_nac_train_progress(const ct_arch *cells, const double *acc, size_t n,
 		if (on_epoch)
 			on_epoch(arg, &t->stats, opt->epochs);
 	}
-	/* what is kept: with averaging, the mean, which a weight that left the bound in between can push over it */
-	ct_nac_trainer_finish(t, out, stats);
-	if (!ct_nac_check_finite(out, err))
-	{
-		ct_nac_free(out);
-		return false;
-	}
-	return true;
+	return ct_nac_trainer_finish(t, out, stats, err);
 }
 
 bool

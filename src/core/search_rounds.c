@@ -135,14 +135,11 @@ step_default(ct_ctnas_search *s, ct_interrupt_fn interrupt, void *arg, ct_error 
 				ct_nac		m;
 				ct_nac_stats st;
 
-				/* the model is the trainer's average (option "average"): check what is kept */
-				ct_nac_trainer_finish(s->trainer, &m, &st);
+				bool		finite = ct_nac_trainer_finish(s->trainer, &m, &st, err);
+
 				s->trainer = NULL;
-				if (!ct_nac_check_finite(&m, err))
-				{
-					ct_nac_free(&m);
+				if (!finite)
 					return false;
-				}
 				if (s->has_model)
 					ct_nac_free(&s->model);
 				s->model = m;

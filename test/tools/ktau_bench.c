@@ -25,8 +25,10 @@
  *	      pair i < j of the batch.  The loss is the mean over the pairs.
  *	  EMA=D  (with this file's loop, PAIRS or 1 partner) the model kept is the
  *	      exponential moving average of the weights after every Adam step,
- *	      decay D; SWA=E: the mean of the weights at the end of every epoch
- *	      from epoch E (0-based) on.
+ *	      decay D (start it from options with "average": 0).  The mean of the
+ *	      end-of-epoch weights (issue 17's SWA=E, since removed) is the
+ *	      library's option "average": SWA=500 of 1,000 epochs was
+ *	      {"average": 0.5}, now recipe "default" itself.
  *	  PSEUDO=N  the NAC(s) trained as above are a teacher: N pairs of random
  *	      unlabelled cells (ref: positions >= 523 of the permutation, so
  *	      never a held-out one; all: any cell after the training ones, that
@@ -109,8 +111,6 @@ train_pairs(const ct_arch *cells, const double *acc, int n, const ct_nac_options
 	ct_rng		rng;
 	ct_nac_batch *bt;
 	double		ema_decay = getenv("EMA") ? atof(getenv("EMA")) : 0.0;
-	int			swa_from = getenv("SWA") ? atoi(getenv("SWA")) : -1;
-	int			swa_n = 0;
 	double	   *avg = NULL;
 
 	for (int i = 0; i < n; i++)
@@ -130,11 +130,12 @@ train_pairs(const ct_arch *cells, const double *acc, int n, const ct_nac_options
 	ct_rng_seed(&rng, opt->seed ^ 0x5DEECE66DULL);
 	for (int i = 0; i < n; i++)
 		order[i] = i;
-	if (ema_decay > 0.0 || swa_from >= 0)
-		avg = calloc(m.nparams, sizeof(double));
 	if (ema_decay > 0.0)
+	{
+		avg = malloc(sizeof(double) * m.nparams);
 		for (size_t k = 0; k < m.nparams; k++)
 			avg[k] = m.params[k];
+	}
 	memset(stats, 0, sizeof(*stats));
 	stats->rows = n;
 	for (int epoch = 0; epoch < opt->epochs; epoch++)
@@ -204,19 +205,10 @@ train_pairs(const ct_arch *cells, const double *acc, int n, const ct_nac_options
 		}
 		stats->epochs++;
 		stats->final_loss = loss_sum / pairs_sum;
-		if (swa_from >= 0 && epoch >= swa_from)
-		{
-			for (size_t k = 0; k < m.nparams; k++)
-				avg[k] += m.params[k];
-			swa_n++;
-		}
 	}
 	if (ema_decay > 0.0)
 		for (size_t k = 0; k < m.nparams; k++)
 			m.params[k] = (float) avg[k];
-	else if (swa_n > 0)
-		for (size_t k = 0; k < m.nparams; k++)
-			m.params[k] = (float) (avg[k] / swa_n);
 	free(avg);
 	ct_nac_batch_destroy(bt);
 	ct_adam_free(&adam);
@@ -291,7 +283,7 @@ main(int argc, char **argv)
 		ct_nac_options o = opt;
 
 		o.seed = opt.seed + (uint64_t) e * 1000003;
-		if (getenv("PAIRS") || getenv("EMA") || getenv("SWA")
+		if (getenv("PAIRS") || getenv("EMA")
 			? !train_pairs(train_cells, train_acc, ntrain, &o,
 						   !getenv("PAIRS") ? 1 : strcmp(getenv("PAIRS"), "all") == 0 ? 0 : atoi(getenv("PAIRS")),
 										   &ens[e], &stats, &err)
@@ -342,7 +334,8 @@ main(int argc, char **argv)
 		ct_nac_trainer_reserve_pool(t, np);
 		for (int e = 0; e < so.epochs; e++)
 			ct_nac_trainer_epoch(t, pool, np, NULL, NULL);
-		ct_nac_trainer_finish(t, &ens[0], &stats);
+		if (!ct_nac_trainer_finish(t, &ens[0], &stats, &err))
+			return fprintf(stderr, "%s: %s\n", err.message, err.detail), 1;
 		members = 1;
 	}
 	m = ens[0];

@@ -567,7 +567,7 @@ test_trainer(void)
 	t = ct_nac_trainer_create(cells, acc, 100, &opt, &err);
 	for (int e = 0; e < 40; e++)
 		ct_nac_trainer_epoch(t, NULL, 0, NULL, NULL);
-	ct_nac_trainer_finish(t, &stepped, &ss);
+	CHECK(ct_nac_trainer_finish(t, &stepped, &ss, &err));
 	CHECK(memcmp(direct.params, stepped.params, sizeof(float) * direct.nparams) == 0);
 	CHECK(ss.epochs == 40 && ss.steps == 160 && ss.final_loss == sd.final_loss);
 
@@ -575,7 +575,7 @@ test_trainer(void)
 	for (int e = 0; e < 40; e++)
 		ct_nac_trainer_epoch(t, pool, 60, NULL, NULL);
 	CHECK(ct_nac_trainer_model(t)->nparams == direct.nparams);
-	ct_nac_trainer_finish(t, &taught, &st);
+	CHECK(ct_nac_trainer_finish(t, &taught, &st, &err));
 	bt = ct_nac_batch_create(&taught.shape);
 	for (int j = 0; j < 60; j++)
 	{
@@ -651,7 +651,7 @@ test_average(void)
 			for (size_t i = 0; i < avg.nparams; i++)
 				sum[i] += ct_nac_trainer_model(t)->params[i];
 	}
-	ct_nac_trainer_finish(t, &last, &sl);
+	CHECK(ct_nac_trainer_finish(t, &last, &sl, &err));
 	{
 		bool		same = true;
 
@@ -682,7 +682,7 @@ test_average(void)
 		CHECK(ct_nac_trainer_restore(t, &r) && r.pos == w.len);
 		for (int e = 0; e < 2; e++)
 			ct_nac_trainer_epoch(t, NULL, 0, NULL, NULL);
-		ct_nac_trainer_finish(t, &resumed, &sr);
+		CHECK(ct_nac_trainer_finish(t, &resumed, &sr, &err));
 		CHECK(memcmp(avg.params, resumed.params, sizeof(float) * avg.nparams) == 0);
 		ct_nac_free(&resumed);
 
