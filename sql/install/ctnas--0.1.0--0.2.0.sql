@@ -655,3 +655,88 @@ COMMENT ON COLUMN @extschema@.search_jobs.oracle IS 'the oracle: a schema-qualif
 
 -- every nac_train option (0.2.0 adds "average": recipe "default" now averages the weights of the second half)
 COMMENT ON AGGREGATE @extschema@.nac_train(@extschema@.archgraph, float8, jsonb) IS 'trains a NAC with options (seed, recipe, epochs, batch_size, lr, beta1, beta2, eps, weight_decay, head, directions, layers, width, average)';
+
+-------------------------------------------------------------------------------
+-- Aggregates a distributed database can compute where the rows are (issue 18).
+-- Citus pushes down no aggregate whose state is "internal": it ships partial
+-- states between nodes as text, through the state type's output and input
+-- functions.  kendall_tau and nac_train now keep their rows in a real type
+-- (in memory an expanded object changed in place, src/pg/agg_state.c); the
+-- type's input validates a state in full (cells, accuracies, options, size),
+-- since any role can write one.  CREATE OR REPLACE keeps the aggregates' OIDs,
+-- so views and functions that use them keep working.  ctnas_ktau keeps its
+-- internal state: it depends on the rows' order, so it has no partial form.
+-------------------------------------------------------------------------------
+CREATE TYPE ctnas_internal.kendall_tau_state;
+CREATE FUNCTION ctnas_internal.kendall_tau_state_in(cstring) RETURNS ctnas_internal.kendall_tau_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION ctnas_internal.kendall_tau_state_out(ctnas_internal.kendall_tau_state) RETURNS cstring
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE ctnas_internal.kendall_tau_state (
+	INPUT = ctnas_internal.kendall_tau_state_in, OUTPUT = ctnas_internal.kendall_tau_state_out,
+	INTERNALLENGTH = VARIABLE, ALIGNMENT = double, STORAGE = extended);
+COMMENT ON TYPE ctnas_internal.kendall_tau_state IS 'the partial state of kendall_tau (its (x, y) pairs); text: hexadecimal bytes';
+CREATE FUNCTION ctnas_internal.kendall_tau_trans(ctnas_internal.kendall_tau_state, float8, float8)
+	RETURNS ctnas_internal.kendall_tau_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION ctnas_internal.kendall_tau_combine(ctnas_internal.kendall_tau_state, ctnas_internal.kendall_tau_state)
+	RETURNS ctnas_internal.kendall_tau_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION ctnas_internal.kendall_tau_final(ctnas_internal.kendall_tau_state) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION ctnas_internal.kendall_tau_state_in(cstring) IS 'type input: validates the whole state';
+COMMENT ON FUNCTION ctnas_internal.kendall_tau_state_out(ctnas_internal.kendall_tau_state) IS 'type output';
+COMMENT ON FUNCTION ctnas_internal.kendall_tau_trans(ctnas_internal.kendall_tau_state, float8, float8) IS 'aggregate transition function';
+COMMENT ON FUNCTION ctnas_internal.kendall_tau_combine(ctnas_internal.kendall_tau_state, ctnas_internal.kendall_tau_state) IS 'aggregate combine function';
+COMMENT ON FUNCTION ctnas_internal.kendall_tau_final(ctnas_internal.kendall_tau_state) IS 'aggregate final function';
+CREATE OR REPLACE AGGREGATE @extschema@.kendall_tau(x float8, y float8) (
+	SFUNC = ctnas_internal.kendall_tau_trans, STYPE = ctnas_internal.kendall_tau_state,
+	FINALFUNC = ctnas_internal.kendall_tau_final, COMBINEFUNC = ctnas_internal.kendall_tau_combine,
+	PARALLEL = SAFE);
+DROP FUNCTION ctnas_internal.kendall_tau_transfn(internal, float8, float8);
+DROP FUNCTION ctnas_internal.kendall_tau_combinefn(internal, internal);
+DROP FUNCTION ctnas_internal.kendall_tau_serialfn(internal);
+DROP FUNCTION ctnas_internal.kendall_tau_deserialfn(bytea, internal);
+DROP FUNCTION ctnas_internal.kendall_tau_finalfn(internal);
+
+CREATE TYPE ctnas_internal.nac_train_state;
+-- (input is STABLE: a state larger than ctnas.max_training_memory allows is refused)
+CREATE FUNCTION ctnas_internal.nac_train_state_in(cstring) RETURNS ctnas_internal.nac_train_state
+	AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION ctnas_internal.nac_train_state_out(ctnas_internal.nac_train_state) RETURNS cstring
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE ctnas_internal.nac_train_state (
+	INPUT = ctnas_internal.nac_train_state_in, OUTPUT = ctnas_internal.nac_train_state_out,
+	INTERNALLENGTH = VARIABLE, ALIGNMENT = double, STORAGE = extended);
+COMMENT ON TYPE ctnas_internal.nac_train_state IS 'the partial state of nac_train (options, cells, accuracies); text: hexadecimal bytes';
+CREATE FUNCTION ctnas_internal.nac_train_trans(ctnas_internal.nac_train_state, @extschema@.archgraph, float8)
+	RETURNS ctnas_internal.nac_train_state
+	AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION ctnas_internal.nac_train_trans(ctnas_internal.nac_train_state, @extschema@.archgraph, float8, jsonb)
+	RETURNS ctnas_internal.nac_train_state
+	AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION ctnas_internal.nac_train_combine(ctnas_internal.nac_train_state, ctnas_internal.nac_train_state)
+	RETURNS ctnas_internal.nac_train_state
+	AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION ctnas_internal.nac_train_final(ctnas_internal.nac_train_state) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION ctnas_internal.nac_train_state_in(cstring) IS 'type input: validates the whole state';
+COMMENT ON FUNCTION ctnas_internal.nac_train_state_out(ctnas_internal.nac_train_state) IS 'type output';
+COMMENT ON FUNCTION ctnas_internal.nac_train_trans(ctnas_internal.nac_train_state, @extschema@.archgraph, float8) IS 'aggregate transition function';
+COMMENT ON FUNCTION ctnas_internal.nac_train_trans(ctnas_internal.nac_train_state, @extschema@.archgraph, float8, jsonb) IS 'aggregate transition function';
+COMMENT ON FUNCTION ctnas_internal.nac_train_combine(ctnas_internal.nac_train_state, ctnas_internal.nac_train_state) IS 'aggregate combine function';
+COMMENT ON FUNCTION ctnas_internal.nac_train_final(ctnas_internal.nac_train_state) IS 'aggregate final function: trains the NAC';
+CREATE OR REPLACE AGGREGATE @extschema@.nac_train(arch @extschema@.archgraph, acc float8) (
+	SFUNC = ctnas_internal.nac_train_trans, STYPE = ctnas_internal.nac_train_state,
+	FINALFUNC = ctnas_internal.nac_train_final, COMBINEFUNC = ctnas_internal.nac_train_combine,
+	PARALLEL = SAFE);
+CREATE OR REPLACE AGGREGATE @extschema@.nac_train(arch @extschema@.archgraph, acc float8, options jsonb) (
+	SFUNC = ctnas_internal.nac_train_trans, STYPE = ctnas_internal.nac_train_state,
+	FINALFUNC = ctnas_internal.nac_train_final, COMBINEFUNC = ctnas_internal.nac_train_combine,
+	PARALLEL = SAFE);
+DROP FUNCTION ctnas_internal.nac_train_transfn(internal, @extschema@.archgraph, float8);
+DROP FUNCTION ctnas_internal.nac_train_transfn(internal, @extschema@.archgraph, float8, jsonb);
+DROP FUNCTION ctnas_internal.nac_train_combinefn(internal, internal);
+DROP FUNCTION ctnas_internal.nac_train_serialfn(internal);
+DROP FUNCTION ctnas_internal.nac_train_deserialfn(bytea, internal);
+DROP FUNCTION ctnas_internal.nac_train_finalfn(internal);

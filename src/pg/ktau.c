@@ -17,6 +17,7 @@
 #include "utils/memutils.h"
 #include "utils/tuplestore.h"
 
+#include "agg_state.h"
 #include "archgraph.h"
 #include "ctnas_nac.h"
 #include "ctnas_stats.h"
@@ -109,6 +110,60 @@ kendall_tau_combinefn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(out);
 }
 
+/*
+ * Serialized: the magic, int64 n, n x (float8 x, float8 y).  The bytes of
+ * the state type kendall_tau_state and of the 0.1.0 serial function alike.
+ */
+static void
+pairs_serialize(const void *state, StringInfo buf)
+{
+	const PairState *st = state;
+
+	pq_sendint32(buf, CTNAS_KENDALL_MAGIC);
+	pq_sendint64(buf, st->n);
+	for (int64 i = 0; i < st->n; i++)
+	{
+		pq_sendfloat8(buf, st->x[i]);
+		pq_sendfloat8(buf, st->y[i]);
+	}
+}
+
+static void *
+pairs_deserialize(const char *data, int len, MemoryContext cxt)
+{
+	StringInfoData buf = {.data = (char *) data,.len = len,.maxlen = len,.cursor = 0};
+	PairState  *st;
+	int64		n;
+
+	ctnas_agg_serial_magic(&buf, CTNAS_KENDALL_MAGIC, "kendall_tau");
+	n = buf.len - buf.cursor >= 8 ? pq_getmsgint64(&buf) : -1;
+	if (n < 0 || n != (int64) ((buf.len - buf.cursor) / 16) || (buf.len - buf.cursor) % 16 != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("kendall_tau was given a damaged state"),
+				 errdetail_plural("The state says %lld pair in %d bytes.", "The state says %lld pairs in %d bytes.",
+								  (unsigned long) Max(n, 0), (long long) n, len)));
+	st = pairs_create(cxt, n);
+	for (int64 i = 0; i < n; i++)
+	{
+		double		x = pq_getmsgfloat8(&buf);
+
+		pairs_add(st, x, pq_getmsgfloat8(&buf));
+	}
+	return st;
+}
+
+static void *
+pairs_create_empty(MemoryContext cxt)
+{
+	return pairs_create(cxt, 0);
+}
+
+static const CtnasAggStateKind pairs_kind = {
+	"kendall_tau_state", pairs_create_empty, pairs_serialize, pairs_deserialize
+};
+
+/* the 0.1.0 aggregate's (internal state) serial and deserial functions */
 PG_FUNCTION_INFO_V1(kendall_tau_serialfn);
 Datum
 kendall_tau_serialfn(PG_FUNCTION_ARGS)
@@ -121,13 +176,7 @@ kendall_tau_serialfn(PG_FUNCTION_ARGS)
 	if (st == NULL)
 		PG_RETURN_NULL();
 	pq_begintypsend(&buf);
-	pq_sendint32(&buf, CTNAS_KENDALL_MAGIC);
-	pq_sendint64(&buf, st->n);
-	for (int64 i = 0; i < st->n; i++)
-	{
-		pq_sendfloat8(&buf, st->x[i]);
-		pq_sendfloat8(&buf, st->y[i]);
-	}
+	pairs_serialize(st, &buf);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
@@ -137,41 +186,19 @@ kendall_tau_deserialfn(PG_FUNCTION_ARGS)
 {
 	MemoryContext cxt = ctnas_agg_context(fcinfo, "kendall_tau_deserialfn");
 	bytea	   *data = PG_GETARG_BYTEA_PP(0);
-	StringInfoData buf;
-	PairState  *st;
-	int64		n;
 
-	initStringInfo(&buf);
-	appendBinaryStringInfo(&buf, VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data));
-	ctnas_agg_serial_magic(&buf, CTNAS_KENDALL_MAGIC, "kendall_tau_deserialfn");
-	n = buf.len - buf.cursor >= 8 ? pq_getmsgint64(&buf) : -1;
-	if (n < 0 || n != (int64) ((buf.len - buf.cursor) / 16) || (buf.len - buf.cursor) % 16 != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("kendall_tau_deserialfn was given a damaged serialized state")));
-	st = pairs_create(cxt, n);
-	for (int64 i = 0; i < n; i++)
-	{
-		double		x = pq_getmsgfloat8(&buf);
-
-		pairs_add(st, x, pq_getmsgfloat8(&buf));
-	}
-	pq_getmsgend(&buf);
-	PG_RETURN_POINTER(st);
+	PG_RETURN_POINTER(pairs_deserialize(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data), cxt));
 }
 
-PG_FUNCTION_INFO_V1(kendall_tau_finalfn);
-Datum
-kendall_tau_finalfn(PG_FUNCTION_ARGS)
+/* tau-b of the state's pairs as the aggregate's result (NULL when undefined) */
+static Datum
+pairs_tau(FunctionCallInfo fcinfo, const PairState *st)
 {
-	PairState  *st;
 	double	   *x,
 			   *y,
 				tau;
 	bool		has_nan = false;
 
-	ctnas_agg_context(fcinfo, "kendall_tau_finalfn");
-	st = ctnas_agg_state(fcinfo, 0, CTNAS_KENDALL_MAGIC, "kendall_tau_finalfn");
 	if (st == NULL || st->n < 2)
 		PG_RETURN_NULL();
 	for (int64 i = 0; i < st->n && !has_nan; i++)
@@ -190,6 +217,78 @@ kendall_tau_finalfn(PG_FUNCTION_ARGS)
 	if (isnan(tau))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(tau);
+}
+
+PG_FUNCTION_INFO_V1(kendall_tau_finalfn);
+Datum
+kendall_tau_finalfn(PG_FUNCTION_ARGS)
+{
+	ctnas_agg_context(fcinfo, "kendall_tau_finalfn");
+	return pairs_tau(fcinfo, ctnas_agg_state(fcinfo, 0, CTNAS_KENDALL_MAGIC, "kendall_tau_finalfn"));
+}
+
+/*
+ * Since 0.2.0 the aggregate's state is the type ctnas_internal.kendall_tau_state
+ * (agg_state.h), which Citus can ship between nodes.
+ */
+PG_FUNCTION_INFO_V1(kendall_tau_state_in);
+Datum
+kendall_tau_state_in(PG_FUNCTION_ARGS)
+{
+	return ctnas_agg_state_in(PG_GETARG_CSTRING(0), &pairs_kind);
+}
+
+PG_FUNCTION_INFO_V1(kendall_tau_state_out);
+Datum
+kendall_tau_state_out(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_CSTRING(ctnas_agg_state_out(PG_GETARG_DATUM(0), &pairs_kind));
+}
+
+PG_FUNCTION_INFO_V1(kendall_tau_trans);
+Datum
+kendall_tau_trans(PG_FUNCTION_ARGS)
+{
+	Datum		result;
+	PairState  *st = ctnas_agg_state_get(fcinfo, 0, &pairs_kind, true, &result);
+
+	if (st == NULL)
+		st = ctnas_agg_state_new(fcinfo, &pairs_kind, &result);
+	/* pairs with a NULL are skipped */
+	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))
+		pairs_add(st, PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2));
+	return ctnas_agg_state_changed(result);
+}
+
+PG_FUNCTION_INFO_V1(kendall_tau_combine);
+Datum
+kendall_tau_combine(PG_FUNCTION_ARGS)
+{
+	Datum		result;
+	PairState  *a,
+			   *b;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		ctnas_agg_state_get(fcinfo, 0, &pairs_kind, true, &result);
+		return result;
+	}
+	a = ctnas_agg_state_get(fcinfo, 0, &pairs_kind, true, &result);
+	if (a == NULL)
+		a = ctnas_agg_state_new(fcinfo, &pairs_kind, &result);
+	b = ctnas_agg_state_get(fcinfo, 1, &pairs_kind, false, NULL);
+	for (int64 i = 0; i < b->n; i++)
+		pairs_add(a, b->x[i], b->y[i]);
+	return ctnas_agg_state_changed(result);
+}
+
+PG_FUNCTION_INFO_V1(kendall_tau_final);
+Datum
+kendall_tau_final(PG_FUNCTION_ARGS)
+{
+	return pairs_tau(fcinfo, ctnas_agg_state_get(fcinfo, 0, &pairs_kind, false, NULL));
 }
 
 /* ---- ctnas_ktau(arch, acc [, model]) --------------------------------------- */

@@ -15,12 +15,14 @@
 #include <time.h>
 
 #include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "agg_state.h"
 #include "archgraph.h"
 #include "ctnas_nac.h"
 #include "pg_util.h"
@@ -118,17 +120,13 @@ check_accuracy(double acc)
 				 errdetail("Got %g.", acc)));
 }
 
-PG_FUNCTION_INFO_V1(nac_train_transfn);
-Datum
-nac_train_transfn(PG_FUNCTION_ARGS)
+/* One input row (options, cell, accuracy: arguments 1-3) into the state. */
+static void
+state_add_row(FunctionCallInfo fcinfo, NacTrainState *st, MemoryContext cxt)
 {
-	MemoryContext cxt = ctnas_agg_context(fcinfo, "nac_train_transfn");
-	NacTrainState *st = ctnas_agg_state(fcinfo, 0, CTNAS_NAC_TRAIN_MAGIC, "nac_train_transfn");
 	char	   *options = NULL;
 	ct_arch		g;
 
-	if (st == NULL)
-		st = state_create(cxt);
 	if (PG_NARGS() > 3 && !PG_ARGISNULL(3))
 	{
 		Jsonb	   *jb = PG_GETARG_JSONB_P(3);
@@ -139,11 +137,33 @@ nac_train_transfn(PG_FUNCTION_ARGS)
 
 	/* rows with a NULL cell or accuracy are skipped */
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		PG_RETURN_POINTER(st);
+		return;
 	check_accuracy(PG_GETARG_FLOAT8(2));
 	archgraph_decode(PG_GETARG_ARCHGRAPH_P(1), &g);
 	state_add(st, &g, PG_GETARG_FLOAT8(2));
+}
+
+PG_FUNCTION_INFO_V1(nac_train_transfn);
+Datum
+nac_train_transfn(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = ctnas_agg_context(fcinfo, "nac_train_transfn");
+	NacTrainState *st = ctnas_agg_state(fcinfo, 0, CTNAS_NAC_TRAIN_MAGIC, "nac_train_transfn");
+
+	if (st == NULL)
+		st = state_create(cxt);
+	state_add_row(fcinfo, st, cxt);
 	PG_RETURN_POINTER(st);
+}
+
+/* b's rows (and options) after a's */
+static void
+state_merge(NacTrainState *a, const NacTrainState *b, MemoryContext cxt)
+{
+	if (b->n > 0 || b->options != NULL)
+		state_set_options(a, b->options, cxt);
+	for (int64 i = 0; i < b->n; i++)
+		state_add(a, &b->cells[i], b->acc[i]);
 }
 
 PG_FUNCTION_INFO_V1(nac_train_combinefn);
@@ -159,26 +179,123 @@ nac_train_combinefn(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	/* always a fresh state in the aggregate context, never the other side's memory */
 	out = state_create(cxt);
-	for (int side = 0; side < 2; side++)
-	{
-		NacTrainState *s = side == 0 ? a : b;
-
-		if (s == NULL)
-			continue;
-		if (s->n > 0 || s->options != NULL)
-			state_set_options(out, s->options, cxt);
-		for (int64 i = 0; i < s->n; i++)
-			state_add(out, &s->cells[i], s->acc[i]);
-	}
+	if (a != NULL)
+		state_merge(out, a, cxt);
+	if (b != NULL)
+		state_merge(out, b, cxt);
 	PG_RETURN_POINTER(out);
 }
 
 /*
  * Serialized: the magic, int64 n, options (int32 length or -1, bytes), n x
- * (space, length, encoding, float8).  (Between processes of one query only.)
+ * (space, length, encoding, float8).  The bytes of the state type
+ * nac_train_state and of the 0.1.0 serial function alike.
  */
 #define SERIAL_ROW_MIN (2 + 1 + 8)
 
+static void
+state_serialize(const void *state, StringInfo buf)
+{
+	const NacTrainState *st = state;
+
+	pq_sendint32(buf, CTNAS_NAC_TRAIN_MAGIC);
+	pq_sendint64(buf, st->n);
+	if (st->options == NULL)
+		pq_sendint32(buf, -1);
+	else
+	{
+		pq_sendint32(buf, (int32) strlen(st->options));
+		pq_sendbytes(buf, st->options, strlen(st->options));
+	}
+	for (int64 i = 0; i < st->n; i++)
+	{
+		const ct_arch *g = &st->cells[i];
+
+		pq_sendbyte(buf, g->space);
+		pq_sendbyte(buf, g->len);
+		pq_sendbytes(buf, (const char *) g->bytes, g->len);
+		pq_sendfloat8(buf, st->acc[i]);
+	}
+}
+
+static void
+bad_serial(const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("nac_train was given a damaged state"),
+			 errdetail("%s", why)));
+}
+
+/*
+ * Everything a state holds is checked as the aggregate's own input is: the
+ * cells (valid encodings of one space), accuracies (finite), the options
+ * (text in the server's encoding), the size (ctnas.max_training_memory).
+ */
+static void *
+state_deserialize(const char *data, int len, MemoryContext cxt)
+{
+	StringInfoData buf = {.data = (char *) data,.len = len,.maxlen = len,.cursor = 0};
+	NacTrainState *st = state_create(cxt);
+	int64		n;
+	int32		optlen;
+
+	ctnas_agg_serial_magic(&buf, CTNAS_NAC_TRAIN_MAGIC, "nac_train");
+	if (buf.len - buf.cursor < 12)
+		bad_serial("It ends before its row count and options.");
+	n = pq_getmsgint64(&buf);
+	optlen = pq_getmsgint(&buf, 4);
+	/* the lengths must fit the bytes there are, before anything is allocated for them */
+	if (n < 0 || optlen < -1 || (optlen > 0 && optlen > buf.len - buf.cursor) ||
+		n > (buf.len - buf.cursor - Max(optlen, 0)) / SERIAL_ROW_MIN)
+		bad_serial("Its row count or options length do not fit its size.");
+	if (optlen >= 0)
+	{
+		const char *opt = pq_getmsgbytes(&buf, optlen);
+
+		if (memchr(opt, '\0', optlen) != NULL || !pg_verifymbstr(opt, optlen, true))
+			bad_serial("Its options are not text.");
+		st->options = MemoryContextAllocZero(cxt, optlen + 1);
+		memcpy(st->options, opt, optlen);
+	}
+	for (int64 i = 0; i < n; i++)
+	{
+		ct_arch		g;
+		const ct_space *sp;
+		double		acc;
+
+		memset(&g, 0, sizeof(g));
+		g.space = (uint8) pq_getmsgbyte(&buf);
+		g.len = (uint8) pq_getmsgbyte(&buf);
+		sp = ct_space_by_id(g.space);
+		if (sp == NULL || g.len > CT_ARCH_MAX || g.len > buf.len - buf.cursor)
+			bad_serial("A row's cell is of no search space or longer than a cell.");
+		memcpy(g.bytes, pq_getmsgbytes(&buf, g.len), g.len);
+		if (!sp->valid(&g))
+			bad_serial("A row's cell is not a valid cell of its search space.");
+		if (buf.len - buf.cursor < 8)
+			bad_serial("It ends within a row.");
+		acc = pq_getmsgfloat8(&buf);
+		if (isnan(acc) || isinf(acc))
+			bad_serial("A row's accuracy is not a finite number.");
+		state_add(st, &g, acc);
+	}
+	if (buf.cursor != buf.len)
+		bad_serial("It has bytes after its last row.");
+	return st;
+}
+
+static void *
+state_create_empty(MemoryContext cxt)
+{
+	return state_create(cxt);
+}
+
+static const CtnasAggStateKind state_kind = {
+	"nac_train_state", state_create_empty, state_serialize, state_deserialize
+};
+
+/* the 0.1.0 aggregate's (internal state) serial and deserial functions */
 PG_FUNCTION_INFO_V1(nac_train_serialfn);
 Datum
 nac_train_serialfn(PG_FUNCTION_ARGS)
@@ -191,33 +308,8 @@ nac_train_serialfn(PG_FUNCTION_ARGS)
 	if (st == NULL)
 		PG_RETURN_NULL();
 	pq_begintypsend(&buf);
-	pq_sendint32(&buf, CTNAS_NAC_TRAIN_MAGIC);
-	pq_sendint64(&buf, st->n);
-	if (st->options == NULL)
-		pq_sendint32(&buf, -1);
-	else
-	{
-		pq_sendint32(&buf, (int32) strlen(st->options));
-		pq_sendbytes(&buf, st->options, strlen(st->options));
-	}
-	for (int64 i = 0; i < st->n; i++)
-	{
-		const ct_arch *g = &st->cells[i];
-
-		pq_sendbyte(&buf, g->space);
-		pq_sendbyte(&buf, g->len);
-		pq_sendbytes(&buf, (const char *) g->bytes, g->len);
-		pq_sendfloat8(&buf, st->acc[i]);
-	}
+	state_serialize(st, &buf);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
-}
-
-static void
-bad_serial(void)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("nac_train_deserialfn was given a damaged serialized state")));
 }
 
 PG_FUNCTION_INFO_V1(nac_train_deserialfn);
@@ -226,47 +318,8 @@ nac_train_deserialfn(PG_FUNCTION_ARGS)
 {
 	MemoryContext cxt = ctnas_agg_context(fcinfo, "nac_train_deserialfn");
 	bytea	   *data = PG_GETARG_BYTEA_PP(0);
-	StringInfoData buf;
-	NacTrainState *st = state_create(cxt);
-	int64		n;
-	int32		optlen;
 
-	initStringInfo(&buf);
-	appendBinaryStringInfo(&buf, VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data));
-	ctnas_agg_serial_magic(&buf, CTNAS_NAC_TRAIN_MAGIC, "nac_train_deserialfn");
-	if (buf.len - buf.cursor < 12)
-		bad_serial();
-	n = pq_getmsgint64(&buf);
-	optlen = pq_getmsgint(&buf, 4);
-	/* the lengths must fit the bytes there are, before anything is allocated for them */
-	if (n < 0 || optlen < -1 || (optlen > 0 && optlen > buf.len - buf.cursor) ||
-		n > (buf.len - buf.cursor - Max(optlen, 0)) / SERIAL_ROW_MIN)
-		bad_serial();
-	if (optlen >= 0)
-	{
-		const char *opt = pq_getmsgbytes(&buf, optlen);
-
-		st->options = MemoryContextAllocZero(cxt, optlen + 1);
-		memcpy(st->options, opt, optlen);
-	}
-	for (int64 i = 0; i < n; i++)
-	{
-		ct_arch		g;
-		const ct_space *sp;
-
-		memset(&g, 0, sizeof(g));
-		g.space = (uint8) pq_getmsgbyte(&buf);
-		g.len = (uint8) pq_getmsgbyte(&buf);
-		sp = ct_space_by_id(g.space);
-		if (sp == NULL || g.len > CT_ARCH_MAX)
-			bad_serial();
-		memcpy(g.bytes, pq_getmsgbytes(&buf, g.len), g.len);
-		if (!sp->valid(&g))
-			bad_serial();
-		state_add(st, &g, pq_getmsgfloat8(&buf));
-	}
-	pq_getmsgend(&buf);
-	PG_RETURN_POINTER(st);
+	PG_RETURN_POINTER(state_deserialize(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data), cxt));
 }
 
 static void
@@ -301,11 +354,10 @@ report_epoch(void *arg, const ct_nac_stats *so_far, int epochs)
 					   (secs + usecs / 1e6) * (double) (epochs - (int) so_far->epochs) / (double) Max(so_far->epochs, 1))));
 }
 
-PG_FUNCTION_INFO_V1(nac_train_finalfn);
-Datum
-nac_train_finalfn(PG_FUNCTION_ARGS)
+/* trains a NAC on the state's rows: the aggregate's result */
+static Datum
+state_train(FunctionCallInfo fcinfo, const NacTrainState *st)
 {
-	NacTrainState *st;
 	ct_nac_options opt;
 	ct_nac_stats stats;
 	ct_nac		model;
@@ -317,8 +369,6 @@ nac_train_finalfn(PG_FUNCTION_ARGS)
 				t1;
 	TrainProgress progress;
 
-	ctnas_agg_context(fcinfo, "nac_train_finalfn");
-	st = ctnas_agg_state(fcinfo, 0, CTNAS_NAC_TRAIN_MAGIC, "nac_train_finalfn");
 	if (st == NULL || st->n < 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -353,4 +403,73 @@ nac_train_finalfn(PG_FUNCTION_ARGS)
 					(unsigned long long) stats.rows, stats.epochs, stats.final_loss,
 					(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9)));
 	PG_RETURN_BYTEA_P(result);
+}
+
+PG_FUNCTION_INFO_V1(nac_train_finalfn);
+Datum
+nac_train_finalfn(PG_FUNCTION_ARGS)
+{
+	ctnas_agg_context(fcinfo, "nac_train_finalfn");
+	return state_train(fcinfo, ctnas_agg_state(fcinfo, 0, CTNAS_NAC_TRAIN_MAGIC, "nac_train_finalfn"));
+}
+
+/*
+ * Since 0.2.0 the aggregate's state is the type ctnas_internal.nac_train_state
+ * (agg_state.h), which Citus can ship between nodes.
+ */
+PG_FUNCTION_INFO_V1(nac_train_state_in);
+Datum
+nac_train_state_in(PG_FUNCTION_ARGS)
+{
+	return ctnas_agg_state_in(PG_GETARG_CSTRING(0), &state_kind);
+}
+
+PG_FUNCTION_INFO_V1(nac_train_state_out);
+Datum
+nac_train_state_out(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_CSTRING(ctnas_agg_state_out(PG_GETARG_DATUM(0), &state_kind));
+}
+
+PG_FUNCTION_INFO_V1(nac_train_trans);
+Datum
+nac_train_trans(PG_FUNCTION_ARGS)
+{
+	Datum		result;
+	NacTrainState *st = ctnas_agg_state_get(fcinfo, 0, &state_kind, true, &result);
+
+	if (st == NULL)
+		st = ctnas_agg_state_new(fcinfo, &state_kind, &result);
+	state_add_row(fcinfo, st, GetMemoryChunkContext(st));
+	return ctnas_agg_state_changed(result);
+}
+
+PG_FUNCTION_INFO_V1(nac_train_combine);
+Datum
+nac_train_combine(PG_FUNCTION_ARGS)
+{
+	Datum		result;
+	NacTrainState *a,
+			   *b;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		ctnas_agg_state_get(fcinfo, 0, &state_kind, true, &result);
+		return result;
+	}
+	a = ctnas_agg_state_get(fcinfo, 0, &state_kind, true, &result);
+	if (a == NULL)
+		a = ctnas_agg_state_new(fcinfo, &state_kind, &result);
+	b = ctnas_agg_state_get(fcinfo, 1, &state_kind, false, NULL);
+	state_merge(a, b, GetMemoryChunkContext(a));
+	return ctnas_agg_state_changed(result);
+}
+
+PG_FUNCTION_INFO_V1(nac_train_final);
+Datum
+nac_train_final(PG_FUNCTION_ARGS)
+{
+	return state_train(fcinfo, ctnas_agg_state_get(fcinfo, 0, &state_kind, false, NULL));
 }
