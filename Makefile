@@ -15,7 +15,7 @@ CORE_OBJS = src/core/error.o src/core/md5.o src/core/rng.o src/core/graph.o \
 	src/core/nb201_cell.o src/core/nb201_canonical.o src/core/nb201_table.o \
 	src/core/darts_genotype.o src/core/space_darts.o src/core/ofa_net.o src/core/space_ofa.o src/core/nac_mlp.o
 PG_OBJS = src/pg/ctnas.o src/pg/pg_util.o src/pg/archgraph.o src/pg/archgraph_funcs.o \
-	src/pg/nb101_load.o src/pg/nac_train_agg.o src/pg/models.o src/pg/nac_funcs.o src/pg/ktau.o src/pg/agg_state.o \
+	src/pg/nb101_load.o src/pg/nac_train_agg.o src/pg/models.o src/pg/nac_funcs.o src/pg/ktau.o src/pg/agg_state.o src/pg/citus.o \
 	src/pg/search_harness.o src/pg/search.o src/pg/search_job_state.o src/pg/search_job_keys.o \
 	src/pg/search_job_api.o src/pg/search_job_worker.o src/pg/search_launcher.o src/pg/search_trials.o src/pg/ext_schema.o
 OBJS = $(CORE_OBJS) $(PG_OBJS)
@@ -104,6 +104,7 @@ readme:
 test: deps
 	$(MAKE) all
 	$(MAKE) install
+	bash test/citus/ensure_citus.sh
 	bash test/run_all.sh
 
 demo: deps

@@ -200,3 +200,15 @@ SELECT nac_info(decode(:'mlp_hex', 'hex'))->>'space' AS space, jsonb_pretty(nac_
        nac_info(decode(:'mlp_hex', 'hex'))->'recipe'->>'name' AS recipe;
 -- its network byte made the GCN's (1) is refused
 SELECT nac_info(overlay(decode(:'mlp_hex', 'hex') placing '\x01'::bytea from 14));
+
+-- Citus (issue 18): without it, citus_enable() says what it needs; the models' replica for Citus
+-- workers stays empty (its trigger copies models only once citus_enable() has run), and no plain
+-- role writes it
+SELECT ctnas.citus_enable();
+INSERT INTO ctnas.models (name, weights) VALUES ('citus_probe', decode(:'mlp_hex', 'hex'));
+UPDATE ctnas.models SET name = 'citus_probe2' WHERE name = 'citus_probe';
+SELECT count(*) AS models, (SELECT count(*) FROM ctnas_internal.models_replica) AS replica_rows FROM ctnas.models;
+DELETE FROM ctnas.models WHERE name = 'citus_probe2';
+SELECT has_table_privilege('public', 'ctnas_internal.models_replica', 'SELECT') AS public_reads,
+       has_table_privilege('public', 'ctnas_internal.models_replica', 'INSERT') AS public_inserts,
+       has_function_privilege('public', 'ctnas.citus_enable()', 'EXECUTE') AS public_enables;

@@ -406,6 +406,7 @@ CREATE FUNCTION @extschema@.help() RETURNS TABLE (task text, call text, what tex
 		('trials', 'SELECT * FROM ctnas.search_trials WHERE job_id = ...', 'the trials of a search with "evaluator": "external"'),
 		('schedules', 'ctnas.search_schedule(name, every, oracle, budget, options, method)', 'a search the launcher submits every interval'),
 		('schedules', 'ctnas.search_unschedule(name [, owner])', 'removes a schedule'),
+		('scale', 'SELECT ctnas.citus_enable()', 'on a Citus coordinator (superuser), once the workers are added: models by name on every node'),
 		('help', 'ctnas.help()', 'this list')
 	) AS h(task, call, what);
 	END;
@@ -740,3 +741,86 @@ DROP FUNCTION ctnas_internal.nac_train_combinefn(internal, internal);
 DROP FUNCTION ctnas_internal.nac_train_serialfn(internal);
 DROP FUNCTION ctnas_internal.nac_train_deserialfn(bytea, internal);
 DROP FUNCTION ctnas_internal.nac_train_finalfn(internal);
+
+-------------------------------------------------------------------------------
+-- Citus (issue 18): the models on every node.  ctnas.models stays the
+-- coordinator's table (its row-level security binds rows to roles by OID,
+-- and OIDs differ between nodes); ctnas.citus_enable() makes
+-- models_replica a reference table, and a trigger on ctnas.models copies
+-- every change of a model's name or weights into it (as the extension's
+-- owner, src/pg/citus.c: no plain role writes it).  Workers read their
+-- placement of it.  Until citus_enable() has run, and without Citus, the
+-- trigger does nothing and the replica stays empty.  It is not dumped: it is
+-- derived from ctnas.models (after a restore, call ctnas.citus_enable() again).
+-------------------------------------------------------------------------------
+CREATE TABLE ctnas_internal.models_replica (
+	name text PRIMARY KEY,
+	weights bytea NOT NULL
+);
+COMMENT ON TABLE ctnas_internal.models_replica IS 'the name and weights of every row of ctnas.models, on every node of a Citus cluster (a reference table once ctnas.citus_enable() has run)';
+REVOKE ALL ON ctnas_internal.models_replica FROM PUBLIC;
+GRANT SELECT ON ctnas_internal.models_replica TO PUBLIC;
+-- each node's cache of decoded models is dropped when its placement changes
+CREATE TRIGGER models_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ctnas_internal.models_replica
+	FOR EACH STATEMENT EXECUTE FUNCTION ctnas_internal.models_invalidate();
+CREATE FUNCTION ctnas_internal.models_replicate() RETURNS trigger
+	AS 'MODULE_PATHNAME' LANGUAGE C;
+COMMENT ON FUNCTION ctnas_internal.models_replicate() IS 'trigger: copies a change of ctnas.models into models_replica once ctnas.citus_enable() has run';
+CREATE TRIGGER models_replicate AFTER INSERT OR UPDATE OR DELETE ON @extschema@.models
+	FOR EACH ROW EXECUTE FUNCTION ctnas_internal.models_replicate();
+CREATE TRIGGER models_replicate_truncate AFTER TRUNCATE ON @extschema@.models
+	FOR EACH STATEMENT EXECUTE FUNCTION ctnas_internal.models_replicate();
+
+CREATE FUNCTION @extschema@.citus_enable() RETURNS text
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	group_id int4;
+	nodes int4;
+	bad text;
+	names text[];
+	weights bytea[];
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'citus') THEN
+		RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+			MESSAGE = 'ctnas.citus_enable() needs the citus extension in this database',
+			HINT = 'Load citus first (shared_preload_libraries = ''citus,ctnas''), CREATE EXTENSION citus on every node, add the workers with citus_add_node(), then call ctnas.citus_enable() on the coordinator.';
+	END IF;
+	EXECUTE 'SELECT groupid FROM pg_catalog.pg_dist_local_group' INTO group_id;
+	IF group_id OPERATOR(pg_catalog.<>) 0 THEN
+		RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+			MESSAGE = 'ctnas.citus_enable() runs on the coordinator of a Citus cluster, not on a worker';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition
+				   WHERE logicalrelid OPERATOR(pg_catalog.=) 'ctnas_internal.models_replica'::pg_catalog.regclass) THEN
+		-- (its statement trigger only invalidates each node's model cache: no distributed work in it)
+		PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
+		PERFORM pg_catalog.create_reference_table('ctnas_internal.models_replica');
+	ELSE
+		-- a node added since: its placement (Citus also makes it at the next rebalance or distributed table)
+		PERFORM pg_catalog.replicate_reference_tables('block_writes');
+	END IF;
+	-- every node runs this ctnas (Citus creates the extension on the nodes it adds)
+	EXECUTE $q$SELECT pg_catalog.string_agg(pg_catalog.format('%s:%s (%s)', nodename, nodeport, coalesce(nullif(result, ''), 'no ctnas')), ', ')
+		FROM pg_catalog.run_command_on_workers('SELECT extversion FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) ''ctnas''')
+		WHERE NOT success OR result IS DISTINCT FROM (SELECT extversion FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'ctnas')$q$
+		INTO bad;
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+			MESSAGE = pg_catalog.format('ctnas is not at version %s on every worker: %s',
+				(SELECT extversion FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'ctnas'), bad),
+			HINT = 'Install the same ctnas on every node, then ALTER EXTENSION ctnas UPDATE on the coordinator.';
+	END IF;
+	-- the replica holds exactly the models there are (also after a restore, or a change made while Citus
+	-- was off); Citus plans no statement on a reference table that reads a local one, hence the arrays
+	SELECT pg_catalog.array_agg(m.name), pg_catalog.array_agg(m.weights) INTO names, weights FROM @extschema@.models m;
+	DELETE FROM ctnas_internal.models_replica r WHERE r.name OPERATOR(pg_catalog.<>) ALL (coalesce(names, '{}'));
+	INSERT INTO ctnas_internal.models_replica AS r (name, weights)
+		SELECT u.name, u.weights FROM ROWS FROM (pg_catalog.unnest(names), pg_catalog.unnest(weights)) AS u(name, weights)
+		ON CONFLICT (name) DO UPDATE SET weights = EXCLUDED.weights
+		WHERE r.weights IS DISTINCT FROM EXCLUDED.weights;
+	EXECUTE 'SELECT pg_catalog.count(*) FROM pg_catalog.pg_dist_node WHERE isactive AND noderole OPERATOR(pg_catalog.=) ''primary'''
+		INTO nodes;
+	RETURN pg_catalog.format('ctnas: %s models on %s nodes', (SELECT pg_catalog.count(*) FROM @extschema@.models), nodes);
+END $$;
+COMMENT ON FUNCTION @extschema@.citus_enable() IS 'on a Citus coordinator: the NAC models on every node (models_replica as a reference table); idempotent; superusers only';
+REVOKE EXECUTE ON FUNCTION @extschema@.citus_enable() FROM PUBLIC;

@@ -27,6 +27,7 @@
 #include "access/xact.h"
 #include "miscadmin.h"
 
+#include "citus.h"
 #include "ctnas_pg.h"
 #include "models.h"
 #include "pg_util.h"
@@ -141,6 +142,8 @@ ctnas_model_cached(const char *name)
 	bool		isnull;
 	Datum		weights;
 	int			rc;
+	bool		on_worker;
+	Oid			relid;
 
 	/*
 	 * A cache hit takes no lock, so no invalidation would be read: read them
@@ -174,17 +177,37 @@ ctnas_model_cached(const char *name)
 
 	args[0] = CStringGetTextDatum(name);
 	SPI_connect();
-	rc = SPI_execute_with_args(ctnas_sql("SELECT weights FROM %1$s.models WHERE name OPERATOR(pg_catalog.=) $1"),
-							   1, argtypes, args, NULL, true, 1);
+	on_worker = ctnas_citus_node() == CTNAS_NODE_WORKER;
+	if (on_worker)
+	{
+		/*
+		 * A Citus worker reads the models' replica from its own placement: a
+		 * query on the reference table itself would be a distributed query
+		 * inside the shard query that calls us, which Citus refuses.
+		 */
+		char	   *shard = ctnas_citus_replica_shard(&relid);
+
+		rc = SPI_execute_with_args(psprintf("SELECT weights FROM %s WHERE name OPERATOR(pg_catalog.=) $1", shard),
+								   1, argtypes, args, NULL, true, 1);
+	}
+	else
+	{
+		relid = get_relname_relid("models", ctnas_schema_oid());
+		rc = SPI_execute_with_args(ctnas_sql("SELECT weights FROM %1$s.models WHERE name OPERATOR(pg_catalog.=) $1"),
+								   1, argtypes, args, NULL, true, 1);
+	}
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not read ctnas.models: SPI error %d", rc);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("NAC model \"%s\" does not exist", ctnas_echo(name)),
+				 on_worker ?
+				 errhint("Models are the rows of ctnas.models on the Citus coordinator (those written before ctnas.citus_enable() reach the workers when it runs).") :
 				 errhint("Models are the rows of ctnas.models; train one with INSERT INTO ctnas.models(name, weights) SELECT ..., ctnas.nac_train(...).")));
 	weights = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	models_relid = get_relname_relid("models", ctnas_schema_oid());
+	/* (the relation whose changes invalidate the cache: its statement trigger sends them) */
+	models_relid = relid;
 
 	/* a context of its own, so dropping the model frees all of it; linked once complete */
 	model_cxt = AllocSetContextCreate(cache_cxt, "ctnas model", ALLOCSET_DEFAULT_SIZES);

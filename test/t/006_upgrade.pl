@@ -557,8 +557,11 @@ desc_has('schema ctnas_internal', qr/\| member schema owner=\S+ acl=\{\S+=UC\/\S
 desc_has('type ctnas.archgraph', qr/\| type .* in=ctnas_internal\.archgraph_in\(cstring\) out=ctnas_internal\.archgraph_out\(ctnas\.archgraph\) /,
 	'the type\'s I/O functions are there');
 desc_has('function ctnas.nac_train(ctnas.archgraph,double precision,jsonb)',
-	qr/\| aggregate .* trans=ctnas_internal\.nac_train_transfn\(internal,ctnas\.archgraph,double precision,jsonb\) final=ctnas_internal\.nac_train_finalfn\(internal\) /,
-	'so are the aggregates\' support functions');
+	qr/\| aggregate .* trans=ctnas_internal\.nac_train_trans\(ctnas_internal\.nac_train_state,ctnas\.archgraph,double precision,jsonb\) final=ctnas_internal\.nac_train_final\(ctnas_internal\.nac_train_state\) combine=ctnas_internal\.nac_train_combine\(ctnas_internal\.nac_train_state,ctnas_internal\.nac_train_state\) serial=- deserial=- stype=ctnas_internal\.nac_train_state /,
+	'so are the aggregates\' support functions, on a state type Citus can ship (0.2.0)');
+desc_has('function ctnas.kendall_tau(double precision,double precision)',
+	qr/\| aggregate .* trans=ctnas_internal\.kendall_tau_trans\(ctnas_internal\.kendall_tau_state,double precision,double precision\) .* stype=ctnas_internal\.kendall_tau_state .* parallel=s$/,
+	'(kendall_tau too, still parallel safe)');
 desc_has('operator family ctnas.archgraph_ops for access method btree', qr/\| amproc 1 ctnas_internal\.archgraph_cmp\(ctnas\.archgraph,ctnas\.archgraph\) /,
 	'and the operator classes\'');
 {

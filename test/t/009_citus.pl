@@ -1,0 +1,201 @@
+# ctnas on a Citus cluster (a coordinator and two workers on this machine,
+# a third worker added later): each distributed query gives what the same
+# query gives on a local table; aggregates are computed partially on the
+# workers; models reach every node and keep their row-level security.
+# Skipped when Citus is not installed (test/citus/ensure_citus.sh builds it).
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use File::Basename;
+use Cwd qw(abs_path);
+use lib dirname(abs_path(__FILE__));
+use CtnasTest;
+
+my $sharedir = `pg_config --sharedir`;
+chomp $sharedir;
+plan skip_all => 'Citus is not installed (as root: bash test/citus/ensure_citus.sh)'
+  unless -f "$sharedir/extension/citus.control";
+
+my $root = abs_path(dirname(__FILE__) . '/../..');
+
+sub citus_node
+{
+	my ($name) = @_;
+	my $n = PostgreSQL::Test::Cluster->new($name);
+	$n->init;
+	$n->append_conf('postgresql.conf', join("\n",
+		"listen_addresses = 'localhost'",	# Citus connects to nodes over TCP
+		"shared_preload_libraries = 'citus,ctnas'",
+		"citus.node_conninfo = 'sslmode=disable'",
+		"citus.shard_count = 4",
+		"max_worker_processes = 16", ""));
+	$n->start;
+	$n->safe_psql('postgres', 'SET client_min_messages = warning; CREATE EXTENSION citus');
+	return $n;
+}
+
+my $coord = citus_node('coord');
+my @workers = (citus_node('w1'), citus_node('w2'));
+
+sub cq { return $coord->safe_psql('postgres', $_[0]); }
+
+# ---- without Citus in the database: a clear error ------------------------------
+$coord->safe_psql('postgres', 'CREATE DATABASE plain');
+$coord->safe_psql('plain', 'CREATE EXTENSION ctnas');
+my ($ret, $out, $err) = $coord->psql('plain', 'SELECT ctnas.citus_enable()');
+like($err, qr/ctnas.citus_enable\(\) needs the citus extension in this database/, 'citus_enable without Citus: an error');
+
+# ---- the cluster ---------------------------------------------------------------
+cq("SELECT citus_set_coordinator_host('localhost', ${\ $coord->port })");
+cq("SELECT citus_add_node('localhost', ${\ $_->port })") for @workers;
+load_sample($coord, q{
+	GRANT SELECT ON nb101 TO PUBLIC;
+	CREATE ROLE alice LOGIN; CREATE ROLE bob LOGIN;
+	CREATE SCHEMA dist; GRANT USAGE ON SCHEMA dist TO PUBLIC;
+});
+is(cq(q{SELECT string_agg(result, ',') FROM run_command_on_workers($$SELECT extversion FROM pg_extension WHERE extname = 'ctnas'$$)}),
+	'0.2.0,0.2.0', 'CREATE EXTENSION ctnas on the coordinator reached both workers');
+
+# the loader's distributable table, by hash, in schema dist
+$coord->command_ok(
+	[ 'sh', '-c', "PGOPTIONS='-c search_path=dist,public -c client_min_messages=warning' psql -X -q -v distributed=1 "
+		. "-d '${\ $coord->connstr('postgres') }' -f '$root/data/load_sample.sql' < '$root/data/nb101_sample.csv'" ],
+	'data/load_sample.sql -v distributed=1 loads a distributed table');
+is(cq(q{SELECT partmethod::text || ' ' || count(*) FROM pg_dist_partition p JOIN pg_dist_shard s USING (logicalrelid)
+	WHERE logicalrelid = 'dist.nb101'::regclass GROUP BY partmethod}), 'h 4', 'dist.nb101 is hash-distributed in 4 shards');
+cq('GRANT SELECT ON dist.nb101 TO PUBLIC');
+is(cq('SELECT count(*) FROM dist.nb101'), '5100', 'with all 5,100 cells');
+($ret, $out, $err) = $coord->psql('postgres',
+	q{INSERT INTO dist.nb101 SELECT md5('x'), arch, num_vertices, test_acc_run0, trainable_parameters FROM nb101 LIMIT 1});
+like($err, qr/nb101_hash_of_arch/, 'a second row of a cell is refused (its hash is checked)');
+
+# ---- models on every node --------------------------------------------------------
+cq(q{SET client_min_messages = warning;
+	INSERT INTO ctnas.models (name, weights) SELECT 'early', ctnas.nac_train(arch, test_acc_run0, '{"epochs": 5, "seed": 1}') FROM nb101});
+my $status = cq('SELECT ctnas.citus_enable()');
+is($status, 'ctnas: 1 models on 3 nodes', 'citus_enable replicates the models there are');
+is(cq('SELECT ctnas.citus_enable()'), $status, 'and is idempotent');
+($ret, $out, $err) = $workers[0]->psql('postgres', 'SELECT ctnas.citus_enable()');
+like($err, qr/runs on the coordinator of a Citus cluster, not on a worker/, 'citus_enable on a worker: an error');
+($ret, $out, $err) = $coord->psql('postgres', 'SET ROLE alice; SELECT ctnas.citus_enable()');
+like($err, qr/permission denied for function citus_enable/, 'citus_enable is for superusers');
+cq(q{SET client_min_messages = warning;
+	INSERT INTO ctnas.models (name, weights) SELECT 'm', ctnas.nac_train(arch, test_acc_run0, '{"epochs": 10, "seed": 2}') FROM nb101});
+
+# the same query on the distributed and on the local table
+sub same
+{
+	my ($query, $what) = @_;
+	(my $local = $query) =~ s/dist\.nb101/public.nb101/g;
+	my $d = cq($query);
+	is($d, cq($local), $what);
+	return $d;
+}
+
+my $top = same(q{SELECT string_agg(hash || ' ' || s, ',' ORDER BY s DESC, hash) FROM
+	(SELECT hash, ctnas.nac_score(arch, 'm') AS s FROM dist.nb101 ORDER BY 2 DESC, 1 LIMIT 3) t},
+	'ORDER BY nac_score(arch, name) LIMIT 3 on the distributed table = on the local one');
+isnt($top, '', 'and it has rows');
+same(q{SELECT string_agg(hash, ',' ORDER BY hash) FROM (SELECT hash FROM dist.nb101 ORDER BY ctnas.nac_score(arch, 'early') DESC, hash LIMIT 5) t},
+	'with a model replicated by citus_enable');
+like(cq(q{EXPLAIN (VERBOSE, COSTS OFF) SELECT hash, ctnas.nac_score(arch, 'm') FROM dist.nb101 ORDER BY 2 DESC, 1 LIMIT 3}),
+	qr/Query: SELECT .*ctnas\.nac_score\(arch, 'm'::text\).* LIMIT '3'::bigint/, 'the scores, sort and LIMIT are pushed down to the workers');
+same(q{SELECT count(*) FROM dist.nb101 WHERE ctnas.nac_compare(arch, (SELECT arch FROM public.nb101 ORDER BY hash LIMIT 1), 'm') > 0.5},
+	'nac_compare by name in a distributed query');
+
+# aggregates: partial on the workers, combined on the coordinator (with the strategy "disabled", Citus
+# refuses any aggregate it would compute by pulling every row to the coordinator)
+my $agg_settings = q{SET citus.coordinator_aggregation_strategy = 'disabled'; SET client_min_messages = warning;};
+like(cq(qq{$agg_settings EXPLAIN (VERBOSE, COSTS OFF) SELECT ctnas.kendall_tau(ctnas.nac_score(arch, 'm'), test_acc_run0) FROM dist.nb101}),
+	qr/coord_combine_agg.*worker_partial_agg\('ctnas\.kendall_tau\(double precision,double precision\)'/s,
+	'kendall_tau is computed partially on the workers');
+my $tau = same(qq{$agg_settings SELECT ctnas.kendall_tau(ctnas.nac_score(arch, 'm'), test_acc_run0) FROM dist.nb101},
+	'kendall_tau over the distributed table = over the local one');
+cmp_ok($tau, '>', 0.3, "and ranks ($tau)");
+same(qq{$agg_settings SELECT string_agg(num_vertices || ':' || coalesce(t::text, '-'), ',' ORDER BY num_vertices) FROM
+	(SELECT num_vertices, ctnas.kendall_tau(trainable_parameters, test_acc_run0) AS t FROM dist.nb101 GROUP BY 1) g},
+	'kendall_tau per group');
+like(cq(qq{$agg_settings EXPLAIN (VERBOSE, COSTS OFF) SELECT ctnas.nac_train(arch, test_acc_run0, '{"epochs": 3}') FROM dist.nb101}),
+	qr/worker_partial_agg\('ctnas\.nac_train\(ctnas\.archgraph,double precision,jsonb\)'/, 'nac_train is collected partially on the workers');
+same(qq{$agg_settings SELECT md5(ctnas.nac_train(arch, test_acc_run0, '{"epochs": 3, "seed": 4}')) FROM dist.nb101 WHERE num_vertices = 7},
+	'nac_train over the distributed table: the same model, byte for byte');
+same(q{SELECT round(ctnas.ctnas_ktau(arch, test_acc_run0, 'm' ORDER BY hash)::numeric, 12) FROM dist.nb101 WHERE num_vertices < 6},
+	'ctnas_ktau (rows in order: gathered on the coordinator)');
+
+# ---- row-level security and the replica ------------------------------------------
+sub as_role
+{
+	my ($node, $role, $sql) = @_;
+	my ($r, $o, $e) = $node->psql('postgres', "SET client_min_messages = warning; SET ROLE $role; $sql");
+	return $e eq '' ? $o : "ERROR: $e";
+}
+as_role($coord, 'alice', q{INSERT INTO ctnas.models (name, weights) SELECT 'am', weights FROM ctnas.models WHERE name = 'early'});
+is(as_role($coord, 'bob', q{UPDATE ctnas.models SET weights = (SELECT weights FROM ctnas.models WHERE name = 'm') WHERE name = 'am' RETURNING name}),
+	'', "bob cannot change alice's model");
+my $am_local = cq(q{SELECT string_agg(hash, ',' ORDER BY hash) FROM (SELECT hash FROM nb101
+	ORDER BY ctnas.nac_score(arch, (SELECT weights FROM ctnas.models WHERE name = 'early')) DESC, hash LIMIT 5) t});
+my $am_dist = q{SELECT string_agg(hash, ',' ORDER BY hash) FROM (SELECT hash FROM dist.nb101 ORDER BY ctnas.nac_score(arch, 'am') DESC, hash LIMIT 5) t};
+is(as_role($coord, 'bob', $am_dist), $am_local, "bob scores the distributed table with alice's model, and it is still hers");
+like(as_role($coord, 'bob', q{INSERT INTO ctnas_internal.models_replica VALUES ('am', '\x00')}), qr/permission denied/,
+	'no plain role writes the replica on the coordinator');
+like(as_role($workers[0], 'bob', q{UPDATE ctnas_internal.models_replica SET weights = '\x00' WHERE name = 'am'}), qr/permission denied/,
+	'nor on a worker');
+like(as_role($workers[0], 'bob', q{INSERT INTO ctnas.models (name, weights) SELECT 'w', weights FROM ctnas_internal.models_replica LIMIT 1}),
+	qr/ctnas.models is changed on the coordinator of a Citus cluster/, 'models are written on the coordinator only');
+as_role($coord, 'alice', q{UPDATE ctnas.models SET weights = (SELECT weights FROM ctnas.models WHERE name = 'm') WHERE name = 'am'});
+my $m_local = cq(q{SELECT string_agg(hash, ',' ORDER BY hash) FROM (SELECT hash FROM nb101 ORDER BY ctnas.nac_score(arch, 'm') DESC, hash LIMIT 5) t});
+is(as_role($coord, 'bob', $am_dist), $m_local, "alice's change reaches the workers at once (their model caches are invalidated)");
+as_role($coord, 'alice', q{DELETE FROM ctnas.models WHERE name = 'am'});
+like(as_role($coord, 'bob', $am_dist), qr/NAC model "am" does not exist/, 'a deleted model is gone on the workers');
+is(cq(q{SELECT string_agg(result, ',') FROM run_command_on_workers($$SELECT string_agg(name, ',' ORDER BY name) FROM ctnas_internal.models_replica$$)}),
+	'early,m,early,m', 'the replica holds exactly the models there are on each worker');
+
+# ---- a node added later: nothing to call for ctnas ------------------------------------
+my $w3 = citus_node('w3');
+cq("SELECT citus_add_node('localhost', ${\ $w3->port })");
+cq(q{SELECT rebalance_table_shards(shard_transfer_mode => 'block_writes')});
+is($w3->safe_psql('postgres', q{SELECT extversion FROM pg_extension WHERE extname = 'ctnas'}), '0.2.0',
+	'Citus created ctnas on the new node');
+cmp_ok(cq(qq{SELECT count(*) FROM pg_dist_placement p JOIN pg_dist_node n USING (groupid) JOIN pg_dist_shard s USING (shardid)
+	WHERE n.nodeport = ${\ $w3->port } AND s.logicalrelid = 'dist.nb101'::regclass}), '>', 0, 'the rebalance moved shards of dist.nb101 there');
+same(q{SELECT string_agg(hash || ' ' || s, ',' ORDER BY s DESC, hash) FROM
+	(SELECT hash, ctnas.nac_score(arch, 'm') AS s FROM dist.nb101 ORDER BY 2 DESC, 1 LIMIT 3) t},
+	'the new node scores with the models too');
+
+# ---- archgraph as the distribution column ------------------------------------------
+cq(q{CREATE TABLE dist.by_arch (arch ctnas.archgraph PRIMARY KEY, acc float8);
+	SELECT create_distributed_table('dist.by_arch', 'arch');
+	INSERT INTO dist.by_arch SELECT arch, test_acc_run0 FROM nb101;});
+my $cell = cq('SELECT arch FROM nb101 ORDER BY hash LIMIT 1');
+like(cq(qq{EXPLAIN SELECT acc FROM dist.by_arch WHERE arch = '$cell'}), qr/Task Count: 1\b/, 'WHERE arch = ... goes to one shard');
+is(cq(qq{SELECT acc FROM dist.by_arch WHERE arch = '$cell'}), cq(qq{SELECT test_acc_run0 FROM nb101 WHERE arch = '$cell'}), 'and finds the row');
+is(cq(q{SELECT count(*) FROM dist.by_arch a JOIN nb101 n USING (arch)}), '5100', 'every cell is found by its archgraph');
+
+# Citus 13.0.5 records a colocation group's distribution column type on a new node before it creates
+# the extensions there: with a table distributed by archgraph, a new node needs ctnas first (README)
+my $w4 = citus_node('w4');
+($ret, $out, $err) = $coord->psql('postgres', "SELECT citus_add_node('localhost', ${\ $w4->port })");
+like($err, qr/schema "ctnas" does not exist|type "ctnas.archgraph" does not exist/,
+	'with a table distributed by archgraph, adding a node without ctnas fails (a Citus limitation)');
+$w4->safe_psql('postgres', 'CREATE EXTENSION ctnas');
+cq("SELECT citus_add_node('localhost', ${\ $w4->port })");
+cq(q{SELECT rebalance_table_shards('dist.by_arch', shard_transfer_mode => 'block_writes')});
+is(cq(q{SELECT count(*) FROM dist.by_arch a JOIN nb101 n USING (arch)}), '5100', 'after CREATE EXTENSION ctnas there, it joins and takes shards');
+same(q{SELECT string_agg(hash || ' ' || s, ',' ORDER BY s DESC, hash) FROM
+	(SELECT hash, ctnas.nac_score(arch, 'm') AS s FROM dist.nb101 ORDER BY 2 DESC, 1 LIMIT 3) t},
+	'and scores with the models');
+
+# ---- a search job on the coordinator with the distributed table as oracle -------------
+my $opts = q{'{"seed": 3, "acc_column": "test_acc_run0", "first": 20, "rounds": 2, "nac": {"epochs": 20}}'};
+my $jd = as_role($coord, 'alice', "SELECT ctnas.search_submit('dist.nb101', 40, $opts)");
+my $jl = as_role($coord, 'alice', "SELECT ctnas.search_submit('public.nb101', 40, $opts)");
+is(job_wait($coord, $jd, '180 s'), 'succeeded', 'a search job over the distributed table succeeds');
+is(job_wait($coord, $jl, '180 s'), 'succeeded', 'and over the local one');
+is(cq(qq{SELECT (SELECT array_agg(ctnas.archgraph_hash(arch) || acc ORDER BY step NULLS LAST, final) FROM ctnas.search_results WHERE job_id = $jd)
+	= (SELECT array_agg(ctnas.archgraph_hash(arch) || acc ORDER BY step NULLS LAST, final) FROM ctnas.search_results WHERE job_id = $jl)}),
+	't', 'with the same results');
+
+$_->stop for ($coord, @workers, $w3, $w4);
+done_testing();
