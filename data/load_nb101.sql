@@ -21,6 +21,10 @@ CREATE TABLE nb101 (
   flops_thop bigint                      -- FLOPs measured by ObfuNAS with thop (not an official field)
 );
 \if :{?distributed}
+\else
+\set distributed off
+\endif
+\if :distributed
 -- Citus: every unique constraint of a distributed table must hold its distribution column (hash);
 -- the check makes a second row of a cell a second row of its hash (about 14 us per row)
 ALTER TABLE nb101 ADD CONSTRAINT nb101_hash_of_arch CHECK (hash = ctnas.archgraph_hash(arch));

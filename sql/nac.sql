@@ -209,6 +209,17 @@ INSERT INTO ctnas.models (name, weights) VALUES ('citus_probe', decode(:'mlp_hex
 UPDATE ctnas.models SET name = 'citus_probe2' WHERE name = 'citus_probe';
 SELECT count(*) AS models, (SELECT count(*) FROM ctnas_internal.models_replica) AS replica_rows FROM ctnas.models;
 DELETE FROM ctnas.models WHERE name = 'citus_probe2';
-SELECT has_table_privilege('public', 'ctnas_internal.models_replica', 'SELECT') AS public_reads,
-       has_table_privilege('public', 'ctnas_internal.models_replica', 'INSERT') AS public_inserts,
-       has_function_privilege('public', 'ctnas.citus_enable()', 'EXECUTE') AS public_enables;
+SELECT has_function_privilege('public', 'ctnas.citus_enable()', 'EXECUTE') AS public_enables;
+-- the replica binds rows to owners by name (the same on every node): a role writes only its own rows
+CREATE ROLE regress_replica_a; CREATE ROLE regress_replica_b;
+SET ROLE regress_replica_a;
+INSERT INTO ctnas_internal.models_replica VALUES ('r', 'regress_replica_b', '\x00');
+INSERT INTO ctnas_internal.models_replica VALUES ('r', 'regress_replica_a', '\x00');
+SET ROLE regress_replica_b;
+UPDATE ctnas_internal.models_replica SET weights = '\x01' WHERE name = 'r';
+DELETE FROM ctnas_internal.models_replica WHERE name = 'r';
+UPDATE ctnas_internal.models_replica SET owner = 'regress_replica_b' WHERE name = 'r';
+RESET ROLE;
+SELECT name, owner, weights FROM ctnas_internal.models_replica;
+DELETE FROM ctnas_internal.models_replica;
+DROP ROLE regress_replica_a; DROP ROLE regress_replica_b;

@@ -745,27 +745,44 @@ DROP FUNCTION ctnas_internal.nac_train_finalfn(internal);
 -------------------------------------------------------------------------------
 -- Citus (issue 18): the models on every node.  ctnas.models stays the
 -- coordinator's table (its row-level security binds rows to roles by OID,
--- and OIDs differ between nodes); ctnas.citus_enable() makes
--- models_replica a reference table, and a trigger on ctnas.models copies
--- every change of a model's name or weights into it (as the extension's
--- owner, src/pg/citus.c: no plain role writes it).  Workers read their
--- placement of it.  Until citus_enable() has run, and without Citus, the
--- trigger does nothing and the replica stays empty.  It is not dumped: it is
--- derived from ctnas.models (after a restore, call ctnas.citus_enable() again).
+-- and OIDs differ between nodes); ctnas.citus_enable() makes models_replica
+-- a reference table, and a trigger on ctnas.models makes the same change in
+-- it, as the role that changed the model (src/pg/citus.c): never as another
+-- role, since Citus connects to the workers as the current role and runs
+-- there what that role's session asks.  The replica binds rows to roles by
+-- name, the same on every node (Citus propagates roles by name): a role
+-- writes only the rows of roles it is a member of, as in ctnas.models.
+-- Workers read their placement of it.  Until citus_enable() has run, and
+-- without Citus, the trigger does nothing and the replica stays empty.  It
+-- is not dumped: it is derived from ctnas.models (after a restore, call
+-- ctnas.citus_enable() again).
 -------------------------------------------------------------------------------
+CREATE FUNCTION ctnas_internal.is_member_of(role name) RETURNS bool
+	AS 'MODULE_PATHNAME', 'ctnas_is_member_of' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ctnas_internal.is_member_of(name) IS 'pg_has_role(role, ''MEMBER'') by name, false when no role has the name (row-level security of models_replica)';
 CREATE TABLE ctnas_internal.models_replica (
 	name text PRIMARY KEY,
+	owner name NOT NULL,
 	weights bytea NOT NULL
 );
-COMMENT ON TABLE ctnas_internal.models_replica IS 'the name and weights of every row of ctnas.models, on every node of a Citus cluster (a reference table once ctnas.citus_enable() has run)';
+COMMENT ON TABLE ctnas_internal.models_replica IS 'the name, owner and weights of every row of ctnas.models, on every node of a Citus cluster (a reference table once ctnas.citus_enable() has run)';
+COMMENT ON COLUMN ctnas_internal.models_replica.owner IS 'the owning role''s name ('''' when the model is nobody''s)';
+ALTER TABLE ctnas_internal.models_replica ENABLE ROW LEVEL SECURITY;
+CREATE POLICY models_replica_read ON ctnas_internal.models_replica FOR SELECT USING (true);
+CREATE POLICY models_replica_insert ON ctnas_internal.models_replica FOR INSERT
+	WITH CHECK (ctnas_internal.is_member_of(owner));
+CREATE POLICY models_replica_update ON ctnas_internal.models_replica FOR UPDATE
+	USING (ctnas_internal.is_member_of(owner)) WITH CHECK (ctnas_internal.is_member_of(owner));
+CREATE POLICY models_replica_delete ON ctnas_internal.models_replica FOR DELETE
+	USING (ctnas_internal.is_member_of(owner));
 REVOKE ALL ON ctnas_internal.models_replica FROM PUBLIC;
-GRANT SELECT ON ctnas_internal.models_replica TO PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ctnas_internal.models_replica TO PUBLIC;
 -- each node's cache of decoded models is dropped when its placement changes
 CREATE TRIGGER models_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ctnas_internal.models_replica
 	FOR EACH STATEMENT EXECUTE FUNCTION ctnas_internal.models_invalidate();
 CREATE FUNCTION ctnas_internal.models_replicate() RETURNS trigger
 	AS 'MODULE_PATHNAME' LANGUAGE C;
-COMMENT ON FUNCTION ctnas_internal.models_replicate() IS 'trigger: copies a change of ctnas.models into models_replica once ctnas.citus_enable() has run';
+COMMENT ON FUNCTION ctnas_internal.models_replicate() IS 'trigger on ctnas.models: the same change in models_replica once ctnas.citus_enable() has run';
 CREATE TRIGGER models_replicate AFTER INSERT OR UPDATE OR DELETE ON @extschema@.models
 	FOR EACH ROW EXECUTE FUNCTION ctnas_internal.models_replicate();
 CREATE TRIGGER models_replicate_truncate AFTER TRUNCATE ON @extschema@.models
@@ -778,6 +795,7 @@ DECLARE
 	nodes int4;
 	bad text;
 	names text[];
+	owners name[];
 	weights bytea[];
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'citus') THEN
@@ -810,14 +828,19 @@ BEGIN
 				(SELECT extversion FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'ctnas'), bad),
 			HINT = 'Install the same ctnas on every node, then ALTER EXTENSION ctnas UPDATE on the coordinator.';
 	END IF;
-	-- the replica holds exactly the models there are (also after a restore, or a change made while Citus
-	-- was off); Citus plans no statement on a reference table that reads a local one, hence the arrays
-	SELECT pg_catalog.array_agg(m.name), pg_catalog.array_agg(m.weights) INTO names, weights FROM @extschema@.models m;
+	-- the replica holds exactly the models there are, with their owners (also after a restore, a change
+	-- made while Citus was off, or a role dropped since); Citus plans no statement on a reference table
+	-- that reads a local one, hence the arrays
+	SELECT pg_catalog.array_agg(m.name), pg_catalog.array_agg(CASE WHEN m.owner_oid OPERATOR(pg_catalog.=) 0 THEN ''
+			ELSE coalesce((SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) m.owner_oid), '') END),
+		pg_catalog.array_agg(m.weights)
+		INTO names, owners, weights FROM @extschema@.models m;
 	DELETE FROM ctnas_internal.models_replica r WHERE r.name OPERATOR(pg_catalog.<>) ALL (coalesce(names, '{}'));
-	INSERT INTO ctnas_internal.models_replica AS r (name, weights)
-		SELECT u.name, u.weights FROM ROWS FROM (pg_catalog.unnest(names), pg_catalog.unnest(weights)) AS u(name, weights)
-		ON CONFLICT (name) DO UPDATE SET weights = EXCLUDED.weights
-		WHERE r.weights IS DISTINCT FROM EXCLUDED.weights;
+	INSERT INTO ctnas_internal.models_replica AS r (name, owner, weights)
+		SELECT u.name, u.owner, u.weights
+		FROM ROWS FROM (pg_catalog.unnest(names), pg_catalog.unnest(owners), pg_catalog.unnest(weights)) AS u(name, owner, weights)
+		ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, weights = EXCLUDED.weights
+		WHERE (r.owner, r.weights) IS DISTINCT FROM (EXCLUDED.owner, EXCLUDED.weights);
 	EXECUTE 'SELECT pg_catalog.count(*) FROM pg_catalog.pg_dist_node WHERE isactive AND noderole OPERATOR(pg_catalog.=) ''primary'''
 		INTO nodes;
 	RETURN pg_catalog.format('ctnas: %s models on %s nodes', (SELECT pg_catalog.count(*) FROM @extschema@.models), nodes);

@@ -11,6 +11,7 @@
 #include "postgres.h"
 
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/expandeddatum.h"
 #include "utils/memutils.h"
 
@@ -106,7 +107,7 @@ eoh_of(Datum d, const CtnasAggStateKind *kind)
 void *
 ctnas_agg_state_new(FunctionCallInfo fcinfo, const CtnasAggStateKind *kind, Datum *datum_out)
 {
-	MemoryContext aggcxt = ctnas_agg_context(fcinfo, kind->type_name);
+	MemoryContext aggcxt = ctnas_agg_context(fcinfo, get_func_name(fcinfo->flinfo->fn_oid));
 	AggStateEOH *eoh = eoh_create(aggcxt, kind);
 
 	eoh->st = kind->create(eoh->hdr.eoh_context);
@@ -127,7 +128,7 @@ ctnas_agg_state_get(FunctionCallInfo fcinfo, int argno, const CtnasAggStateKind 
 		return NULL;
 	d = PG_GETARG_DATUM(argno);
 	if (for_update)
-		aggcxt = ctnas_agg_context(fcinfo, kind->type_name);
+		aggcxt = ctnas_agg_context(fcinfo, get_func_name(fcinfo->flinfo->fn_oid));
 	eoh = eoh_of(d, kind);
 	if (eoh != NULL)
 	{
@@ -199,11 +200,13 @@ ctnas_agg_state_in(const char *text, const CtnasAggStateKind *kind)
 	MemoryContext check_cxt,
 				old;
 
-	if (tlen % 2 != 0 || tlen / 2 + VARHDRSZ > MaxAllocSize)
+	/* (hex_decode would also take whitespace, and say 22023 for a bad digit) */
+	if (tlen == 0 || tlen % 2 != 0 || tlen / 2 + VARHDRSZ > MaxAllocSize ||
+		strspn(text, "0123456789abcdefABCDEF") != tlen)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid input syntax for type %s", kind->type_name),
-				 errdetail("A state is an even number of hexadecimal digits, at most 1 GB of bytes.")));
+				 errdetail("A state is an even number of hexadecimal digits (no spaces), at most 1 GB of bytes.")));
 	result = palloc(VARHDRSZ + tlen / 2);
 	len = hex_decode(text, tlen, VARDATA(result));	/* (an error for a non-hex digit) */
 	SET_VARSIZE(result, VARHDRSZ + len);

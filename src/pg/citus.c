@@ -1,30 +1,37 @@
 /*
  * citus.c
  *	  ctnas on a Citus cluster (citus.h): where models live, and the trigger
- *	  that copies ctnas.models into the reference table workers read.
+ *	  that makes each change of ctnas.models in the reference table workers
+ *	  read.
  *
  * Why a replica and not ctnas.models itself as the reference table: a role's
  * OID differs between nodes, so rows bound to owners by OID (row-level
  * security, ctnas--0.1.0--0.2.0.sql) would mean other owners on other nodes,
  * and a placement copied to a new node would keep the source's OIDs.  So the
  * coordinator's ctnas.models decides who may change a model, as on a single
- * server, and the replica (name, weights; no plain role may write it) follows
- * it.  The trigger writes the replica as the replica's owner, the way
- * PostgreSQL's foreign-key triggers act as the referenced table's owner:
- * only the row whose change ctnas.models has just allowed, in the same
- * transaction (Citus commits it on every node with two-phase commit).
+ * server, and the replica (name, owner's name, weights) follows it, bound to
+ * owners by name, which Citus keeps the same on every node.
+ *
+ * The trigger writes the replica as the role that changed the model, never as
+ * another: Citus connects to the workers as the current role and replays
+ * there what that role's session set (citus.propagate_set_commands), so a
+ * write made as the extension's owner would run the caller's settings and
+ * functions as a superuser on every worker.  As the caller, the replica's own
+ * row-level security applies to it, and its reads later in the transaction
+ * go through the same connections and see the change.
  */
 #include "postgres.h"
 
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/datum.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/acl.h"
 #include "utils/rel.h"
 
 #include "citus.h"
@@ -89,28 +96,31 @@ ctnas_citus_replica_shard(Oid *relid)
 					quote_identifier(get_rel_name(*relid)));
 }
 
-/*
- * Runs sql with args as owner (ctnas.models's, which owns the replica too: the
- * extension's), search_path pg_catalog, in a restricted operation.
- */
-static void
-replica_write(Oid owner, const char *sql, int nargs, Oid *argtypes, Datum *args)
+/* sql with args, as the current role; returns the rows it changed */
+static uint64
+replica_write(const char *sql, int nargs, Oid *argtypes, Datum *args)
 {
-	Oid			save_userid;
-	int			save_sec_context;
-	int			save_nestlevel;
-	int			rc;
+	int			rc = SPI_execute_with_args(sql, nargs, argtypes, args, NULL, false, 0);
 
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
-	save_nestlevel = NewGUCNestLevel();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	rc = SPI_execute_with_args(sql, nargs, argtypes, args, NULL, false, 0);
 	if (rc < 0)
 		elog(ERROR, "could not write ctnas_internal.models_replica: SPI error %d", rc);
-	AtEOXact_GUC(false, save_nestlevel);
-	SetUserIdAndSecContext(save_userid, save_sec_context);
+	return SPI_processed;
+}
+
+/* The replica's owner of a row of ctnas.models: its role's name ('' when it is nobody's). */
+static Datum
+owner_name(HeapTuple tuple, TupleDesc desc)
+{
+	bool		isnull;
+	int			col = SPI_fnumber(desc, "owner_oid");
+	Oid			owner;
+	char	   *name;
+
+	if (col <= 0)
+		elog(ERROR, "models_replicate: ctnas.models has no owner_oid column");
+	owner = DatumGetObjectId(SPI_getbinval(tuple, desc, col, &isnull));
+	name = (isnull || !OidIsValid(owner)) ? NULL : GetUserNameFromId(owner, true);
+	return DirectFunctionCall1(namein, CStringGetDatum(name ? name : ""));
 }
 
 /*
@@ -126,11 +136,16 @@ models_replicate(PG_FUNCTION_ARGS)
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	CtnasNode	node;
 	TupleDesc	desc;
-	Oid			owner;
-	Oid			argtypes[2] = {TEXTOID, BYTEAOID};
+	Oid			argtypes[3] = {TEXTOID, NAMEOID, BYTEAOID};
+	const char *replica;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event))
 		elog(ERROR, "models_replicate: not called as an AFTER trigger");
+	/* (any role may attach a trigger function to a table of its own: only ctnas.models is read) */
+	if (RelationGetRelid(td->tg_relation) != get_relname_relid("models", ctnas_schema_oid()))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("models_replicate is a trigger of ctnas.models only")));
 	SPI_connect();
 	node = ctnas_citus_node();
 	if (node == CTNAS_NODE_WORKER)
@@ -144,9 +159,17 @@ models_replicate(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 	}
 	desc = RelationGetDescr(td->tg_relation);
-	owner = td->tg_relation->rd_rel->relowner;
+	replica = ctnas_internal_schema();
+
+	/*
+	 * Workers read the replica in the query's own backend there: for the rest
+	 * of this transaction, one connection per worker, the one that wrote the
+	 * replica, so that its queries see the change (as on a single server).
+	 */
+	(void) set_config_option("citus.multi_shard_modify_mode", "sequential", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_LOCAL, true, 0, false);
 	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
-		replica_write(owner, psprintf("TRUNCATE %s.models_replica", ctnas_internal_schema()), 0, NULL, NULL);
+		replica_write(psprintf("TRUNCATE %s.models_replica", replica), 0, NULL, NULL);
 	else
 	{
 		HeapTuple	old = TRIGGER_FIRED_BY_INSERT(td->tg_event) ? NULL : td->tg_trigtuple;
@@ -154,43 +177,58 @@ models_replicate(PG_FUNCTION_ARGS)
 			(TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple);
 		int			name_col = SPI_fnumber(desc, "name");
 		int			weights_col = SPI_fnumber(desc, "weights");
-		Datum		old_name = 0,
-					new_name = 0,
-					old_weights = 0,
-					new_weights = 0;
+		Datum		old_row[3] = {0},
+					new_row[3] = {0};
 		bool		isnull;
 
 		if (name_col <= 0 || weights_col <= 0)
-			elog(ERROR, "models_replicate: the table has no name or weights column");
+			elog(ERROR, "models_replicate: ctnas.models has no name or weights column");
 		if (old != NULL)
 		{
-			old_name = SPI_getbinval(old, desc, name_col, &isnull);
-			old_weights = SPI_getbinval(old, desc, weights_col, &isnull);
+			old_row[0] = SPI_getbinval(old, desc, name_col, &isnull);
+			old_row[1] = owner_name(old, desc);
+			old_row[2] = SPI_getbinval(old, desc, weights_col, &isnull);
 		}
 		if (new != NULL)
 		{
-			new_name = SPI_getbinval(new, desc, name_col, &isnull);
-			new_weights = SPI_getbinval(new, desc, weights_col, &isnull);
+			new_row[0] = SPI_getbinval(new, desc, name_col, &isnull);
+			new_row[1] = owner_name(new, desc);
+			new_row[2] = SPI_getbinval(new, desc, weights_col, &isnull);
 		}
-		/* an update of other columns (owner, info) leaves the replica alone */
 		if (old != NULL && new != NULL &&
-			datumIsEqual(old_name, new_name, false, -1) && datumIsEqual(old_weights, new_weights, false, -1))
+			DatumGetBool(DirectFunctionCall2Coll(texteq, C_COLLATION_OID, old_row[0], new_row[0])))
 		{
-			SPI_finish();
-			return PointerGetDatum(NULL);
+			/* the same model: its owner or weights may have changed (and a lost row is made again) */
+			if (!DatumGetBool(DirectFunctionCall2Coll(nameeq, C_COLLATION_OID, old_row[1], new_row[1])) ||
+				!DatumGetBool(DirectFunctionCall2(byteaeq, old_row[2], new_row[2])))
+			{
+				if (replica_write(psprintf("UPDATE %s.models_replica SET owner = $2, weights = $3 "
+										   "WHERE name OPERATOR(pg_catalog.=) $1", replica),
+								  3, argtypes, new_row) == 0)
+					replica_write(psprintf("INSERT INTO %s.models_replica (name, owner, weights) VALUES ($1, $2, $3)", replica),
+								  3, argtypes, new_row);
+			}
 		}
-		if (old != NULL && (new == NULL || !datumIsEqual(old_name, new_name, false, -1)))
-			replica_write(owner, psprintf("DELETE FROM %s.models_replica WHERE name OPERATOR(pg_catalog.=) $1", ctnas_internal_schema()),
-						  1, argtypes, &old_name);
-		if (new != NULL)
+		else
 		{
-			Datum		args[2] = {new_name, new_weights};
-
-			replica_write(owner, psprintf("INSERT INTO %s.models_replica AS r (name, weights) VALUES ($1, $2) "
-										 "ON CONFLICT (name) DO UPDATE SET weights = EXCLUDED.weights", ctnas_internal_schema()),
-						  2, argtypes, args);
+			if (old != NULL)
+				replica_write(psprintf("DELETE FROM %s.models_replica WHERE name OPERATOR(pg_catalog.=) $1", replica),
+							  1, argtypes, old_row);
+			if (new != NULL)
+				replica_write(psprintf("INSERT INTO %s.models_replica (name, owner, weights) VALUES ($1, $2, $3)", replica),
+							  3, argtypes, new_row);
 		}
 	}
 	SPI_finish();
 	return PointerGetDatum(NULL);
+}
+
+/* ctnas_internal.is_member_of(role name): pg_has_role(role, 'MEMBER'), false when no role has the name */
+PG_FUNCTION_INFO_V1(ctnas_is_member_of);
+Datum
+ctnas_is_member_of(PG_FUNCTION_ARGS)
+{
+	Oid			role = get_role_oid(NameStr(*PG_GETARG_NAME(0)), true);
+
+	PG_RETURN_BOOL(OidIsValid(role) && is_member_of_role(GetUserId(), role));
 }

@@ -95,8 +95,11 @@ ctnas_agg_context(FunctionCallInfo fcinfo, const char *fn)
 {
 	MemoryContext cxt;
 
+	/* (users can call the support functions themselves) */
 	if (!AggCheckCallContext(fcinfo, &cxt))
-		elog(ERROR, "%s called in non-aggregate context", fn);
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s can only be called in an aggregate", fn)));
 	return cxt;
 }
 

@@ -138,19 +138,48 @@ my $am_local = cq(q{SELECT string_agg(hash, ',' ORDER BY hash) FROM (SELECT hash
 	ORDER BY ctnas.nac_score(arch, (SELECT weights FROM ctnas.models WHERE name = 'early')) DESC, hash LIMIT 5) t});
 my $am_dist = q{SELECT string_agg(hash, ',' ORDER BY hash) FROM (SELECT hash FROM dist.nb101 ORDER BY ctnas.nac_score(arch, 'am') DESC, hash LIMIT 5) t};
 is(as_role($coord, 'bob', $am_dist), $am_local, "bob scores the distributed table with alice's model, and it is still hers");
-like(as_role($coord, 'bob', q{INSERT INTO ctnas_internal.models_replica VALUES ('am', '\x00')}), qr/permission denied/,
-	'no plain role writes the replica on the coordinator');
-like(as_role($workers[0], 'bob', q{UPDATE ctnas_internal.models_replica SET weights = '\x00' WHERE name = 'am'}), qr/permission denied/,
+like(as_role($coord, 'bob', q{INSERT INTO ctnas_internal.models_replica VALUES ('am2', 'alice', '\x00')}), qr/row-level security/,
+	'no role writes replica rows of another on the coordinator');
+is(as_role($workers[0], 'bob', q{UPDATE ctnas_internal.models_replica SET weights = '\x00' WHERE name = 'am' RETURNING name}), '',
 	'nor on a worker');
 like(as_role($workers[0], 'bob', q{INSERT INTO ctnas.models (name, weights) SELECT 'w', weights FROM ctnas_internal.models_replica LIMIT 1}),
 	qr/ctnas.models is changed on the coordinator of a Citus cluster/, 'models are written on the coordinator only');
+# within a transaction, a distributed query sees the transaction's own model change (the replica is
+# written through the role's own connections to the workers)
+is(as_role($coord, 'alice', q{BEGIN;
+	INSERT INTO ctnas.models (name, weights) SELECT 'txn', weights FROM ctnas.models WHERE name = 'm';
+	SELECT string_agg(hash, ',' ORDER BY hash) FROM (SELECT hash FROM dist.nb101 ORDER BY ctnas.nac_score(arch, 'txn') DESC, hash LIMIT 5) t;
+	ROLLBACK;}),
+	cq(q{SELECT string_agg(hash, ',' ORDER BY hash) FROM (SELECT hash FROM nb101 ORDER BY ctnas.nac_score(arch, 'm') DESC, hash LIMIT 5) t}),
+	'a model inserted in a transaction scores distributed rows in it');
+like(as_role($coord, 'bob', q{SELECT ctnas.nac_score(arch, 'txn') FROM dist.nb101 LIMIT 1}), qr/NAC model "txn" does not exist/,
+	'and is gone on the workers after its rollback');
+# the replica is written as the role that changed the model, never as another: a role's settings and
+# functions, replayed by Citus on the workers, run as that role (here: an attempt to become superuser)
+cq(q{CREATE SCHEMA alice_s AUTHORIZATION alice});
+as_role($coord, 'alice', q{
+	CREATE FUNCTION alice_s.assign_distributed_transaction_id(int4, int8, timestamptz) RETURNS void LANGUAGE plpgsql AS $f$
+	BEGIN
+		PERFORM pg_catalog.assign_distributed_transaction_id($1, $2, $3);
+		SET LOCAL citus.enable_ddl_propagation = off;
+		ALTER ROLE alice SUPERUSER;
+	END $f$;
+	INSERT INTO ctnas.models (name, weights) SELECT 'evil', weights FROM ctnas.models WHERE name = 'm';});
+like(as_role($coord, 'alice', q{SET citus.propagate_set_commands = 'local';
+	BEGIN; SET LOCAL search_path = alice_s, pg_catalog;
+	UPDATE ctnas.models SET name = 'evil2' WHERE name = 'evil';
+	COMMIT;}), qr/permission denied to alter role|must be superuser to alter superuser roles or change superuser attribute/,
+	"a role's function replayed on the workers by a model change runs there as that role");
+is(cq(q{SELECT string_agg(result, ',') FROM run_command_on_all_nodes($$SELECT rolsuper FROM pg_roles WHERE rolname = 'alice'$$)}),
+	'f,f,f', 'a model change runs nothing as another role on any node');
 as_role($coord, 'alice', q{UPDATE ctnas.models SET weights = (SELECT weights FROM ctnas.models WHERE name = 'm') WHERE name = 'am'});
 my $m_local = cq(q{SELECT string_agg(hash, ',' ORDER BY hash) FROM (SELECT hash FROM nb101 ORDER BY ctnas.nac_score(arch, 'm') DESC, hash LIMIT 5) t});
 is(as_role($coord, 'bob', $am_dist), $m_local, "alice's change reaches the workers at once (their model caches are invalidated)");
 as_role($coord, 'alice', q{DELETE FROM ctnas.models WHERE name = 'am'});
 like(as_role($coord, 'bob', $am_dist), qr/NAC model "am" does not exist/, 'a deleted model is gone on the workers');
-is(cq(q{SELECT string_agg(result, ',') FROM run_command_on_workers($$SELECT string_agg(name, ',' ORDER BY name) FROM ctnas_internal.models_replica$$)}),
-	'early,m,early,m', 'the replica holds exactly the models there are on each worker');
+is(cq(q{SELECT string_agg(result, ' ') FROM run_command_on_workers($$SELECT string_agg(name || '/' || owner, ',' ORDER BY name) FROM ctnas_internal.models_replica$$)}),
+	cq(q{SELECT string_agg(x, ' ') FROM (SELECT string_agg(name || '/' || owner, ',' ORDER BY name) x FROM ctnas.models, generate_series(1, 2) GROUP BY generate_series) t}),
+	'the replica holds exactly the models there are, with their owners, on each worker');
 
 # ---- a node added later: nothing to call for ctnas ------------------------------------
 my $w3 = citus_node('w3');
