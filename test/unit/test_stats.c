@@ -63,6 +63,45 @@ test_against_brute_force(void)
 	CHECK(worst < 1e-12);
 }
 
+/*
+ * The sort works on the doubles' bits: signs, -0.0 = 0.0, infinities, values
+ * that differ only in low or only in high bits, against brute force; and a
+ * group large enough for every pass of the sort and many merge levels.
+ */
+static void
+test_keys_and_large_groups(void)
+{
+	static double x[6000],
+				y[6000];
+	ct_rng		rng;
+	const double special[] = {-0.0, 0.0, -INFINITY, INFINITY, 1e-310, -1e-310, 1.0, 1.0 + 2.220446049250313e-16,
+	-1.0, -1.0 - 2.220446049250313e-16, 1e300, -1e300, 3.0, -3.0};
+	size_t		ns = sizeof(special) / sizeof(special[0]);
+
+	ct_rng_seed(&rng, 11);
+	for (int trial = 0; trial < 20; trial++)
+	{
+		size_t		n = 50 + ct_rng_below(&rng, 400);
+
+		for (size_t i = 0; i < n; i++)
+		{
+			x[i] = special[ct_rng_below(&rng, (uint32_t) ns)];
+			y[i] = trial % 2 ? special[ct_rng_below(&rng, (uint32_t) ns)] : x[i] * (ct_rng_below(&rng, 3) ? 1 : -1);
+		}
+		CHECK(fabs(tau_of(x, y, n) - ct_kendall_tau_b_naive(x, y, n)) < 1e-12);
+	}
+	/* -0.0 and 0.0 are one value: a tie, as for the comparison operators */
+	x[0] = -0.0, x[1] = 0.0, x[2] = 1.0;
+	y[0] = 2.0, y[1] = 1.0, y[2] = 3.0;
+	CHECK(fabs(tau_of(x, y, 3) - ct_kendall_tau_b_naive(x, y, 3)) < 1e-12);
+	for (size_t i = 0; i < 6000; i++)
+	{
+		x[i] = (double) ct_rng_below(&rng, 1000) * (ct_rng_below(&rng, 2) ? 1e-3 : -7.5);
+		y[i] = x[i] * 0.5 + (double) ct_rng_below(&rng, 300) - 150.0;
+	}
+	CHECK(fabs(tau_of(x, y, 6000) - ct_kendall_tau_b_naive(x, y, 6000)) < 1e-12);
+}
+
 static void
 test_against_scipy(void)
 {
@@ -131,5 +170,6 @@ test_stats(void)
 {
 	test_against_brute_force();
 	test_against_scipy();
+	test_keys_and_large_groups();
 	test_randperm();
 }
