@@ -11,10 +11,10 @@
 
 /*
  * Kendall's tau-b of n pairs (x[i], y[i]), ties corrected as scipy.stats.kendalltau
- * does.  Reorders x and y.  NaN when n < 2 or when either side is constant;
+ * does; x and y are left as they are.  NaN when n < 2 or when either side is constant;
  * NaN too when any value is NaN.
  */
-extern double ct_kendall_tau_b(double *x, double *y, size_t n);
+extern double ct_kendall_tau_b(const double *x, const double *y, size_t n);
 
 /* The same by counting all pairs: O(n^2), for tests. */
 extern double ct_kendall_tau_b_naive(const double *x, const double *y, size_t n);

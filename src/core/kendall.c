@@ -36,42 +36,50 @@ order_key(double v)
 	return (u & UINT64_C(0x8000000000000000)) ? ~u : (u | UINT64_C(0x8000000000000000));
 }
 
-#define RADIX_BITS 16
+#define RADIX_BITS 11
 #define RADIX_SIZE (1u << RADIX_BITS)
+#define RADIX_PASSES 6			/* per 64-bit key: 6 x 11 bits */
 
 /*
- * Sorts p[0..n) by (x, y), stably, least significant digit first: y's four
- * 16-bit digits, then x's.  A digit that all keys share is skipped.
+ * Sorts p[0..n) by (x, y), stably, least significant digit first: y's six
+ * 11-bit digits, then x's (small tables: every pass's counts fit in the
+ * cache, and one read of the keys makes all of them).  A digit that all keys
+ * share is skipped.
  */
 static void
 radix_sort_pairs(key_pair *p, key_pair *tmp, size_t n)
 {
-	size_t	   *count = ct_malloc(sizeof(size_t) * RADIX_SIZE);
+	size_t	   *count = ct_malloc(sizeof(size_t) * RADIX_SIZE * 2 * RADIX_PASSES);
 	key_pair   *src = p,
 			   *dst = tmp;
 
-	for (int pass = 0; pass < 8; pass++)
+	memset(count, 0, sizeof(size_t) * RADIX_SIZE * 2 * RADIX_PASSES);
+	for (size_t i = 0; i < n; i++)
+		for (int d = 0; d < RADIX_PASSES; d++)
+		{
+			count[d * RADIX_SIZE + ((p[i].y >> (d * RADIX_BITS)) & (RADIX_SIZE - 1))]++;
+			count[(RADIX_PASSES + d) * RADIX_SIZE + ((p[i].x >> (d * RADIX_BITS)) & (RADIX_SIZE - 1))]++;
+		}
+	for (int pass = 0; pass < 2 * RADIX_PASSES; pass++)
 	{
-		int			shift = (pass % 4) * RADIX_BITS;
-		bool		on_x = pass >= 4;
+		size_t	   *c = count + pass * RADIX_SIZE;
+		int			shift = (pass % RADIX_PASSES) * RADIX_BITS;
+		bool		on_x = pass >= RADIX_PASSES;
 		size_t		sum = 0;
 		bool		one_bucket = false;
 
-		memset(count, 0, sizeof(size_t) * RADIX_SIZE);
-		for (size_t i = 0; i < n; i++)
-			count[((on_x ? src[i].x : src[i].y) >> shift) & (RADIX_SIZE - 1)]++;
 		for (size_t d = 0; d < RADIX_SIZE; d++)
 		{
-			size_t		c = count[d];
+			size_t		k = c[d];
 
-			one_bucket |= c == n;
-			count[d] = sum;
-			sum += c;
+			one_bucket |= k == n;
+			c[d] = sum;
+			sum += k;
 		}
 		if (one_bucket)
 			continue;
 		for (size_t i = 0; i < n; i++)
-			dst[count[((on_x ? src[i].x : src[i].y) >> shift) & (RADIX_SIZE - 1)]++] = src[i];
+			dst[c[((on_x ? src[i].x : src[i].y) >> shift) & (RADIX_SIZE - 1)]++] = src[i];
 		{
 			key_pair   *t = src;
 
@@ -170,7 +178,7 @@ tied_pairs(const uint64_t *v, size_t n)
 }
 
 double
-ct_kendall_tau_b(double *x, double *y, size_t n)
+ct_kendall_tau_b(const double *x, const double *y, size_t n)
 {
 	key_pair   *p,
 			   *tmp;

@@ -11,7 +11,6 @@
 #include "postgres.h"
 
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
 #include "utils/expandeddatum.h"
 #include "utils/memutils.h"
 
@@ -107,7 +106,7 @@ eoh_of(Datum d, const CtnasAggStateKind *kind)
 void *
 ctnas_agg_state_new(FunctionCallInfo fcinfo, const CtnasAggStateKind *kind, Datum *datum_out)
 {
-	MemoryContext aggcxt = ctnas_agg_context(fcinfo, get_func_name(fcinfo->flinfo->fn_oid));
+	MemoryContext aggcxt = ctnas_agg_context(fcinfo, NULL);
 	AggStateEOH *eoh = eoh_create(aggcxt, kind);
 
 	eoh->st = kind->create(eoh->hdr.eoh_context);
@@ -128,7 +127,7 @@ ctnas_agg_state_get(FunctionCallInfo fcinfo, int argno, const CtnasAggStateKind 
 		return NULL;
 	d = PG_GETARG_DATUM(argno);
 	if (for_update)
-		aggcxt = ctnas_agg_context(fcinfo, get_func_name(fcinfo->flinfo->fn_oid));
+		aggcxt = ctnas_agg_context(fcinfo, NULL);
 	eoh = eoh_of(d, kind);
 	if (eoh != NULL)
 	{

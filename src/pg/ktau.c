@@ -194,9 +194,7 @@ kendall_tau_deserialfn(PG_FUNCTION_ARGS)
 static Datum
 pairs_tau(FunctionCallInfo fcinfo, const PairState *st)
 {
-	double	   *x,
-			   *y,
-				tau;
+	double		tau;
 	bool		has_nan = false;
 
 	if (st == NULL || st->n < 2)
@@ -205,14 +203,7 @@ pairs_tau(FunctionCallInfo fcinfo, const PairState *st)
 		has_nan = isnan(st->x[i]) || isnan(st->y[i]);
 	if (has_nan)
 		PG_RETURN_FLOAT8(get_float8_nan());	/* as corr() does */
-	/* the core reorders its input: work on copies, the state may be shared */
-	x = palloc_extended(sizeof(double) * st->n, MCXT_ALLOC_HUGE);
-	y = palloc_extended(sizeof(double) * st->n, MCXT_ALLOC_HUGE);
-	memcpy(x, st->x, sizeof(double) * st->n);
-	memcpy(y, st->y, sizeof(double) * st->n);
-	tau = ct_kendall_tau_b(x, y, (size_t) st->n);
-	pfree(x);
-	pfree(y);
+	tau = ct_kendall_tau_b(st->x, st->y, (size_t) st->n);
 	/* a constant side leaves tau-b undefined: NULL, as corr() gives */
 	if (isnan(tau))
 		PG_RETURN_NULL();

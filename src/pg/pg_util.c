@@ -7,6 +7,8 @@
  */
 #include "postgres.h"
 
+#include "utils/lsyscache.h"
+
 #include <cblas.h>
 #include <cjson/cJSON.h>
 #include <limits.h>
@@ -95,11 +97,12 @@ ctnas_agg_context(FunctionCallInfo fcinfo, const char *fn)
 {
 	MemoryContext cxt;
 
-	/* (users can call the support functions themselves) */
+	/* (users can call the support functions themselves; fn NULL: the function's own name) */
 	if (!AggCheckCallContext(fcinfo, &cxt))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s can only be called in an aggregate", fn)));
+				 errmsg("%s can only be called in an aggregate",
+						fn ? fn : get_func_name(fcinfo->flinfo->fn_oid))));
 	return cxt;
 }
 

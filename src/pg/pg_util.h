@@ -35,7 +35,7 @@ extern const char *ctnas_echo(const char *input);
 /* ereport(ERROR) for a core failure; input, if given, is quoted (ctnas_echo) in syntax errors. */
 extern void ct_report_error(const ct_error *err, const char *type_name, const char *input) pg_attribute_noreturn();
 
-/* The aggregate's memory context; an error when fn is not called as an aggregate. */
+/* The aggregate's memory context; an error when fn (NULL: the called function) is not called as an aggregate. */
 extern MemoryContext ctnas_agg_context(FunctionCallInfo fcinfo, const char *fn);
 
 /*
