@@ -73,7 +73,7 @@ fuzz: test/fuzz/fuzz_archgraph
 	mkdir -p test/fuzz/work
 	test/fuzz/fuzz_archgraph -max_total_time=$(FUZZ_SECONDS) -max_len=4096 test/fuzz/work test/fuzz/corpus
 
-.PHONY: deps unittest regress tap readme test demo nb101-check fuzz
+.PHONY: deps unittest regress tap readme test demo nb101-check fuzz bench
 
 deps:
 	@bash .ci/deps
@@ -112,6 +112,16 @@ demo: deps
 	$(MAKE) install
 	pg_virtualenv -v 15 bash test/demo/demo.sh
 
+test/tools/sgemm_rate: test/tools/sgemm_rate.c
+	$(CC) $(OPT_FLAGS) $(WARNINGS) -std=gnu11 -o $@ $< -lopenblas
+
+# the benchmark table (issue 18): needs ../shared and a few free minutes on an idle machine
+bench: deps
+	$(MAKE) all
+	$(MAKE) install
+	$(MAKE) test/tools/sgemm_rate
+	pg_virtualenv -v 15 bash test/bench/bench_table.sh
+
 test/tools/nac_tool: test/tools/nac_tool.c test/common/sample_csv.c test/common/darts_csv.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h test/common/*.h)
 	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< test/common/sample_csv.c test/common/darts_csv.c $(CORE_SRCS) -lopenblas -lcjson -lm
 
@@ -132,7 +142,7 @@ nb101-check: test/tools/nb101_check
 	gzip -dc $(NB101_CSV) | test/tools/nb101_check
 
 NB101_CSV ?= ../shared/data/nb101/nb101_all_run0test.csv.gz
-EXTRA_CLEAN = test/unit/nac_dump.json test/unit/nac_dump_darts.json test/unit/run_unit_tests test/tools/nb101_check test/tools/nac_tool test/tools/ktau_bench test/tools/search_bench test/tools/nb201_bench test/tools/space_bench test/fuzz/fuzz_archgraph test/tools/interrupt_gap
+EXTRA_CLEAN = test/tools/sgemm_rate test/unit/nac_dump.json test/unit/nac_dump_darts.json test/unit/run_unit_tests test/tools/nb101_check test/tools/nac_tool test/tools/ktau_bench test/tools/search_bench test/tools/nb201_bench test/tools/space_bench test/fuzz/fuzz_archgraph test/tools/interrupt_gap
 
 # the longest work between two interrupt checks in the worst documented cases (README, "Cancels and memory")
 test/tools/interrupt_gap: test/tools/interrupt_gap.c test/common/sample_csv.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h)

@@ -39,19 +39,24 @@ make_flat(AggStateEOH *eoh)
 {
 	MemoryContext old;
 
+	size_t		need;
+
 	if (eoh->has_flat)
 		return;
+	need = eoh->kind->flat_size(eoh->st);
+	if (need > MaxAllocSize - VARHDRSZ - 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s is too large to be passed on (%zu bytes; a value has at most 1 GB)", eoh->kind->type_name, need),
+				 errhint("Aggregate fewer rows per group, per parallel worker or per Citus worker.")));
 	old = MemoryContextSwitchTo(eoh->hdr.eoh_context);
 	if (eoh->flat.data == NULL)
 		initStringInfo(&eoh->flat);
 	resetStringInfo(&eoh->flat);
+	enlargeStringInfo(&eoh->flat, (int) need);
 	eoh->kind->serialize(eoh->st, &eoh->flat);
 	MemoryContextSwitchTo(old);
-	if ((Size) eoh->flat.len + VARHDRSZ > MaxAllocSize)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s is too large to be passed on (%d bytes)", eoh->kind->type_name, eoh->flat.len),
-				 errhint("Aggregate fewer rows per group or per worker.")));
+	Assert((size_t) eoh->flat.len == need);
 	eoh->has_flat = true;
 }
 

@@ -22,6 +22,8 @@ typedef struct CtnasAggStateKind
 	const char *type_name;		/* the SQL type, for messages */
 	/* a new empty state in cxt (which it grows in) */
 	void	   *(*create) (MemoryContext cxt);
+	/* how many bytes serialize appends (checked against the 1 GB a value can have first) */
+	size_t		(*flat_size) (const void *st);
 	/* appends the state's bytes */
 	void		(*serialize) (const void *st, StringInfo buf);
 	/* the state in bytes, in cxt; an ereport (22P03) for anything invalid */

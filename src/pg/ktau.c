@@ -153,6 +153,12 @@ pairs_deserialize(const char *data, int len, MemoryContext cxt)
 	return st;
 }
 
+static size_t
+pairs_flat_size(const void *state)
+{
+	return 4 + 8 + (size_t) ((const PairState *) state)->n * 16;
+}
+
 static void *
 pairs_create_empty(MemoryContext cxt)
 {
@@ -160,7 +166,7 @@ pairs_create_empty(MemoryContext cxt)
 }
 
 static const CtnasAggStateKind pairs_kind = {
-	"kendall_tau_state", pairs_create_empty, pairs_serialize, pairs_deserialize
+	"kendall_tau_state", pairs_create_empty, pairs_flat_size, pairs_serialize, pairs_deserialize
 };
 
 /* the 0.1.0 aggregate's (internal state) serial and deserial functions */

@@ -285,6 +285,17 @@ state_deserialize(const char *data, int len, MemoryContext cxt)
 	return st;
 }
 
+static size_t
+state_flat_size(const void *state)
+{
+	const NacTrainState *st = state;
+	size_t		need = 4 + 8 + 4 + (st->options ? strlen(st->options) : 0);
+
+	for (int64 i = 0; i < st->n; i++)
+		need += 2 + st->cells[i].len + 8;
+	return need;
+}
+
 static void *
 state_create_empty(MemoryContext cxt)
 {
@@ -292,7 +303,7 @@ state_create_empty(MemoryContext cxt)
 }
 
 static const CtnasAggStateKind state_kind = {
-	"nac_train_state", state_create_empty, state_serialize, state_deserialize
+	"nac_train_state", state_create_empty, state_flat_size, state_serialize, state_deserialize
 };
 
 /* the 0.1.0 aggregate's (internal state) serial and deserial functions */

@@ -1,0 +1,3 @@
+from .nasbench import NASBenchController
+from .common_nas import LargeSpaceController
+from .mobilespace import MBSpaceController

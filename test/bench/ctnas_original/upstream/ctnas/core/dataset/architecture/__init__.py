@@ -1,0 +1,3 @@
+from .nasbench import NASBenchArchitecture
+from .common_nas import CommonNASArchitecture
+from .mobilespace import MBArchitecture

@@ -1,0 +1,3 @@
+from .nac import NAC
+
+from .nac import MBSpaceNAC
