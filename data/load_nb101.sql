@@ -20,19 +20,7 @@ CREATE TABLE nb101 (
   trainable_parameters bigint NOT NULL,
   flops_thop bigint                      -- FLOPs measured by ObfuNAS with thop (not an official field)
 );
-\if :{?distributed}
-\else
-\set distributed off
-\endif
-\if :distributed
--- Citus: every unique constraint of a distributed table must hold its distribution column (hash);
--- the check makes a second row of a cell a second row of its hash (about 14 us per row)
-ALTER TABLE nb101 ADD CONSTRAINT nb101_hash_of_arch CHECK (hash = ctnas.archgraph_hash(arch));
-CREATE INDEX nb101_arch ON nb101 (arch);
-SELECT create_distributed_table('nb101', 'hash');
-\else
-ALTER TABLE nb101 ADD CONSTRAINT nb101_arch_key UNIQUE (arch);
-\endif
+\ir nb101_keys.sql
 COMMENT ON COLUMN nb101.test_acc_run0 IS
   'CIFAR-10 test accuracy of training run 0 (of 3) at 108 epochs; not the 3-run mean that papers report';
 CREATE TEMP TABLE nb101_csv (hash text, num_vertices int, adjacency text, ops text,

@@ -164,6 +164,28 @@ ctnas_agg_state_changed(Datum datum)
 	return datum;
 }
 
+Datum
+ctnas_agg_state_combine(FunctionCallInfo fcinfo, const CtnasAggStateKind *kind)
+{
+	Datum		result;
+	void	   *a,
+			   *b;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		ctnas_agg_state_get(fcinfo, 0, kind, true, &result);
+		return result;
+	}
+	a = ctnas_agg_state_get(fcinfo, 0, kind, true, &result);
+	if (a == NULL)
+		a = ctnas_agg_state_new(fcinfo, kind, &result);
+	b = ctnas_agg_state_get(fcinfo, 1, kind, false, NULL);
+	kind->merge(a, b);
+	return ctnas_agg_state_changed(result);
+}
+
 char *
 ctnas_agg_state_out(Datum value, const CtnasAggStateKind *kind)
 {

@@ -28,6 +28,8 @@ typedef struct CtnasAggStateKind
 	void		(*serialize) (const void *st, StringInfo buf);
 	/* the state in bytes, in cxt; an ereport (22P03) for anything invalid */
 	void	   *(*deserialize) (const char *data, int len, MemoryContext cxt);
+	/* appends from's rows to into (growing it in its own context) */
+	void		(*merge) (void *into, const void *from);
 } CtnasAggStateKind;
 
 /*
@@ -43,6 +45,12 @@ extern void *ctnas_agg_state_get(FunctionCallInfo fcinfo, int argno, const Ctnas
 extern void *ctnas_agg_state_new(FunctionCallInfo fcinfo, const CtnasAggStateKind *kind, Datum *datum_out);
 /* Says the state behind datum changed (its flat bytes must be made again); returns datum. */
 extern Datum ctnas_agg_state_changed(Datum datum);
+
+/*
+ * The combine function of kind's aggregate: argument 1's rows appended to
+ * argument 0's state (NULLs are empty states); returns the state.
+ */
+extern Datum ctnas_agg_state_combine(FunctionCallInfo fcinfo, const CtnasAggStateKind *kind);
 
 /* The type's text form (hex of the bytes) and back (validated). */
 extern char *ctnas_agg_state_out(Datum value, const CtnasAggStateKind *kind);

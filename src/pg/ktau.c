@@ -165,8 +165,17 @@ pairs_create_empty(MemoryContext cxt)
 	return pairs_create(cxt, 0);
 }
 
+static void
+pairs_merge(void *into, const void *from)
+{
+	const PairState *b = from;
+
+	for (int64 i = 0; i < b->n; i++)
+		pairs_add(into, b->x[i], b->y[i]);
+}
+
 static const CtnasAggStateKind pairs_kind = {
-	"kendall_tau_state", pairs_create_empty, pairs_flat_size, pairs_serialize, pairs_deserialize
+	"kendall_tau_state", pairs_create_empty, pairs_flat_size, pairs_serialize, pairs_deserialize, pairs_merge
 };
 
 /* the 0.1.0 aggregate's (internal state) serial and deserial functions */
@@ -261,24 +270,7 @@ PG_FUNCTION_INFO_V1(kendall_tau_combine);
 Datum
 kendall_tau_combine(PG_FUNCTION_ARGS)
 {
-	Datum		result;
-	PairState  *a,
-			   *b;
-
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		ctnas_agg_state_get(fcinfo, 0, &pairs_kind, true, &result);
-		return result;
-	}
-	a = ctnas_agg_state_get(fcinfo, 0, &pairs_kind, true, &result);
-	if (a == NULL)
-		a = ctnas_agg_state_new(fcinfo, &pairs_kind, &result);
-	b = ctnas_agg_state_get(fcinfo, 1, &pairs_kind, false, NULL);
-	for (int64 i = 0; i < b->n; i++)
-		pairs_add(a, b->x[i], b->y[i]);
-	return ctnas_agg_state_changed(result);
+	return ctnas_agg_state_combine(fcinfo, &pairs_kind);
 }
 
 PG_FUNCTION_INFO_V1(kendall_tau_final);

@@ -302,8 +302,14 @@ state_create_empty(MemoryContext cxt)
 	return state_create(cxt);
 }
 
+static void
+state_merge_into(void *into, const void *from)
+{
+	state_merge(into, from, GetMemoryChunkContext(into));
+}
+
 static const CtnasAggStateKind state_kind = {
-	"nac_train_state", state_create_empty, state_flat_size, state_serialize, state_deserialize
+	"nac_train_state", state_create_empty, state_flat_size, state_serialize, state_deserialize, state_merge_into
 };
 
 /* the 0.1.0 aggregate's (internal state) serial and deserial functions */
@@ -459,23 +465,7 @@ PG_FUNCTION_INFO_V1(nac_train_combine);
 Datum
 nac_train_combine(PG_FUNCTION_ARGS)
 {
-	Datum		result;
-	NacTrainState *a,
-			   *b;
-
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		ctnas_agg_state_get(fcinfo, 0, &state_kind, true, &result);
-		return result;
-	}
-	a = ctnas_agg_state_get(fcinfo, 0, &state_kind, true, &result);
-	if (a == NULL)
-		a = ctnas_agg_state_new(fcinfo, &state_kind, &result);
-	b = ctnas_agg_state_get(fcinfo, 1, &state_kind, false, NULL);
-	state_merge(a, b, GetMemoryChunkContext(a));
-	return ctnas_agg_state_changed(result);
+	return ctnas_agg_state_combine(fcinfo, &state_kind);
 }
 
 PG_FUNCTION_INFO_V1(nac_train_final);
