@@ -406,7 +406,7 @@ CREATE FUNCTION @extschema@.help() RETURNS TABLE (task text, call text, what tex
 		('trials', 'SELECT * FROM ctnas.search_trials WHERE job_id = ...', 'the trials of a search with "evaluator": "external"'),
 		('schedules', 'ctnas.search_schedule(name, every, oracle, budget, options, method)', 'a search the launcher submits every interval'),
 		('schedules', 'ctnas.search_unschedule(name [, owner])', 'removes a schedule'),
-		('scale', 'SELECT ctnas.citus_enable()', 'on a Citus coordinator (superuser), once the workers are added: models by name on every node'),
+		('scale', 'SELECT ctnas.citus_enable()', 'on a Citus coordinator (superuser), once the workers are added: checks every node runs this ctnas'),
 		('help', 'ctnas.help()', 'this list')
 	) AS h(task, call, what);
 	END;
@@ -743,60 +743,19 @@ DROP FUNCTION ctnas_internal.nac_train_deserialfn(bytea, internal);
 DROP FUNCTION ctnas_internal.nac_train_finalfn(internal);
 
 -------------------------------------------------------------------------------
--- Citus (issue 18): the models on every node.  ctnas.models stays the
--- coordinator's table (its row-level security binds rows to roles by OID,
--- and OIDs differ between nodes); ctnas.citus_enable() makes models_replica
--- a reference table, and a trigger on ctnas.models makes the same change in
--- it, as the role that changed the model (src/pg/citus.c): never as another
--- role, since Citus connects to the workers as the current role and runs
--- there what that role's session asks.  The replica binds rows to roles by
--- name, the same on every node (Citus propagates roles by name): a role
--- writes only the rows of roles it is a member of, as in ctnas.models.
--- Workers read their placement of it.  Until citus_enable() has run, and
--- without Citus, the trigger does nothing and the replica stays empty.  It
--- is not dumped: it is derived from ctnas.models (after a restore, call
--- ctnas.citus_enable() again).
+-- Citus (issue 18).  ctnas.models stays the coordinator's table (its rows are
+-- bound to roles by OID, and OIDs differ between nodes): on the coordinator,
+-- a query that names a model with a constant is planned over the model's
+-- weights instead (src/pg/citus.c), and Citus sends them to the workers with
+-- the shard queries.  ctnas.citus_enable() checks that the cluster can run
+-- ctnas (the coordinator, the same ctnas on every worker) and says so.
 -------------------------------------------------------------------------------
-CREATE FUNCTION ctnas_internal.is_member_of(role name) RETURNS bool
-	AS 'MODULE_PATHNAME', 'ctnas_is_member_of' LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION ctnas_internal.is_member_of(name) IS 'pg_has_role(role, ''MEMBER'') by name, false when no role has the name (row-level security of models_replica)';
-CREATE TABLE ctnas_internal.models_replica (
-	name text PRIMARY KEY,
-	owner name NOT NULL,
-	weights bytea NOT NULL
-);
-COMMENT ON TABLE ctnas_internal.models_replica IS 'the name, owner and weights of every row of ctnas.models, on every node of a Citus cluster (a reference table once ctnas.citus_enable() has run)';
-COMMENT ON COLUMN ctnas_internal.models_replica.owner IS 'the owning role''s name ('''' when the model is nobody''s)';
-ALTER TABLE ctnas_internal.models_replica ENABLE ROW LEVEL SECURITY;
-CREATE POLICY models_replica_read ON ctnas_internal.models_replica FOR SELECT USING (true);
-CREATE POLICY models_replica_insert ON ctnas_internal.models_replica FOR INSERT
-	WITH CHECK (ctnas_internal.is_member_of(owner));
-CREATE POLICY models_replica_update ON ctnas_internal.models_replica FOR UPDATE
-	USING (ctnas_internal.is_member_of(owner)) WITH CHECK (ctnas_internal.is_member_of(owner));
-CREATE POLICY models_replica_delete ON ctnas_internal.models_replica FOR DELETE
-	USING (ctnas_internal.is_member_of(owner));
-REVOKE ALL ON ctnas_internal.models_replica FROM PUBLIC;
-GRANT SELECT, INSERT, UPDATE, DELETE ON ctnas_internal.models_replica TO PUBLIC;
--- each node's cache of decoded models is dropped when its placement changes
-CREATE TRIGGER models_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ctnas_internal.models_replica
-	FOR EACH STATEMENT EXECUTE FUNCTION ctnas_internal.models_invalidate();
-CREATE FUNCTION ctnas_internal.models_replicate() RETURNS trigger
-	AS 'MODULE_PATHNAME' LANGUAGE C;
-COMMENT ON FUNCTION ctnas_internal.models_replicate() IS 'trigger on ctnas.models: the same change in models_replica once ctnas.citus_enable() has run';
-CREATE TRIGGER models_replicate AFTER INSERT OR UPDATE OR DELETE ON @extschema@.models
-	FOR EACH ROW EXECUTE FUNCTION ctnas_internal.models_replicate();
-CREATE TRIGGER models_replicate_truncate AFTER TRUNCATE ON @extschema@.models
-	FOR EACH STATEMENT EXECUTE FUNCTION ctnas_internal.models_replicate();
-
 CREATE FUNCTION @extschema@.citus_enable() RETURNS text
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	group_id int4;
-	nodes int4;
+	workers int4;
 	bad text;
-	names text[];
-	owners name[];
-	weights bytea[];
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'citus') THEN
 		RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -808,42 +767,19 @@ BEGIN
 		RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
 			MESSAGE = 'ctnas.citus_enable() runs on the coordinator of a Citus cluster, not on a worker';
 	END IF;
-	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition
-				   WHERE logicalrelid OPERATOR(pg_catalog.=) 'ctnas_internal.models_replica'::pg_catalog.regclass) THEN
-		-- (its statement trigger only invalidates each node's model cache: no distributed work in it)
-		PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
-		PERFORM pg_catalog.create_reference_table('ctnas_internal.models_replica');
-	ELSE
-		-- a node added since: its placement (Citus also makes it at the next rebalance or distributed table)
-		PERFORM pg_catalog.replicate_reference_tables('block_writes');
-	END IF;
-	-- every node runs this ctnas (Citus creates the extension on the nodes it adds)
-	EXECUTE $q$SELECT pg_catalog.string_agg(pg_catalog.format('%s:%s (%s)', nodename, nodeport, coalesce(nullif(result, ''), 'no ctnas')), ', ')
-		FROM pg_catalog.run_command_on_workers('SELECT extversion FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) ''ctnas''')
-		WHERE NOT success OR result IS DISTINCT FROM (SELECT extversion FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'ctnas')$q$
-		INTO bad;
+	-- every node runs this ctnas (Citus creates the extension on the nodes it adds, but cannot install files)
+	EXECUTE $q$SELECT pg_catalog.count(*)::int4, pg_catalog.string_agg(pg_catalog.format('%s:%s (%s)', nodename, nodeport,
+			CASE WHEN success THEN coalesce(nullif(result, ''), 'no ctnas') ELSE result END), ', ')
+			FILTER (WHERE NOT success OR result IS DISTINCT FROM (SELECT extversion FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'ctnas'))
+		FROM pg_catalog.run_command_on_workers('SELECT extversion FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) ''ctnas''')$q$
+		INTO workers, bad;
 	IF bad IS NOT NULL THEN
 		RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
 			MESSAGE = pg_catalog.format('ctnas is not at version %s on every worker: %s',
 				(SELECT extversion FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'ctnas'), bad),
 			HINT = 'Install the same ctnas on every node, then ALTER EXTENSION ctnas UPDATE on the coordinator.';
 	END IF;
-	-- the replica holds exactly the models there are, with their owners (also after a restore, a change
-	-- made while Citus was off, or a role dropped since); Citus plans no statement on a reference table
-	-- that reads a local one, hence the arrays
-	SELECT pg_catalog.array_agg(m.name), pg_catalog.array_agg(CASE WHEN m.owner_oid OPERATOR(pg_catalog.=) 0 THEN ''
-			ELSE coalesce((SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) m.owner_oid), '') END),
-		pg_catalog.array_agg(m.weights)
-		INTO names, owners, weights FROM @extschema@.models m;
-	DELETE FROM ctnas_internal.models_replica r WHERE r.name OPERATOR(pg_catalog.<>) ALL (coalesce(names, '{}'));
-	INSERT INTO ctnas_internal.models_replica AS r (name, owner, weights)
-		SELECT u.name, u.owner, u.weights
-		FROM ROWS FROM (pg_catalog.unnest(names), pg_catalog.unnest(owners), pg_catalog.unnest(weights)) AS u(name, owner, weights)
-		ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, weights = EXCLUDED.weights
-		WHERE (r.owner, r.weights) IS DISTINCT FROM (EXCLUDED.owner, EXCLUDED.weights);
-	EXECUTE 'SELECT pg_catalog.count(*) FROM pg_catalog.pg_dist_node WHERE isactive AND noderole OPERATOR(pg_catalog.=) ''primary'''
-		INTO nodes;
-	RETURN pg_catalog.format('ctnas: %s models on %s nodes', (SELECT pg_catalog.count(*) FROM @extschema@.models), nodes);
+	RETURN pg_catalog.format('ctnas: ready on the coordinator and %s workers', workers);
 END $$;
-COMMENT ON FUNCTION @extschema@.citus_enable() IS 'on a Citus coordinator: the NAC models on every node (models_replica as a reference table); idempotent; superusers only';
+COMMENT ON FUNCTION @extschema@.citus_enable() IS 'on a Citus coordinator: checks that every worker runs this ctnas (models named in queries reach the workers with the queries); idempotent; superusers only';
 REVOKE EXECUTE ON FUNCTION @extschema@.citus_enable() FROM PUBLIC;

@@ -1,234 +1,239 @@
 /*
  * citus.c
- *	  ctnas on a Citus cluster (citus.h): where models live, and the trigger
- *	  that makes each change of ctnas.models in the reference table workers
- *	  read.
+ *	  ctnas on a Citus cluster (citus.h): which node this is, and the
+ *	  coordinator's planner step that passes models to the workers.
  *
- * Why a replica and not ctnas.models itself as the reference table: a role's
- * OID differs between nodes, so rows bound to owners by OID (row-level
- * security, ctnas--0.1.0--0.2.0.sql) would mean other owners on other nodes,
- * and a placement copied to a new node would keep the source's OIDs.  So the
- * coordinator's ctnas.models decides who may change a model, as on a single
- * server, and the replica (name, owner's name, weights) follows it, bound to
- * owners by name, which Citus keeps the same on every node.
- *
- * The trigger writes the replica as the role that changed the model, never as
- * another: Citus connects to the workers as the current role and replays
- * there what that role's session set (citus.propagate_set_commands), so a
- * write made as the extension's owner would run the caller's settings and
- * functions as a superuser on every worker.  As the caller, the replica's own
- * row-level security applies to it, and its reads later in the transaction
- * go through the same connections and see the change.
+ * ctnas.models is the coordinator's table, and only there: its rows are
+ * bound to roles by OID (row-level security), and OIDs differ between nodes.
+ * So on a coordinator, before Citus plans a query, each call that names a
+ * model with a constant, nac_score(arch, 'm') or nac_compare(a, b, 'm'),
+ * becomes the same function over the model's weights, read from ctnas.models
+ * as the current role in the current transaction: Citus then sends the
+ * weights to the workers in the shard queries, the workers need no copy of
+ * any model, and a distributed query sees exactly the models a local one
+ * would (its own transaction's changes included).  A plan made this way
+ * depends on ctnas.models: the statement trigger on the table (models.c)
+ * invalidates it, so a prepared statement replans after a model changes.
+ * (Earlier designs that kept a replica of the models on every node were
+ * dropped: see issue 18's notes.)
  */
 #include "postgres.h"
 
-#include "catalog/pg_collation.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
-#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/planner.h"
+#include "parser/parse_func.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/lsyscache.h"
-#include "utils/acl.h"
-#include "utils/rel.h"
+#include "utils/syscache.h"
 
 #include "citus.h"
 #include "ctnas_pg.h"
 
-/* the replica's OID, or InvalidOid when this database has none (an older ctnas) */
-static Oid
-replica_relid(void)
-{
-	return get_relname_relid("models_replica", ctnas_internal_schema_oid());
-}
+static planner_hook_type prev_planner = NULL;
 
 CtnasNode
 ctnas_citus_node(void)
 {
-	Oid			argtypes[1] = {OIDOID};
-	Datum		args[1];
-	Oid			relid;
 	bool		isnull;
 	int32		group;
 
 	if (!OidIsValid(get_extension_oid("citus", true)))
 		return CTNAS_NODE_PLAIN;
-	relid = replica_relid();
-	if (!OidIsValid(relid))
-		return CTNAS_NODE_PLAIN;
-	args[0] = ObjectIdGetDatum(relid);
-	if (SPI_execute_with_args("SELECT (SELECT groupid FROM pg_catalog.pg_dist_local_group) "
-							  "FROM pg_catalog.pg_dist_partition WHERE logicalrelid OPERATOR(pg_catalog.=) $1",
-							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+	if (SPI_execute("SELECT groupid FROM pg_catalog.pg_dist_local_group", true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read Citus's metadata");
 	if (SPI_processed == 0)
-		return CTNAS_NODE_PLAIN;	/* ctnas.citus_enable() has not run (or not reached this node) */
+		return CTNAS_NODE_COORDINATOR;
 	group = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	return (isnull || group == 0) ? CTNAS_NODE_COORDINATOR : CTNAS_NODE_WORKER;
 }
 
-char *
-ctnas_citus_replica_shard(Oid *relid)
+/* The functions that name a model, and the same over weights (looked up once per backend and database). */
+typedef struct NamedModelFunction
 {
-	Oid			argtypes[1] = {OIDOID};
-	Datum		args[1];
-	bool		isnull;
-	Datum		shard;
+	const char *name;
+	int			nargs;			/* with the model's name last */
+	Oid			named;
+	Oid			blob;
+} NamedModelFunction;
 
-	args[0] = ObjectIdGetDatum(replica_relid());
-	/* (a reference table has one shard, with a placement on every node) */
-	if (SPI_execute_with_args("SELECT pg_catalog.to_regclass(pg_catalog.shard_name(s.logicalrelid, s.shardid))::oid "
-							  "FROM pg_catalog.pg_dist_shard s WHERE s.logicalrelid OPERATOR(pg_catalog.=) $1",
-							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read Citus's metadata");
-	shard = SPI_processed == 0 ? (Datum) 0 :
-		SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	if (SPI_processed == 0 || isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("the NAC models are not on this node yet"),
-				 errdetail("This Citus worker has no placement of ctnas_internal.models_replica."),
-				 errhint("Run SELECT pg_catalog.replicate_reference_tables() on the coordinator.")));
-	*relid = DatumGetObjectId(shard);
-	return psprintf("%s.%s", quote_identifier(get_namespace_name(get_rel_namespace(*relid))),
-					quote_identifier(get_rel_name(*relid)));
-}
+static NamedModelFunction named_functions[] = {
+	{"nac_score", 2, InvalidOid, InvalidOid},
+	{"nac_compare", 3, InvalidOid, InvalidOid},
+};
+static Oid	named_functions_db = InvalidOid;
+static Oid	named_functions_schema = InvalidOid;
 
-/* sql with args, as the current role; returns the rows it changed */
-static uint64
-replica_write(const char *sql, int nargs, Oid *argtypes, Datum *args)
+/* Finds ctnas's functions that name a model, and their bytea twins, in this database. */
+static void
+find_named_functions(void)
 {
-	int			rc = SPI_execute_with_args(sql, nargs, argtypes, args, NULL, false, 0);
+	Oid			schema = ctnas_schema_oid();
+	Oid			archgraph = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+											CStringGetDatum("archgraph"), ObjectIdGetDatum(schema));
+	char	   *schema_name = get_namespace_name(schema);
 
-	if (rc < 0)
-		elog(ERROR, "could not write ctnas_internal.models_replica: SPI error %d", rc);
-	return SPI_processed;
-}
-
-/* The replica's owner of a row of ctnas.models: its role's name ('' when it is nobody's). */
-static Datum
-owner_name(HeapTuple tuple, TupleDesc desc)
-{
-	bool		isnull;
-	int			col = SPI_fnumber(desc, "owner_oid");
-	Oid			owner;
-	char	   *name;
-
-	if (col <= 0)
-		elog(ERROR, "models_replicate: ctnas.models has no owner_oid column");
-	owner = DatumGetObjectId(SPI_getbinval(tuple, desc, col, &isnull));
-	name = (isnull || !OidIsValid(owner)) ? NULL : GetUserNameFromId(owner, true);
-	return DirectFunctionCall1(namein, CStringGetDatum(name ? name : ""));
-}
-
-/*
- * AFTER INSERT OR UPDATE OR DELETE (each row) and AFTER TRUNCATE on
- * ctnas.models: the same change in the replica, once ctnas.citus_enable()
- * has made it a Citus table.  On a worker ctnas.models is not used (a model
- * written there would be seen nowhere): an error says where to write.
- */
-PG_FUNCTION_INFO_V1(models_replicate);
-Datum
-models_replicate(PG_FUNCTION_ARGS)
-{
-	TriggerData *td = (TriggerData *) fcinfo->context;
-	CtnasNode	node;
-	TupleDesc	desc;
-	Oid			argtypes[3] = {TEXTOID, NAMEOID, BYTEAOID};
-	const char *replica;
-
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event))
-		elog(ERROR, "models_replicate: not called as an AFTER trigger");
-	/* (any role may attach a trigger function to a table of its own: only ctnas.models is read) */
-	if (RelationGetRelid(td->tg_relation) != get_relname_relid("models", ctnas_schema_oid()))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("models_replicate is a trigger of ctnas.models only")));
-	SPI_connect();
-	node = ctnas_citus_node();
-	if (node == CTNAS_NODE_WORKER)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("ctnas.models is changed on the coordinator of a Citus cluster"),
-				 errdetail("Workers read the models the coordinator replicates to them.")));
-	if (node == CTNAS_NODE_PLAIN)
+	for (size_t i = 0; i < lengthof(named_functions); i++)
 	{
-		SPI_finish();
-		return PointerGetDatum(NULL);
+		NamedModelFunction *f = &named_functions[i];
+		Oid			argtypes[3];
+		List	   *fname = list_make2(makeString(schema_name), makeString((char *) f->name));
+
+		for (int k = 0; k < f->nargs - 1; k++)
+			argtypes[k] = archgraph;
+		argtypes[f->nargs - 1] = TEXTOID;
+		f->named = LookupFuncName(fname, f->nargs, argtypes, true);
+		argtypes[f->nargs - 1] = BYTEAOID;
+		f->blob = LookupFuncName(fname, f->nargs, argtypes, true);
 	}
-	desc = RelationGetDescr(td->tg_relation);
-	replica = ctnas_internal_schema();
+	named_functions_db = MyDatabaseId;
+	named_functions_schema = schema;
+}
 
-	/*
-	 * Workers read the replica in the query's own backend there: for the rest
-	 * of this transaction, one connection per worker, the one that wrote the
-	 * replica, so that its queries see the change (as on a single server).
-	 */
-	(void) set_config_option("citus.multi_shard_modify_mode", "sequential", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_LOCAL, true, 0, false);
-	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
-		replica_write(psprintf("TRUNCATE %s.models_replica", replica), 0, NULL, NULL);
-	else
+/* The entry of named_functions that funcid is, or NULL (other functions cost one syscache lookup). */
+static const NamedModelFunction *
+named_model_function(Oid funcid)
+{
+	HeapTuple	tup;
+	Form_pg_proc proc;
+	NamedModelFunction *candidate = NULL;
+
+	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+	if (!HeapTupleIsValid(tup))
+		return NULL;
+	proc = (Form_pg_proc) GETSTRUCT(tup);
+	for (size_t i = 0; i < lengthof(named_functions); i++)
+		if (strcmp(NameStr(proc->proname), named_functions[i].name) == 0 &&
+			proc->pronargs == named_functions[i].nargs &&
+			proc->proargtypes.values[named_functions[i].nargs - 1] == TEXTOID)
+			candidate = &named_functions[i];
+	ReleaseSysCache(tup);
+	if (candidate == NULL)
+		return NULL;
+	/* ctnas's, by OID (looked up again in another database, or after the extension was made again) */
+	if (named_functions_db != MyDatabaseId || candidate->named != funcid)
 	{
-		HeapTuple	old = TRIGGER_FIRED_BY_INSERT(td->tg_event) ? NULL : td->tg_trigtuple;
-		HeapTuple	new = TRIGGER_FIRED_BY_DELETE(td->tg_event) ? NULL :
-			(TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple);
-		int			name_col = SPI_fnumber(desc, "name");
-		int			weights_col = SPI_fnumber(desc, "weights");
-		Datum		old_row[3] = {0},
-					new_row[3] = {0};
-		bool		isnull;
+		if (!OidIsValid(get_extension_oid("ctnas", true)))
+			return NULL;
+		find_named_functions();
+	}
+	return (candidate->named == funcid && OidIsValid(candidate->blob)) ? candidate : NULL;
+}
 
-		if (name_col <= 0 || weights_col <= 0)
-			elog(ERROR, "models_replicate: ctnas.models has no name or weights column");
-		if (old != NULL)
+typedef struct RewriteContext
+{
+	bool		rewrote;
+} RewriteContext;
+
+/* The weights of model name as the current role reads them, or NULL when there is no such model. */
+static bytea *
+model_weights(const char *name)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1] = {CStringGetTextDatum(name)};
+	bytea	   *weights = NULL;
+
+	SPI_connect();
+	if (SPI_execute_with_args(ctnas_sql("SELECT weights FROM %1$s.models WHERE name OPERATOR(pg_catalog.=) $1"),
+							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read ctnas.models");
+	if (SPI_processed > 0)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
 		{
-			old_row[0] = SPI_getbinval(old, desc, name_col, &isnull);
-			old_row[1] = owner_name(old, desc);
-			old_row[2] = SPI_getbinval(old, desc, weights_col, &isnull);
-		}
-		if (new != NULL)
-		{
-			new_row[0] = SPI_getbinval(new, desc, name_col, &isnull);
-			new_row[1] = owner_name(new, desc);
-			new_row[2] = SPI_getbinval(new, desc, weights_col, &isnull);
-		}
-		if (old != NULL && new != NULL &&
-			DatumGetBool(DirectFunctionCall2Coll(texteq, C_COLLATION_OID, old_row[0], new_row[0])))
-		{
-			/* the same model: its owner or weights may have changed (and a lost row is made again) */
-			if (!DatumGetBool(DirectFunctionCall2Coll(nameeq, C_COLLATION_OID, old_row[1], new_row[1])) ||
-				!DatumGetBool(DirectFunctionCall2(byteaeq, old_row[2], new_row[2])))
-			{
-				if (replica_write(psprintf("UPDATE %s.models_replica SET owner = $2, weights = $3 "
-										   "WHERE name OPERATOR(pg_catalog.=) $1", replica),
-								  3, argtypes, new_row) == 0)
-					replica_write(psprintf("INSERT INTO %s.models_replica (name, owner, weights) VALUES ($1, $2, $3)", replica),
-								  3, argtypes, new_row);
-			}
-		}
-		else
-		{
-			if (old != NULL)
-				replica_write(psprintf("DELETE FROM %s.models_replica WHERE name OPERATOR(pg_catalog.=) $1", replica),
-							  1, argtypes, old_row);
-			if (new != NULL)
-				replica_write(psprintf("INSERT INTO %s.models_replica (name, owner, weights) VALUES ($1, $2, $3)", replica),
-							  3, argtypes, new_row);
+			/* detoasted (a plan's constant is a plain value), into the caller's memory */
+			bytea	   *b = DatumGetByteaP(d);
+
+			weights = SPI_palloc(VARSIZE(b));
+			memcpy(weights, b, VARSIZE(b));
 		}
 	}
 	SPI_finish();
-	return PointerGetDatum(NULL);
+	return weights;
 }
 
-/* ctnas_internal.is_member_of(role name): pg_has_role(role, 'MEMBER'), false when no role has the name */
-PG_FUNCTION_INFO_V1(ctnas_is_member_of);
-Datum
-ctnas_is_member_of(PG_FUNCTION_ARGS)
+static Node *
+name_to_weights(Node *node, RewriteContext *cx)
 {
-	Oid			role = get_role_oid(NameStr(*PG_GETARG_NAME(0)), true);
+	if (node == NULL)
+		return NULL;
+	if (IsA(node, Query))
+		return (Node *) query_tree_mutator((Query *) node, name_to_weights, cx, 0);
+	if (IsA(node, FuncExpr))
+	{
+		FuncExpr   *f = (FuncExpr *) node;
+		const NamedModelFunction *nf = named_model_function(f->funcid);
+		Node	   *last = nf ? llast(f->args) : NULL;
 
-	PG_RETURN_BOOL(OidIsValid(role) && is_member_of_role(GetUserId(), role));
+		if (nf && IsA(last, Const) && !((Const *) last)->constisnull && ((Const *) last)->consttype == TEXTOID)
+		{
+			bytea	   *weights = model_weights(TextDatumGetCString(((Const *) last)->constvalue));
+
+			if (weights != NULL)
+			{
+				FuncExpr   *g = (FuncExpr *) expression_tree_mutator(node, name_to_weights, cx);
+
+				g->funcid = nf->blob;
+				llast(g->args) = makeConst(BYTEAOID, -1, InvalidOid, -1, PointerGetDatum(weights), false, false);
+				cx->rewrote = true;
+				return (Node *) g;
+			}
+		}
+	}
+	return expression_tree_mutator(node, name_to_weights, cx);
+}
+
+/* Whether a query (or one below it) calls a function that names a model: most queries do not. */
+static bool
+calls_named_model(Node *node, void *unused)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, calls_named_model, unused, 0);
+	if (IsA(node, FuncExpr) && named_model_function(((FuncExpr *) node)->funcid) != NULL)
+		return true;
+	return expression_tree_walker(node, calls_named_model, unused);
+}
+
+static PlannedStmt *
+ctnas_planner(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams)
+{
+	RewriteContext cx = {false};
+	PlannedStmt *result;
+
+	/* only on a Citus coordinator: elsewhere a model is read where it is used */
+	if (parse->commandType != CMD_UTILITY && calls_named_model((Node *) parse, NULL) &&
+		OidIsValid(get_extension_oid("citus", true)))
+	{
+		CtnasNode	node;
+
+		SPI_connect();
+		node = ctnas_citus_node();
+		SPI_finish();
+		if (node == CTNAS_NODE_COORDINATOR)
+			parse = (Query *) name_to_weights((Node *) parse, &cx);
+	}
+	result = prev_planner ? prev_planner(parse, query_string, cursorOptions, boundParams)
+		: standard_planner(parse, query_string, cursorOptions, boundParams);
+	/* the plan holds models' weights: a change of ctnas.models must invalidate it */
+	if (cx.rewrote)
+		result->relationOids = lappend_oid(result->relationOids,
+										   get_relname_relid("models", ctnas_schema_oid()));
+	return result;
+}
+
+void
+ctnas_citus_init(void)
+{
+	prev_planner = planner_hook;
+	planner_hook = ctnas_planner;
 }

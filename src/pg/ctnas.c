@@ -8,6 +8,7 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "citus.h"
 #include "ktau.h"
 #include "models.h"
 #include "pg_util.h"
@@ -24,6 +25,7 @@ _PG_init(void)
 	ctnas_models_init();
 	ctnas_ktau_init();
 	ctnas_search_jobs_init();
+	ctnas_citus_init();
 	/* after every ctnas.* setting is defined, so none of their saved values is dropped */
 	MarkGUCPrefixReserved("ctnas");
 }

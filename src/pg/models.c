@@ -178,24 +178,9 @@ ctnas_model_cached(const char *name)
 	args[0] = CStringGetTextDatum(name);
 	SPI_connect();
 	on_worker = ctnas_citus_node() == CTNAS_NODE_WORKER;
-	if (on_worker)
-	{
-		/*
-		 * A Citus worker reads the models' replica from its own placement: a
-		 * query on the reference table itself would be a distributed query
-		 * inside the shard query that calls us, which Citus refuses.
-		 */
-		char	   *shard = ctnas_citus_replica_shard(&relid);
-
-		rc = SPI_execute_with_args(psprintf("SELECT weights FROM %s WHERE name OPERATOR(pg_catalog.=) $1", shard),
-								   1, argtypes, args, NULL, true, 1);
-	}
-	else
-	{
-		relid = get_relname_relid("models", ctnas_schema_oid());
-		rc = SPI_execute_with_args(ctnas_sql("SELECT weights FROM %1$s.models WHERE name OPERATOR(pg_catalog.=) $1"),
-								   1, argtypes, args, NULL, true, 1);
-	}
+	relid = get_relname_relid("models", ctnas_schema_oid());
+	rc = SPI_execute_with_args(ctnas_sql("SELECT weights FROM %1$s.models WHERE name OPERATOR(pg_catalog.=) $1"),
+							   1, argtypes, args, NULL, true, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not read ctnas.models: SPI error %d", rc);
 	if (SPI_processed == 0)
@@ -203,10 +188,9 @@ ctnas_model_cached(const char *name)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("NAC model \"%s\" does not exist", ctnas_echo(name)),
 				 on_worker ?
-				 errhint("Models are the rows of ctnas.models on the Citus coordinator (those written before ctnas.citus_enable() reach the workers when it runs).") :
+				 errhint("This is a Citus worker: models are the rows of ctnas.models on the coordinator, which passes them to the workers when a query names them with a constant (nac_score(arch, 'name')); name the model so, or pass its weights.") :
 				 errhint("Models are the rows of ctnas.models; train one with INSERT INTO ctnas.models(name, weights) SELECT ..., ctnas.nac_train(...).")));
 	weights = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	/* (the relation whose changes invalidate the cache: its statement trigger sends them) */
 	models_relid = relid;
 
 	/* a context of its own, so dropping the model frees all of it; linked once complete */

@@ -71,11 +71,11 @@ is(cq('SELECT count(*) FROM dist.nb101'), '5100', 'with all 5,100 cells');
 	q{INSERT INTO dist.nb101 SELECT md5('x'), arch, num_vertices, test_acc_run0, trainable_parameters FROM nb101 LIMIT 1});
 like($err, qr/nb101_hash_of_arch/, 'a second row of a cell is refused (its hash is checked)');
 
-# ---- models on every node --------------------------------------------------------
+# ---- models in distributed queries ------------------------------------------------
 cq(q{SET client_min_messages = warning;
 	INSERT INTO ctnas.models (name, weights) SELECT 'early', ctnas.nac_train(arch, test_acc_run0, '{"epochs": 5, "seed": 1}') FROM nb101});
 my $status = cq('SELECT ctnas.citus_enable()');
-is($status, 'ctnas: 1 models on 3 nodes', 'citus_enable replicates the models there are');
+is($status, 'ctnas: ready on the coordinator and 2 workers', 'citus_enable checks the cluster');
 is(cq('SELECT ctnas.citus_enable()'), $status, 'and is idempotent');
 ($ret, $out, $err) = $workers[0]->psql('postgres', 'SELECT ctnas.citus_enable()');
 like($err, qr/runs on the coordinator of a Citus cluster, not on a worker/, 'citus_enable on a worker: an error');
@@ -99,9 +99,10 @@ my $top = same(q{SELECT string_agg(hash || ' ' || s, ',' ORDER BY s DESC, hash) 
 	'ORDER BY nac_score(arch, name) LIMIT 3 on the distributed table = on the local one');
 isnt($top, '', 'and it has rows');
 same(q{SELECT string_agg(hash, ',' ORDER BY hash) FROM (SELECT hash FROM dist.nb101 ORDER BY ctnas.nac_score(arch, 'early') DESC, hash LIMIT 5) t},
-	'with a model replicated by citus_enable');
+	'with a model made before citus_enable');
 like(cq(q{EXPLAIN (VERBOSE, COSTS OFF) SELECT hash, ctnas.nac_score(arch, 'm') FROM dist.nb101 ORDER BY 2 DESC, 1 LIMIT 3}),
-	qr/Query: SELECT .*ctnas\.nac_score\(arch, 'm'::text\).* LIMIT '3'::bigint/, 'the scores, sort and LIMIT are pushed down to the workers');
+	qr/Query: SELECT .*ctnas\.nac_score\(arch, '\\x43544e41[0-9a-f]+'::bytea\).* LIMIT '3'::bigint/,
+	"the coordinator sends the model's weights with the shard queries; scores, sort and LIMIT run on the workers");
 same(q{SELECT count(*) FROM dist.nb101 WHERE ctnas.nac_compare(arch, (SELECT arch FROM public.nb101 ORDER BY hash LIMIT 1), 'm') > 0.5},
 	'nac_compare by name in a distributed query');
 
@@ -124,7 +125,12 @@ same(qq{$agg_settings SELECT md5(ctnas.nac_train(arch, test_acc_run0, '{"epochs"
 same(q{SELECT round(ctnas.ctnas_ktau(arch, test_acc_run0, 'm' ORDER BY hash)::numeric, 12) FROM dist.nb101 WHERE num_vertices < 6},
 	'ctnas_ktau (rows in order: gathered on the coordinator)');
 
-# ---- row-level security and the replica ------------------------------------------
+# an UPDATE of a distributed table stores scores (the name became the weights, an IMMUTABLE call)
+cq(q{ALTER TABLE dist.nb101 ADD COLUMN score float8; UPDATE dist.nb101 SET score = ctnas.nac_score(arch, 'm') WHERE num_vertices = 7});
+is(cq(q{SELECT count(*) FROM dist.nb101 d JOIN nb101 n USING (hash) WHERE d.score = ctnas.nac_score(n.arch, 'm')}),
+	cq(q{SELECT count(*) FROM nb101 WHERE num_vertices = 7}), 'UPDATE ... SET score = nac_score(arch, name) on the distributed table');
+
+# ---- models stay the coordinator's, with their row-level security ---------------------
 sub as_role
 {
 	my ($node, $role, $sql) = @_;
@@ -134,52 +140,38 @@ sub as_role
 as_role($coord, 'alice', q{INSERT INTO ctnas.models (name, weights) SELECT 'am', weights FROM ctnas.models WHERE name = 'early'});
 is(as_role($coord, 'bob', q{UPDATE ctnas.models SET weights = (SELECT weights FROM ctnas.models WHERE name = 'm') WHERE name = 'am' RETURNING name}),
 	'', "bob cannot change alice's model");
-my $am_local = cq(q{SELECT string_agg(hash, ',' ORDER BY hash) FROM (SELECT hash FROM nb101
-	ORDER BY ctnas.nac_score(arch, (SELECT weights FROM ctnas.models WHERE name = 'early')) DESC, hash LIMIT 5) t});
-my $am_dist = q{SELECT string_agg(hash, ',' ORDER BY hash) FROM (SELECT hash FROM dist.nb101 ORDER BY ctnas.nac_score(arch, 'am') DESC, hash LIMIT 5) t};
-is(as_role($coord, 'bob', $am_dist), $am_local, "bob scores the distributed table with alice's model, and it is still hers");
-like(as_role($coord, 'bob', q{INSERT INTO ctnas_internal.models_replica VALUES ('am2', 'alice', '\x00')}), qr/row-level security/,
-	'no role writes replica rows of another on the coordinator');
-is(as_role($workers[0], 'bob', q{UPDATE ctnas_internal.models_replica SET weights = '\x00' WHERE name = 'am' RETURNING name}), '',
-	'nor on a worker');
-like(as_role($workers[0], 'bob', q{INSERT INTO ctnas.models (name, weights) SELECT 'w', weights FROM ctnas_internal.models_replica LIMIT 1}),
-	qr/ctnas.models is changed on the coordinator of a Citus cluster/, 'models are written on the coordinator only');
-# within a transaction, a distributed query sees the transaction's own model change (the replica is
-# written through the role's own connections to the workers)
-is(as_role($coord, 'alice', q{BEGIN;
-	INSERT INTO ctnas.models (name, weights) SELECT 'txn', weights FROM ctnas.models WHERE name = 'm';
-	SELECT string_agg(hash, ',' ORDER BY hash) FROM (SELECT hash FROM dist.nb101 ORDER BY ctnas.nac_score(arch, 'txn') DESC, hash LIMIT 5) t;
-	ROLLBACK;}),
-	cq(q{SELECT string_agg(hash, ',' ORDER BY hash) FROM (SELECT hash FROM nb101 ORDER BY ctnas.nac_score(arch, 'm') DESC, hash LIMIT 5) t}),
-	'a model inserted in a transaction scores distributed rows in it');
-like(as_role($coord, 'bob', q{SELECT ctnas.nac_score(arch, 'txn') FROM dist.nb101 LIMIT 1}), qr/NAC model "txn" does not exist/,
-	'and is gone on the workers after its rollback');
-# the replica is written as the role that changed the model, never as another: a role's settings and
-# functions, replayed by Citus on the workers, run as that role (here: an attempt to become superuser)
-cq(q{CREATE SCHEMA alice_s AUTHORIZATION alice});
-as_role($coord, 'alice', q{
-	CREATE FUNCTION alice_s.assign_distributed_transaction_id(int4, int8, timestamptz) RETURNS void LANGUAGE plpgsql AS $f$
-	BEGIN
-		PERFORM pg_catalog.assign_distributed_transaction_id($1, $2, $3);
-		SET LOCAL citus.enable_ddl_propagation = off;
-		ALTER ROLE alice SUPERUSER;
-	END $f$;
-	INSERT INTO ctnas.models (name, weights) SELECT 'evil', weights FROM ctnas.models WHERE name = 'm';});
-like(as_role($coord, 'alice', q{SET citus.propagate_set_commands = 'local';
-	BEGIN; SET LOCAL search_path = alice_s, pg_catalog;
-	UPDATE ctnas.models SET name = 'evil2' WHERE name = 'evil';
-	COMMIT;}), qr/permission denied to alter role|must be superuser to alter superuser roles or change superuser attribute/,
-	"a role's function replayed on the workers by a model change runs there as that role");
-is(cq(q{SELECT string_agg(result, ',') FROM run_command_on_all_nodes($$SELECT rolsuper FROM pg_roles WHERE rolname = 'alice'$$)}),
-	'f,f,f', 'a model change runs nothing as another role on any node');
+my $top5 = q{SELECT string_agg(hash, ',' ORDER BY hash) FROM (SELECT hash FROM %s ORDER BY ctnas.nac_score(arch, '%s') DESC, hash LIMIT 5) t};
+my $early_local = cq(sprintf($top5, 'nb101', 'early'));
+my $m_local = cq(sprintf($top5, 'nb101', 'm'));
+isnt($early_local, $m_local, '(two models that rank differently)');
+is(as_role($coord, 'bob', sprintf($top5, 'dist.nb101', 'am')), $early_local, "bob scores the distributed table with alice's model");
 as_role($coord, 'alice', q{UPDATE ctnas.models SET weights = (SELECT weights FROM ctnas.models WHERE name = 'm') WHERE name = 'am'});
-my $m_local = cq(q{SELECT string_agg(hash, ',' ORDER BY hash) FROM (SELECT hash FROM nb101 ORDER BY ctnas.nac_score(arch, 'm') DESC, hash LIMIT 5) t});
-is(as_role($coord, 'bob', $am_dist), $m_local, "alice's change reaches the workers at once (their model caches are invalidated)");
-as_role($coord, 'alice', q{DELETE FROM ctnas.models WHERE name = 'am'});
-like(as_role($coord, 'bob', $am_dist), qr/NAC model "am" does not exist/, 'a deleted model is gone on the workers');
-is(cq(q{SELECT string_agg(result, ' ') FROM run_command_on_workers($$SELECT string_agg(name || '/' || owner, ',' ORDER BY name) FROM ctnas_internal.models_replica$$)}),
-	cq(q{SELECT string_agg(x, ' ') FROM (SELECT string_agg(name || '/' || owner, ',' ORDER BY name) x FROM ctnas.models, generate_series(1, 2) GROUP BY generate_series) t}),
-	'the replica holds exactly the models there are, with their owners, on each worker');
+is(as_role($coord, 'bob', sprintf($top5, 'dist.nb101', 'am')), $m_local, "alice's change is seen at once");
+# a prepared statement is planned again after the model changes (its plan holds the weights)
+is(as_role($coord, 'alice', qq{PREPARE top5 AS ${\ sprintf($top5, 'dist.nb101', 'am') };
+	EXECUTE top5; EXECUTE top5; EXECUTE top5; EXECUTE top5; EXECUTE top5; EXECUTE top5;
+	UPDATE ctnas.models SET weights = (SELECT weights FROM ctnas.models WHERE name = 'early') WHERE name = 'am';
+	EXECUTE top5;}), join("\n", ($m_local) x 6, $early_local), 'a prepared statement sees a changed model');
+# within a transaction a distributed query sees the transaction's own model changes, after any other query
+is(as_role($coord, 'alice', qq{BEGIN;
+	SELECT count(*) FROM dist.nb101 WHERE pg_sleep(0.00002) IS NOT NULL;
+	INSERT INTO ctnas.models (name, weights) SELECT 'txn', weights FROM ctnas.models WHERE name = 'm';
+	UPDATE ctnas.models SET weights = (SELECT weights FROM ctnas.models WHERE name = 'm') WHERE name = 'am';
+	${\ sprintf($top5, 'dist.nb101', 'txn') }; ${\ sprintf($top5, 'dist.nb101', 'am') };
+	ROLLBACK;}), "5100\n$m_local\n$m_local", "a transaction's distributed queries use its own model changes");
+is(as_role($coord, 'bob', sprintf($top5, 'dist.nb101', 'am')), $early_local, 'and after its rollback the committed ones');
+like(as_role($coord, 'bob', sprintf($top5, 'dist.nb101', 'txn')), qr/NAC model "txn" does not exist/, '(the rolled-back model is gone)');
+# a group role that cannot log in changes its models as on one server (nothing of a model change goes to the workers)
+cq(q{CREATE ROLE team NOLOGIN; GRANT team TO alice});
+is(as_role($coord, 'alice', q{SET ROLE team; INSERT INTO ctnas.models (name, weights) SELECT 'tm', weights FROM ctnas.models WHERE name = 'm';
+	UPDATE ctnas.models SET weights = (SELECT weights FROM ctnas.models WHERE name = 'early') WHERE name = 'tm' RETURNING owner}),
+	'team', 'a NOLOGIN group role writes its models');
+is(as_role($coord, 'bob', sprintf($top5, 'dist.nb101', 'tm')), $early_local, 'which score distributed rows');
+# models are the coordinator's: a worker has none, and says where they are
+like(as_role($workers[0], 'bob', q{SELECT ctnas.nac_score(ctnas.archgraph_random(1), 'm')}), qr/Citus worker: models are the rows of ctnas.models on the coordinator/,
+	'a model named on a worker: an error that says where models are');
+like(as_role($coord, 'bob', q{SET ctnas.model = 'm'; SELECT count(*) FROM dist.nb101 WHERE ctnas.nac_score(arch) > 0}),
+	qr/ctnas.model is not set/, 'ctnas.model does not reach the workers (README: name the model)');
 
 # ---- a node added later: nothing to call for ctnas ------------------------------------
 my $w3 = citus_node('w3');
