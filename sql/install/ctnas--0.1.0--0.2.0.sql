@@ -745,11 +745,23 @@ DROP FUNCTION ctnas_internal.nac_train_finalfn(internal);
 -------------------------------------------------------------------------------
 -- Citus (issue 18).  ctnas.models stays the coordinator's table (its rows are
 -- bound to roles by OID, and OIDs differ between nodes): on the coordinator,
--- a query that names a model with a constant is planned over the model's
--- weights instead (src/pg/citus.c), and Citus sends them to the workers with
--- the shard queries.  ctnas.citus_enable() checks that the cluster can run
+-- a query that names a model (with an expression that is the same for every
+-- row, or through ctnas.model) is planned over a subquery of ctnas.models
+-- that gives the weights (src/pg/citus.c); Citus runs it on the coordinator
+-- and sends its result to the workers.  ctnas.citus_enable() checks that the cluster can run
 -- ctnas (the coordinator, the same ctnas on every worker) and says so.
 -------------------------------------------------------------------------------
+-- what the coordinator calls in place of nac_score(arch, 'm') and nac_compare(a, b, 'm'): the weights are
+-- a subquery's result, one value for the whole query (recognised without comparing 0.3 MB on every row)
+CREATE FUNCTION ctnas_internal.nac_score_query_model(a @extschema@.archgraph, model bytea) RETURNS float8
+	AS 'MODULE_PATHNAME', 'nac_score_query_model' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 3000;
+CREATE FUNCTION ctnas_internal.nac_compare_query_model(a @extschema@.archgraph, b @extschema@.archgraph, model bytea) RETURNS float8
+	AS 'MODULE_PATHNAME', 'nac_compare_query_model' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 3000;
+COMMENT ON FUNCTION ctnas_internal.nac_score_query_model(@extschema@.archgraph, bytea) IS 'nac_score over weights that are one value for the whole query (what a Citus coordinator plans for a named model)';
+COMMENT ON FUNCTION ctnas_internal.nac_compare_query_model(@extschema@.archgraph, @extschema@.archgraph, bytea) IS 'nac_compare over weights that are one value for the whole query (what a Citus coordinator plans for a named model)';
+CREATE FUNCTION ctnas_internal.model_required(name text, weights bytea, from_setting bool) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'ctnas_model_required' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION ctnas_internal.model_required(text, bytea, bool) IS 'the weights a Citus coordinator read for a model a query names, or nac_score''s error when there is none';
 CREATE FUNCTION @extschema@.citus_enable() RETURNS text
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE

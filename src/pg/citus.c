@@ -27,13 +27,17 @@
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/planner.h"
+#include "optimizer/optimizer.h"
 #include "parser/parse_func.h"
+#include "parser/parser.h"
+#include "tcop/tcopprot.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
 #include "citus.h"
 #include "ctnas_pg.h"
+#include "pg_util.h"
 
 static planner_hook_type prev_planner = NULL;
 
@@ -57,14 +61,17 @@ ctnas_citus_node(void)
 typedef struct NamedModelFunction
 {
 	const char *name;
-	int			nargs;			/* with the model's name last */
+	int			cells;			/* archgraph arguments */
+	bool		setting;		/* the model is the ctnas.model setting (else a last text argument) */
 	Oid			named;
 	Oid			blob;
 } NamedModelFunction;
 
 static NamedModelFunction named_functions[] = {
-	{"nac_score", 2, InvalidOid, InvalidOid},
-	{"nac_compare", 3, InvalidOid, InvalidOid},
+	{"nac_score", 1, false, InvalidOid, InvalidOid},
+	{"nac_compare", 2, false, InvalidOid, InvalidOid},
+	{"nac_score", 1, true, InvalidOid, InvalidOid},
+	{"nac_compare", 2, true, InvalidOid, InvalidOid},
 };
 static Oid	named_functions_db = InvalidOid;
 static Oid	named_functions_schema = InvalidOid;
@@ -77,6 +84,7 @@ find_named_functions(void)
 	Oid			archgraph = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
 											CStringGetDatum("archgraph"), ObjectIdGetDatum(schema));
 	char	   *schema_name = get_namespace_name(schema);
+	char	   *internal_name = get_namespace_name(ctnas_internal_schema_oid());
 
 	for (size_t i = 0; i < lengthof(named_functions); i++)
 	{
@@ -84,12 +92,14 @@ find_named_functions(void)
 		Oid			argtypes[3];
 		List	   *fname = list_make2(makeString(schema_name), makeString((char *) f->name));
 
-		for (int k = 0; k < f->nargs - 1; k++)
+		for (int k = 0; k < f->cells; k++)
 			argtypes[k] = archgraph;
-		argtypes[f->nargs - 1] = TEXTOID;
-		f->named = LookupFuncName(fname, f->nargs, argtypes, true);
-		argtypes[f->nargs - 1] = BYTEAOID;
-		f->blob = LookupFuncName(fname, f->nargs, argtypes, true);
+		argtypes[f->cells] = TEXTOID;
+		f->named = LookupFuncName(fname, f->cells + (f->setting ? 0 : 1), argtypes, true);
+		/* (the form over weights that are one value per query: ctnas_internal.nac_score_query_model, ...) */
+		argtypes[f->cells] = BYTEAOID;
+		f->blob = LookupFuncName(list_make2(makeString(internal_name), makeString(psprintf("%s_query_model", f->name))),
+								 f->cells + 1, argtypes, true);
 	}
 	named_functions_db = MyDatabaseId;
 	named_functions_schema = schema;
@@ -102,18 +112,28 @@ named_model_function(Oid funcid)
 	HeapTuple	tup;
 	Form_pg_proc proc;
 	NamedModelFunction *candidate = NULL;
+	Oid			namespace;
 
 	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
 	if (!HeapTupleIsValid(tup))
 		return NULL;
 	proc = (Form_pg_proc) GETSTRUCT(tup);
 	for (size_t i = 0; i < lengthof(named_functions); i++)
-		if (strcmp(NameStr(proc->proname), named_functions[i].name) == 0 &&
-			proc->pronargs == named_functions[i].nargs &&
-			proc->proargtypes.values[named_functions[i].nargs - 1] == TEXTOID)
+	{
+		const NamedModelFunction *f = &named_functions[i];
+
+		if (strcmp(NameStr(proc->proname), f->name) == 0 &&
+			proc->pronargs == f->cells + (f->setting ? 0 : 1) &&
+			(f->setting || proc->proargtypes.values[f->cells] == TEXTOID))
 			candidate = &named_functions[i];
+	}
+	namespace = proc->pronamespace;
 	ReleaseSysCache(tup);
 	if (candidate == NULL)
+		return NULL;
+	/* another schema's function of that name: not ctnas's (while ctnas's schema is the one we know) */
+	if (named_functions_db == MyDatabaseId && namespace != named_functions_schema &&
+		get_namespace_name(named_functions_schema) != NULL)
 		return NULL;
 	/* ctnas's, by OID (looked up again in another database, or after the extension was made again) */
 	if (named_functions_db != MyDatabaseId || candidate->named != funcid)
@@ -127,37 +147,63 @@ named_model_function(Oid funcid)
 
 typedef struct RewriteContext
 {
-	bool		rewrote;
+	int			rewrites;
 } RewriteContext;
 
-/* The weights of model name as the current role reads them, or NULL when there is no such model. */
-static bytea *
-model_weights(const char *name)
+/* Whether an expression depends on the row or the query level it is in (a column, an aggregate, ...). */
+static bool
+row_dependent(Node *node, void *unused)
 {
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		args[1] = {CStringGetTextDatum(name)};
-	bytea	   *weights = NULL;
+	if (node == NULL)
+		return false;
+	if (IsA(node, Var) || IsA(node, Aggref) || IsA(node, WindowFunc) || IsA(node, GroupingFunc) ||
+		IsA(node, SubLink) || IsA(node, PlaceHolderVar) || IsA(node, CurrentOfExpr))
+		return true;
+	return expression_tree_walker(node, row_dependent, unused);
+}
 
-	SPI_connect();
-	if (SPI_execute_with_args(ctnas_sql("SELECT weights FROM %1$s.models WHERE name OPERATOR(pg_catalog.=) $1"),
-							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read ctnas.models");
-	if (SPI_processed > 0)
+/*
+ * (SELECT ctnas_internal.model_required(n.name, m.weights) FROM (SELECT name) n
+ *  LEFT JOIN ctnas.models m ON m.name = n.name), name being the call's own
+ * expression (a constant, a parameter, current_setting('ctnas.model')): a
+ * query on the coordinator's own table, so Citus runs it there, once per
+ * execution, and sends its result to the workers; model_required makes a
+ * missing model the same error as on one server.
+ */
+static Node *
+weights_subquery(Node *name)
+{
+	const char *sql = ctnas_sql(name ?
+								"SELECT %2$s.model_required(n.name, m.weights, false) FROM (SELECT NULL::pg_catalog.text) n(name) "
+								"LEFT JOIN %1$s.models m ON m.name OPERATOR(pg_catalog.=) n.name" :
+								"SELECT %2$s.model_required(n.name, m.weights, true) "
+								"FROM (SELECT pg_catalog.current_setting('ctnas.model', true)) n(name) "
+								"LEFT JOIN %1$s.models m ON m.name OPERATOR(pg_catalog.=) n.name");
+	RawStmt    *raw = linitial_node(RawStmt, raw_parser(sql, RAW_PARSE_DEFAULT));
+	Query	   *q = linitial_node(Query, pg_analyze_and_rewrite_fixedparams(raw, sql, NULL, 0, NULL));
+	RangeTblEntry *inner = NULL;
+	SubLink    *sl;
+
+	/* the placeholder NULL of the derived table n becomes the name */
+	if (name != NULL)
 	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		ListCell   *lc;
 
-		if (!isnull)
-		{
-			/* detoasted (a plan's constant is a plain value), into the caller's memory */
-			bytea	   *b = DatumGetByteaP(d);
-
-			weights = SPI_palloc(VARSIZE(b));
-			memcpy(weights, b, VARSIZE(b));
-		}
+		foreach(lc, q->rtable)
+			if (lfirst_node(RangeTblEntry, lc)->rtekind == RTE_SUBQUERY)
+				inner = lfirst_node(RangeTblEntry, lc);
+		if (inner == NULL)
+			elog(ERROR, "weights_subquery: no derived table");
+		linitial_node(TargetEntry, inner->subquery->targetList)->expr = (Expr *) copyObject(name);
 	}
-	SPI_finish();
-	return weights;
+	sl = makeNode(SubLink);
+	sl->subLinkType = EXPR_SUBLINK;
+	sl->subLinkId = 0;
+	sl->testexpr = NULL;
+	sl->operName = NIL;
+	sl->subselect = (Node *) q;
+	sl->location = -1;
+	return (Node *) sl;
 }
 
 static Node *
@@ -166,26 +212,39 @@ name_to_weights(Node *node, RewriteContext *cx)
 	if (node == NULL)
 		return NULL;
 	if (IsA(node, Query))
-		return (Node *) query_tree_mutator((Query *) node, name_to_weights, cx, 0);
+	{
+		int			before = cx->rewrites;
+		Query	   *q = query_tree_mutator((Query *) node, name_to_weights, cx, 0);
+
+		if (cx->rewrites > before)
+			q->hasSubLinks = true;
+		return (Node *) q;
+	}
 	if (IsA(node, FuncExpr))
 	{
 		FuncExpr   *f = (FuncExpr *) node;
 		const NamedModelFunction *nf = named_model_function(f->funcid);
-		Node	   *last = nf ? llast(f->args) : NULL;
 
-		if (nf && IsA(last, Const) && !((Const *) last)->constisnull && ((Const *) last)->consttype == TEXTOID)
+		if (nf != NULL)
 		{
-			bytea	   *weights = model_weights(TextDatumGetCString(((Const *) last)->constvalue));
+			FuncExpr   *g = (FuncExpr *) expression_tree_mutator(node, name_to_weights, cx);
+			Node	   *name = nf->setting ? NULL : llast(g->args);
 
-			if (weights != NULL)
+			if (name != NULL && IsA(name, NamedArgExpr))
+				name = (Node *) ((NamedArgExpr *) name)->arg;
+			/* a name that is the same for every row: read the model once, on the coordinator */
+			if (name == NULL || (!row_dependent(name, NULL) && !contain_volatile_functions(name)))
 			{
-				FuncExpr   *g = (FuncExpr *) expression_tree_mutator(node, name_to_weights, cx);
+				Node	   *weights = weights_subquery(name);
 
 				g->funcid = nf->blob;
-				llast(g->args) = makeConst(BYTEAOID, -1, InvalidOid, -1, PointerGetDatum(weights), false, false);
-				cx->rewrote = true;
-				return (Node *) g;
+				if (nf->setting)
+					g->args = lappend(list_copy(g->args), weights);
+				else
+					llast(g->args) = weights;
+				cx->rewrites++;
 			}
+			return (Node *) g;
 		}
 	}
 	return expression_tree_mutator(node, name_to_weights, cx);
@@ -207,7 +266,7 @@ calls_named_model(Node *node, void *unused)
 static PlannedStmt *
 ctnas_planner(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams)
 {
-	RewriteContext cx = {false};
+	RewriteContext cx = {0};
 	PlannedStmt *result;
 
 	/* only on a Citus coordinator: elsewhere a model is read where it is used */
@@ -224,10 +283,6 @@ ctnas_planner(Query *parse, const char *query_string, int cursorOptions, ParamLi
 	}
 	result = prev_planner ? prev_planner(parse, query_string, cursorOptions, boundParams)
 		: standard_planner(parse, query_string, cursorOptions, boundParams);
-	/* the plan holds models' weights: a change of ctnas.models must invalidate it */
-	if (cx.rewrote)
-		result->relationOids = lappend_oid(result->relationOids,
-										   get_relname_relid("models", ctnas_schema_oid()));
 	return result;
 }
 
@@ -236,4 +291,31 @@ ctnas_citus_init(void)
 {
 	prev_planner = planner_hook;
 	planner_hook = ctnas_planner;
+}
+
+/*
+ * ctnas_internal.model_required(name, weights, from_setting): the weights the
+ * coordinator read for a model named in a query, or the error nac_score gives
+ * on one server when there is no such model (or ctnas.model is not set).
+ */
+PG_FUNCTION_INFO_V1(ctnas_model_required);
+Datum
+ctnas_model_required(PG_FUNCTION_ARGS)
+{
+	bool		from_setting = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
+	char	   *name = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
+
+	if (from_setting && (name == NULL || name[0] == '\0'))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("ctnas.model is not set"),
+				 errhint("SET ctnas.model = 'name' (a row of ctnas.models), or pass the model as the last argument.")));
+	if (name == NULL)
+		PG_RETURN_NULL();		/* a NULL name: a NULL score, as nac_score(arch, NULL) gives */
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("NAC model \"%s\" does not exist", ctnas_echo(name)),
+				 errhint("Models are the rows of ctnas.models; train one with INSERT INTO ctnas.models(name, weights) SELECT ..., ctnas.nac_train(...).")));
+	PG_RETURN_DATUM(PG_GETARG_DATUM(1));
 }

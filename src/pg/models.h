@@ -26,6 +26,7 @@ typedef struct CachedModel
 typedef struct BlobCache
 {
 	bytea	   *blob;
+	const void *arg;			/* the argument's address when it cannot change within the query, else NULL */
 	ct_nac		model;
 	ct_nac_batch *batch;
 	ct_nac_embed_cache *embeddings;
@@ -38,8 +39,12 @@ extern void ctnas_models_init(void);
 extern CachedModel *ctnas_model_cached(const char *name);
 /* The name the ctnas.model setting gives; an error when it is not set. */
 extern const char *ctnas_model_setting(void);
-/* Argument argno (bytea) as a decoded model; a bad blob is an error. */
-extern BlobCache *ctnas_model_from_blob(FunctionCallInfo fcinfo, int argno);
+/*
+ * Argument argno (bytea) as a decoded model; a bad blob is an error.
+ * one_per_query: the caller knows the argument is one value for the whole
+ * query (it is then recognised without comparing its bytes each row).
+ */
+extern BlobCache *ctnas_model_from_blob(FunctionCallInfo fcinfo, int argno, bool one_per_query);
 
 /*
  * A model of ctnas.models, decoded and cached; NULL name means the

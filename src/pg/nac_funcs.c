@@ -106,7 +106,7 @@ PG_FUNCTION_INFO_V1(nac_compare_blob);
 Datum
 nac_compare_blob(PG_FUNCTION_ARGS)
 {
-	BlobCache  *bc = ctnas_model_from_blob(fcinfo, 2);
+	BlobCache  *bc = ctnas_model_from_blob(fcinfo, 2, false);
 
 	return compare_with(fcinfo, &bc->model, bc->batch, bc->embeddings, fcinfo->flinfo->fn_mcxt);
 }
@@ -133,7 +133,30 @@ PG_FUNCTION_INFO_V1(nac_score_blob);
 Datum
 nac_score_blob(PG_FUNCTION_ARGS)
 {
-	BlobCache  *bc = ctnas_model_from_blob(fcinfo, 1);
+	BlobCache  *bc = ctnas_model_from_blob(fcinfo, 1, false);
+
+	return score_with(fcinfo, &bc->model, bc->batch, bc->embeddings, fcinfo->flinfo->fn_mcxt);
+}
+
+/*
+ * The same over weights that are one value for the whole query: what a Citus
+ * coordinator puts in place of a model's name (citus.c), a subquery whose
+ * result the executor keeps at one address.
+ */
+PG_FUNCTION_INFO_V1(nac_compare_query_model);
+Datum
+nac_compare_query_model(PG_FUNCTION_ARGS)
+{
+	BlobCache  *bc = ctnas_model_from_blob(fcinfo, 2, true);
+
+	return compare_with(fcinfo, &bc->model, bc->batch, bc->embeddings, fcinfo->flinfo->fn_mcxt);
+}
+
+PG_FUNCTION_INFO_V1(nac_score_query_model);
+Datum
+nac_score_query_model(PG_FUNCTION_ARGS)
+{
+	BlobCache  *bc = ctnas_model_from_blob(fcinfo, 1, true);
 
 	return score_with(fcinfo, &bc->model, bc->batch, bc->embeddings, fcinfo->flinfo->fn_mcxt);
 }

@@ -100,9 +100,10 @@ my $top = same(q{SELECT string_agg(hash || ' ' || s, ',' ORDER BY s DESC, hash) 
 isnt($top, '', 'and it has rows');
 same(q{SELECT string_agg(hash, ',' ORDER BY hash) FROM (SELECT hash FROM dist.nb101 ORDER BY ctnas.nac_score(arch, 'early') DESC, hash LIMIT 5) t},
 	'with a model made before citus_enable');
-like(cq(q{EXPLAIN (VERBOSE, COSTS OFF) SELECT hash, ctnas.nac_score(arch, 'm') FROM dist.nb101 ORDER BY 2 DESC, 1 LIMIT 3}),
-	qr/Query: SELECT .*ctnas\.nac_score\(arch, '\\x43544e41[0-9a-f]+'::bytea\).* LIMIT '3'::bigint/,
-	"the coordinator sends the model's weights with the shard queries; scores, sort and LIMIT run on the workers");
+my $plan = cq(q{EXPLAIN (VERBOSE, COSTS OFF) SELECT hash, ctnas.nac_score(arch, 'm') FROM dist.nb101 ORDER BY 2 DESC, 1 LIMIT 3});
+like($plan, qr/Distributed Subplan.*ctnas\.models/s, 'the coordinator reads the model once, from its ctnas.models');
+like($plan, qr/Query: SELECT .*ctnas_internal\.nac_score_query_model\(.*read_intermediate_result.* LIMIT '3'::bigint/,
+	'and sends the weights to the workers, which score, sort and apply the LIMIT');
 same(q{SELECT count(*) FROM dist.nb101 WHERE ctnas.nac_compare(arch, (SELECT arch FROM public.nb101 ORDER BY hash LIMIT 1), 'm') > 0.5},
 	'nac_compare by name in a distributed query');
 
@@ -170,8 +171,18 @@ is(as_role($coord, 'bob', sprintf($top5, 'dist.nb101', 'tm')), $early_local, 'wh
 # models are the coordinator's: a worker has none, and says where they are
 like(as_role($workers[0], 'bob', q{SELECT ctnas.nac_score(ctnas.archgraph_random(1), 'm')}), qr/Citus worker: models are the rows of ctnas.models on the coordinator/,
 	'a model named on a worker: an error that says where models are');
-like(as_role($coord, 'bob', q{SET ctnas.model = 'm'; SELECT count(*) FROM dist.nb101 WHERE ctnas.nac_score(arch) > 0}),
-	qr/ctnas.model is not set/, 'ctnas.model does not reach the workers (README: name the model)');
+is(as_role($coord, 'bob', q{SET ctnas.model = 'm'; } . sprintf($top5, 'dist.nb101', 'x') =~ s/, 'x'\)/)/r), $m_local,
+	'ctnas.model names the model for distributed queries too');
+like(as_role($coord, 'bob', q{RESET ctnas.model; SELECT count(*) FROM dist.nb101 WHERE ctnas.nac_score(arch) > 0}),
+	qr/ctnas.model is not set/, 'and unset, the same error as on one server');
+like(as_role($coord, 'bob', q{SELECT count(*) FROM dist.nb101 WHERE ctnas.nac_score(arch, 'no such model') > 0}),
+	qr/NAC model "no such model" does not exist/, 'a model that does not exist: the same error as on one server');
+# a name that is a parameter (a prepared statement, a PL/pgSQL variable)
+is(as_role($coord, 'bob', q{PREPARE byname(text) AS } . sprintf($top5, 'dist.nb101', 'x') =~ s/'x'/\$1/r
+	. q{; EXECUTE byname('m'); EXECUTE byname('early');}), "$m_local\n$early_local", 'a model named by a parameter');
+is(as_role($coord, 'bob', q{SET client_min_messages = error; CREATE FUNCTION pg_temp.top5(n text) RETURNS text LANGUAGE plpgsql AS $f$ DECLARE r text; BEGIN
+	SELECT string_agg(hash, ',' ORDER BY hash) INTO r FROM (SELECT hash FROM dist.nb101 ORDER BY ctnas.nac_score(arch, n) DESC, hash LIMIT 5) t;
+	RETURN r; END $f$; SELECT pg_temp.top5('early'); SELECT pg_temp.top5('m')}), "$early_local\n$m_local", 'and by a PL/pgSQL variable');
 
 # ---- a node added later: nothing to call for ctnas ------------------------------------
 my $w3 = citus_node('w3');
