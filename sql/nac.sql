@@ -204,3 +204,22 @@ SELECT nac_info(overlay(decode(:'mlp_hex', 'hex') placing '\x01'::bytea from 14)
 -- Citus (issue 18): without it, citus_enable() says what it needs; only superusers call it
 SELECT ctnas.citus_enable();
 SELECT has_function_privilege('public', 'ctnas.citus_enable()', 'EXECUTE') AS public_enables;
+-- weights given per row are told apart row by row (the shortcut for weights that are one value for the
+-- whole query, a constant or a parameter, does not apply to a column): two models alternating
+CREATE TEMP TABLE two_models AS
+  SELECT n, nac_train(arch, test_acc_run0, jsonb_build_object('epochs', 2, 'seed', n)) AS w
+  FROM train, generate_series(1, 2) n GROUP BY n;
+SELECT count(*) AS cells,
+       count(*) FILTER (WHERE nac_score(h.arch, m.w) = nac_score(h.arch, (SELECT w FROM two_models WHERE n = m.n))) AS same_score,
+       count(DISTINCT m.n) AS models
+FROM (SELECT arch, row_number() OVER (ORDER BY hash) AS i FROM held_out LIMIT 200) h
+JOIN two_models m ON m.n = 1 + h.i % 2;
+PREPARE score_with(bytea) AS SELECT round(sum(nac_score(arch, $1))::numeric, 6) FROM held_out;
+-- a parameter: one value per execution, and the next execution's other value is seen
+SELECT encode(w, 'hex') AS w1 FROM two_models WHERE n = 1 \gset
+SELECT encode(w, 'hex') AS w2 FROM two_models WHERE n = 2 \gset
+EXECUTE score_with(decode(:'w1', 'hex')) \gset s1_
+EXECUTE score_with(decode(:'w2', 'hex')) \gset s2_
+EXECUTE score_with(decode(:'w1', 'hex')) \gset s3_
+SELECT :'s1_round' <> :'s2_round' AS models_differ, :'s1_round' = :'s3_round' AS same_again,
+       :'s2_round' = (SELECT round(sum(nac_score(arch, (SELECT w FROM two_models WHERE n = 2)))::numeric, 6) FROM held_out)::text AS second_right;

@@ -317,5 +317,6 @@ ctnas_model_required(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("NAC model \"%s\" does not exist", ctnas_echo(name)),
 				 errhint("Models are the rows of ctnas.models; train one with INSERT INTO ctnas.models(name, weights) SELECT ..., ctnas.nac_train(...).")));
-	PG_RETURN_DATUM(PG_GETARG_DATUM(1));
+	/* detoasted once here, not on every row of the query that uses it */
+	PG_RETURN_BYTEA_P(PG_GETARG_BYTEA_P(1));
 }

@@ -188,7 +188,7 @@ ctnas_model_cached(const char *name)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("NAC model \"%s\" does not exist", ctnas_echo(name)),
 				 on_worker ?
-				 errhint("This is a Citus worker: models are the rows of ctnas.models on the coordinator, which passes them to the workers when a query names them with a constant (nac_score(arch, 'name')); name the model so, or pass its weights.") :
+				 errhint("This is a Citus worker: models are the rows of ctnas.models on the coordinator, which passes them to the workers when its query names them the same for every row (not by a column); name the model so, or pass its weights.") :
 				 errhint("Models are the rows of ctnas.models; train one with INSERT INTO ctnas.models(name, weights) SELECT ..., ctnas.nac_train(...).")));
 	weights = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	models_relid = relid;
@@ -244,10 +244,12 @@ ctnas_model_from_blob(FunctionCallInfo fcinfo, int argno, bool one_per_query)
 	 */
 	if (bc != NULL && bc->arg != NULL && bc->arg == arg)
 	{
-		blob = PG_GETARG_BYTEA_PP(argno);
-		len = VARSIZE_ANY_EXHDR(blob);
+		/* (a toasted value is not read again: its pointer alone stands for it within the query) */
+		if (VARATT_IS_EXTENDED(arg))
+			return bc;
+		len = VARSIZE_ANY_EXHDR(arg);
 		if (len == VARSIZE_ANY_EXHDR(bc->blob) && len >= 8 &&
-			memcmp(VARDATA_ANY(blob) + len - 8, VARDATA_ANY(bc->blob) + len - 8, 8) == 0)
+			memcmp(VARDATA_ANY(arg) + len - 8, VARDATA_ANY(bc->blob) + len - 8, 8) == 0)
 			return bc;
 	}
 	blob = PG_GETARG_BYTEA_PP(argno);
