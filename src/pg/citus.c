@@ -228,20 +228,55 @@ name_to_weights(Node *node, RewriteContext *cx)
 		if (nf != NULL)
 		{
 			FuncExpr   *g = (FuncExpr *) expression_tree_mutator(node, name_to_weights, cx);
-			Node	   *name = nf->setting ? NULL : llast(g->args);
+			ListCell   *name_cell = NULL;
+			Node	   *name = NULL;
+			int			i = 0;
+			ListCell   *lc;
 
-			if (name != NULL && IsA(name, NamedArgExpr))
-				name = (Node *) ((NamedArgExpr *) name)->arg;
+			/* the name argument: the last by position, or by its number in named notation */
+			foreach(lc, g->args)
+			{
+				Node	   *arg = lfirst(lc);
+				int			position = IsA(arg, NamedArgExpr) ? ((NamedArgExpr *) arg)->argnumber : i;
+
+				if (!nf->setting && position == nf->cells)
+				{
+					name_cell = lc;
+					name = IsA(arg, NamedArgExpr) ? (Node *) ((NamedArgExpr *) arg)->arg : arg;
+				}
+				i++;
+			}
 			/* a name that is the same for every row: read the model once, on the coordinator */
-			if (name == NULL || (!row_dependent(name, NULL) && !contain_volatile_functions(name)))
+			if (nf->setting ||
+				(name != NULL && !row_dependent(name, NULL) && !contain_volatile_functions(name) &&
+				 !expression_returns_set(name)))
 			{
 				Node	   *weights = weights_subquery(name);
 
 				g->funcid = nf->blob;
 				if (nf->setting)
+				{
+					/* (after arguments in named notation, the weights are named too) */
+					bool		named = false;
+
+					foreach(lc, g->args)
+						named |= IsA(lfirst(lc), NamedArgExpr);
+					if (named)
+					{
+						NamedArgExpr *na = makeNode(NamedArgExpr);
+
+						na->arg = (Expr *) weights;
+						na->name = "model";
+						na->argnumber = nf->cells;
+						na->location = -1;
+						weights = (Node *) na;
+					}
 					g->args = lappend(list_copy(g->args), weights);
+				}
+				else if (IsA(lfirst(name_cell), NamedArgExpr))
+					((NamedArgExpr *) lfirst(name_cell))->arg = (Expr *) weights;
 				else
-					llast(g->args) = weights;
+					lfirst(name_cell) = weights;
 				cx->rewrites++;
 			}
 			return (Node *) g;

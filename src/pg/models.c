@@ -244,20 +244,29 @@ ctnas_model_from_blob(FunctionCallInfo fcinfo, int argno, bool one_per_query)
 	 */
 	if (bc != NULL && bc->arg != NULL && bc->arg == arg)
 	{
-		/* (a toasted value is not read again: its pointer alone stands for it within the query) */
-		if (VARATT_IS_EXTENDED(arg))
+		/*
+		 * A constant or parameter is one value for the query, toasted or not.
+		 * What only the caller vouches for is checked as far as is cheap (a
+		 * toasted value, whose pointer a correlated subquery may reuse for
+		 * another row's, is compared in full below).
+		 */
+		if (bc->arg_stable)
 			return bc;
-		len = VARSIZE_ANY_EXHDR(arg);
-		if (len == VARSIZE_ANY_EXHDR(bc->blob) && len >= 8 &&
-			memcmp(VARDATA_ANY(arg) + len - 8, VARDATA_ANY(bc->blob) + len - 8, 8) == 0)
-			return bc;
+		if (!VARATT_IS_EXTENDED(arg))
+		{
+			len = VARSIZE_ANY_EXHDR(arg);
+			if (len == VARSIZE_ANY_EXHDR(bc->blob) && len >= 8 &&
+				memcmp(VARDATA_ANY(arg) + len - 8, VARDATA_ANY(bc->blob) + len - 8, 8) == 0)
+				return bc;
+		}
 	}
 	blob = PG_GETARG_BYTEA_PP(argno);
 	len = VARSIZE_ANY_EXHDR(blob);
 	if (bc != NULL && VARSIZE_ANY_EXHDR(bc->blob) == len &&
 		memcmp(VARDATA_ANY(bc->blob), VARDATA_ANY(blob), len) == 0)
 	{
-		bc->arg = (one_per_query || get_fn_expr_arg_stable(fcinfo->flinfo, argno)) ? arg : NULL;
+		bc->arg_stable = get_fn_expr_arg_stable(fcinfo->flinfo, argno);
+		bc->arg = (one_per_query || bc->arg_stable) ? arg : NULL;
 		return bc;
 	}
 	if (bc == NULL)
@@ -274,7 +283,8 @@ ctnas_model_from_blob(FunctionCallInfo fcinfo, int argno, bool one_per_query)
 	bc->blob = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARHDRSZ + len);
 	SET_VARSIZE(bc->blob, VARHDRSZ + len);
 	memcpy(VARDATA(bc->blob), VARDATA_ANY(blob), len);
-	bc->arg = (one_per_query || get_fn_expr_arg_stable(fcinfo->flinfo, argno)) ? arg : NULL;
+	bc->arg_stable = get_fn_expr_arg_stable(fcinfo->flinfo, argno);
+	bc->arg = (one_per_query || bc->arg_stable) ? arg : NULL;
 	fcinfo->flinfo->fn_extra = bc;
 	return bc;
 }

@@ -26,7 +26,8 @@ typedef struct CachedModel
 typedef struct BlobCache
 {
 	bytea	   *blob;
-	const void *arg;			/* the argument's address when it cannot change within the query, else NULL */
+	const void *arg;			/* the argument's address when it is one value for the query, else NULL */
+	bool		arg_stable;		/* ... and PostgreSQL says so (a constant or a parameter), not just the caller */
 	ct_nac		model;
 	ct_nac_batch *batch;
 	ct_nac_embed_cache *embeddings;

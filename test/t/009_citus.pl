@@ -177,6 +177,14 @@ like(as_role($coord, 'bob', q{RESET ctnas.model; SELECT count(*) FROM dist.nb101
 	qr/ctnas.model is not set/, 'and unset, the same error as on one server');
 like(as_role($coord, 'bob', q{SELECT count(*) FROM dist.nb101 WHERE ctnas.nac_score(arch, 'no such model') > 0}),
 	qr/NAC model "no such model" does not exist/, 'a model that does not exist: the same error as on one server');
+# named notation, in any order, and the setting with named notation
+is(as_role($coord, 'bob', q{SELECT string_agg(hash, ',' ORDER BY hash) FROM (SELECT hash FROM dist.nb101
+	ORDER BY ctnas.nac_score(model => 'm', a => arch) DESC, hash LIMIT 5) t}), $m_local, 'a model named in named notation');
+is(as_role($coord, 'bob', q{SET ctnas.model = 'early'; SELECT string_agg(hash, ',' ORDER BY hash) FROM (SELECT hash FROM dist.nb101
+	ORDER BY ctnas.nac_score(a => arch) DESC, hash LIMIT 5) t}), $early_local, 'the setting, with the cell in named notation');
+# a name that is a set (a set-returning function) is not read once: as on one server, one row per name
+is(as_role($coord, 'bob', q{SELECT count(*) FROM (SELECT ctnas.nac_score(arch, unnest(ARRAY['m', 'early'])) FROM nb101 LIMIT 4) t}),
+	'4', 'a set of names on the coordinator\'s own table');
 # a name that is a parameter (a prepared statement, a PL/pgSQL variable)
 is(as_role($coord, 'bob', q{PREPARE byname(text) AS } . sprintf($top5, 'dist.nb101', 'x') =~ s/'x'/\$1/r
 	. q{; EXECUTE byname('m'); EXECUTE byname('early');}), "$m_local\n$early_local", 'a model named by a parameter');
