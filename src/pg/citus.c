@@ -206,6 +206,27 @@ weights_subquery(Node *name)
 	return (Node *) sl;
 }
 
+/* An INSERT whose rows are a VALUES list or one row of expressions (no table, no subquery to read from). */
+static bool
+insert_values_only(Query *q)
+{
+	ListCell   *lc;
+
+	if (q->commandType != CMD_INSERT)
+		return false;
+	foreach(lc, q->rtable)
+	{
+		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+
+		if (rte->rtekind == RTE_SUBQUERY || rte->rtekind == RTE_FUNCTION || rte->rtekind == RTE_CTE ||
+			rte->rtekind == RTE_JOIN || rte->rtekind == RTE_TABLEFUNC)
+			return false;
+		if (rte->rtekind == RTE_RELATION && lc != list_nth_cell(q->rtable, q->resultRelation - 1))
+			return false;
+	}
+	return q->cteList == NIL;
+}
+
 static Node *
 name_to_weights(Node *node, RewriteContext *cx)
 {
@@ -214,7 +235,16 @@ name_to_weights(Node *node, RewriteContext *cx)
 	if (IsA(node, Query))
 	{
 		int			before = cx->rewrites;
-		Query	   *q = query_tree_mutator((Query *) node, name_to_weights, cx, 0);
+		Query	   *q;
+
+		/*
+		 * INSERT ... VALUES: Citus evaluates the values on the coordinator
+		 * (and refuses subqueries there), where a model is read as on one
+		 * server.
+		 */
+		if (insert_values_only((Query *) node))
+			return node;
+		q = query_tree_mutator((Query *) node, name_to_weights, cx, 0);
 
 		if (cx->rewrites > before)
 			q->hasSubLinks = true;

@@ -131,6 +131,13 @@ cq(q{ALTER TABLE dist.nb101 ADD COLUMN score float8; UPDATE dist.nb101 SET score
 is(cq(q{SELECT count(*) FROM dist.nb101 d JOIN nb101 n USING (hash) WHERE d.score = ctnas.nac_score(n.arch, 'm')}),
 	cq(q{SELECT count(*) FROM nb101 WHERE num_vertices = 7}), 'UPDATE ... SET score = nac_score(arch, name) on the distributed table');
 
+# INSERT ... VALUES into a distributed table with a score: evaluated on the coordinator, as Citus does
+my $c1 = cq('SELECT arch FROM nb101 ORDER BY hash LIMIT 1');
+cq(qq{CREATE TABLE dist.scored (id int, s float8); SELECT create_distributed_table('dist.scored', 'id');
+	INSERT INTO dist.scored VALUES (1, ctnas.nac_score('$c1', 'm')), (2, ctnas.nac_score('$c1', 'early'))});
+is(cq(q{SELECT string_agg(s::text, ',' ORDER BY id) FROM dist.scored}),
+	cq(qq{SELECT ctnas.nac_score('$c1', 'm') || ',' || ctnas.nac_score('$c1', 'early')}), 'INSERT ... VALUES with scores by model name');
+
 # ---- models stay the coordinator's, with their row-level security ---------------------
 sub as_role
 {
