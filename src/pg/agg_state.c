@@ -38,7 +38,6 @@ static void
 make_flat(AggStateEOH *eoh)
 {
 	MemoryContext old;
-
 	size_t		need;
 
 	if (eoh->has_flat)
@@ -155,6 +154,14 @@ ctnas_agg_state_get(FunctionCallInfo fcinfo, int argno, const CtnasAggStateKind 
 	return eoh->st;
 }
 
+void *
+ctnas_agg_state_for_update(FunctionCallInfo fcinfo, int argno, const CtnasAggStateKind *kind, Datum *datum_out)
+{
+	void	   *st = ctnas_agg_state_get(fcinfo, argno, kind, true, datum_out);
+
+	return st != NULL ? st : ctnas_agg_state_new(fcinfo, kind, datum_out);
+}
+
 Datum
 ctnas_agg_state_changed(Datum datum)
 {
@@ -178,9 +185,7 @@ ctnas_agg_state_combine(FunctionCallInfo fcinfo, const CtnasAggStateKind *kind)
 		ctnas_agg_state_get(fcinfo, 0, kind, true, &result);
 		return result;
 	}
-	a = ctnas_agg_state_get(fcinfo, 0, kind, true, &result);
-	if (a == NULL)
-		a = ctnas_agg_state_new(fcinfo, kind, &result);
+	a = ctnas_agg_state_for_update(fcinfo, 0, kind, &result);
 	b = ctnas_agg_state_get(fcinfo, 1, kind, false, NULL);
 	kind->merge(a, b);
 	return ctnas_agg_state_changed(result);

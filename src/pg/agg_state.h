@@ -41,6 +41,9 @@ typedef struct CtnasAggStateKind
  */
 extern void *ctnas_agg_state_get(FunctionCallInfo fcinfo, int argno, const CtnasAggStateKind *kind,
 								 bool for_update, Datum *datum_out);
+/* Argument argno as a state to change in place, a new empty one when it is NULL (a transition's first row). */
+extern void *ctnas_agg_state_for_update(FunctionCallInfo fcinfo, int argno, const CtnasAggStateKind *kind,
+										Datum *datum_out);
 /* A new empty state of kind as an expanded object under the aggregate's context. */
 extern void *ctnas_agg_state_new(FunctionCallInfo fcinfo, const CtnasAggStateKind *kind, Datum *datum_out);
 /* Says the state behind datum changed (its flat bytes must be made again); returns datum. */

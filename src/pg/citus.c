@@ -5,16 +5,16 @@
  *
  * ctnas.models is the coordinator's table, and only there: its rows are
  * bound to roles by OID (row-level security), and OIDs differ between nodes.
- * So on a coordinator, before Citus plans a query, each call that names a
- * model with a constant, nac_score(arch, 'm') or nac_compare(a, b, 'm'),
- * becomes the same function over the model's weights, read from ctnas.models
- * as the current role in the current transaction: Citus then sends the
- * weights to the workers in the shard queries, the workers need no copy of
- * any model, and a distributed query sees exactly the models a local one
- * would (its own transaction's changes included).  A plan made this way
- * depends on ctnas.models: the statement trigger on the table (models.c)
- * invalidates it, so a prepared statement replans after a model changes.
- * (Earlier designs that kept a replica of the models on every node were
+ * So on a coordinator, before Citus plans a query, each nac_score or
+ * nac_compare that names a model with an expression that is the same for
+ * every row (a constant, a parameter, the ctnas.model setting) gets a
+ * subquery of ctnas.models for the weights instead, and calls
+ * ctnas_internal.nac_score_query_model / nac_compare_query_model.  Citus runs
+ * the subquery on the coordinator once per execution, as the current role in
+ * the current transaction, and sends its result to the workers with the
+ * shard queries: the workers need no copy of any model, and a distributed
+ * query sees exactly the models a local one would.  (Designs that kept a
+ * copy of the models on every node, or put the weights in the plan, were
  * dropped: see issue 18's notes.)
  */
 #include "postgres.h"
@@ -37,7 +37,7 @@
 
 #include "citus.h"
 #include "ctnas_pg.h"
-#include "pg_util.h"
+#include "models.h"
 
 static planner_hook_type prev_planner = NULL;
 
@@ -332,7 +332,6 @@ static PlannedStmt *
 ctnas_planner(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams)
 {
 	RewriteContext cx = {0};
-	PlannedStmt *result;
 
 	/* only on a Citus coordinator: elsewhere a model is read where it is used */
 	if (parse->commandType != CMD_UTILITY && calls_named_model((Node *) parse, NULL) &&
@@ -346,9 +345,8 @@ ctnas_planner(Query *parse, const char *query_string, int cursorOptions, ParamLi
 		if (node == CTNAS_NODE_COORDINATOR)
 			parse = (Query *) name_to_weights((Node *) parse, &cx);
 	}
-	result = prev_planner ? prev_planner(parse, query_string, cursorOptions, boundParams)
+	return prev_planner ? prev_planner(parse, query_string, cursorOptions, boundParams)
 		: standard_planner(parse, query_string, cursorOptions, boundParams);
-	return result;
 }
 
 void
@@ -371,17 +369,11 @@ ctnas_model_required(PG_FUNCTION_ARGS)
 	char	   *name = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
 
 	if (from_setting && (name == NULL || name[0] == '\0'))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("ctnas.model is not set"),
-				 errhint("SET ctnas.model = 'name' (a row of ctnas.models), or pass the model as the last argument.")));
+		ctnas_model_not_set();
 	if (name == NULL)
 		PG_RETURN_NULL();		/* a NULL name: a NULL score, as nac_score(arch, NULL) gives */
 	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("NAC model \"%s\" does not exist", ctnas_echo(name)),
-				 errhint("Models are the rows of ctnas.models; train one with INSERT INTO ctnas.models(name, weights) SELECT ..., ctnas.nac_train(...).")));
+		ctnas_model_missing(name, false);
 	/* detoasted once here, not on every row of the query that uses it */
 	PG_RETURN_BYTEA_P(PG_GETARG_BYTEA_P(1));
 }

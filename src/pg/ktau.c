@@ -88,6 +88,16 @@ kendall_tau_transfn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
+/* appends from's pairs to into */
+static void
+pairs_merge(void *into, const void *from)
+{
+	const PairState *b = from;
+
+	for (int64 i = 0; i < b->n; i++)
+		pairs_add(into, b->x[i], b->y[i]);
+}
+
 PG_FUNCTION_INFO_V1(kendall_tau_combinefn);
 Datum
 kendall_tau_combinefn(PG_FUNCTION_ARGS)
@@ -100,13 +110,10 @@ kendall_tau_combinefn(PG_FUNCTION_ARGS)
 	if (a == NULL && b == NULL)
 		PG_RETURN_NULL();
 	out = pairs_create(cxt, (a ? a->n : 0) + (b ? b->n : 0));
-	for (int side = 0; side < 2; side++)
-	{
-		PairState  *s = side == 0 ? a : b;
-
-		for (int64 i = 0; s != NULL && i < s->n; i++)
-			pairs_add(out, s->x[i], s->y[i]);
-	}
+	if (a != NULL)
+		pairs_merge(out, a);
+	if (b != NULL)
+		pairs_merge(out, b);
 	PG_RETURN_POINTER(out);
 }
 
@@ -163,15 +170,6 @@ static void *
 pairs_create_empty(MemoryContext cxt)
 {
 	return pairs_create(cxt, 0);
-}
-
-static void
-pairs_merge(void *into, const void *from)
-{
-	const PairState *b = from;
-
-	for (int64 i = 0; i < b->n; i++)
-		pairs_add(into, b->x[i], b->y[i]);
 }
 
 static const CtnasAggStateKind pairs_kind = {
@@ -256,10 +254,8 @@ Datum
 kendall_tau_trans(PG_FUNCTION_ARGS)
 {
 	Datum		result;
-	PairState  *st = ctnas_agg_state_get(fcinfo, 0, &pairs_kind, true, &result);
+	PairState  *st = ctnas_agg_state_for_update(fcinfo, 0, &pairs_kind, &result);
 
-	if (st == NULL)
-		st = ctnas_agg_state_new(fcinfo, &pairs_kind, &result);
 	/* pairs with a NULL are skipped */
 	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))
 		pairs_add(st, PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2));

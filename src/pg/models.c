@@ -143,7 +143,6 @@ ctnas_model_cached(const char *name)
 	Datum		weights;
 	int			rc;
 	bool		on_worker;
-	Oid			relid;
 
 	/*
 	 * A cache hit takes no lock, so no invalidation would be read: read them
@@ -178,20 +177,14 @@ ctnas_model_cached(const char *name)
 	args[0] = CStringGetTextDatum(name);
 	SPI_connect();
 	on_worker = ctnas_citus_node() == CTNAS_NODE_WORKER;
-	relid = get_relname_relid("models", ctnas_schema_oid());
 	rc = SPI_execute_with_args(ctnas_sql("SELECT weights FROM %1$s.models WHERE name OPERATOR(pg_catalog.=) $1"),
 							   1, argtypes, args, NULL, true, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not read ctnas.models: SPI error %d", rc);
 	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("NAC model \"%s\" does not exist", ctnas_echo(name)),
-				 on_worker ?
-				 errhint("This is a Citus worker: models are the rows of ctnas.models on the coordinator, which passes them to the workers when its query names them the same for every row (not by a column); name the model so, or pass its weights.") :
-				 errhint("Models are the rows of ctnas.models; train one with INSERT INTO ctnas.models(name, weights) SELECT ..., ctnas.nac_train(...).")));
+		ctnas_model_missing(name, on_worker);
 	weights = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	models_relid = relid;
+	models_relid = get_relname_relid("models", ctnas_schema_oid());
 
 	/* a context of its own, so dropping the model frees all of it; linked once complete */
 	model_cxt = AllocSetContextCreate(cache_cxt, "ctnas model", ALLOCSET_DEFAULT_SIZES);
@@ -220,11 +213,37 @@ const char *
 ctnas_model_setting(void)
 {
 	if (model_setting == NULL || model_setting[0] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("ctnas.model is not set"),
-				 errhint("SET ctnas.model = 'name' (a row of ctnas.models), or pass the model as the last argument.")));
+		ctnas_model_not_set();
 	return model_setting;
+}
+
+void
+ctnas_model_missing(const char *name, bool on_worker)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			 errmsg("NAC model \"%s\" does not exist", ctnas_echo(name)),
+			 on_worker ?
+			 errhint("This is a Citus worker: models are the rows of ctnas.models on the coordinator, which passes them to the workers when its query names them the same for every row (not by a column); name the model so, or pass its weights.") :
+			 errhint("Models are the rows of ctnas.models; train one with INSERT INTO ctnas.models(name, weights) SELECT ..., ctnas.nac_train(...).")));
+}
+
+void
+ctnas_model_not_set(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("ctnas.model is not set"),
+			 errhint("SET ctnas.model = 'name' (a row of ctnas.models), or pass the model as the last argument.")));
+}
+
+/* Notes the argument's address when it is one value for the query (see ctnas_model_from_blob); returns bc. */
+static BlobCache *
+remember_blob_arg(BlobCache *bc, FunctionCallInfo fcinfo, int argno, const void *arg, bool one_per_query)
+{
+	bc->arg_stable = get_fn_expr_arg_stable(fcinfo->flinfo, argno);
+	bc->arg = (one_per_query || bc->arg_stable) ? arg : NULL;
+	return bc;
 }
 
 BlobCache *
@@ -264,11 +283,7 @@ ctnas_model_from_blob(FunctionCallInfo fcinfo, int argno, bool one_per_query)
 	len = VARSIZE_ANY_EXHDR(blob);
 	if (bc != NULL && VARSIZE_ANY_EXHDR(bc->blob) == len &&
 		memcmp(VARDATA_ANY(bc->blob), VARDATA_ANY(blob), len) == 0)
-	{
-		bc->arg_stable = get_fn_expr_arg_stable(fcinfo->flinfo, argno);
-		bc->arg = (one_per_query || bc->arg_stable) ? arg : NULL;
-		return bc;
-	}
+		return remember_blob_arg(bc, fcinfo, argno, arg, one_per_query);
 	if (bc == NULL)
 		bc = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BlobCache));
 	else
@@ -283,10 +298,8 @@ ctnas_model_from_blob(FunctionCallInfo fcinfo, int argno, bool one_per_query)
 	bc->blob = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARHDRSZ + len);
 	SET_VARSIZE(bc->blob, VARHDRSZ + len);
 	memcpy(VARDATA(bc->blob), VARDATA_ANY(blob), len);
-	bc->arg_stable = get_fn_expr_arg_stable(fcinfo->flinfo, argno);
-	bc->arg = (one_per_query || bc->arg_stable) ? arg : NULL;
 	fcinfo->flinfo->fn_extra = bc;
-	return bc;
+	return remember_blob_arg(bc, fcinfo, argno, arg, one_per_query);
 }
 
 /* Statement trigger on ctnas.models: every backend drops its decoded models. */

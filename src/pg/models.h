@@ -40,6 +40,9 @@ extern void ctnas_models_init(void);
 extern CachedModel *ctnas_model_cached(const char *name);
 /* The name the ctnas.model setting gives; an error when it is not set. */
 extern const char *ctnas_model_setting(void);
+/* The errors for a model that does not exist (on_worker: on a Citus worker) and for an unset ctnas.model. */
+extern void ctnas_model_missing(const char *name, bool on_worker) pg_attribute_noreturn();
+extern void ctnas_model_not_set(void) pg_attribute_noreturn();
 /*
  * Argument argno (bytea) as a decoded model; a bad blob is an error.
  * one_per_query: the caller knows the argument is one value for the whole

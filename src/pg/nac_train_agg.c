@@ -453,10 +453,8 @@ Datum
 nac_train_trans(PG_FUNCTION_ARGS)
 {
 	Datum		result;
-	NacTrainState *st = ctnas_agg_state_get(fcinfo, 0, &state_kind, true, &result);
+	NacTrainState *st = ctnas_agg_state_for_update(fcinfo, 0, &state_kind, &result);
 
-	if (st == NULL)
-		st = ctnas_agg_state_new(fcinfo, &state_kind, &result);
 	state_add_row(fcinfo, st, GetMemoryChunkContext(st));
 	return ctnas_agg_state_changed(result);
 }
