@@ -7,7 +7,7 @@ MODULE_big = ctnas
 CORE_OBJS = src/core/error.o src/core/md5.o src/core/rng.o src/core/graph.o \
 	src/core/graph_text.o src/core/graph_random.o src/core/nb101_hash.o \
 	src/core/nb101_json.o src/core/alloc.o src/core/crc32.o src/core/nac_model.o \
-	src/core/adam.o src/core/nac_train.o src/core/nac_blob.o src/core/nac_options.o src/core/nac_embed_cache.o \
+	src/core/adam.o src/core/nac_train.o src/core/nac_blob.o src/core/nac_options.o src/core/nac_embed_cache.o src/core/nac_node_memo.o \
 	src/core/kendall.o src/core/torch_randperm.o src/core/controller.o \
 	src/core/oracle.o src/core/baseline_search.o src/core/ctnas_search.o src/core/search_paper.o \
 	src/core/search_rounds.o src/core/search_space_rank.o src/core/text.o src/core/search_options.o src/core/search_checkpoint.o src/core/serial.o \
@@ -34,8 +34,9 @@ ISOLATION_OPTS = --load-extension=$(EXTENSION)
 PG_CPPFLAGS = -I$(srcdir)/include
 # -Wextra's complaints about PostgreSQL's own macros are switched off, nothing else
 WARNINGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
-# -O3 for the element loops of the NAC (vectorised); no fast-math, so results stay exact IEEE
-OPT_FLAGS = -O3
+# -O3 for the element loops of the NAC (vectorised); no fast-math and no fused multiply-add (nac_node_memo.c has
+# an AVX2 copy of its product), so results stay exact IEEE and the same on every x86-64
+OPT_FLAGS = -O3 -ffp-contract=off
 PG_CFLAGS = $(WARNINGS) $(OPT_FLAGS) -std=gnu11
 SHLIB_LINK = -lopenblas -lcjson -lm
 
@@ -62,7 +63,7 @@ test/unit/run_unit_tests: $(UNIT_SRCS) $(CORE_SRCS) $(wildcard include/*.h src/c
 	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/unit -Itest/common -o $@ $(UNIT_SRCS) $(CORE_SRCS) -lopenblas -lcjson -lm
 
 test/tools/nb101_check: test/tools/nb101_check.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h)
-	$(CC) -O2 $(WARNINGS) -std=gnu11 -Iinclude -o $@ $< $(CORE_SRCS) -lopenblas -lcjson -lm
+	$(CC) -O2 -ffp-contract=off $(WARNINGS) -std=gnu11 -Iinclude -o $@ $< $(CORE_SRCS) -lopenblas -lcjson -lm
 
 # libFuzzer + ASan/UBSan over the JSON, binary and nas_bench.json decoders (needs clang)
 FUZZ_SECONDS ?= 60

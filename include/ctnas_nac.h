@@ -174,6 +174,37 @@ extern ct_nac_batch *ct_nac_batch_create(const ct_nac_shape *shape);
 extern void ct_nac_batch_destroy(ct_nac_batch *bt);
 /* For inference: the caller promises the model's weights stay as they are. */
 extern void ct_nac_batch_freeze(ct_nac_batch *bt);
+/*
+ * For scoring one cell at a time (frozen batches only, GCN only; a no-op for
+ * the MLP): node states are kept across calls in at most about `bytes` and
+ * shared by every cell with the same sub-structure (nac_node_memo.c).  Each
+ * cell's embedding is then a function of the model and the cell alone,
+ * whatever was embedded before; it may differ from an unmemoized batch's in
+ * the last bits (as batches of different sizes do).  Not for backward.
+ */
+extern void ct_nac_batch_memoize(ct_nac_batch *bt, const ct_nac *m, size_t bytes);
+
+typedef struct ct_nac_memo_stats
+{
+	uint64_t	cells;			/* graphs embedded */
+	uint64_t	lookups;		/* classes of layer L-1 looked up */
+	uint64_t	hits;			/* ... and found */
+	uint64_t	rows;			/* product rows computed (each width x width) */
+	uint64_t	flushes;		/* times every kept class was dropped */
+	size_t		bytes;			/* held now */
+} ct_nac_memo_stats;
+
+/* The memo's counters; false if the batch has none. */
+extern bool ct_nac_batch_memo_stats(const ct_nac_batch *bt, ct_nac_memo_stats *out);
+
+/* The memo itself (used by the batch; tests call it directly). */
+typedef struct ct_nac_memo ct_nac_memo;
+extern ct_nac_memo *ct_nac_memo_create(const ct_nac *m, size_t bytes);
+extern void ct_nac_memo_destroy(ct_nac_memo *mm);
+/* feat (width floats) = the readout of one graph. */
+extern void ct_nac_memo_embed(ct_nac_memo *mm, const ct_nac *m, const ct_dag *d, float *feat);
+extern ct_nac_memo_stats ct_nac_memo_get_stats(const ct_nac_memo *mm);
+
 /* Makes room for ncells cells at once now (a pass over more grows it, keeping the old buffers until the new exist). */
 extern void ct_nac_batch_reserve(ct_nac_batch *bt, int ncells);
 /* Bytes a batch of this shape holds once it has room for ncells cells (an upper bound). */

@@ -68,6 +68,7 @@ struct ct_nac_batch
 	ct_interrupt_fn interrupt;	/* called between chunks of work, or NULL */
 	void	   *interrupt_arg;
 	ct_nac_mlp_batch *mlp;		/* the MLP's batch (nac_mlp.c); NULL for the GCN */
+	ct_nac_memo *memo;			/* node states kept across calls (frozen, scoring), or NULL */
 };
 
 /*
@@ -393,8 +394,32 @@ ct_nac_batch_destroy(ct_nac_batch *bt)
 	ct_free(bt->p0);
 	ct_nac_batch_destroy(bt->reversed);
 	ct_free(bt->rev_feat);
+	ct_nac_memo_destroy(bt->memo);
 	ct_free(bt);
 }
+
+void
+ct_nac_batch_memoize(ct_nac_batch *bt, const ct_nac *m, size_t bytes)
+{
+	ct_nac_memo *mm;
+
+	if (bt->mlp)
+		return;
+	bt->frozen = true;
+	mm = ct_nac_memo_create(m, bytes);
+	ct_nac_memo_destroy(bt->memo);
+	bt->memo = mm;
+}
+
+bool
+ct_nac_batch_memo_stats(const ct_nac_batch *bt, ct_nac_memo_stats *out)
+{
+	if (bt->memo == NULL)
+		return false;
+	*out = ct_nac_memo_get_stats(bt->memo);
+	return true;
+}
+
 
 void
 ct_nac_batch_freeze(ct_nac_batch *bt)
@@ -810,6 +835,38 @@ ct_nac_batch_reserve(ct_nac_batch *bt, int cells)
 	}
 }
 
+/* Embeds each graph through the memo; both directions averaged as forward_one's pair. */
+static void
+forward_memo(const ct_nac *m, ct_nac_batch *bt, const ct_arch *cells, int ncells, float *feat)
+{
+	int			w = m->shape.width;
+	int			views = bt->views;
+	bool		both = m->shape.readout == CT_NAC_READOUT_BOTH_DIRECTIONS;
+
+	for (int c = 0; c < ncells; c++)
+	{
+		for (int view = 0; view < views; view++)
+		{
+			float	   *f = feat + ((size_t) c * views + view) * w;
+			ct_dag		d;
+
+			cell_dag(&cells[c], view, false, &d);
+			ct_nac_memo_embed(bt->memo, m, &d, f);
+			if (both)
+			{
+				float		r[CT_NAC_MAX_FEAT];
+
+				cell_dag(&cells[c], view, true, &d);
+				ct_nac_memo_embed(bt->memo, m, &d, r);
+				for (int k = 0; k < w; k++)
+					f[k] = 0.5f * (f[k] + r[k]);
+			}
+		}
+		if ((c + 1) % CHUNK_CELLS == 0)
+			check_interrupt(bt);
+	}
+}
+
 void
 ct_nac_forward(const ct_nac *m, ct_nac_batch *bt, const ct_arch *cells, int ncells, float *feat)
 {
@@ -818,6 +875,11 @@ ct_nac_forward(const ct_nac *m, ct_nac_batch *bt, const ct_arch *cells, int ncel
 	if (bt->mlp)
 	{
 		ct_nac_mlp_forward(m, bt->mlp, cells, ncells, feat);
+		return;
+	}
+	if (bt->memo)
+	{
+		forward_memo(m, bt, cells, ncells, feat);
 		return;
 	}
 	forward_one(m, bt, cells, ncells, false, feat);

@@ -20,6 +20,7 @@ typedef struct CachedModel
 	ct_nac		model;
 	ct_nac_batch *batch;		/* scratch for forward passes */
 	ct_nac_embed_cache *embeddings;
+	Size		seen_bytes;		/* cxt's size when last checked against ctnas.model_cache_size */
 } CachedModel;
 
 /* A model passed as bytea, decoded once per call site (fn_extra) while the bytes stay the same. */

@@ -14,6 +14,7 @@
  * still checked.  deliberate.tsv lists what 0.2.0 changed on purpose, with
  * the current behaviour pinned instead.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -224,6 +225,61 @@ check_stored_models(void)
 }
 
 /*
+ * The server scores one cell at a time through the node-state memo
+ * (nac_node_memo.c), not through a batch as 0.1.0 did: on 0.1.0's stored
+ * models, and on every sample cell, its scores and comparisons are 0.1.0's
+ * to float rounding (the batch's are 0.1.0's exactly: the items below).
+ */
+static void
+check_memo_scores(const compat_sample *sample)
+{
+	for (int k = 0; k < COMPAT_NTRAININGS; k++)
+	{
+		const compat_training *ct = &compat_trainings[k];
+		char		path[1024];
+		size_t		len;
+		uint8_t    *blob;
+		ct_nac		m;
+		ct_nac_batch *plain,
+				   *memo;
+		double		worst = 0;
+
+		if (!ct->stored)
+			continue;
+		snprintf(path, sizeof(path), "%s/model_%s.hex", COMPAT_DIR, ct->name);
+		blob = compat_read_hex(path, &len);
+		if (blob == NULL || !ct_nac_blob_read(blob, len, &m, NULL, NULL, NULL))
+		{
+			CHECK(false);
+			free(blob);
+			continue;
+		}
+		plain = ct_nac_batch_create(&m.shape);
+		memo = ct_nac_batch_create(&m.shape);
+		ct_nac_batch_memoize(memo, &m, 1 << 20);
+		for (int i = 0; i < sample->n; i++)
+		{
+			const ct_arch *a = &sample->rows[i].cell;
+			const ct_arch *b = &sample->rows[(i + 1) % sample->n].cell;
+			double		s0 = ct_nac_score(&m, plain, a),
+						s1 = ct_nac_score(&m, memo, a);
+			double		c0 = ct_nac_compare(&m, plain, a, b),
+						c1 = ct_nac_compare(&m, memo, a, b);
+
+			worst = fmax(worst, fabs(s0 - s1) / fmax(1.0, fabs(s0)));
+			worst = fmax(worst, fabs(c0 - c1));
+		}
+		CHECK(worst < 1e-5);
+		if (worst >= 1e-5)
+			fprintf(stderr, "compat_0_1_0: %s scored through the memo differs from 0.1.0 by %g\n", ct->name, worst);
+		ct_nac_batch_destroy(plain);
+		ct_nac_batch_destroy(memo);
+		ct_nac_free(&m);
+		free(blob);
+	}
+}
+
+/*
  * 0.1.0's checkpoints restore, say the options they were written with, and
  * are written again byte for byte before any step; another oracle is refused.
  */
@@ -314,6 +370,7 @@ test_compat_0_1_0(void)
 	CHECK(compat_oracle(&sample, &o));
 
 	check_stored_models();
+	check_memo_scores(&sample);
 	check_checkpoints(&o, &sample);
 	skipped = 0;
 	compat_items(&sample, &o, COMPAT_DIR, check_item, NULL);

@@ -48,6 +48,7 @@ extern void test_graph_text(void);
 extern void test_graph_random(void);
 extern void test_nb101(void);
 extern void test_nac(void);
+extern void test_nac_memo(void);
 extern void test_stats(void);
 extern void test_controller(void);
 extern void test_search(void);

@@ -19,6 +19,7 @@ static const struct
 	{"graph_random", test_graph_random},
 	{"nb101", test_nb101},
 	{"nac", test_nac},
+	{"nac_memo", test_nac_memo},
 	{"stats", test_stats},
 	{"controller", test_controller},
 	{"search", test_search},

@@ -1,0 +1,232 @@
+/*
+ * test_nac_memo.c
+ *	  The node-state memo (nac_node_memo.c) that scoring one cell at a time
+ *	  uses: the same embeddings as a batch, the same bits whatever was
+ *	  embedded before and whatever the budget, memory within the budget,
+ *	  and states really shared.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "unit.h"
+#include "ctnas_alloc.h"
+#include "ctnas_graph.h"
+#include "ctnas_nac.h"
+#include "ctnas_nb101.h"
+#include "darts_csv.h"
+#include "sample_csv.h"
+
+#define NCELLS 800
+
+static sample_row rows[600];
+static ct_arch cells[NCELLS];
+static ct_arch darts[300];
+static double darts_acc[300];
+
+/* The 600 sample cells, then random cells of every size (the 2-node cell included). */
+static void
+load_cells(void)
+{
+	int			n = sample_csv_read("data/nb101_sample.csv", rows, 600);
+
+	CHECK(n == 600);
+	for (int i = 0; i < NCELLS; i++)
+	{
+		if (i < 600 && i < n)
+			cells[i] = rows[i].cell;
+		else
+		{
+			ct_graph	g;
+
+			ct_graph_random((uint64_t) i * 104729, &g);
+			ct_nb101_arch(&g, &cells[i]);
+		}
+	}
+}
+
+/* Largest relative difference between the memo's and a plain batch's embeddings of n cells. */
+static double
+worst_against_batch(const ct_nac *m, const ct_arch *a, int n, size_t budget)
+{
+	ct_nac_batch *plain = ct_nac_batch_create(&m->shape);
+	ct_nac_batch *memo = ct_nac_batch_create(&m->shape);
+	int			fw = m->feat;
+	float	   *f = ct_malloc(sizeof(float) * (size_t) n * fw);
+	float	   *g = ct_malloc(sizeof(float) * (size_t) n * fw);
+	double		worst = 0;
+
+	ct_nac_batch_memoize(memo, m, budget);
+	ct_nac_forward(m, plain, a, n, f);
+	/* one at a time, as nac_score calls it, then all at once */
+	for (int i = 0; i < n; i++)
+		ct_nac_forward(m, memo, &a[i], 1, g + (size_t) i * fw);
+	for (size_t i = 0; i < (size_t) n * fw; i++)
+		worst = fmax(worst, fabs(f[i] - g[i]) / fmax(1.0, fabs(f[i])));
+	ct_nac_forward(m, memo, a, n, f);
+	CHECK(memcmp(f, g, sizeof(float) * (size_t) n * fw) == 0);
+	ct_free(f);
+	ct_free(g);
+	ct_nac_batch_destroy(plain);
+	ct_nac_batch_destroy(memo);
+	return worst;
+}
+
+static void
+test_matches_batch(void)
+{
+	/* widths for every path of the product (64-column blocks, 8-column blocks, single columns), 1 to 6 layers */
+	static const int widths[] = {128, 72, 6, 13};
+	static const int layers[] = {4, 1, 2, 3, 6};
+
+	for (int wi = 0; wi < 4; wi++)
+		for (int li = 0; li < 5; li++)
+			for (int both = 0; both < 2; both++)
+			{
+				ct_nac_shape s = ct_nac_reference_shape();
+				ct_nac		m;
+				double		worst;
+
+				s.width = widths[wi];
+				s.layers = layers[li];
+				s.readout = both ? CT_NAC_READOUT_BOTH_DIRECTIONS : CT_NAC_READOUT_MEAN_SLOTS;
+				ct_nac_alloc(&m, &s);
+				ct_nac_init(&m, 11 + wi * 10 + li);
+				/* a big budget and one that flushes every few cells */
+				worst = worst_against_batch(&m, cells, wi == 0 && li == 0 ? NCELLS : 120, 64 << 20);
+				CHECK(worst < 1e-5);
+				if (worst >= 1e-5)
+					fprintf(stderr, "width %d layers %d both %d: %g\n", s.width, s.layers, both, worst);
+				CHECK(worst_against_batch(&m, cells, 120, 4096) < 1e-5);
+				ct_nac_free(&m);
+			}
+}
+
+/* A cell's embedding: the same bits whatever came before, whatever the budget. */
+static void
+test_history_free(void)
+{
+	ct_nac_shape s = ct_nac_reference_shape();
+	ct_nac		m;
+	ct_nac_memo *big,
+			   *tiny,
+			   *fresh;
+	float	   *a = ct_malloc(sizeof(float) * NCELLS * 128);
+	int			same_tiny = 0,
+				same_fresh = 0;
+
+	s.readout = CT_NAC_READOUT_BOTH_DIRECTIONS;
+	ct_nac_alloc(&m, &s);
+	ct_nac_init(&m, 2024);
+	big = ct_nac_memo_create(&m, 256 << 20);
+	tiny = ct_nac_memo_create(&m, 0);
+	for (int i = 0; i < NCELLS; i++)
+	{
+		ct_dag		d;
+
+		ct_space_nb101.to_dag(&cells[i], 0, &d);
+		ct_nac_memo_embed(big, &m, &d, a + (size_t) i * 128);
+	}
+	/* in reverse order with a budget that keeps nothing between cells */
+	for (int i = NCELLS - 1; i >= 0; i--)
+	{
+		ct_dag		d;
+		float		f[128];
+
+		ct_space_nb101.to_dag(&cells[i], 0, &d);
+		ct_nac_memo_embed(tiny, &m, &d, f);
+		same_tiny += memcmp(f, a + (size_t) i * 128, sizeof(f)) == 0;
+	}
+	/* each alone in a new memo (every 8th: 800 memos would be slow) */
+	for (int i = 0; i < NCELLS; i += 8)
+	{
+		ct_dag		d;
+		float		f[128];
+
+		fresh = ct_nac_memo_create(&m, 1 << 20);
+		ct_space_nb101.to_dag(&cells[i], 0, &d);
+		ct_nac_memo_embed(fresh, &m, &d, f);
+		same_fresh += memcmp(f, a + (size_t) i * 128, sizeof(f)) == 0;
+		ct_nac_memo_destroy(fresh);
+	}
+	CHECK(same_tiny == NCELLS);
+	CHECK(same_fresh == NCELLS / 8);
+	{
+		ct_nac_memo_stats sb = ct_nac_memo_get_stats(big);
+		ct_nac_memo_stats st = ct_nac_memo_get_stats(tiny);
+
+		/* states are shared: far fewer product rows than 7 slots x 3 layers per cell */
+		CHECK(sb.cells == NCELLS && sb.flushes == 0);
+		CHECK(sb.rows < (uint64_t) NCELLS * 7 * 3 / 2);
+		CHECK(sb.hits > 0 && sb.hits < sb.lookups);
+		/* with no budget everything is dropped before every cell: each cell computes its own */
+		CHECK(st.flushes == NCELLS - 1 && st.rows > sb.rows);
+		/* the tiny memo holds one entry of layer L-1 and one cell's classes */
+		CHECK(st.bytes < 64 * 1024);
+	}
+	ct_nac_memo_destroy(big);
+	ct_nac_memo_destroy(tiny);
+	ct_free(a);
+	ct_nac_free(&m);
+}
+
+/* Memory stays within the budget plus one cell's classes. */
+static void
+test_budget(void)
+{
+	ct_nac_shape s = ct_nac_reference_shape();
+	ct_nac		m;
+	size_t		budget = 600 * 1024;
+	size_t		cell_max = 7 * 3 * (2 * 128 * sizeof(float) + 128);
+	ct_nac_memo *mm;
+	ct_nac_memo_stats st;
+	bool		within = true;
+
+	s.layers = 5;				/* three interned layers */
+	ct_nac_alloc(&m, &s);
+	ct_nac_init(&m, 5);
+	mm = ct_nac_memo_create(&m, budget);
+	for (int i = 0; i < NCELLS; i++)
+	{
+		ct_dag		d;
+		float		f[128];
+
+		ct_space_nb101.to_dag(&cells[i], 0, &d);
+		ct_nac_memo_embed(mm, &m, &d, f);
+		st = ct_nac_memo_get_stats(mm);
+		within &= st.bytes <= budget + cell_max;
+	}
+	CHECK(within);
+	CHECK(st.flushes > 0);
+	ct_nac_memo_destroy(mm);
+	ct_nac_free(&m);
+}
+
+/* DARTS: two graphs per genotype, ten nodes each. */
+static void
+test_darts_views(void)
+{
+	int			n = darts_csv_read("data/darts_sample.csv", darts, darts_acc, 300);
+	ct_nac_shape s = ct_nac_reference_shape();
+	ct_nac		m;
+
+	CHECK(n == 300);
+	if (n != 300)
+		return;
+	ct_nac_shape_set_space(&s, &ct_space_darts);
+	s.width = 32;
+	ct_nac_alloc(&m, &s);
+	ct_nac_init(&m, 77);
+	CHECK(worst_against_batch(&m, darts, 300, 8 << 20) < 1e-5);
+	CHECK(worst_against_batch(&m, darts, 60, 0) < 1e-5);
+	ct_nac_free(&m);
+}
+
+void
+test_nac_memo(void)
+{
+	load_cells();
+	test_matches_batch();
+	test_history_free();
+	test_budget();
+	test_darts_views();
+}
