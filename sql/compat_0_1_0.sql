@@ -140,11 +140,14 @@ WHERE c.value IS DISTINCT FROM f.value AND item NOT IN (SELECT item FROM fx_deli
 -- one matches under one configuration that 0.1.0 ran (the one of this machine)
 CREATE TEMP TABLE blas_match AS
 SELECT cfg, count(DISTINCT b.item) FILTER (WHERE c.value = b.value) AS matched
-FROM fx_blas b CROSS JOIN LATERAL unnest(b.configs) cfg LEFT JOIN compat_items c USING (item) GROUP BY cfg;
-SELECT (SELECT count(DISTINCT item) FROM fx_blas) AS blas_items, max(matched) AS matched_under_one_configuration,
+FROM fx_blas b CROSS JOIN LATERAL unnest(b.configs) cfg LEFT JOIN compat_items c USING (item)
+WHERE item NOT IN (SELECT item FROM fx_deliberate) GROUP BY cfg;
+SELECT (SELECT count(DISTINCT item) FROM fx_blas WHERE item NOT IN (SELECT item FROM fx_deliberate)) AS blas_items,
+       max(matched) AS matched_under_one_configuration,
        count(*) AS configurations FROM blas_match;
 SELECT item, b.value AS v010, c.value AS now FROM fx_blas b LEFT JOIN compat_items c USING (item)
 WHERE (SELECT cfg FROM blas_match ORDER BY matched DESC, cfg LIMIT 1) = ANY (b.configs) AND c.value IS DISTINCT FROM b.value
+  AND item NOT IN (SELECT item FROM fx_deliberate)
 ORDER BY item;
 -- what 0.2.0 changed on purpose (deliberate.tsv): the current behaviour is pinned instead
 -- (a pinned value ending in * means: that prefix, then anything but 0)

@@ -74,6 +74,32 @@ SELECT count(*) AS models_held FROM pg_backend_memory_contexts WHERE name = 'ctn
 RESET ctnas.model_cache_size;
 DELETE FROM ctnas.models WHERE name LIKE 'robust%';
 
+-- node states shared between cells (ctnas.score_cache_size): every score is the same, to the bit,
+-- with states kept from the cells scored before (in another order) and with nothing kept; the
+-- memory they take stays within the setting (the model with its embedding cache is about 2.5 MB)
+SET client_min_messages = warning;
+INSERT INTO ctnas.models(name, weights) SELECT 'robust_memo', nac_train(arch, acc, '{"epochs": 2, "seed": 3}') FROM cells;
+RESET client_min_messages;
+SHOW ctnas.score_cache_size;
+CREATE TEMP TABLE memo_kept AS SELECT hash, nac_score(arch, 'robust_memo') AS s FROM cells;
+SELECT total_bytes > 6 * 1024 * 1024 AS states_kept FROM pg_backend_memory_contexts WHERE ident = 'robust_memo';
+SET ctnas.score_cache_size = 0;
+SELECT bool_and(k.s = nac_score(c.arch, 'robust_memo')) AS same_with_nothing_kept,
+       bool_and(k.s = nac_score(c.arch, m.weights)) AS same_from_bytes
+FROM cells c JOIN memo_kept k USING (hash), ctnas.models m WHERE m.name = 'robust_memo';
+SELECT total_bytes < 3 * 1024 * 1024 AS nothing_kept FROM pg_backend_memory_contexts WHERE ident = 'robust_memo';
+SET ctnas.score_cache_size = '1MB';
+CREATE TEMP TABLE memo_reversed AS SELECT hash, nac_score(arch, 'robust_memo') AS s FROM (SELECT * FROM cells ORDER BY hash DESC) c;
+SELECT bool_and(k.s = r.s) AS same_in_reverse FROM memo_kept k JOIN memo_reversed r USING (hash);
+SELECT total_bytes < 4 * 1024 * 1024 AS within_setting FROM pg_backend_memory_contexts WHERE ident = 'robust_memo';
+RESET ctnas.score_cache_size;
+CREATE ROLE ctnas_robust_plain;
+SET ROLE ctnas_robust_plain;
+SELECT pg_temp.try($$SET ctnas.score_cache_size = '100GB'$$);
+RESET ROLE;
+DROP ROLE ctnas_robust_plain;
+DELETE FROM ctnas.models WHERE name = 'robust_memo';
+
 -- cancels inside long steps (measured in README; here only that they stop)
 SET statement_timeout = '1s';
 SELECT count(*) FROM ctnas_search('cells', 100, '{"recipe": "paper", "derive_samples": 1000, "nac": {"epochs": 1}}');

@@ -53,15 +53,23 @@ ct_adam_step(ct_adam *opt, float *params, float *grad)
 	step_size = (float) (opt->lr / bc1);
 	bc2_sqrt = (float) sqrt(bc2);
 
-	for (size_t i = 0; i < opt->n; i++)
+	/* distinct arrays (restrict) and no errno from sqrtf (-fno-math-errno): the loop is vectorised, same bits */
 	{
-		float		g = grad[i] + wd * params[i];
-		float		denom;
+		float	   *restrict p = params;
+		const float *restrict gr = grad;
+		float	   *restrict m = opt->m;
+		float	   *restrict v = opt->v;
 
-		opt->m[i] = opt->m[i] * b1 + one_b1 * g;
-		opt->v[i] = opt->v[i] * b2 + one_b2 * g * g;
-		denom = sqrtf(opt->v[i]) / bc2_sqrt + eps;
-		params[i] -= step_size * (opt->m[i] / denom);
+		for (size_t i = 0; i < opt->n; i++)
+		{
+			float		g = gr[i] + wd * p[i];
+			float		denom;
+
+			m[i] = m[i] * b1 + one_b1 * g;
+			v[i] = v[i] * b2 + one_b2 * g * g;
+			denom = sqrtf(v[i]) / bc2_sqrt + eps;
+			p[i] -= step_size * (m[i] / denom);
+		}
 	}
 }
 

@@ -18,6 +18,19 @@ extern void ct_nac_sgemm(ct_interrupt_fn interrupt, void *arg, bool trans_a, int
 						 const float *A, int lda, bool trans_b, const float *B, int ldb,
 						 float beta, float *C, int ldc);
 
+/*
+ * Copies of a function for machines with AVX2 and with AVX-512, chosen when
+ * the library loads: element-wise loops run wider.  The arithmetic is the
+ * same in every copy (IEEE adds and multiplies in the same order, no fused
+ * multiply-add: the build has -ffp-contract=off), so are the bits
+ * (make simd-check compares a build without them, -DCT_NO_SIMD_CLONES).
+ */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(CT_NO_SIMD_CLONES)
+#define CT_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define CT_SIMD_CLONES
+#endif
+
 /* Cells per chunk of element-wise work between interrupt checks. */
 #define CT_NAC_CHUNK_CELLS 4096
 

@@ -628,7 +628,7 @@ rows_below(const ct_nac *m, const ct_nac_batch *bt, int l)
 }
 
 /* out = ReLU(P[self] + sum of P[preds] + H[self] + b): one class of one layer */
-static void
+static inline __attribute__((always_inline)) void
 class_forward(float *restrict out, const float *P, const float *H, int self,
 			  const int *preds, int npreds, const float *restrict bias, int w)
 {
@@ -648,7 +648,7 @@ class_forward(float *restrict out, const float *P, const float *H, int self,
 		out[k] = out[k] > 0.0f ? out[k] : 0.0f;
 }
 
-static void
+CT_SIMD_CLONES static void
 forward_one(const ct_nac *m, ct_nac_batch *bt, const ct_arch *cells, int ncells, bool reversed, float *feat)
 {
 	int			w = m->shape.width;
@@ -713,7 +713,7 @@ forward_one(const ct_nac *m, ct_nac_batch *bt, const ct_arch *cells, int ncells,
  * (in place), db += dZ, and dZ scattered to the layer below: to dP for the
  * self loop and each in-neighbour, to dHb for the residual.
  */
-static void
+static inline __attribute__((always_inline)) void
 classes_backward(const ct_nac_batch *bt, const layer_classes *lc, float *restrict dH, float *restrict gb,
 				 float *dP, float *dHb, int w)
 {
@@ -745,7 +745,7 @@ classes_backward(const ct_nac_batch *bt, const layer_classes *lc, float *restric
 	}
 }
 
-static void
+CT_SIMD_CLONES static void
 backward_one(const ct_nac *m, ct_nac_batch *bt, const float *dfeat, float *grad)
 {
 	int			w = m->shape.width;
@@ -931,7 +931,7 @@ ct_nac_head_logit(const ct_nac *m, const float *fa, const float *fb)
 	return dot(m->fc_w, fa, w) + dot(m->fc_w + w, fb, w) + m->fc_b[0];
 }
 
-double
+CT_SIMD_CLONES double
 ct_nac_pair_loss(const ct_nac *m, const float *feat, const int *ia, const int *ib,
 				 const float *y, int npairs, float *p_out, float *grad, float *dfeat)
 {

@@ -95,15 +95,10 @@ _Static_assert(sizeof(memo_entry) <= ENTRY_HEAD, "an entry's head fits before it
  * order, a product then an add (the build has no fused multiply-add), so a
  * row gets the same bits whichever rows it is computed with and on any
  * x86-64; blocks of up to 4 rows share each load of W.  Machines with AVX2
- * or AVX-512 get copies of their own (the same arithmetic, wider).
+ * or AVX-512 get copies of their own (CT_SIMD_CLONES: the same arithmetic, wider).
  */
 typedef float v8f __attribute__((vector_size(32), aligned(4), may_alias));
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define ROW_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define ROW_CLONES
-#endif
 
 #define BLOCK_ROWS 4
 
@@ -164,7 +159,7 @@ product_rows(const float *restrict H, int w, const float *restrict W, float *con
 }
 
 /* dst[i][0 .. w) = row i of H (n x w) times W. */
-ROW_CLONES static void
+CT_SIMD_CLONES static void
 products(const float *H, int n, const float *W, int w, float *const *dst)
 {
 	int			i = 0;
@@ -584,7 +579,7 @@ cached_layer(ct_nac_memo *mm, const ct_nac *m, int l, int (*pred)[MAX_SLOTS], co
 		}
 }
 
-ROW_CLONES void
+CT_SIMD_CLONES void
 ct_nac_memo_embed(ct_nac_memo *mm, const ct_nac *m, const ct_dag *d, float *feat)
 {
 	int			w = mm->w;

@@ -53,6 +53,14 @@ models_relcache_callback(Datum arg, Oid relid)
 		cache_valid = false;
 }
 
+/* A new ctnas.score_cache_size applies to the models decoded from now on: decode them again. */
+static void
+score_cache_assign(int newval, void *extra)
+{
+	if (newval != score_cache_kb)
+		cache_valid = false;
+}
+
 void
 ctnas_models_init(void)
 {
@@ -83,7 +91,7 @@ ctnas_models_init(void)
 							"Most memory the node states kept for scoring may take per model in one backend.",
 							"Cells with common sub-structures share these states; a model scores the same without them, only slower.",
 							&score_cache_kb, 64 * 1024, 0, MAX_KILOBYTES,
-							PGC_SUSET, GUC_UNIT_KB, NULL, NULL, NULL);
+							PGC_SUSET, GUC_UNIT_KB, NULL, score_cache_assign, NULL);
 	CacheRegisterRelcacheCallback(models_relcache_callback, (Datum) 0);
 }
 

@@ -66,18 +66,21 @@ psql -c "DELETE FROM ctnas.models WHERE name IN ('bench_paper', 'bench_default')
 	-c "INSERT INTO ctnas.models (name, weights) SELECT 'bench_paper', ($train_q)" \
 	-c "INSERT INTO ctnas.models (name, weights) SELECT 'bench_default', ctnas.nac_train(arch, acc, '{\"seed\": $seed}') FROM nac_split WHERE position < 423"
 read -r rate7 rate1792 < <(test/tools/sgemm_rate | awk '$1 == 7 { a = $2 } $1 == 1792 { b = $2 } END { print a, b }')
-score_p=(); score_d=(); nodes=()
+# scored as users do (node states shared between cells, ctnas.score_cache_size's default), and each
+# cell alone (ctnas.score_cache_size = 0: the same scores, to the bit, with nothing kept between cells)
+score_q() { echo "SET ctnas.score_cache_size = $2; SELECT ctnas.nac_score(arch, '$1') FROM nb101 LIMIT 1; SELECT count(*) FROM nb101 WHERE ctnas.nac_score(arch, '$1') > -1e30"; }
+score_p=(); score_d=(); score_p0=(); score_d0=(); nodes=()
 for ((i = 0; i < repeat; i++)); do
-	score_p+=("$(sql_step "SELECT ctnas.nac_score(arch, 'bench_paper') FROM nb101 LIMIT 1; SELECT count(*) FROM nb101 WHERE ctnas.nac_score(arch, 'bench_paper') > -1e30")")
-	score_d+=("$(sql_step "SELECT ctnas.nac_score(arch, 'bench_default') FROM nb101 LIMIT 1; SELECT count(*) FROM nb101 WHERE ctnas.nac_score(arch, 'bench_default') > -1e30")")
+	score_p+=("$(sql_step "$(score_q bench_paper DEFAULT)")")
+	score_d+=("$(sql_step "$(score_q bench_default DEFAULT)")")
+	score_p0+=("$(sql_step "$(score_q bench_paper 0)")")
+	score_d0+=("$(sql_step "$(score_q bench_default 0)")")
 	nodes+=("$(sql_step "SELECT count(*) FROM nb101 WHERE ctnas.archgraph_nodes(arch) > 0")")
 done
-sp=$(printf '%s\n' "${score_p[@]}" | cut -d' ' -f1 | tr '\n' ' ' | median)
-sd=$(printf '%s\n' "${score_d[@]}" | cut -d' ' -f1 | tr '\n' ' ' | median)
-sn=$(printf '%s\n' "${nodes[@]}" | cut -d' ' -f1 | tr '\n' ' ' | median)
-sp_kb=$(printf '%s\n' "${score_p[@]}" | cut -d' ' -f2 | sort -n | tail -1)
-sd_kb=$(printf '%s\n' "${score_d[@]}" | cut -d' ' -f2 | sort -n | tail -1)
-sn_kb=$(printf '%s\n' "${nodes[@]}" | cut -d' ' -f2 | sort -n | tail -1)
+med() { printf '%s\n' "$@" | cut -d' ' -f1 | tr '\n' ' ' | median; }
+peak() { printf '%s\n' "$@" | cut -d' ' -f2 | sort -n | tail -1; }
+sp=$(med "${score_p[@]}"); sd=$(med "${score_d[@]}"); sp0=$(med "${score_p0[@]}"); sd0=$(med "${score_d0[@]}"); sn=$(med "${nodes[@]}")
+sp_kb=$(peak "${score_p[@]}"); sd_kb=$(peak "${score_d[@]}"); sp0_kb=$(peak "${score_p0[@]}"); sd0_kb=$(peak "${score_d0[@]}"); sn_kb=$(peak "${nodes[@]}")
 # the reference network's matmuls for one embedding: 4 layers x 7 slots x 2 x 128 x 128 (per direction)
 flops=917504
 
@@ -110,8 +113,10 @@ echo "| --- | ---: | --- | ---: | ---: |"
 echo "| 1. original CTNAS code (commit $(cut -c1-7 test/bench/ctnas_original/upstream/COMMIT)), NAC training, recipe \"paper\", 423 cells, 1000 epochs (KTau $orig_ktau) | $orig_train | | | $(mb "$(py_rss "$out/orig_nac.time")") |"
 echo "| 1. our PyTorch port of it (test/torch/nac_torch.py) | $port_train | | | $(mb "$(py_rss "$out/port.time")") |"
 echo "| 1. ctnas.nac_train, the same recipe and cells | $ct_train | original code | $(ratio "$orig_train" "$ct_train")x faster | $(mb "$ct_train_kb") |"
-echo "| 2. nac_score of all 423,624 cells, paper model | $sp ($(awk -v s="$sp" 'BEGIN { printf "%.1f", s * 1e6 / 423624 }') us/cell) | the limit: $flops FLOPs per embedding at $rate1792 GFLOP/s = $(awk -v f=$flops -v r="$rate1792" 'BEGIN { printf "%.1f", f / r / 1e3 }') us/cell | $(awk -v s="$sp" -v f=$flops -v r="$rate1792" 'BEGIN { printf "%.1f", s * 1e6 / 423624 / (f / r / 1e3) }')x the limit | $(mb "$sp_kb") |"
-echo "| 2. nac_score of all cells, default model (two directions) | $sd ($(awk -v s="$sd" 'BEGIN { printf "%.1f", s * 1e6 / 423624 }') us/cell) | the limit: twice the above | $(awk -v s="$sd" -v f=$flops -v r="$rate1792" 'BEGIN { printf "%.1f", s * 1e6 / 423624 / (2 * f / r / 1e3) }')x the limit | $(mb "$sd_kb") |"
+us() { awk -v s="$1" 'BEGIN { printf "%.1f", s * 1e6 / 423624 }'; }
+limit() { awk -v f=$flops -v r="$rate1792" -v k="$1" 'BEGIN { printf "%.1f", k * f / r / 1e3 }'; }
+echo "| 2. nac_score of all 423,624 cells, paper model | $sp ($(us "$sp") us/cell) | each cell alone (ctnas.score_cache_size = 0): $sp0 s; the dense limit: $flops FLOPs per embedding at $rate1792 GFLOP/s = $(limit 1) us/cell | $(ratio "$sp0" "$sp")x faster; $(awk -v s="$sp" -v l="$(limit 1)" 'BEGIN { printf "%.2f", s * 1e6 / 423624 / l }')x the dense limit | $(mb "$sp_kb") ($(mb "$sp0_kb")) |"
+echo "| 2. nac_score of all cells, default model (two directions) | $sd ($(us "$sd") us/cell) | each cell alone: $sd0 s; the dense limit: $(limit 2) us/cell | $(ratio "$sd0" "$sd")x faster; $(awk -v s="$sd" -v l="$(limit 2)" 'BEGIN { printf "%.2f", s * 1e6 / 423624 / l }')x the dense limit | $(mb "$sd_kb") ($(mb "$sd0_kb")) |"
 echo "| 2. archgraph_nodes of all cells (PostgreSQL's own cost per row) | $sn ($(awk -v s="$sn" 'BEGIN { printf "%.2f", s * 1e6 / 423624 }') us/row) | | | $(mb "$sn_kb") |"
 echo "| 3. kendall_tau(trainable_parameters, test_acc_run0), 423,624 rows | $ktm | corr() on the same rows: $com s | $(ratio "$ktm" "$com")x corr() | $(mb "$kt_kb") / $(mb "$co_kb") |"
 echo "| 4. original CTNAS search (train.py, 423 queries; final cell $orig_acc) | $orig_search | | | $(mb "$(py_rss "$out/orig_search.time")") |"

@@ -11,6 +11,7 @@
 #include "unit.h"
 #include "ctnas_alloc.h"
 #include "ctnas_graph.h"
+#include "ctnas_md5.h"
 #include "ctnas_nac.h"
 #include "ctnas_nb101.h"
 #include "darts_csv.h"
@@ -221,6 +222,71 @@ test_darts_views(void)
 	ct_nac_free(&m);
 }
 
+/* A model blob from its hex file (0.1.0's stored models, test/fixtures/0.1.0). */
+static bool
+read_model_hex(const char *path, ct_nac *m)
+{
+	FILE	   *f = fopen(path, "r");
+	static uint8_t blob[1 << 20];
+	size_t		n = 0;
+	int			c,
+				half = -1;
+
+	if (f == NULL)
+		return false;
+	while ((c = fgetc(f)) != EOF && n < sizeof(blob))
+	{
+		int			v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+
+		if (v < 0)
+			continue;
+		if (half < 0)
+			half = v;
+		else
+		{
+			blob[n++] = (uint8_t) (half << 4 | v);
+			half = -1;
+		}
+	}
+	fclose(f);
+	return ct_nac_blob_read(blob, n, m, NULL, NULL, NULL);
+}
+
+/*
+ * The memo's scores are pinned: no OpenBLAS and no fused multiply-add
+ * inside, so every x86-64 machine, with or without AVX2 or AVX-512 (make
+ * unittest runs this group again in a build without the wider copies,
+ * -DCT_NO_SIMD_CLONES), gives these bits for 0.1.0's stored models.
+ */
+static void
+test_pinned_scores(void)
+{
+	static const char *const names[] = {"paper_small", "default_small", "variant_small"};
+	static const char *const want[] = {"3aeb57228b704fdffee3003d9bbe1c7f", "c7da6778cecce8904ab3678aa14cd923",
+	"2a0233d87a02fcd8ba5be50aa8649872"};
+
+	for (int k = 0; k < 3; k++)
+	{
+		char		path[256],
+					md5[33];
+		ct_nac		m;
+		ct_nac_batch *bt;
+		double	   *s = ct_malloc(sizeof(double) * NCELLS);
+
+		snprintf(path, sizeof(path), "test/fixtures/0.1.0/model_%s.hex", names[k]);
+		CHECK(read_model_hex(path, &m));
+		bt = ct_nac_batch_create(&m.shape);
+		ct_nac_batch_memoize(bt, &m, 1 << 20);
+		for (int i = 0; i < NCELLS; i++)
+			s[i] = ct_nac_score(&m, bt, &cells[i]);
+		ct_md5_hex(s, sizeof(double) * NCELLS, md5);
+		CHECK_STR(md5, want[k]);
+		ct_free(s);
+		ct_nac_batch_destroy(bt);
+		ct_nac_free(&m);
+	}
+}
+
 void
 test_nac_memo(void)
 {
@@ -229,4 +295,5 @@ test_nac_memo(void)
 	test_history_free();
 	test_budget();
 	test_darts_views();
+	test_pinned_scores();
 }
