@@ -53,14 +53,15 @@ ct_adam_step(ct_adam *opt, float *params, float *grad)
 	step_size = (float) (opt->lr / bc1);
 	bc2_sqrt = (float) sqrt(bc2);
 
-	/* distinct arrays (restrict) and no errno from sqrtf (-fno-math-errno): the loop is vectorised, same bits */
+	/* distinct arrays (restrict), no errno from sqrtf (-fno-math-errno): the loop is vectorised, same bits */
 	{
 		float	   *restrict p = params;
 		const float *restrict gr = grad;
 		float	   *restrict m = opt->m;
 		float	   *restrict v = opt->v;
+		size_t		n = opt->n; /* PostgreSQL builds with -fno-strict-aliasing: a store could change opt->n */
 
-		for (size_t i = 0; i < opt->n; i++)
+		for (size_t i = 0; i < n; i++)
 		{
 			float		g = gr[i] + wd * p[i];
 			float		denom;

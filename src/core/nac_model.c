@@ -937,13 +937,15 @@ ct_nac_pair_loss(const ct_nac *m, const float *feat, const int *ia, const int *i
 {
 	int			w = m->feat;
 	double		loss = 0.0;
-	float	   *gw = grad ? grad + (m->fc_w - m->params) : NULL;
+	float	   *restrict gw = grad ? grad + (m->fc_w - m->params) : NULL;
 	float	   *gb = grad ? grad + (m->fc_b - m->params) : NULL;
+	/* locals: PostgreSQL builds with -fno-strict-aliasing, so a store would make m's fields be read again */
+	const float *restrict fc_w = m->fc_w;
 
 	for (int k = 0; k < npairs; k++)
 	{
-		const float *fa = feat + (size_t) ia[k] * w;
-		const float *fb = feat + (size_t) ib[k] * w;
+		const float *restrict fa = feat + (size_t) ia[k] * w;
+		const float *restrict fb = feat + (size_t) ib[k] * w;
 		float		p = 1.0f / (1.0f + expf(-ct_nac_head_logit(m, fa, fb)));
 		float		one_minus = 1.0f - p;
 
@@ -964,11 +966,17 @@ ct_nac_pair_loss(const ct_nac *m, const float *feat, const int *ia, const int *i
 			}
 			gb[0] += dz;
 			if (dfeat)
+			{
+				float	   *da = dfeat + (size_t) ia[k] * w;
+				float	   *db = dfeat + (size_t) ib[k] * w;
+
+				/* in this order: a and b may be the same cell */
 				for (int i = 0; i < w; i++)
 				{
-					dfeat[(size_t) ia[k] * w + i] += dz * m->fc_w[i];
-					dfeat[(size_t) ib[k] * w + i] += dz * m->fc_w[w + i];
+					da[i] += dz * fc_w[i];
+					db[i] += dz * fc_w[w + i];
 				}
+			}
 		}
 	}
 	return loss / npairs;
