@@ -98,6 +98,28 @@ SET ROLE ctnas_robust_plain;
 SELECT pg_temp.try($$SET ctnas.score_cache_size = '100GB'$$);
 RESET ROLE;
 DROP ROLE ctnas_robust_plain;
+-- models passed as bytes are kept in the same cache, keyed by their bytes: the next query with the
+-- same bytes (a Citus shard's task, say) finds them decoded, with their node states
+CREATE TEMP TABLE by_bytes AS SELECT 1 AS n, weights FROM ctnas.models WHERE name = 'robust_memo';
+SELECT count(nac_score(c.arch, b.weights)) FROM cells c, by_bytes b;
+SELECT count(nac_score(c.arch, b.weights)) FROM cells c, by_bytes b;
+SELECT count(*) AS kept_by_bytes, bool_and(total_bytes > 6 * 1024 * 1024) AS with_states
+FROM pg_backend_memory_contexts WHERE ident = '(weights passed as bytea)';
+-- two models by bytes in one query, through a cache with room for one: each call evicts the other's
+-- model, and each call site finds its own again (decoded anew), never the freed one
+SET client_min_messages = warning;
+INSERT INTO by_bytes SELECT 2, nac_train(arch, acc, '{"epochs": 2, "seed": 4, "recipe": "paper", "width": 32}') FROM cells;
+RESET client_min_messages;
+CREATE TEMP TABLE by_bytes_scores AS
+SELECT c.hash, array_agg(nac_score(c.arch, b.weights) ORDER BY b.n) AS s FROM cells c, by_bytes b GROUP BY c.hash;
+SET ctnas.model_cache_size = 0;
+SET ctnas.score_cache_size = '32MB';	-- (a new value empties the cache: both are decoded in the query)
+SELECT bool_and(k.s = ARRAY[nac_score(c.arch, (SELECT weights FROM by_bytes WHERE n = 1)), nac_score(c.arch, (SELECT weights FROM by_bytes WHERE n = 2))])
+  AS same_through_eviction
+FROM (SELECT * FROM cells ORDER BY hash LIMIT 300) c JOIN by_bytes_scores k USING (hash);
+SELECT count(*) AS models_held FROM pg_backend_memory_contexts WHERE name = 'ctnas model';
+RESET ctnas.model_cache_size;
+RESET ctnas.score_cache_size;
 DELETE FROM ctnas.models WHERE name = 'robust_memo';
 
 -- cancels inside long steps (measured in README; here only that they stop)

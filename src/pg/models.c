@@ -10,8 +10,11 @@
  * callback drops the cache.  The cache holds at most ctnas.model_cache_size
  * bytes (each model in a memory context of its own, with its scratch batch
  * and embedding cache); beyond that the least recently used models are
- * dropped, though never the one in use.  Models passed as bytea are cached
- * per call site (fn_extra), keyed by their bytes.
+ * dropped, though never the one in use.  Models passed as bytea are kept in
+ * the same cache, keyed by their bytes, so that the next query with the same
+ * bytes (each shard's task of a Citus query, say) finds them decoded with
+ * their node states; a call site (fn_extra) remembers its entry while no
+ * cached model has been freed since (cache_generation).
  *
  * Each decoded model also keeps the node states of the cells it has
  * embedded (nac_node_memo.c), up to ctnas.score_cache_size, so that scoring
@@ -44,6 +47,7 @@ static int	score_cache_kb = 64 * 1024; /* ctnas.score_cache_size */
 static MemoryContext cache_cxt = NULL;
 static CachedModel *cache = NULL;
 static bool cache_valid = false;
+static uint64 cache_generation = 0;	/* bumped whenever a cached model is freed */
 static Oid	models_relid = InvalidOid;
 
 static void
@@ -185,28 +189,22 @@ evict_models(const CachedModel *keep)
 
 			*victim = v->next;
 			MemoryContextDelete(v->cxt);
+			cache_generation++;
 		}
 	}
 }
 
-CachedModel *
-ctnas_model_cached(const char *name)
+/*
+ * Before a lookup: the invalidations of ctnas.models once per statement
+ * (a cache hit takes no lock, so none would be read otherwise: a statement
+ * sees models as they were when it started, the next one sees changes
+ * others committed since), and the cache emptied if they say so.
+ */
+static void
+cache_prepare(void)
 {
 	static TimestampTz last_statement = 0;
-	CachedModel *e;
-	MemoryContext model_cxt;
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		args[1];
-	bool		isnull;
-	Datum		weights;
-	int			rc;
-	bool		on_worker;
 
-	/*
-	 * A cache hit takes no lock, so no invalidation would be read: read them
-	 * once per statement, so a statement sees models as they were when it
-	 * started and the next one sees changes others committed since.
-	 */
 	if (GetCurrentStatementStartTimestamp() != last_statement)
 	{
 		last_statement = GetCurrentStatementStartTimestamp();
@@ -219,24 +217,81 @@ ctnas_model_cached(const char *name)
 											  ALLOCSET_DEFAULT_SIZES);
 		MemoryContextReset(cache_cxt);
 		cache = NULL;
+		cache_generation++;
 		models_relid = InvalidOid;
 		cache_valid = true;
 	}
-	for (CachedModel **prev = &cache; (e = *prev) != NULL; prev = &e->next)
-		if (strcmp(e->name, name) == 0)
+}
+
+/* A hit (*prev is e): to the front, and the cache kept within its size if e's node states grew. */
+static CachedModel *
+cache_hit(CachedModel **prev, CachedModel *e)
+{
+	*prev = e->next;
+	e->next = cache;
+	cache = e;
+	if (MemoryContextMemAllocated(e->cxt, true) > e->seen_bytes)
+	{
+		e->seen_bytes = MemoryContextMemAllocated(e->cxt, true);
+		evict_models(e);
+	}
+	return e;
+}
+
+/* A new entry for weights (name NULL: keyed by the bytes), in a context of its own, linked once complete. */
+static CachedModel *
+cache_add(const char *name, const bytea *weights)
+{
+	MemoryContext model_cxt = AllocSetContextCreate(cache_cxt, "ctnas model", ALLOCSET_DEFAULT_SIZES);
+	CachedModel *e = MemoryContextAllocZero(model_cxt, sizeof(CachedModel));
+
+	e->cxt = model_cxt;
+	PG_TRY();
+	{
+		if (name != NULL)
 		{
-			/* to the front: most recently used */
-			*prev = e->next;
-			e->next = cache;
-			cache = e;
-			/* its node states grew since we last looked: the cache may be over its size */
-			if (MemoryContextMemAllocated(e->cxt, true) > e->seen_bytes)
-			{
-				e->seen_bytes = MemoryContextMemAllocated(e->cxt, true);
-				evict_models(e);
-			}
-			return e;
+			e->name = MemoryContextStrdup(model_cxt, name);
+			MemoryContextSetIdentifier(model_cxt, e->name);
 		}
+		else
+		{
+			Size		len = VARSIZE_ANY_EXHDR(weights);
+
+			e->blob = MemoryContextAlloc(model_cxt, VARHDRSZ + len);
+			SET_VARSIZE(e->blob, VARHDRSZ + len);
+			memcpy(VARDATA(e->blob), VARDATA_ANY(weights), len);
+			MemoryContextSetIdentifier(model_cxt, "(weights passed as bytea)");
+		}
+		decode_model(weights, model_cxt, &e->model, &e->batch, &e->embeddings);
+	}
+	PG_CATCH();
+	{
+		MemoryContextDelete(model_cxt);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	e->next = cache;
+	cache = e;
+	e->seen_bytes = MemoryContextMemAllocated(model_cxt, true);
+	evict_models(e);
+	return e;
+}
+
+CachedModel *
+ctnas_model_cached(const char *name)
+{
+	CachedModel *e;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+	bool		isnull;
+	Datum		weights;
+	int			rc;
+	bool		on_worker;
+
+	cache_prepare();
+	for (CachedModel **prev = &cache; (e = *prev) != NULL; prev = &e->next)
+		if (e->name != NULL && strcmp(e->name, name) == 0)
+			return cache_hit(prev, e);
 
 	args[0] = CStringGetTextDatum(name);
 	SPI_connect();
@@ -249,29 +304,24 @@ ctnas_model_cached(const char *name)
 		ctnas_model_missing(name, on_worker);
 	weights = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	models_relid = get_relname_relid("models", ctnas_schema_oid());
-
-	/* a context of its own, so dropping the model frees all of it; linked once complete */
-	model_cxt = AllocSetContextCreate(cache_cxt, "ctnas model", ALLOCSET_DEFAULT_SIZES);
-	e = MemoryContextAllocZero(model_cxt, sizeof(CachedModel));
-	e->cxt = model_cxt;
-	e->name = MemoryContextStrdup(model_cxt, name);
-	MemoryContextSetIdentifier(model_cxt, e->name);
-	PG_TRY();
-	{
-		decode_model(DatumGetByteaPP(weights), model_cxt, &e->model, &e->batch, &e->embeddings);
-	}
-	PG_CATCH();
-	{
-		MemoryContextDelete(model_cxt);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
+	e = cache_add(name, DatumGetByteaPP(weights));
 	SPI_finish();
-	e->next = cache;
-	cache = e;
-	e->seen_bytes = MemoryContextMemAllocated(model_cxt, true);
-	evict_models(e);
 	return e;
+}
+
+/* The cache's entry of a model passed as bytes, decoded on first use (a bad blob is an error). */
+static CachedModel *
+model_cached_blob(const bytea *blob)
+{
+	Size		len = VARSIZE_ANY_EXHDR(blob);
+	CachedModel *e;
+
+	cache_prepare();
+	for (CachedModel **prev = &cache; (e = *prev) != NULL; prev = &e->next)
+		if (e->blob != NULL && VARSIZE_ANY_EXHDR(e->blob) == len &&
+			memcmp(VARDATA_ANY(e->blob), VARDATA_ANY(blob), len) == 0)
+			return cache_hit(prev, e);
+	return cache_add(NULL, blob);
 }
 
 const char *
@@ -302,20 +352,21 @@ ctnas_model_not_set(void)
 			 errhint("SET ctnas.model = 'name' (a row of ctnas.models), or pass the model as the last argument.")));
 }
 
-/* Notes the argument's address when it is one value for the query (see ctnas_model_from_blob); returns bc. */
-static BlobCache *
+/* Notes the argument's address when it is one value for the query (see ctnas_model_from_blob); returns its model. */
+static CachedModel *
 remember_blob_arg(BlobCache *bc, FunctionCallInfo fcinfo, int argno, const void *arg, bool one_per_query)
 {
 	bc->arg_stable = get_fn_expr_arg_stable(fcinfo->flinfo, argno);
 	bc->arg = (one_per_query || bc->arg_stable) ? arg : NULL;
-	return bc;
+	return bc->model;
 }
 
-BlobCache *
+CachedModel *
 ctnas_model_from_blob(FunctionCallInfo fcinfo, int argno, bool one_per_query)
 {
 	const void *arg = DatumGetPointer(PG_GETARG_DATUM(argno));
 	BlobCache  *bc = fcinfo->flinfo->fn_extra;
+	bool		valid = bc != NULL && bc->model != NULL && bc->generation == cache_generation;
 	bytea	   *blob;
 	Size		len;
 
@@ -326,7 +377,7 @@ ctnas_model_from_blob(FunctionCallInfo fcinfo, int argno, bool one_per_query)
 	 * address, its length and its last 8 bytes (the end of the weights and the
 	 * checksum), not by comparing all its bytes on every row.
 	 */
-	if (bc != NULL && bc->arg != NULL && bc->arg == arg)
+	if (valid && bc->arg != NULL && bc->arg == arg)
 	{
 		/*
 		 * A constant or parameter is one value for the query, toasted or not.
@@ -335,35 +386,30 @@ ctnas_model_from_blob(FunctionCallInfo fcinfo, int argno, bool one_per_query)
 		 * another row's, is compared in full below).
 		 */
 		if (bc->arg_stable)
-			return bc;
+			return bc->model;
 		if (!VARATT_IS_EXTENDED(arg))
 		{
+			const bytea *kept = bc->model->blob;
+
 			len = VARSIZE_ANY_EXHDR(arg);
-			if (len == VARSIZE_ANY_EXHDR(bc->blob) && len >= 8 &&
-				memcmp(VARDATA_ANY(arg) + len - 8, VARDATA_ANY(bc->blob) + len - 8, 8) == 0)
-				return bc;
+			if (len == VARSIZE_ANY_EXHDR(kept) && len >= 8 &&
+				memcmp(VARDATA_ANY(arg) + len - 8, VARDATA_ANY(kept) + len - 8, 8) == 0)
+				return bc->model;
 		}
 	}
 	blob = PG_GETARG_BYTEA_PP(argno);
 	len = VARSIZE_ANY_EXHDR(blob);
-	if (bc != NULL && VARSIZE_ANY_EXHDR(bc->blob) == len &&
-		memcmp(VARDATA_ANY(bc->blob), VARDATA_ANY(blob), len) == 0)
+	if (valid && VARSIZE_ANY_EXHDR(bc->model->blob) == len &&
+		memcmp(VARDATA_ANY(bc->model->blob), VARDATA_ANY(blob), len) == 0)
 		return remember_blob_arg(bc, fcinfo, argno, arg, one_per_query);
 	if (bc == NULL)
-		bc = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BlobCache));
-	else
 	{
-		ct_nac_free(&bc->model);
-		ct_nac_batch_destroy(bc->batch);
-		ct_nac_embed_cache_destroy(bc->embeddings);
-		pfree(bc->blob);
+		bc = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BlobCache));
+		fcinfo->flinfo->fn_extra = bc;
 	}
-	fcinfo->flinfo->fn_extra = NULL;	/* until the new model is complete */
-	decode_model(blob, fcinfo->flinfo->fn_mcxt, &bc->model, &bc->batch, &bc->embeddings);
-	bc->blob = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARHDRSZ + len);
-	SET_VARSIZE(bc->blob, VARHDRSZ + len);
-	memcpy(VARDATA(bc->blob), VARDATA_ANY(blob), len);
-	fcinfo->flinfo->fn_extra = bc;
+	bc->model = NULL;			/* until the new one is found */
+	bc->model = model_cached_blob(blob);
+	bc->generation = cache_generation;
 	return remember_blob_arg(bc, fcinfo, argno, arg, one_per_query);
 }
 

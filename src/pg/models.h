@@ -21,17 +21,16 @@ typedef struct CachedModel
 	ct_nac_batch *batch;		/* scratch for forward passes */
 	ct_nac_embed_cache *embeddings;
 	Size		seen_bytes;		/* cxt's size when last checked against ctnas.model_cache_size */
+	bytea	   *blob;			/* a model passed as bytes: its bytes (name is then NULL) */
 } CachedModel;
 
-/* A model passed as bytea, decoded once per call site (fn_extra) while the bytes stay the same. */
+/* A call site's (fn_extra) model passed as bytea: its entry in the cache, while no cached model was freed since. */
 typedef struct BlobCache
 {
-	bytea	   *blob;
+	CachedModel *model;
+	uint64		generation;		/* the cache's when model was looked up */
 	const void *arg;			/* the argument's address when it is one value for the query, else NULL */
 	bool		arg_stable;		/* ... and PostgreSQL says so (a constant or a parameter), not just the caller */
-	ct_nac		model;
-	ct_nac_batch *batch;
-	ct_nac_embed_cache *embeddings;
 } BlobCache;
 
 /* Defines the ctnas.model setting and the model cache's invalidation. */
@@ -49,7 +48,7 @@ extern void ctnas_model_not_set(void) pg_attribute_noreturn();
  * one_per_query: the caller knows the argument is one value for the whole
  * query (it is then recognised without comparing its bytes each row).
  */
-extern BlobCache *ctnas_model_from_blob(FunctionCallInfo fcinfo, int argno, bool one_per_query);
+extern CachedModel *ctnas_model_from_blob(FunctionCallInfo fcinfo, int argno, bool one_per_query);
 
 /*
  * A model of ctnas.models, decoded and cached; NULL name means the

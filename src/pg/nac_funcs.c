@@ -106,9 +106,9 @@ PG_FUNCTION_INFO_V1(nac_compare_blob);
 Datum
 nac_compare_blob(PG_FUNCTION_ARGS)
 {
-	BlobCache  *bc = ctnas_model_from_blob(fcinfo, 2, false);
+	CachedModel *e = ctnas_model_from_blob(fcinfo, 2, false);
 
-	return compare_with(fcinfo, &bc->model, bc->batch, bc->embeddings, fcinfo->flinfo->fn_mcxt);
+	return compare_with(fcinfo, &e->model, e->batch, e->embeddings, e->cxt);
 }
 
 PG_FUNCTION_INFO_V1(nac_score_setting);
@@ -133,9 +133,9 @@ PG_FUNCTION_INFO_V1(nac_score_blob);
 Datum
 nac_score_blob(PG_FUNCTION_ARGS)
 {
-	BlobCache  *bc = ctnas_model_from_blob(fcinfo, 1, false);
+	CachedModel *e = ctnas_model_from_blob(fcinfo, 1, false);
 
-	return score_with(fcinfo, &bc->model, bc->batch, bc->embeddings, fcinfo->flinfo->fn_mcxt);
+	return score_with(fcinfo, &e->model, e->batch, e->embeddings, e->cxt);
 }
 
 /*
@@ -147,18 +147,18 @@ PG_FUNCTION_INFO_V1(nac_compare_query_model);
 Datum
 nac_compare_query_model(PG_FUNCTION_ARGS)
 {
-	BlobCache  *bc = ctnas_model_from_blob(fcinfo, 2, true);
+	CachedModel *e = ctnas_model_from_blob(fcinfo, 2, true);
 
-	return compare_with(fcinfo, &bc->model, bc->batch, bc->embeddings, fcinfo->flinfo->fn_mcxt);
+	return compare_with(fcinfo, &e->model, e->batch, e->embeddings, e->cxt);
 }
 
 PG_FUNCTION_INFO_V1(nac_score_query_model);
 Datum
 nac_score_query_model(PG_FUNCTION_ARGS)
 {
-	BlobCache  *bc = ctnas_model_from_blob(fcinfo, 1, true);
+	CachedModel *e = ctnas_model_from_blob(fcinfo, 1, true);
 
-	return score_with(fcinfo, &bc->model, bc->batch, bc->embeddings, fcinfo->flinfo->fn_mcxt);
+	return score_with(fcinfo, &e->model, e->batch, e->embeddings, e->cxt);
 }
 
 PG_FUNCTION_INFO_V1(nac_info);
