@@ -55,9 +55,10 @@ SQL
 rows=$(sql $c -At -c "SELECT count(*) FROM cand_dist")
 
 q="SELECT hash, ctnas.nac_score(arch, 'm') AS s FROM %s ORDER BY 2 DESC, 1 LIMIT 10"
-run_ms() {	# run_ms TABLE WORKERS_PER_GATHER -> ms
+run_ms() {	# run_ms TABLE WORKERS_PER_GATHER [SETTING] -> ms
 	sql $c -At <<SQL | tail -n1
 SET max_parallel_workers_per_gather = $2;
+${3:-}
 \\o /dev/null
 CREATE TEMP TABLE t0 AS SELECT clock_timestamp() AS t;
 $(printf "$q" "$1");
@@ -68,14 +69,18 @@ SQL
 median() { tr ' ' '\n' | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 same=$(sql $c -At -c "SELECT (SELECT array_agg(hash || s ORDER BY s DESC, hash) FROM ($(printf "$q" cand_local)) a)
                            = (SELECT array_agg(hash || s ORDER BY s DESC, hash) FROM ($(printf "$q" cand_dist)) b)")
-a=(); b=(); d=()
+# Citus runs a worker's shards in parallel connections, each a backend with node states of its own;
+# with one connection per worker its shards run one after another in one backend, which keeps them
+one_conn="SET citus.max_adaptive_executor_pool_size = 1;"
+a=(); b=(); d=(); e=()
 for ((i = 0; i < repeat; i++)); do
-	a+=("$(run_ms cand_local 0)"); b+=("$(run_ms cand_local 2)"); d+=("$(run_ms cand_dist 0)")
+	a+=("$(run_ms cand_local 0)"); b+=("$(run_ms cand_local 2)"); d+=("$(run_ms cand_dist 0)"); e+=("$(run_ms cand_dist 0 "$one_conn")")
 done
-ma=$(echo "${a[*]}" | median); mb=$(echo "${b[*]}" | median); md=$(echo "${d[*]}" | median)
+ma=$(echo "${a[*]}" | median); mb=$(echo "${b[*]}" | median); md=$(echo "${d[*]}" | median); me=$(echo "${e[*]}" | median)
 printf 'ORDER BY nac_score(arch, model) DESC LIMIT 10 over %s rows (%s x 423,624 cells), %s cores:\n' "$rows" "$copies" "$(nproc)"
 printf '%-44s %9s %8s %10s\n' "where" "seconds" "us/row" "speed-up"
-for row in "one node, no parallel query:$ma" "one node, parallel query (2 workers):$mb" "Citus, 2 workers (8 shards):$md"; do
+for row in "one node, no parallel query:$ma" "one node, parallel query (2 workers):$mb" "Citus, 2 workers (8 shards):$md" \
+	"Citus, one connection per worker:$me"; do
 	printf '%-44s %9.2f %8.2f %9.2fx\n' "${row%%:*}" "$(awk -v m="${row##*:}" 'BEGIN { print m / 1000 }')" \
 		"$(awk -v m="${row##*:}" -v r="$rows" 'BEGIN { print m * 1000 / r }')" "$(awk -v m="${row##*:}" -v a="$ma" 'BEGIN { print a / m }')"
 done
