@@ -22,6 +22,7 @@
 #include "ctnas_md5.h"
 #include "ctnas_nac.h"
 #include "ctnas_search.h"
+#include "fixture_files.h"
 #include "sample_csv.h"
 
 #define COMPAT_DIR			"test/fixtures/0.1.0"
@@ -255,66 +256,6 @@ compat_outcome(ct_ctnas_search *srch, const ct_budget *b, compat_str *outcome, c
 	compat_printf(outcome, " weights=%s", md5);
 	compat_printf(stats, "rows=%llu epochs=%u steps=%llu loss=%a", (unsigned long long) ms.rows, (unsigned) ms.epochs,
 				  (unsigned long long) ms.steps, ms.final_loss);
-}
-
-/* Reads a whole file; NULL if it cannot. */
-static inline uint8_t *
-compat_read_file(const char *path, size_t *len)
-{
-	FILE	   *f = fopen(path, "rb");
-	uint8_t    *buf = NULL;
-	size_t		cap = 0;
-
-	*len = 0;
-	if (f == NULL)
-		return NULL;
-	for (;;)
-	{
-		size_t		got;
-
-		if (*len == cap)
-			buf = realloc(buf, cap = 2 * cap + 65536);
-		got = fread(buf + *len, 1, cap - *len, f);
-		if (got == 0)
-			break;
-		*len += got;
-	}
-	fclose(f);
-	return buf;
-}
-
-/* A file of hex digits (whitespace ignored) as bytes; NULL if it cannot be read. */
-static inline uint8_t *
-compat_read_hex(const char *path, size_t *len)
-{
-	size_t		tlen;
-	uint8_t    *text = compat_read_file(path, &tlen);
-	uint8_t    *out;
-	size_t		k = 0;
-	int			half = -1;
-
-	*len = 0;
-	if (text == NULL)
-		return NULL;
-	out = malloc(tlen / 2 + 1);
-	for (size_t i = 0; i < tlen; i++)
-	{
-		int			c = text[i],
-					v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-
-		if (v < 0)
-			continue;
-		if (half < 0)
-			half = v;
-		else
-		{
-			out[k++] = (uint8_t) (half << 4 | v);
-			half = -1;
-		}
-	}
-	free(text);
-	*len = k;
-	return out;
 }
 
 /* A fixture checkpoint, COMPAT_DIR/ckpt_<name>.bin, or .bin.gz (through gzip -dc); NULL if neither reads. */

@@ -15,6 +15,7 @@
 #include "ctnas_nac.h"
 #include "ctnas_nb101.h"
 #include "darts_csv.h"
+#include "fixture_files.h"
 #include "sample_csv.h"
 
 #define NCELLS 800
@@ -226,30 +227,12 @@ test_darts_views(void)
 static bool
 read_model_hex(const char *path, ct_nac *m)
 {
-	FILE	   *f = fopen(path, "r");
-	static uint8_t blob[1 << 20];
-	size_t		n = 0;
-	int			c,
-				half = -1;
+	size_t		n;
+	uint8_t    *blob = compat_read_hex(path, &n);
+	bool		ok = blob != NULL && ct_nac_blob_read(blob, n, m, NULL, NULL, NULL);
 
-	if (f == NULL)
-		return false;
-	while ((c = fgetc(f)) != EOF && n < sizeof(blob))
-	{
-		int			v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-
-		if (v < 0)
-			continue;
-		if (half < 0)
-			half = v;
-		else
-		{
-			blob[n++] = (uint8_t) (half << 4 | v);
-			half = -1;
-		}
-	}
-	fclose(f);
-	return ct_nac_blob_read(blob, n, m, NULL, NULL, NULL);
+	free(blob);
+	return ok;
 }
 
 /*
