@@ -44,6 +44,8 @@ SHLIB_LINK = -lopenblas -lcjson -lm
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+# the bitcode for JIT inlining computes as the library does (clang would fuse multiply-adds)
+BITCODE_CFLAGS += -ffp-contract=off -fno-math-errno
 
 # TAP tests (test/t); not TAP_TESTS = 1, which would make installcheck run them too
 PROVE_TESTS ?= test/t/*.pl

@@ -120,6 +120,13 @@ FROM (SELECT * FROM cells ORDER BY hash LIMIT 300) c JOIN by_bytes_scores k USIN
 SELECT count(*) AS models_held FROM pg_backend_memory_contexts WHERE name = 'ctnas model';
 RESET ctnas.model_cache_size;
 RESET ctnas.score_cache_size;
+-- a parameter is not a constant: PL/pgSQL keeps the call site while its variable takes other models,
+-- perhaps at the same address (each is recognised by its bytes, not by where they are)
+INSERT INTO ctnas.models(name, weights) SELECT 'robust_memo2', weights FROM by_bytes WHERE n = 2;
+CREATE FUNCTION pg_temp.score_with(a archgraph, w bytea) RETURNS float8 LANGUAGE plpgsql AS $$ BEGIN RETURN nac_score(a, w); END $$;
+SELECT bool_and(pg_temp.score_with(c.arch, m.weights || ''::bytea) = nac_score(c.arch, m.name)) AS each_its_own
+FROM (SELECT arch FROM cells ORDER BY hash LIMIT 40) c, (SELECT * FROM ctnas.models WHERE name LIKE 'robust\_memo%' ORDER BY name) m;
+DELETE FROM ctnas.models WHERE name = 'robust_memo2';
 DELETE FROM ctnas.models WHERE name = 'robust_memo';
 
 -- cancels inside long steps (measured in README; here only that they stop)

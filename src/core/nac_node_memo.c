@@ -46,14 +46,20 @@ typedef struct memo_key
 
 /*
  * Interned classes of one layer (1 .. L-2): an open-addressing table of
- * keys (one cache miss per lookup) and the kept rows by class.
+ * keys (one cache miss per lookup) and the kept rows by class, in chunks
+ * that never move (growing adds a chunk: no copy of the rows, so memory is
+ * never held twice).
  */
+#define CHUNK_CLASSES 64
+
 typedef struct memo_layer
 {
 	int			n;
-	int			cap;			/* classes there is room for: half the table */
+	int			cap;			/* keys the table has room for: half its slots */
 	memo_key   *table;			/* [2 cap] */
-	float	   *qp;				/* [cap x 2 width]: Q then P */
+	int			nchunks;
+	int			chunks_cap;
+	float	  **chunk;			/* [nchunks] of CHUNK_CLASSES x 2 width: Q then P */
 } memo_layer;
 
 /* One entry of the direct-mapped layer L-1, its rows right after it; valid while gen is the memo's. */
@@ -74,7 +80,7 @@ struct ct_nac_memo
 	float	   *qp0;			/* [vocab x 2 width] of the op embeddings */
 	uint64_t   *sig0;			/* [vocab] */
 	memo_layer	layer[CT_NAC_MAX_LAYERS];	/* [1 .. layers - 2] */
-	size_t		interned_bytes;
+	size_t		interned_bytes; /* allocated by the interned layers */
 	size_t		interned_budget;
 	int			dm_size;		/* entries of layer L-1 (layers >= 2): grows to dm_max */
 	int			dm_max;
@@ -249,18 +255,32 @@ key_equal(const memo_key *k, int self, const int *pred, int np, uint64_t sig)
 	return k->sig == sig && k->self == self && k->npred == np && memcmp(k->pred, pred, sizeof(int) * np) == 0;
 }
 
-/* Bytes an interned class holds: two table slots and its rows. */
 static size_t
-interned_class_bytes(int w)
+table_bytes(int cap)
 {
-	return 2 * sizeof(memo_key) + sizeof(float) * 2 * (size_t) w;
+	return 2 * (size_t) cap * sizeof(memo_key);
+}
+
+static size_t
+chunk_bytes(int w)
+{
+	return (size_t) CHUNK_CLASSES * 2 * (size_t) w * sizeof(float);
+}
+
+/* What a layer holds. */
+static size_t
+layer_bytes(const memo_layer *ly, int w)
+{
+	return table_bytes(ly->cap) + (size_t) ly->nchunks * chunk_bytes(w) + (size_t) ly->chunks_cap * sizeof(float *);
 }
 
 static void
 layer_free(memo_layer *ly)
 {
+	for (int c = 0; c < ly->nchunks; c++)
+		ct_free(ly->chunk[c]);
+	ct_free(ly->chunk);
 	ct_free(ly->table);
-	ct_free(ly->qp);
 	memset(ly, 0, sizeof(*ly));
 }
 
@@ -276,30 +296,83 @@ table_slot(const memo_layer *ly, int self, const int *pred, int np, uint64_t sig
 	return &ly->table[i];
 }
 
-/* Room for `more` classes; the new arrays are complete before the old ones go (an allocation may raise an ERROR). */
-static void
-layer_grow(ct_nac_memo *mm, memo_layer *ly, int more)
+static int
+grown_cap(int cap, int need)
 {
-	memo_layer	g = *ly;
-	size_t		w2 = 2 * (size_t) mm->w;
+	int			c = cap ? 2 * cap : 64;
 
-	if (ly->n + more <= ly->cap)
-		return;
-	for (g.cap = ly->cap ? 2 * ly->cap : 64; g.cap < ly->n + more; g.cap *= 2)
-		;
-	g.table = ct_calloc(2 * (size_t) g.cap, sizeof(memo_key));
-	g.qp = ct_malloc(sizeof(float) * (size_t) g.cap * w2);
-	if (ly->n > 0)
-		memcpy(g.qp, ly->qp, sizeof(float) * (size_t) ly->n * w2);
-	for (size_t i = 0; i < 2 * (size_t) ly->cap; i++)
-		if (ly->table[i].id != 0)
+	while (c < need)
+		c *= 2;
+	return c;
+}
+
+/*
+ * Room for `more` classes.  Each allocation is complete before anything
+ * changes (an allocation may raise an ERROR): a bigger table replaces the
+ * old one only once filled, a new chunk is linked only once allocated.
+ */
+static void
+layer_room(ct_nac_memo *mm, memo_layer *ly, int more)
+{
+	int			need = ly->n + more;
+
+	if (need > ly->cap)
+	{
+		memo_layer	g = *ly;
+
+		g.cap = grown_cap(ly->cap, need);
+		g.table = ct_calloc(2 * (size_t) g.cap, sizeof(memo_key));
+		for (size_t i = 0; i < 2 * (size_t) ly->cap; i++)
+			if (ly->table[i].id != 0)
+			{
+				const memo_key *k = &ly->table[i];
+
+				*table_slot(&g, k->self, k->pred, k->npred, k->sig) = *k;
+			}
+		ct_free(ly->table);
+		ly->table = g.table;
+		ly->cap = g.cap;
+	}
+	while (need > ly->nchunks * CHUNK_CLASSES)
+	{
+		if (ly->nchunks == ly->chunks_cap)
 		{
-			const memo_key *k = &ly->table[i];
+			int			ncap = ly->chunks_cap ? 2 * ly->chunks_cap : 16;
+			float	  **list = ct_malloc(sizeof(float *) * ncap);
 
-			*table_slot(&g, k->self, k->pred, k->npred, k->sig) = *k;
+			if (ly->nchunks > 0)
+				memcpy(list, ly->chunk, sizeof(float *) * ly->nchunks);
+			ct_free(ly->chunk);
+			ly->chunk = list;
+			ly->chunks_cap = ncap;
 		}
-	layer_free(ly);
-	*ly = g;
+		ly->chunk[ly->nchunks] = ct_malloc(chunk_bytes(mm->w));
+		ly->nchunks++;
+	}
+}
+
+/*
+ * What the interned layers would hold at most while a cell adds up to
+ * `slots` classes to each: what they hold, a new table beside the old one
+ * where it would grow, new chunks.
+ */
+static size_t
+interned_peak(const ct_nac_memo *mm)
+{
+	size_t		bytes = 0;
+
+	for (int l = 1; l <= mm->layers - 2; l++)
+	{
+		const memo_layer *ly = &mm->layer[l];
+		int			need = ly->n + mm->slots;
+
+		bytes += layer_bytes(ly, mm->w);
+		if (need > ly->cap)
+			bytes += table_bytes(grown_cap(ly->cap, need)) + 2 * sizeof(float *) * (size_t) (ly->chunks_cap + 16);
+		if (need > ly->nchunks * CHUNK_CLASSES)
+			bytes += (size_t) ((need - ly->nchunks * CHUNK_CLASSES + CHUNK_CLASSES - 1) / CHUNK_CLASSES) * chunk_bytes(mm->w);
+	}
+	return bytes;
 }
 
 ct_nac_memo *
@@ -360,27 +433,16 @@ ct_nac_memo_get_stats(const ct_nac_memo *mm)
 {
 	ct_nac_memo_stats s = mm->stats;
 
-	s.bytes = mm->interned_bytes + (size_t) mm->dm_size * mm->dm_stride;
+	s.bytes = mm->interned_bytes + (size_t) mm->dm_size * mm->dm_stride;	/* what is allocated */
 	return s;
 }
 
-/* Drops every kept class (ids change, so layer L-1's entries go too). */
+/* Drops every kept class (ids change, so layer L-1's entries go too) and frees the interned layers. */
 static void
 flush(ct_nac_memo *mm)
 {
 	for (int l = 1; l <= mm->layers - 2; l++)
-	{
-		memo_layer *ly = &mm->layer[l];
-
-		/* the first allocation stays (a budget of 0 flushes before every cell) */
-		if (ly->cap > 64)
-			layer_free(ly);
-		else if (ly->cap > 0)
-		{
-			memset(ly->table, 0, sizeof(memo_key) * 2 * (size_t) ly->cap);
-			ly->n = 0;
-		}
-	}
+		layer_free(&mm->layer[l]);
 	mm->interned_bytes = 0;
 	mm->gen++;
 	mm->stats.flushes++;
@@ -392,7 +454,8 @@ rows_of(const ct_nac_memo *mm, int l, int c)
 {
 	size_t		w2 = 2 * (size_t) mm->w;
 
-	return l == 0 ? mm->qp0 + (size_t) c * w2 : mm->layer[l].qp + (size_t) c * w2;
+	return l == 0 ? mm->qp0 + (size_t) c * w2 :
+		mm->layer[l].chunk[c / CHUNK_CLASSES] + (size_t) (c % CHUNK_CLASSES) * w2;
 }
 
 static inline memo_entry *
@@ -483,11 +546,13 @@ intern_layer(ct_nac_memo *mm, const ct_nac *m, int l, int (*pred)[MAX_SLOTS], co
 			 const uint64_t *sig, int *cls)
 {
 	memo_layer *ly = &mm->layer[l];
-	size_t		w2 = 2 * (size_t) mm->w;
 	pending		pd[MAX_SLOTS];
 	int			npd = 0;
 
-	layer_grow(mm, ly, mm->slots);
+	layer_room(mm, ly, mm->slots);
+	mm->interned_bytes = 0;
+	for (int k = 1; k <= mm->layers - 2; k++)
+		mm->interned_bytes += layer_bytes(&mm->layer[k], mm->w);
 	for (int v = 0; v < mm->slots; v++)
 	{
 		memo_key   *k = table_slot(ly, cls[v], pred[v], np[v], sig[v]);
@@ -504,7 +569,7 @@ intern_layer(ct_nac_memo *mm, const ct_nac *m, int l, int (*pred)[MAX_SLOTS], co
 			i = npd++;
 			set_key(&pd[i].key, cls[v], pred[v], np[v], sig[v]);
 			pd[i].key.id = ly->n + i + 1;
-			pd[i].rows = ly->qp + (size_t) (ly->n + i) * w2;
+			pd[i].rows = (float *) rows_of(mm, l, ly->n + i);
 		}
 		cls[v] = pd[i].key.id - 1;
 	}
@@ -515,7 +580,6 @@ intern_layer(ct_nac_memo *mm, const ct_nac *m, int l, int (*pred)[MAX_SLOTS], co
 	for (int i = 0; i < npd; i++)
 		*table_slot(ly, pd[i].key.self, pd[i].key.pred, pd[i].key.npred, pd[i].key.sig) = pd[i].key;
 	ly->n += npd;
-	mm->interned_bytes += (size_t) npd * interned_class_bytes(mm->w);
 }
 
 /*
@@ -593,17 +657,29 @@ ct_nac_memo_embed(ct_nac_memo *mm, const ct_nac *m, const ct_dag *d, float *feat
 	float	   *restrict f = feat;
 	const float *restrict h = mm->h;
 
-	if (mm->interned_bytes > mm->interned_budget)
+	/* the interned layers stay within their budget even while this cell adds to them */
+	if (interned_peak(mm) > mm->interned_budget)
 		flush(mm);
-	/* layer L-1's entries start few and double while they keep filling (a cache: dropped, not moved) */
+	/* a growth of layer L-1's entries that failed (an ERROR) left none: as many as before */
+	if (mm->dm == NULL && mm->layers >= 2)
+		mm->dm = ct_calloc(mm->dm_size, mm->dm_stride);
+	/*
+	 * Layer L-1's entries start few and double while they keep filling.  A
+	 * cache: the old entries are dropped before the new ones are allocated,
+	 * so they are never held twice; if that fails, the size stays (dm_max).
+	 */
 	if (mm->dm_fills > mm->dm_size && mm->dm_size < mm->dm_max)
 	{
 		int			n = mm->dm_size > mm->dm_max / 2 ? mm->dm_max : 2 * mm->dm_size;
-		char	   *dm = ct_calloc(n, mm->dm_stride);
+		int			max = mm->dm_max;
+		char	   *old = mm->dm;
 
-		ct_free(mm->dm);
-		mm->dm = dm;
+		mm->dm_max = mm->dm_size;
+		mm->dm = NULL;
+		ct_free(old);
+		mm->dm = ct_calloc(n, mm->dm_stride);
 		mm->dm_size = n;
+		mm->dm_max = max;
 		mm->dm_fills = 0;
 	}
 	mm->stats.cells++;

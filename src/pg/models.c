@@ -57,11 +57,22 @@ models_relcache_callback(Datum arg, Oid relid)
 		cache_valid = false;
 }
 
-/* A new ctnas.score_cache_size applies to the models decoded from now on: decode them again. */
+/*
+ * A new ctnas.score_cache_size, or ctnas.model_cache_size (half of which
+ * bounds it), sizes the node states of models decoded from now on: decode
+ * them again.
+ */
 static void
 score_cache_assign(int newval, void *extra)
 {
 	if (newval != score_cache_kb)
+		cache_valid = false;
+}
+
+static void
+model_cache_assign(int newval, void *extra)
+{
+	if (newval != model_cache_kb)
 		cache_valid = false;
 }
 
@@ -82,7 +93,7 @@ ctnas_models_init(void)
 							"Most memory the decoded models of ctnas.models may hold in one backend.",
 							"Beyond it the least recently used models are dropped (the one in use is always kept).",
 							&model_cache_kb, 128 * 1024, 0, MAX_KILOBYTES,
-							PGC_SUSET, GUC_UNIT_KB, NULL, NULL, NULL);
+							PGC_SUSET, GUC_UNIT_KB, NULL, model_cache_assign, NULL);
 
 	/*
 	 * Per model and backend, superuser only like the above.  64 MB keeps
@@ -352,12 +363,32 @@ ctnas_model_not_set(void)
 			 errhint("SET ctnas.model = 'name' (a row of ctnas.models), or pass the model as the last argument.")));
 }
 
-/* Notes the argument's address when it is one value for the query (see ctnas_model_from_blob); returns its model. */
+/*
+ * Whether argument argno is a constant: the same value at the same address
+ * for as long as the call site lives.  A parameter is not: PL/pgSQL keeps a
+ * call site across executions of an expression while its variables change,
+ * and a new value may land at the old one's address.
+ */
+static bool
+arg_is_const(FmgrInfo *flinfo, int argno)
+{
+	Node	   *expr = flinfo->fn_expr;
+	List	   *args;
+
+	if (expr == NULL || !IsA(expr, FuncExpr))
+		return false;
+	args = ((FuncExpr *) expr)->args;
+	return argno < list_length(args) && IsA(list_nth(args, argno), Const);
+}
+
+/* Notes the argument's address when it is one value for the query or execution (see ctnas_model_from_blob); returns its model. */
 static CachedModel *
 remember_blob_arg(BlobCache *bc, FunctionCallInfo fcinfo, int argno, const void *arg, bool one_per_query)
 {
-	bc->arg_stable = get_fn_expr_arg_stable(fcinfo->flinfo, argno);
-	bc->arg = (one_per_query || bc->arg_stable) ? arg : NULL;
+	bool		stable = get_fn_expr_arg_stable(fcinfo->flinfo, argno);
+
+	bc->arg_const = stable && arg_is_const(fcinfo->flinfo, argno);
+	bc->arg = (one_per_query || stable) ? arg : NULL;
 	return bc->model;
 }
 
@@ -371,21 +402,22 @@ ctnas_model_from_blob(FunctionCallInfo fcinfo, int argno, bool one_per_query)
 	Size		len;
 
 	/*
-	 * A model that is the same value for the whole query (a constant, a
-	 * parameter; or, with one_per_query, what the caller vouches for: the
-	 * subquery a Citus coordinator puts there, citus.c) is recognised by its
-	 * address, its length and its last 8 bytes (the end of the weights and the
-	 * checksum), not by comparing all its bytes on every row.
+	 * A model that is one value for the whole query (a constant), for an
+	 * execution (a parameter), or, with one_per_query, what the caller
+	 * vouches for (the subquery a Citus coordinator puts there, citus.c) is
+	 * recognised by its address, its length and its last 8 bytes (the end of
+	 * the weights and the checksum of all of them), not by comparing all its
+	 * bytes on every row.
 	 */
 	if (valid && bc->arg != NULL && bc->arg == arg)
 	{
 		/*
-		 * A constant or parameter is one value for the query, toasted or not.
-		 * What only the caller vouches for is checked as far as is cheap (a
-		 * toasted value, whose pointer a correlated subquery may reuse for
-		 * another row's, is compared in full below).
+		 * A constant is the same value at the same address, toasted or not.
+		 * Anything else is checked as far as is cheap (a toasted value, whose
+		 * pointer a correlated subquery may reuse for another row's, is
+		 * compared in full below).
 		 */
-		if (bc->arg_stable)
+		if (bc->arg_const)
 			return bc->model;
 		if (!VARATT_IS_EXTENDED(arg))
 		{

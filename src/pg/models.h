@@ -30,7 +30,7 @@ typedef struct BlobCache
 	CachedModel *model;
 	uint64		generation;		/* the cache's when model was looked up */
 	const void *arg;			/* the argument's address when it is one value for the query, else NULL */
-	bool		arg_stable;		/* ... and PostgreSQL says so (a constant or a parameter), not just the caller */
+	bool		arg_const;		/* ... and it is a constant: the same bytes at that address, nothing to check */
 } BlobCache;
 
 /* Defines the ctnas.model setting and the model cache's invalidation. */

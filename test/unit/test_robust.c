@@ -19,56 +19,7 @@
 extern sample_row rows[5100];
 extern void build_sample_oracle(ct_oracle *o, int n);
 
-/* ---- a counting allocator: bytes live now and at most ---------------------------- */
-
-static size_t live_bytes,
-			peak_bytes;
-
-typedef union header
-{
-	size_t		size;
-	max_align_t align;
-} header;
-
-static void *
-counting_malloc(size_t size)
-{
-	header	   *h = malloc(sizeof(header) + (size ? size : 1));
-
-	if (h == NULL)
-		abort();
-	h->size = size;
-	live_bytes += size;
-	if (live_bytes > peak_bytes)
-		peak_bytes = live_bytes;
-	return h + 1;
-}
-
-static void
-counting_free(void *p)
-{
-	header	   *h = (header *) p - 1;
-
-	live_bytes -= h->size;
-	free(h);
-}
-
-/* Starts counting: the peak from here on, above what is live now. */
-static size_t
-count_start(void)
-{
-	ct_set_allocator(counting_malloc, counting_free);
-	live_bytes = 0;
-	peak_bytes = 0;
-	return 0;
-}
-
-static size_t
-count_stop(void)
-{
-	ct_set_allocator(NULL, NULL);
-	return peak_bytes;
-}
+#include "counting_alloc.h"
 
 /* ---- interrupts ------------------------------------------------------------------ */
 
