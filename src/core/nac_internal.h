@@ -23,7 +23,8 @@ extern void ct_nac_sgemm(ct_interrupt_fn interrupt, void *arg, bool trans_a, int
  * the library loads: element-wise loops run wider.  The arithmetic is the
  * same in every copy (IEEE adds and multiplies in the same order, no fused
  * multiply-add: the build has -ffp-contract=off), so are the bits
- * (make simd-check compares a build without them, -DCT_NO_SIMD_CLONES).
+ * (make unittest runs nac_memo and compat_0_1_0 again in a build without
+ * them, -DCT_NO_SIMD_CLONES).
  */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(CT_NO_SIMD_CLONES)
 #define CT_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))

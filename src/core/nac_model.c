@@ -420,7 +420,6 @@ ct_nac_batch_memo_stats(const ct_nac_batch *bt, ct_nac_memo_stats *out)
 	return true;
 }
 
-
 void
 ct_nac_batch_freeze(ct_nac_batch *bt)
 {

@@ -82,7 +82,6 @@ struct ct_nac_memo
 	float	   *qp0;			/* [vocab x 2 width] of the op embeddings */
 	uint64_t   *sig0;			/* [vocab] */
 	memo_layer	layer[CT_NAC_MAX_LAYERS];	/* [1 .. layers - 2] */
-	size_t		interned_bytes; /* allocated by the interned layers */
 	size_t		interned_budget;
 	int			dm_size;		/* entries of layer L-1 (layers >= 2): grows to dm_max */
 	int			dm_max;
@@ -435,7 +434,9 @@ ct_nac_memo_get_stats(const ct_nac_memo *mm)
 {
 	ct_nac_memo_stats s = mm->stats;
 
-	s.bytes = mm->interned_bytes + (size_t) mm->dm_size * mm->dm_stride;	/* what is allocated */
+	s.bytes = (size_t) mm->dm_size * mm->dm_stride;	/* what is allocated */
+	for (int l = 1; l <= mm->layers - 2; l++)
+		s.bytes += layer_bytes(&mm->layer[l], mm->w);
 	return s;
 }
 
@@ -445,7 +446,6 @@ flush(ct_nac_memo *mm)
 {
 	for (int l = 1; l <= mm->layers - 2; l++)
 		layer_free(&mm->layer[l]);
-	mm->interned_bytes = 0;
 	mm->gen++;
 	mm->stats.flushes++;
 }
@@ -467,9 +467,13 @@ dm_entry(const ct_nac_memo *mm, uint64_t sig)
 }
 
 /*
- * The in-neighbours of slot v as classes of the layer below, sorted by
- * (signature, class): the order their P rows are summed in.
+ * The in-neighbours of slot v as classes of the layer below (cls), sorted by
+ * (signature, class): the order their P rows are summed in.  With slot_index
+ * for cls: the in-neighbours' slots, in the same order.
  */
+static const int slot_index[MAX_SLOTS] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+_Static_assert(MAX_SLOTS == 16, "slot_index lists every slot");
+
 static int
 slot_preds(const ct_dag *d, int v, const int *cls, const uint64_t *sg, int *pred, uint64_t *psig)
 {
@@ -552,9 +556,6 @@ intern_layer(ct_nac_memo *mm, const ct_nac *m, int l, int (*pred)[MAX_SLOTS], co
 	int			npd = 0;
 
 	layer_room(mm, ly, mm->slots);
-	mm->interned_bytes = 0;
-	for (int k = 1; k <= mm->layers - 2; k++)
-		mm->interned_bytes += layer_bytes(&mm->layer[k], mm->w);
 	for (int v = 0; v < mm->slots; v++)
 	{
 		memo_key   *k = table_slot(ly, cls[v], pred[v], np[v], sig[v]);
@@ -733,31 +734,13 @@ ct_nac_memo_embed(ct_nac_memo *mm, const ct_nac *m, const ct_dag *d, float *feat
 	for (int v = 0; v < slots; v++)
 	{
 		const float *pq[MAX_SLOTS];
-		int			np = 0;
+		int			order[MAX_SLOTS];
+		uint64_t	psig[MAX_SLOTS];
+		/* in signature order, as the classes below were summed */
+		int			np = slot_preds(d, v, slot_index, sg, order, psig);
 
-		if (v < d->n)
-		{
-			int			order[MAX_SLOTS];
-			uint64_t	psig[MAX_SLOTS];
-
-			/* in signature order, as the classes below were summed */
-			for (int u = 0; u < v; u++)
-				if (d->pred[v] >> u & 1u)
-				{
-					int			k = np++;
-
-					while (k > 0 && (psig[k - 1] > sg[u] || (psig[k - 1] == sg[u] && order[k - 1] > u)))
-					{
-						order[k] = order[k - 1];
-						psig[k] = psig[k - 1];
-						k--;
-					}
-					order[k] = u;
-					psig[k] = sg[u];
-				}
-			for (int e = 0; e < np; e++)
-				pq[e] = top[order[e]];
-		}
+		for (int e = 0; e < np; e++)
+			pq[e] = top[order[e]];
 		class_state(w, top[v], pq, np, m->b[L - 1], mm->h);
 		for (int k = 0; k < w; k++)
 			f[k] += h[k];

@@ -34,14 +34,15 @@ check_forward_result(double x)
 }
 
 /*
- * The batch's scratch buffers grow inside forward passes, through the core's
- * allocator, i.e. in CurrentMemoryContext: that must be the context the
- * model lives in, not the per-row one.
+ * With model e (by name, setting or bytes: all live in the model cache).  The
+ * batch's scratch buffers and node states grow inside forward passes,
+ * through the core's allocator, i.e. in CurrentMemoryContext: that must be
+ * the context the model lives in, not the per-row one.
  */
 static Datum
-compare_with(FunctionCallInfo fcinfo, const ct_nac *model, ct_nac_batch *batch,
-			 ct_nac_embed_cache *embeddings, MemoryContext cxt)
+compare_with(FunctionCallInfo fcinfo, CachedModel *e)
 {
+	const ct_nac *model = &e->model;
 	ct_arch		a,
 				b;
 	MemoryContext old;
@@ -55,11 +56,11 @@ compare_with(FunctionCallInfo fcinfo, const ct_nac *model, ct_nac_batch *batch,
 	ctnas_model_check_space(model, &a);
 	ctnas_model_check_space(model, &b);
 	ctnas_blas_single_thread();
-	old = MemoryContextSwitchTo(cxt);
+	old = MemoryContextSwitchTo(e->cxt);
 	/* copied: b's embedding may land in the same cache entry */
-	fa = ct_nac_embed_cached(embeddings, model, batch, &a);
+	fa = ct_nac_embed_cached(e->embeddings, model, e->batch, &a);
 	memcpy(fa_copy, fa, sizeof(float) * model->feat);
-	fb = ct_nac_embed_cached(embeddings, model, batch, &b);
+	fb = ct_nac_embed_cached(e->embeddings, model, e->batch, &b);
 	p = ct_nac_prob_feat(model, fa_copy, fb);
 	MemoryContextSwitchTo(old);
 	check_forward_result(p);
@@ -67,9 +68,9 @@ compare_with(FunctionCallInfo fcinfo, const ct_nac *model, ct_nac_batch *batch,
 }
 
 static Datum
-score_with(FunctionCallInfo fcinfo, const ct_nac *model, ct_nac_batch *batch,
-		   ct_nac_embed_cache *embeddings, MemoryContext cxt)
+score_with(FunctionCallInfo fcinfo, CachedModel *e)
 {
+	const ct_nac *model = &e->model;
 	ct_arch		a;
 	MemoryContext old;
 	double		score;
@@ -77,8 +78,8 @@ score_with(FunctionCallInfo fcinfo, const ct_nac *model, ct_nac_batch *batch,
 	archgraph_arg(fcinfo, 0, &a);
 	ctnas_model_check_space(model, &a);
 	ctnas_blas_single_thread();
-	old = MemoryContextSwitchTo(cxt);
-	score = ct_nac_score_feat(model, ct_nac_embed_cached(embeddings, model, batch, &a));
+	old = MemoryContextSwitchTo(e->cxt);
+	score = ct_nac_score_feat(model, ct_nac_embed_cached(e->embeddings, model, e->batch, &a));
 	MemoryContextSwitchTo(old);
 	check_forward_result(score);
 	PG_RETURN_FLOAT8(score);
@@ -90,7 +91,7 @@ nac_compare_setting(PG_FUNCTION_ARGS)
 {
 	CachedModel *e = ctnas_model_cached(ctnas_model_setting());
 
-	return compare_with(fcinfo, &e->model, e->batch, e->embeddings, e->cxt);
+	return compare_with(fcinfo, e);
 }
 
 PG_FUNCTION_INFO_V1(nac_compare_named);
@@ -99,7 +100,7 @@ nac_compare_named(PG_FUNCTION_ARGS)
 {
 	CachedModel *e = ctnas_model_cached(text_to_cstring(PG_GETARG_TEXT_PP(2)));
 
-	return compare_with(fcinfo, &e->model, e->batch, e->embeddings, e->cxt);
+	return compare_with(fcinfo, e);
 }
 
 PG_FUNCTION_INFO_V1(nac_compare_blob);
@@ -108,7 +109,7 @@ nac_compare_blob(PG_FUNCTION_ARGS)
 {
 	CachedModel *e = ctnas_model_from_blob(fcinfo, 2, false);
 
-	return compare_with(fcinfo, &e->model, e->batch, e->embeddings, e->cxt);
+	return compare_with(fcinfo, e);
 }
 
 PG_FUNCTION_INFO_V1(nac_score_setting);
@@ -117,7 +118,7 @@ nac_score_setting(PG_FUNCTION_ARGS)
 {
 	CachedModel *e = ctnas_model_cached(ctnas_model_setting());
 
-	return score_with(fcinfo, &e->model, e->batch, e->embeddings, e->cxt);
+	return score_with(fcinfo, e);
 }
 
 PG_FUNCTION_INFO_V1(nac_score_named);
@@ -126,7 +127,7 @@ nac_score_named(PG_FUNCTION_ARGS)
 {
 	CachedModel *e = ctnas_model_cached(text_to_cstring(PG_GETARG_TEXT_PP(1)));
 
-	return score_with(fcinfo, &e->model, e->batch, e->embeddings, e->cxt);
+	return score_with(fcinfo, e);
 }
 
 PG_FUNCTION_INFO_V1(nac_score_blob);
@@ -135,7 +136,7 @@ nac_score_blob(PG_FUNCTION_ARGS)
 {
 	CachedModel *e = ctnas_model_from_blob(fcinfo, 1, false);
 
-	return score_with(fcinfo, &e->model, e->batch, e->embeddings, e->cxt);
+	return score_with(fcinfo, e);
 }
 
 /*
@@ -149,7 +150,7 @@ nac_compare_query_model(PG_FUNCTION_ARGS)
 {
 	CachedModel *e = ctnas_model_from_blob(fcinfo, 2, true);
 
-	return compare_with(fcinfo, &e->model, e->batch, e->embeddings, e->cxt);
+	return compare_with(fcinfo, e);
 }
 
 PG_FUNCTION_INFO_V1(nac_score_query_model);
@@ -158,7 +159,7 @@ nac_score_query_model(PG_FUNCTION_ARGS)
 {
 	CachedModel *e = ctnas_model_from_blob(fcinfo, 1, true);
 
-	return score_with(fcinfo, &e->model, e->batch, e->embeddings, e->cxt);
+	return score_with(fcinfo, e);
 }
 
 PG_FUNCTION_INFO_V1(nac_info);
