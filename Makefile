@@ -134,6 +134,9 @@ bench: deps
 test/tools/nac_tool: test/tools/nac_tool.c test/common/sample_csv.c test/common/darts_csv.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h test/common/*.h)
 	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< test/common/sample_csv.c test/common/darts_csv.c $(CORE_SRCS) -lopenblas -lcjson -lm
 
+test/tools/memo_bench: test/tools/memo_bench.c test/common/nb101_table.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h)
+	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< test/common/nb101_table.c $(CORE_SRCS) -lopenblas -lcjson -lm
+
 test/tools/ktau_bench: test/tools/ktau_bench.c test/common/nb101_table.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h)
 	$(CC) $(OPT_FLAGS) -g $(WARNINGS) -std=gnu11 -Iinclude -Itest/common -o $@ $< test/common/nb101_table.c $(CORE_SRCS) -lopenblas -lcjson -lm
 

@@ -9,7 +9,8 @@
  * 219,141 classes after layers 1, 2 and 3, against 2.9 million nodes, so a
  * model that scores one cell per call (nac_score over a table) can keep the
  * states of classes it has seen and compute only new ones: a full scan
- * computes 579,000 product rows instead of 8.6 million.
+ * computes 579,000 product rows instead of 8.6 million (test/tools/memo_bench;
+ * the class counts: test/bench/wl_classes.py).
  *
  * What is kept per class of layer l is Q = H W[l] + H and P = H W[l], all a
  * class of layer l + 1 needs: ReLU(Q[self] + b[l] + sum of P[in-neighbours]).
