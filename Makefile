@@ -92,6 +92,9 @@ unittest: test/unit/run_unit_tests test/unit/run_unit_tests_plain test/tools/nac
 	cd $(srcdir) && test/unit/run_unit_tests_plain nac_memo && test/unit/run_unit_tests_plain compat_0_1_0
 	cd $(srcdir) && test/tools/nac_tool dump test/unit/nac_dump.json && \
 		/usr/bin/python3 test/torch/crosscheck.py test/unit/nac_dump.json
+	cd $(srcdir) && test/tools/nac_tool dump-default test/unit/nac_dump_default.json && \
+		/usr/bin/python3 test/torch/crosscheck.py test/unit/nac_dump_default.json && \
+		/usr/bin/python3 test/torch/crosscheck.py --negative test/unit/nac_dump_default.json
 	cd $(srcdir) && test/tools/nac_tool dump-darts test/unit/nac_dump_darts.json && \
 		/usr/bin/python3 test/torch/crosscheck.py test/unit/nac_dump_darts.json
 	cd $(srcdir) && test/tools/nac_tool dump-ofa test/unit/nac_dump_ofa.json && \

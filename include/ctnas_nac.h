@@ -31,8 +31,8 @@
 #define CT_NAC_MAX_LAYERS	16
 #define CT_NAC_MAX_WIDTH	1024
 #define CT_NAC_MAX_VIEWS	2	/* graphs per architecture (ct_space.nac_views) */
-/* Features of one architecture, at most: views x width. */
-#define CT_NAC_MAX_FEAT		(CT_NAC_MAX_VIEWS * CT_NAC_MAX_WIDTH)
+/* Features of one architecture, at most: views x 2 width (the readouts with the sink). */
+#define CT_NAC_MAX_FEAT		(CT_NAC_MAX_VIEWS * 2 * CT_NAC_MAX_WIDTH)
 
 /* Op ids of the reference's tensorisation (not ct_op: the order differs). */
 enum
@@ -50,9 +50,35 @@ enum
 typedef enum ct_nac_readout
 {
 	CT_NAC_READOUT_MEAN_SLOTS = 1,	/* mean over all slots, padding included */
-	CT_NAC_READOUT_BOTH_DIRECTIONS = 2	/* the mean of that for the cell and for the cell
+	CT_NAC_READOUT_BOTH_DIRECTIONS = 2, /* the mean of that for the cell and for the cell
 										 * with every edge reversed (shared weights) */
+	CT_NAC_READOUT_NODES_SINK = 3,	/* [mean over the graph's nodes (no padding); the state
+									 * of its last node (the sink: NB101's output)], 2 x width */
+	CT_NAC_READOUT_NODES_SINK_BOTH = 4	/* the mean of that for the cell and for the cell
+										 * reversed, whose last node is the cell's input */
 } ct_nac_readout;
+
+/* Whether a readout reads the cell reversed too (the mean of both directions). */
+static inline bool
+ct_nac_readout_both(int readout)
+{
+	return readout == CT_NAC_READOUT_BOTH_DIRECTIONS || readout == CT_NAC_READOUT_NODES_SINK_BOTH;
+}
+
+/* Whether a readout is [mean of the nodes; the sink's state] rather than the mean of all slots. */
+static inline bool
+ct_nac_readout_sink(int readout)
+{
+	return readout == CT_NAC_READOUT_NODES_SINK || readout == CT_NAC_READOUT_NODES_SINK_BOTH;
+}
+
+/* The readout of these two choices. */
+static inline int
+ct_nac_readout_of(bool both, bool sink)
+{
+	return sink ? (both ? CT_NAC_READOUT_NODES_SINK_BOTH : CT_NAC_READOUT_NODES_SINK)
+		: (both ? CT_NAC_READOUT_BOTH_DIRECTIONS : CT_NAC_READOUT_MEAN_SLOTS);
+}
 
 typedef enum ct_nac_head
 {
@@ -116,9 +142,19 @@ ct_nac_is_mlp(const ct_nac_shape *s)
 	return s->network == CT_NAC_NETWORK_MLP;
 }
 
+/* The readout in words (nac_info's network.readout). */
+extern const char *ct_nac_readout_text(const ct_nac_shape *s);
+
+/* Features of one graph: width, or 2 x width for the readouts with the sink. */
+static inline int
+ct_nac_graph_feat(const ct_nac_shape *s)
+{
+	return ct_nac_readout_sink(s->readout) ? 2 * s->width : s->width;
+}
+
 /*
  * The network.  params holds every parameter contiguously, in this order.
- * An architecture's features are feat = views x width floats: the readout of
+ * An architecture's features are feat = views x ct_nac_graph_feat floats: the readout of
  * each of its graphs (ct_space.nac_views; 1 but for DARTS, whose normal and
  * reduction cells are read apart by the same GCN, as the reference does), in
  * view order.
@@ -201,7 +237,7 @@ extern bool ct_nac_batch_memo_stats(const ct_nac_batch *bt, ct_nac_memo_stats *o
 typedef struct ct_nac_memo ct_nac_memo;
 extern ct_nac_memo *ct_nac_memo_create(const ct_nac *m, size_t bytes);
 extern void ct_nac_memo_destroy(ct_nac_memo *mm);
-/* feat (width floats) = the readout of one graph. */
+/* feat (ct_nac_graph_feat floats) = the readout of one graph. */
 extern void ct_nac_memo_embed(ct_nac_memo *mm, const ct_nac *m, const ct_dag *d, float *feat);
 extern ct_nac_memo_stats ct_nac_memo_get_stats(const ct_nac_memo *mm);
 
@@ -228,6 +264,13 @@ extern float ct_nac_head_logit(const ct_nac *m, const float *fa, const float *fb
  */
 extern double ct_nac_pair_loss(const ct_nac *m, const float *feat, const int *ia, const int *ib,
 							   const float *y, int npairs, float *p, float *grad, float *dfeat);
+
+/*
+ * With the antisymmetric head, makes a gradient keep fc's halves tied (w,
+ * -w, no bias): the shared w's gradient is the first half's minus the
+ * second's; the trainer applies it before each step.  Other heads: no-op.
+ */
+extern void ct_nac_head_tie_gradient(const ct_nac *m, float *grad);
 
 /* Single-cell conveniences (each embeds the cells it is given). */
 extern double ct_nac_compare(const ct_nac *m, ct_nac_batch *bt, const ct_arch *a, const ct_arch *b);
@@ -303,6 +346,8 @@ typedef struct ct_nac_options
 
 /* This build has ct_nac_options.average (0.2.0; tests of 0.1.0's results set it to 0). */
 #define CT_NAC_HAS_AVERAGE 1
+/* This build has the readouts with the sink (0.2.0's recipe "default"; tests of 0.1.0's results read slots). */
+#define CT_NAC_HAS_SINK_READOUT 1
 
 /* Epochs at the end of training whose weights a model of these options averages (0: none). */
 extern int	ct_nac_average_epochs(const ct_nac_options *opt);

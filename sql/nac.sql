@@ -53,6 +53,15 @@ SET client_min_messages = warning;
 SELECT (nac_info(nac_train(arch, test_acc_run0, '{"recipe": "paper", "epochs": 2}'))->'network') - 'op_vocabulary'::text AS paper,
        (nac_info(nac_train(arch, test_acc_run0, '{"recipe": "paper", "epochs": 2, "directions": "both", "layers": 2, "width": 16}'))->'network') - 'op_vocabulary'::text AS variant
 FROM train;
+-- recipe "default" reads [mean over the nodes; the output node] in both directions (twice the
+-- features, 256 more parameters); "readout": "slots" is the reference's mean over all 7 slots;
+-- "readout" and "directions" combine in either order
+SELECT (nac_info(nac_train(arch, test_acc_run0, '{"epochs": 2}'))->'network') - 'op_vocabulary'::text AS default_network,
+       nac_info(nac_train(arch, test_acc_run0, '{"epochs": 2, "readout": "slots"}'))->'network'->>'readout' AS slots,
+       nac_info(nac_train(arch, test_acc_run0, '{"epochs": 2, "readout": "nodes+sink", "directions": "forward"}'))->'network'->>'readout' AS sink_forward,
+       nac_info(nac_train(arch, test_acc_run0, '{"epochs": 2, "directions": "forward", "readout": "nodes+sink"}'))->'network'->>'readout' AS same_other_order,
+       nac_info(nac_train(arch, test_acc_run0, '{"recipe": "paper", "epochs": 2, "readout": "nodes+sink"}'))->'network'->'parameters' AS paper_with_sink
+FROM train;
 -- weight averaging: recipe "default" keeps the mean of the second half's end-of-epoch weights,
 -- "average" sets the fraction (0: the last step's weights, the 0.1.0 default); the model says which
 SELECT nac_info(d)->'recipe'->'average' AS default_average, nac_info(n)->'recipe'->'average' AS none,
@@ -124,6 +133,7 @@ SELECT q, pg_temp.try(q) FROM (VALUES
   ($$SELECT nac_train(arch, test_acc_run0, '{"recipe": "magic"}')::text FROM train$$),
   ($$SELECT nac_train(arch, test_acc_run0, '[1]')::text FROM train$$),
   ($$SELECT nac_train(arch, test_acc_run0, '{"directions": "sideways"}')::text FROM train$$),
+  ($$SELECT nac_train(arch, test_acc_run0, '{"readout": "sink"}')::text FROM train$$),
   ($$SELECT nac_train(arch, test_acc_run0, '{"head": "diff"}')::text FROM train$$),
   ($$SELECT nac_train(arch, test_acc_run0, '{"width": 0}')::text FROM train$$),
   ($$SELECT nac_train(arch, test_acc_run0, '{"average": 0.333}')::text FROM train$$),

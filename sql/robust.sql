@@ -76,22 +76,23 @@ DELETE FROM ctnas.models WHERE name LIKE 'robust%';
 
 -- node states shared between cells (ctnas.score_cache_size): every score is the same, to the bit,
 -- with states kept from the cells scored before (in another order) and with nothing kept; the
--- memory they take stays within the setting (the model with its embedding cache is about 2.5 MB)
+-- memory they take stays within the setting (the model with its embedding cache is about 4.6 MB:
+-- recipe "default"'s features are 2 x 128 per direction, which the cache of nac_compare holds)
 SET client_min_messages = warning;
 INSERT INTO ctnas.models(name, weights) SELECT 'robust_memo', nac_train(arch, acc, '{"epochs": 2, "seed": 3}') FROM cells;
 RESET client_min_messages;
 SHOW ctnas.score_cache_size;
 CREATE TEMP TABLE memo_kept AS SELECT hash, nac_score(arch, 'robust_memo') AS s FROM cells;
-SELECT total_bytes > 6 * 1024 * 1024 AS states_kept FROM pg_backend_memory_contexts WHERE ident = 'robust_memo';
+SELECT total_bytes > 8 * 1024 * 1024 AS states_kept FROM pg_backend_memory_contexts WHERE ident = 'robust_memo';
 SET ctnas.score_cache_size = 0;
 SELECT bool_and(k.s = nac_score(c.arch, 'robust_memo')) AS same_with_nothing_kept,
        bool_and(k.s = nac_score(c.arch, m.weights)) AS same_from_bytes
 FROM cells c JOIN memo_kept k USING (hash), ctnas.models m WHERE m.name = 'robust_memo';
-SELECT total_bytes < 3 * 1024 * 1024 AS nothing_kept FROM pg_backend_memory_contexts WHERE ident = 'robust_memo';
+SELECT total_bytes < 5 * 1024 * 1024 AS nothing_kept FROM pg_backend_memory_contexts WHERE ident = 'robust_memo';
 SET ctnas.score_cache_size = '1MB';
 CREATE TEMP TABLE memo_reversed AS SELECT hash, nac_score(arch, 'robust_memo') AS s FROM (SELECT * FROM cells ORDER BY hash DESC) c;
 SELECT bool_and(k.s = r.s) AS same_in_reverse FROM memo_kept k JOIN memo_reversed r USING (hash);
-SELECT total_bytes < 4 * 1024 * 1024 AS within_setting FROM pg_backend_memory_contexts WHERE ident = 'robust_memo';
+SELECT total_bytes < 6 * 1024 * 1024 AS within_setting FROM pg_backend_memory_contexts WHERE ident = 'robust_memo';
 RESET ctnas.score_cache_size;
 CREATE ROLE ctnas_robust_plain;
 SET ROLE ctnas_robust_plain;

@@ -53,6 +53,7 @@ struct ct_nac_batch
 	int			cap_rows;		/* classes per layer: at most vocab + cells x slots */
 	int		   *slot_class;		/* [cap_cells x slots] class of each slot, current layer */
 	int		   *next_class;		/* [cap_cells x slots] scratch */
+	int		   *nodes;			/* [cap_cells] nodes of each graph (the rest of its slots are padding) */
 	int		   *hash;			/* [hash_size] class + 1, or 0 for empty */
 	int			hash_size;
 	layer_classes layer[CT_NAC_MAX_LAYERS + 1]; /* [1 .. layers] */
@@ -236,11 +237,34 @@ ct_nac_shape_valid(const ct_nac_shape *s, ct_error *err)
 	if (ct_nac_is_mlp(s) && s->readout != CT_NAC_READOUT_MEAN_SLOTS)
 		return ct_fail(err, CT_ERR_INVALID, "unsupported NAC readout or head",
 					   "Readout %d: the MLP's features are its last layer's output (readout 1).", s->readout);
-	if ((s->readout != CT_NAC_READOUT_MEAN_SLOTS && s->readout != CT_NAC_READOUT_BOTH_DIRECTIONS) ||
+	if (s->readout < CT_NAC_READOUT_MEAN_SLOTS || s->readout > CT_NAC_READOUT_NODES_SINK_BOTH ||
 		(s->head != CT_NAC_HEAD_CONCAT_FC && s->head != CT_NAC_HEAD_ANTISYMMETRIC))
 		return ct_fail(err, CT_ERR_INVALID, "unsupported NAC readout or head",
 					   "Readout %d, head %d.", s->readout, s->head);
 	return true;
+}
+
+const char *
+ct_nac_readout_text(const ct_nac_shape *s)
+{
+	bool		views = ct_nac_shape_views(s) > 1;
+
+	switch (s->readout)
+	{
+		case CT_NAC_READOUT_MEAN_SLOTS:
+			return views ? "per cell (normal, reduction) the mean over all slots; the cells' concatenated"
+				: "mean over all slots";
+		case CT_NAC_READOUT_BOTH_DIRECTIONS:
+			return views ? "per cell (normal, reduction) the mean over all slots, of the cell and of the cell reversed; the cells' concatenated"
+				: "mean over all slots, of the cell and of the cell reversed";
+		case CT_NAC_READOUT_NODES_SINK:
+			return views ? "per cell (normal, reduction) [mean over its nodes; its last node]; the cells' concatenated"
+				: "[mean over the nodes; the output node]";
+		case CT_NAC_READOUT_NODES_SINK_BOTH:
+			return views ? "per cell (normal, reduction) [mean over its nodes; its last node], the mean of the cell's and the reversed cell's (whose last node is the cell's first); the cells' concatenated"
+				: "[mean over the nodes; the output node], the mean of the cell's and the reversed cell's (whose last node is the input node)";
+	}
+	return "unknown";
 }
 
 int
@@ -254,7 +278,7 @@ ct_nac_shape_views(const ct_nac_shape *s)
 int
 ct_nac_feat_width(const ct_nac_shape *s)
 {
-	return s->width * ct_nac_shape_views(s);
+	return ct_nac_graph_feat(s) * ct_nac_shape_views(s);
 }
 
 size_t
@@ -377,6 +401,7 @@ free_buffers(ct_nac_batch *bt)
 	}
 	ct_free(bt->slot_class);
 	ct_free(bt->next_class);
+	ct_free(bt->nodes);
 	ct_free(bt->hash);
 	ct_free(bt->P);
 	ct_free(bt->dA);
@@ -456,6 +481,7 @@ reserve(ct_nac_batch *bt, int ncells)
 	}
 	fresh.slot_class = ct_malloc(sizeof(int) * ncells * slots);
 	fresh.next_class = ct_malloc(sizeof(int) * ncells * slots);
+	fresh.nodes = ct_malloc(sizeof(int) * ncells);
 	for (hash_size = 64; hash_size < 2 * rows; hash_size *= 2)
 		;
 	fresh.hash = ct_malloc(sizeof(int) * hash_size);
@@ -479,6 +505,7 @@ ct_nac_batch_memory(const ct_nac_shape *shape, size_t cells)
 	size_t		w = (size_t) shape->width;
 	size_t		hash_size;
 	size_t		one;
+	size_t		gf = (size_t) ct_nac_graph_feat(shape);
 
 	if (ct_nac_is_mlp(shape))
 		return sizeof(ct_nac_batch) + ct_nac_mlp_batch_memory(shape, cells);
@@ -486,15 +513,15 @@ ct_nac_batch_memory(const ct_nac_shape *shape, size_t cells)
 		return sizeof(ct_nac_batch);
 	for (hash_size = 64; hash_size < 2 * rows; hash_size *= 2)
 		;
-	/* as reserve(): per layer self, pstart, pred and H; then the slot classes, hash, P, dA, dB, dP */
+	/* as reserve(): per layer self, pstart, pred and H; then the slot classes, nodes, hash, P, dA, dB, dP */
 	one = sizeof(ct_nac_batch) +
 		(size_t) shape->layers * (sizeof(int) * (rows + rows + 1 + rows * MAX_PREDS(shape)) + sizeof(float) * rows * w) +
-		2 * sizeof(int) * ncells * slots + sizeof(int) * hash_size + 4 * sizeof(float) * rows * w +
+		2 * sizeof(int) * ncells * slots + sizeof(int) * ncells + sizeof(int) * hash_size + 4 * sizeof(float) * rows * w +
 		sizeof(float) * (size_t) shape->vocab_size * w;	/* p0, when frozen */
-	if (shape->readout != CT_NAC_READOUT_BOTH_DIRECTIONS)
+	if (!ct_nac_readout_both(shape->readout))
 		return one;
 	/* the reversed cells' batch and their embeddings */
-	return 2 * one + sizeof(float) * ncells * w;
+	return 2 * one + sizeof(float) * ncells * gf;
 }
 
 /*
@@ -570,6 +597,7 @@ build_classes(ct_nac_batch *bt, const ct_arch *cells, int ncells, bool reversed)
 		ct_dag		d;
 
 		cell_dag(&cells[g / views], g % views, reversed, &d);
+		bt->nodes[g] = d.n;
 		for (int v = 0; v < slots; v++)
 			bt->slot_class[g * slots + v] = v < d.n ? d.op[v] : CT_NAC_OP_DUMMY;
 	}
@@ -654,6 +682,7 @@ forward_one(const ct_nac *m, ct_nac_batch *bt, const ct_arch *cells, int ncells,
 	int			L = m->shape.layers;
 	int			slots = m->shape.slots;
 	float		inv_slots = 1.0f / (float) slots;
+	bool		sink = ct_nac_readout_sink(m->shape.readout);
 
 	ncells *= bt->views;		/* graphs from here on */
 	build_classes(bt, cells, ncells, reversed);
@@ -687,21 +716,45 @@ forward_one(const ct_nac *m, ct_nac_batch *bt, const ct_arch *cells, int ncells,
 		check_interrupt(bt);
 	}
 
-	/* mean over all slots, padding included, per graph */
 	for (int g = 0; g < ncells; g++)
 	{
-		float	   *restrict f = feat + (size_t) g * w;
+		const int  *cls = bt->slot_class + g * slots;
+		const float *H = bt->layer[L].H;
 
-		memset(f, 0, sizeof(float) * w);
-		for (int v = 0; v < slots; v++)
+		if (sink)
 		{
-			const float *restrict h = bt->layer[L].H + (size_t) bt->slot_class[g * slots + v] * w;
+			/* [mean over the graph's nodes; its last node's state] */
+			int			n = bt->nodes[g];
+			float	   *restrict f = feat + (size_t) g * 2 * w;
 
+			memset(f, 0, sizeof(float) * w);
+			for (int v = 0; v < n; v++)
+			{
+				const float *restrict h = H + (size_t) cls[v] * w;
+
+				for (int k = 0; k < w; k++)
+					f[k] += h[k];
+			}
 			for (int k = 0; k < w; k++)
-				f[k] += h[k];
+				f[k] /= (float) n;
+			memcpy(f + w, H + (size_t) cls[n - 1] * w, sizeof(float) * w);
 		}
-		for (int k = 0; k < w; k++)
-			f[k] *= inv_slots;
+		else
+		{
+			/* mean over all slots, padding included */
+			float	   *restrict f = feat + (size_t) g * w;
+
+			memset(f, 0, sizeof(float) * w);
+			for (int v = 0; v < slots; v++)
+			{
+				const float *restrict h = H + (size_t) cls[v] * w;
+
+				for (int k = 0; k < w; k++)
+					f[k] += h[k];
+			}
+			for (int k = 0; k < w; k++)
+				f[k] *= inv_slots;
+		}
 		if ((g + 1) % CHUNK_CELLS == 0)
 			check_interrupt(bt);
 	}
@@ -753,20 +806,42 @@ backward_one(const ct_nac *m, ct_nac_batch *bt, const float *dfeat, float *grad)
 	float		inv_slots = 1.0f / (float) slots;
 	float	   *dH = bt->dA;		/* gradient w.r.t. the states after layer l + 1 */
 	float	   *dHb = bt->dB;		/* ... and after layer l */
+	bool		sink = ct_nac_readout_sink(m->shape.readout);
 
 	/* readout */
 	memset(dH, 0, sizeof(float) * (size_t) bt->layer[L].n * w);
 	for (int g = 0; g < bt->ncells; g++)
-		for (int v = 0; v < slots; v++)
-		{
-			float	   *restrict d = dH + (size_t) bt->slot_class[g * slots + v] * w;
-			const float *restrict df = dfeat + (size_t) g * w;
+	{
+		const int  *cls = bt->slot_class + g * slots;
 
+		if (sink)
+		{
+			int			n = bt->nodes[g];
+			const float *restrict df = dfeat + (size_t) g * 2 * w;
+			float	   *restrict ds = dH + (size_t) cls[n - 1] * w;
+
+			for (int v = 0; v < n; v++)
+			{
+				float	   *restrict d = dH + (size_t) cls[v] * w;
+
+				for (int k = 0; k < w; k++)
+					d[k] += df[k] / (float) n;
+			}
 			for (int k = 0; k < w; k++)
-				d[k] += df[k] * inv_slots;
-			if (v == slots - 1 && (g + 1) % CHUNK_CELLS == 0)
-				check_interrupt(bt);
+				ds[k] += df[w + k];
 		}
+		else
+			for (int v = 0; v < slots; v++)
+			{
+				float	   *restrict d = dH + (size_t) cls[v] * w;
+				const float *restrict df = dfeat + (size_t) g * w;
+
+				for (int k = 0; k < w; k++)
+					d[k] += df[k] * inv_slots;
+			}
+		if ((g + 1) % CHUNK_CELLS == 0)
+			check_interrupt(bt);
+	}
 
 	for (int l = L - 1; l >= 0; l--)
 	{
@@ -803,7 +878,7 @@ backward_one(const ct_nac *m, ct_nac_batch *bt, const float *dfeat, float *grad)
 void
 ct_nac_batch_reserve(ct_nac_batch *bt, int cells)
 {
-	size_t		w = (size_t) bt->shape.width;
+	size_t		w = (size_t) ct_nac_graph_feat(&bt->shape);
 	int			ncells = cells * bt->views; /* graphs */
 
 	if (bt->mlp)
@@ -812,7 +887,7 @@ ct_nac_batch_reserve(ct_nac_batch *bt, int cells)
 		return;
 	}
 	reserve(bt, ncells);
-	if (bt->shape.readout != CT_NAC_READOUT_BOTH_DIRECTIONS)
+	if (!ct_nac_readout_both(bt->shape.readout))
 		return;
 	/* the reversed cells' batch and their embeddings */
 	if (bt->reversed == NULL || ncells > bt->reversed->cap_cells)
@@ -838,9 +913,9 @@ ct_nac_batch_reserve(ct_nac_batch *bt, int cells)
 static void
 forward_memo(const ct_nac *m, ct_nac_batch *bt, const ct_arch *cells, int ncells, float *feat)
 {
-	int			w = m->shape.width;
+	int			w = ct_nac_graph_feat(&m->shape);
 	int			views = bt->views;
-	bool		both = m->shape.readout == CT_NAC_READOUT_BOTH_DIRECTIONS;
+	bool		both = ct_nac_readout_both(m->shape.readout);
 
 	for (int c = 0; c < ncells; c++)
 	{
@@ -882,7 +957,7 @@ ct_nac_forward(const ct_nac *m, ct_nac_batch *bt, const ct_arch *cells, int ncel
 		return;
 	}
 	forward_one(m, bt, cells, ncells, false, feat);
-	if (m->shape.readout != CT_NAC_READOUT_BOTH_DIRECTIONS)
+	if (!ct_nac_readout_both(m->shape.readout))
 		return;
 	/* the mean of the readouts of the cell and of its reverse, with shared weights */
 	ct_nac_batch_reserve(bt, ncells);
@@ -894,14 +969,14 @@ ct_nac_forward(const ct_nac *m, ct_nac_batch *bt, const ct_arch *cells, int ncel
 void
 ct_nac_backward(const ct_nac *m, ct_nac_batch *bt, const float *dfeat, float *grad)
 {
-	size_t		n = (size_t) bt->ncells * m->shape.width;
+	size_t		n = (size_t) bt->ncells * ct_nac_graph_feat(&m->shape);
 
 	if (bt->mlp)
 	{
 		ct_nac_mlp_backward(m, bt->mlp, dfeat, grad);
 		return;
 	}
-	if (m->shape.readout != CT_NAC_READOUT_BOTH_DIRECTIONS)
+	if (!ct_nac_readout_both(m->shape.readout))
 	{
 		backward_one(m, bt, dfeat, grad);
 		return;

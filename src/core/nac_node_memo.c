@@ -660,6 +660,7 @@ ct_nac_memo_embed(ct_nac_memo *mm, const ct_nac *m, const ct_dag *d, float *feat
 	float		inv_slots = 1.0f / (float) slots;
 	float	   *restrict f = feat;
 	const float *restrict h = mm->h;
+	bool		sink = ct_nac_readout_sink(m->shape.readout);
 
 	/* the interned layers stay within their budget even while this cell adds to them */
 	if (interned_peak(mm) > mm->interned_budget)
@@ -730,9 +731,13 @@ ct_nac_memo_embed(ct_nac_memo *mm, const ct_nac *m, const ct_dag *d, float *feat
 		memcpy(sg, nsg, sizeof(sg));
 	}
 
-	/* layer L of each slot, averaged over all slots (padding included) as the batch does */
+	/*
+	 * Layer L of each slot, read out as the batch does: averaged over all
+	 * slots (padding included), or [mean over the nodes; the last node] (no
+	 * padding slot is read then).
+	 */
 	memset(f, 0, sizeof(float) * w);
-	for (int v = 0; v < slots; v++)
+	for (int v = 0; v < (sink ? d->n : slots); v++)
 	{
 		const float *pq[MAX_SLOTS];
 		int			order[MAX_SLOTS];
@@ -745,6 +750,14 @@ ct_nac_memo_embed(ct_nac_memo *mm, const ct_nac *m, const ct_dag *d, float *feat
 		class_state(w, top[v], pq, np, m->b[L - 1], mm->h);
 		for (int k = 0; k < w; k++)
 			f[k] += h[k];
+	}
+	if (sink)
+	{
+		/* mm->h holds the last node's state */
+		for (int k = 0; k < w; k++)
+			f[k] /= (float) d->n;
+		memcpy(f + w, h, sizeof(float) * w);
+		return;
 	}
 	for (int k = 0; k < w; k++)
 		f[k] *= inv_slots;

@@ -12,7 +12,7 @@
 
 #include "ctnas_json.h"
 
-#define OPTION_KEYS "seed, recipe, epochs, batch_size, lr, beta1, beta2, eps, weight_decay, head, directions, layers, width, average"
+#define OPTION_KEYS "seed, recipe, epochs, batch_size, lr, beta1, beta2, eps, weight_decay, head, directions, readout, layers, width, average"
 
 static bool
 bad(ct_error *err, const char *key, const char *want)
@@ -117,9 +117,20 @@ ct_nac_options_from_cjson(const cJSON *root, ct_nac_options *opt, ct_error *err)
 		{
 			const char *v = cJSON_IsString(item) ? item->valuestring : "";
 
-			ok = strcmp(v, "forward") == 0 ? (opt->readout = CT_NAC_READOUT_MEAN_SLOTS, true)
-				: strcmp(v, "both") == 0 ? (opt->readout = CT_NAC_READOUT_BOTH_DIRECTIONS, true)
+			bool		sink = ct_nac_readout_sink(opt->readout);
+
+			ok = strcmp(v, "forward") == 0 ? (opt->readout = ct_nac_readout_of(false, sink), true)
+				: strcmp(v, "both") == 0 ? (opt->readout = ct_nac_readout_of(true, sink), true)
 				: bad(err, key, "\"forward\" or \"both\"");
+		}
+		else if (strcmp(key, "readout") == 0)
+		{
+			const char *v = cJSON_IsString(item) ? item->valuestring : "";
+			bool		both = ct_nac_readout_both(opt->readout);
+
+			ok = strcmp(v, "slots") == 0 ? (opt->readout = ct_nac_readout_of(both, false), true)
+				: strcmp(v, "nodes+sink") == 0 ? (opt->readout = ct_nac_readout_of(both, true), true)
+				: bad(err, key, "\"slots\" or \"nodes+sink\"");
 		}
 		else if (strcmp(key, "layers") == 0)
 			/* the network the space's NAC has: the GCN's layers, or the MLP's Linear layers */

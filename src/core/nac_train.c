@@ -52,13 +52,17 @@ ct_nac_recipe_options(int recipe)
 	 * the weights at the end of each epoch of the second half of training
 	 * (stochastic weight averaging): on NAS-Bench-101, seeds 1-20, KTau
 	 * +0.011 +- 0.004 (better on 15 of 20), at no cost in scoring and
-	 * nearly none in training (test/bench/ktau17_results.md).
+	 * nearly none in training (test/bench/ktau17_results.md).  Also since
+	 * 0.2.0 each direction's readout is [mean over the cell's nodes (no
+	 * padding); the state of its last node] (the output node; the input
+	 * node in the reversed cell), twice the width: same per-cell cost,
+	 * measured in README ("Ranking quality").
 	 */
 	if (recipe == CT_NAC_RECIPE_DEFAULT)
 	{
 		o.recipe = CT_NAC_RECIPE_DEFAULT;
 		o.head = CT_NAC_HEAD_ANTISYMMETRIC;
-		o.readout = CT_NAC_READOUT_BOTH_DIRECTIONS;
+		o.readout = CT_NAC_READOUT_NODES_SINK_BOTH;
 		o.average = 50;
 	}
 	return o;
@@ -110,12 +114,14 @@ ct_nac_recipe_from_name(const char *name)
  * Adam, being odd in (parameter, gradient), then moves the halves exactly
  * opposite.
  */
-static void
-tie_head_gradient(const ct_nac *m, float *grad)
+void
+ct_nac_head_tie_gradient(const ct_nac *m, float *grad)
 {
 	int			w = m->feat;
 	float	   *gw = grad + (m->fc_w - m->params);
 
+	if (m->shape.head != CT_NAC_HEAD_ANTISYMMETRIC)
+		return;
 	for (int k = 0; k < w; k++)
 	{
 		float		g = gw[k] - gw[w + k];
@@ -381,8 +387,7 @@ ct_nac_trainer_epoch(ct_nac_trainer *t, const ct_nac_labelled_pair *pool, int np
 		memset(t->grad, 0, sizeof(float) * m->nparams);
 		memset(t->dfeat, 0, sizeof(float) * (nb + 2 * extra) * w);
 		loss = ct_nac_pair_loss(m, t->feat, t->ia, t->ib, t->y, npairs, NULL, t->grad, t->dfeat);
-		if (m->shape.head == CT_NAC_HEAD_ANTISYMMETRIC)
-			tie_head_gradient(m, t->grad);
+		ct_nac_head_tie_gradient(m, t->grad);
 		if (interrupt)
 			interrupt(arg);
 		ct_nac_backward(m, t->bt, t->dfeat, t->grad);

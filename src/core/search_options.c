@@ -40,6 +40,7 @@ ct_ctnas_recipe_options(int recipe)
 		o.nac = ct_nac_recipe_options(CT_NAC_RECIPE_DEFAULT);
 		o.nac.epochs = 300;
 		o.nac.average = 0;		/* its rounds' NACs as measured for the search tables (README) */
+		o.nac.readout = CT_NAC_READOUT_BOTH_DIRECTIONS;
 		o.first = CT_CTNAS_FIRST_AUTO;	/* the schedule: ct_ctnas_first, ct_ctnas_rounds */
 		o.rounds = CT_CTNAS_ROUNDS_AUTO;
 	}
@@ -157,6 +158,8 @@ nac_option(const cJSON *item, ct_ctnas_options *opt, bool *seeded, ct_error *err
 		cJSON_AddNumberToObject(copy, "epochs", opt->nac.epochs);
 	if (!cJSON_HasObjectItem(copy, "average"))
 		cJSON_AddNumberToObject(copy, "average", opt->nac.average / 100.0);
+	if (!cJSON_HasObjectItem(copy, "readout"))
+		cJSON_AddStringToObject(copy, "readout", ct_nac_readout_sink(opt->nac.readout) ? "nodes+sink" : "slots");
 	*seeded = cJSON_HasObjectItem(copy, "seed");
 	/* the copy keeps the numbers' literals (ct_json_parse), which printing it would lose */
 	ok = ct_nac_options_from_cjson(copy, &opt->nac, err);

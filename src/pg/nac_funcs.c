@@ -211,12 +211,7 @@ nac_info(PG_FUNCTION_ARGS)
 					 "\"training\": {\"rows\": " UINT64_FORMAT ", \"epochs\": %u, \"steps\": " UINT64_FORMAT ", \"final_loss\": %.17g}}",
 					 CT_NAC_FORMAT_VERSION, (size_t) VARSIZE_ANY_EXHDR(blob), ct_nac_shape_space(&m.shape)->info_name,
 					 m.shape.layers, m.shape.width, m.shape.slots,
-					 ct_nac_shape_views(&m.shape) > 1
-					 ? (m.shape.readout == CT_NAC_READOUT_BOTH_DIRECTIONS
-						? "per cell (normal, reduction) the mean over all slots, of the cell and of the cell reversed; the cells' concatenated"
-						: "per cell (normal, reduction) the mean over all slots; the cells' concatenated")
-					 : m.shape.readout == CT_NAC_READOUT_BOTH_DIRECTIONS
-					 ? "mean over all slots, of the cell and of the cell reversed" : "mean over all slots",
+					 ct_nac_readout_text(&m.shape),
 					 m.shape.head == CT_NAC_HEAD_ANTISYMMETRIC
 					 ? "sigmoid(w . (f(a) - f(b)))" : "sigmoid(fc(concat(f(a), f(b))))",
 					 ct_nac_shape_space(&m.shape)->nac_vocab_json,

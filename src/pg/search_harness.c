@@ -180,6 +180,7 @@ search_split_options(Jsonb *options, SearchMethod method, bool job)
 	}
 	if (ctnas && (item = cJSON_GetObjectItemCaseSensitive(root, "nac")) != NULL)
 		so.nac_shape_given = cJSON_HasObjectItem(item, "head") || cJSON_HasObjectItem(item, "directions") ||
+			cJSON_HasObjectItem(item, "readout") ||
 			cJSON_HasObjectItem(item, "layers") || cJSON_HasObjectItem(item, "width");
 	if (job && (item = cJSON_DetachItemFromObjectCaseSensitive(root, "resume")) != NULL)
 	{

@@ -327,6 +327,21 @@ compat_emit_error(const compat_ctx *c, const char *prefix, const char *name, con
 }
 
 /* Trainings: the stored form of the model; scores of the trained and of the stored models. */
+/* Options parsed now as 0.1.0 read them: what 0.2.0's recipe "default" added, taken out. */
+static inline void
+compat_options_as_0_1_0(ct_nac_options *opt)
+{
+#ifdef CT_NAC_HAS_AVERAGE
+	/* 0.2.0's recipe "default" averages weights; 0.1.0's recipes are the same with none */
+	opt->average = 0;
+#endif
+#ifdef CT_NAC_HAS_SINK_READOUT
+	/* ... and reads [nodes; sink]; 0.1.0's (no option chose it) the mean over all slots */
+	opt->readout = ct_nac_readout_of(ct_nac_readout_both(opt->readout), false);
+#endif
+	(void) opt;
+}
+
 static inline void
 compat_training_items(const compat_ctx *c, const char *dir)
 {
@@ -351,10 +366,7 @@ compat_training_items(const compat_ctx *c, const char *dir)
 		ct_error	err;
 		bool		parsed = ct_nac_options_from_json(ct->options, &opt, &err);
 
-#ifdef CT_NAC_HAS_AVERAGE
-		/* 0.2.0's recipe "default" averages weights; 0.1.0's recipes are the same with none */
-		opt.average = 0;
-#endif
+		compat_options_as_0_1_0(&opt);
 		if (!parsed)
 			compat_emit_error(c, "train.", ct->name, "", "options", &err);
 		else if (!ct_nac_train(cells, acc, COMPAT_TRAIN_ROWS, &opt, &m, &stats, NULL, NULL, &err))

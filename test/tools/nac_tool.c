@@ -5,6 +5,10 @@
  *	  nac_tool dump OUT.json   weights, cells, pairs, our p, loss, gradients and
  *	                           the weights after 3 Adam steps, for
  *	                           test/torch/crosscheck.py to recompute in PyTorch
+ *	  nac_tool dump-default OUT.json
+ *	                           the same for recipe "default"'s network (both
+ *	                           directions, [nodes; sink] readout, the
+ *	                           antisymmetric head, its gradient tied)
  *	  nac_tool dump-darts OUT.json
  *	                           the same for the DARTS NAC (genotypes of
  *	                           data/darts_sample.csv and a few with "none")
@@ -125,9 +129,13 @@ enum
 	NCELLS = 24, NPAIRS = 40, STEPS = 3
 };
 
-/* The dump of NCELLS cells of one space (space: the "space" key to write, NULL for none: NAS-Bench-101's dump). */
+/*
+ * The dump of NCELLS cells of one space (space: the "space" key to write,
+ * NULL for none: NAS-Bench-101's dump), of the reference network or of
+ * recipe "default"'s (recipe_default: the "network" key says so).
+ */
 static int
-dump_cells(const char *path, const ct_arch *cells, const char *space)
+dump_cells(const char *path, const ct_arch *cells, const char *space, bool recipe_default)
 {
 	ct_nac_shape shape = ct_nac_reference_shape();
 	ct_nac		m;
@@ -148,6 +156,12 @@ dump_cells(const char *path, const ct_arch *cells, const char *space)
 	{
 		/* recipe "paper"'s MLP: 3 Linear layers of 512 */
 		ct_nac_options o = ct_nac_recipe_options(CT_NAC_RECIPE_PAPER);
+
+		shape = ct_nac_options_shape(&o, ct_space_of(&cells[0]));
+	}
+	if (recipe_default)
+	{
+		ct_nac_options o = ct_nac_recipe_options(CT_NAC_RECIPE_DEFAULT);
 
 		shape = ct_nac_options_shape(&o, ct_space_of(&cells[0]));
 	}
@@ -173,6 +187,8 @@ dump_cells(const char *path, const ct_arch *cells, const char *space)
 	fputs("{", f);
 	if (space)
 		fprintf(f, "\"space\":\"%s\",", space);
+	if (recipe_default)
+		fprintf(f, "\"network\":\"default\",");
 	fputs("\"weights\":", f);
 	write_params(f, &m, m.params);
 	fputs(",\"cells\":[", f);
@@ -203,6 +219,7 @@ dump_cells(const char *path, const ct_arch *cells, const char *space)
 	ct_nac_forward(&m, bt, cells, NCELLS, feat);
 	loss = ct_nac_pair_loss(&m, feat, ia, ib, y, NPAIRS, p, grad, dfeat);
 	ct_nac_backward(&m, bt, dfeat, grad);
+	ct_nac_head_tie_gradient(&m, grad);
 	fputs("],\"expected\":{\"p\":", f);
 	write_floats(f, p, NPAIRS);
 	fprintf(f, ",\"loss\":%.9g,\"grads\":", loss);
@@ -216,6 +233,7 @@ dump_cells(const char *path, const ct_arch *cells, const char *space)
 		ct_nac_forward(&m, bt, cells, NCELLS, feat);
 		ct_nac_pair_loss(&m, feat, ia, ib, y, NPAIRS, NULL, grad, dfeat);
 		ct_nac_backward(&m, bt, dfeat, grad);
+		ct_nac_head_tie_gradient(&m, grad);
 		ct_adam_step(&adam, m.params, grad);
 	}
 	fprintf(f, ",\"adam\":{\"lr\":2e-4,\"betas\":[0.5,0.999],\"eps\":1e-8,\"weight_decay\":5e-4,\"steps\":%d,\"weights_after\":", STEPS);
@@ -227,7 +245,7 @@ dump_cells(const char *path, const ct_arch *cells, const char *space)
 }
 
 static int
-dump(const char *path)
+dump(const char *path, bool recipe_default)
 {
 	ct_arch		cells[NCELLS];
 	int			n = sample_csv_read("data/nb101_sample.csv", rows, 5100);
@@ -238,7 +256,7 @@ dump(const char *path)
 	for (int i = 0, k = 0; i < n && k < NCELLS; i++)
 		if (rows[i].graph.n < 6 || i % 211 == 0)
 			cells[k++] = rows[i].cell;
-	return dump_cells(path, cells, NULL);
+	return dump_cells(path, cells, NULL, recipe_default);
 }
 
 #define DARTS_ROWS_MAX 4096
@@ -272,7 +290,7 @@ dump_darts(const char *path)
 					   "('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5])",
 					   &cells[NCELLS - 1], &err))
 		return fprintf(stderr, "%s: %s\n", err.message, err.detail), 1;
-	return dump_cells(path, cells, "darts");
+	return dump_cells(path, cells, "darts", false);
 }
 
 
@@ -295,7 +313,7 @@ dump_ofa(const char *path)
 		}
 		ct_ofa_pack(&n, &cells[k]);
 	}
-	return dump_cells(path, cells, "ofa_mbv3");
+	return dump_cells(path, cells, "ofa_mbv3", false);
 }
 
 #define OFA_ROWS_MAX 4096
@@ -542,7 +560,9 @@ int
 main(int argc, char **argv)
 {
 	if (argc >= 3 && strcmp(argv[1], "dump") == 0)
-		return dump(argv[2]);
+		return dump(argv[2], false);
+	if (argc >= 3 && strcmp(argv[1], "dump-default") == 0)
+		return dump(argv[2], true);
 	if (argc >= 3 && strcmp(argv[1], "dump-darts") == 0)
 		return dump_darts(argv[2]);
 	if (argc >= 4 && strcmp(argv[1], "darts-ktau") == 0)
@@ -556,7 +576,7 @@ main(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "train") == 0)
 		return train(argc > 2 ? argv[2] : "data/nb101_sample.csv", argc > 3 ? atoi(argv[3]) : 423,
 					 argc > 4 ? atoi(argv[4]) : 1000, argc > 5 ? strtoull(argv[5], NULL, 10) : 0);
-	fprintf(stderr, "usage: nac_tool dump OUT.json | nac_tool dump-darts OUT.json | "
+	fprintf(stderr, "usage: nac_tool dump OUT.json | nac_tool dump-default OUT.json | nac_tool dump-darts OUT.json | "
 			"nac_tool darts-ktau SEED NTRAIN [OPTIONS_JSON [CSV]] | nac_tool dump-ofa OUT.json | "
 			"nac_tool ofa-ktau SEED NTRAIN [OPTIONS_JSON [CSV]] | nac_tool train [CSV [CELLS [EPOCHS [SEED]]]]\n");
 	return 2;

@@ -3,7 +3,9 @@
 against the independent PyTorch implementation in nac_torch.py, or, for a
 dump with "space": "darts", against nac_darts_torch.py (the reference's NAC
 for the DARTS space transcribed directly: Embedding(11, 128), fc 512 -> 1),
-or, with "space": "ofa_mbv3", against nac_mlp_torch.py (the reference's
+or, with "network": "default", against nac_default_torch.py (recipe
+"default"'s network: both directions, [nodes; sink] readout, the
+antisymmetric head), or, with "space": "ofa_mbv3", against nac_mlp_torch.py (the reference's
 MBSpaceNAC and mobilespace tensorize; weights {"mlp": 3 x {"weight":
 [out][in], "bias"}, "fc_weight": 1024, "fc_bias": 1}).
 
@@ -39,6 +41,7 @@ import torch  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import nac_torch  # noqa: E402
 import nac_darts_torch  # noqa: E402
+import nac_default_torch  # noqa: E402
 import nac_mlp_torch  # noqa: E402
 
 RTOL = 1e-5
@@ -65,25 +68,58 @@ def tensors(values, impl=nac_torch):
         yield "after." + name, t
 
 
-def compare(name, ours, ref, rtol=RTOL, quiet=False):
-    """Prints one tensor's result; returns (ok, diff / scale)."""
+# A weight whose first Adam step divides a near-zero sum by its own size:
+# where the loss gradient and weight decay cancel to within 10 x eps, the
+# float32 rounding of the gradient (~1e-9) decides the step (up to ~lr).
+# Such elements of the weights after Adam are held to 2 x steps x lr
+# instead of RTOL (seen: 1 of 16,384 weights in the default network's dump).
+ILL_CONDITIONED = 1e-7
+
+
+def compare(name, ours, ref, rtol=RTOL, quiet=False, loose=None, loose_bound=0.0):
+    """Prints one tensor's result; returns (ok, diff / scale).  loose: a mask
+    of elements held to loose_bound rather than rtol."""
     ours = torch.tensor(ours, dtype=torch.float64)
     ref = torch.tensor(ref, dtype=torch.float64)
     if ours.shape != ref.shape:
         print(f"{name:24s} FAIL shape {tuple(ours.shape)}, torch {tuple(ref.shape)}")
         return False, float("inf")
-    diff = (ours - ref).abs().max().item()
+    d = (ours - ref).abs()
+    nloose = 0
+    loose_ok = True
+    if loose is not None and loose.shape == d.shape and loose.any():
+        nloose = int(loose.sum().item())
+        loose_ok = bool((d[loose] <= loose_bound).all().item())
+        d = d.masked_fill(loose, 0.0)
+    diff = d.max().item()
     scale = max(1.0, ref.abs().max().item())
-    ok = diff <= rtol * scale  # False for NaN
+    ok = diff <= rtol * scale and loose_ok  # False for NaN
     if not quiet:
-        print(f"{name:24s} max abs diff {diff:.3e}  scale {scale:.3e}  {'ok' if ok else 'FAIL'}")
+        extra = f"  ({nloose} ill-conditioned within {loose_bound:.1e}: {'ok' if loose_ok else 'FAIL'})" if nloose else ""
+        print(f"{name:24s} max abs diff {diff:.3e}  scale {scale:.3e}  {'ok' if ok else 'FAIL'}{extra}")
     return ok, diff / scale
+
+
+def ill_conditioned(dump, ref, impl):
+    """after.<name> -> mask of weights whose first Adam step is ill-conditioned."""
+    items = getattr(impl, "structure_items", nac_torch.structure_items)
+    wd = ref["adam"]["weight_decay"]
+    out = {}
+    for (name, w), (_, g) in zip(items(dump["weights"]), items(ref["grads"])):
+        w = torch.tensor(w, dtype=torch.float64)
+        g = torch.tensor(g, dtype=torch.float64)
+        if w.shape == g.shape:
+            # (a gradient exactly 0 is exact on both sides, however small the sum)
+            out["after." + name] = ((g + wd * w).abs() < ILL_CONDITIONED) & (g != 0)
+    return out
 
 
 def run(dump, expected, broken_torch=False, quiet=False):
     """Compares expected with the torch side; returns (tensors, failed, worst)."""
     space = dump.get("space")
     impl = {"darts": nac_darts_torch, "ofa_mbv3": nac_mlp_torch}.get(space, nac_torch)
+    if dump.get("network") == "default":
+        impl = nac_default_torch
     pairs = dump["pairs"]
     kwargs = {}
     if broken_torch and space == "ofa_mbv3":
@@ -94,7 +130,9 @@ def run(dump, expected, broken_torch=False, quiet=False):
     elif broken_torch:
         pairs = [[j, i] for i, j in pairs]
     ref = impl.pair_values(dump["weights"], dump["cells"], pairs, dump["labels"], expected["adam"], **kwargs)
-    results = [compare(name, ours, theirs, rtol_of(space, name), quiet)
+    loose = ill_conditioned(dump, ref, impl)
+    bound = 2 * expected["adam"]["steps"] * expected["adam"]["lr"]
+    results = [compare(name, ours, theirs, rtol_of(space, name), quiet, loose.get(name), bound)
                for (name, ours), (_, theirs) in zip(tensors(expected, impl), tensors(ref, impl))]
     return len(results), sum(not ok for ok, _ in results), max(r for _, r in results)
 

@@ -208,6 +208,7 @@ check_stored_models(void)
 			continue;
 		CHECK(ct_nac_blob_read(blob, len, &m, &opt, &stats, &err));
 		CHECK(ct_nac_options_from_json(ct->options, &want, &err));
+		compat_options_as_0_1_0(&want);
 		CHECK(opt.recipe == want.recipe && opt.seed == want.seed && opt.epochs == want.epochs &&
 			  opt.batch_size == want.batch_size && opt.lr == want.lr && opt.beta1 == want.beta1 &&
 			  opt.beta2 == want.beta2 && opt.eps == want.eps && opt.weight_decay == want.weight_decay &&

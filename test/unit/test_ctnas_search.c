@@ -601,7 +601,12 @@ test_start_model(const ct_oracle *o)
 		ct_nac_batch_destroy(bt);
 	}
 	ct_budget_init(&b, o, 30);
+	/* the search continues the model's network (as the SQL harness sets it when "nac" names no shape) */
+	opt.nac.readout = m.shape.readout;
 	s = ct_ctnas_create(&b, &opt, &m, &err);
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
 	CHECK(ct_ctnas_step(s, NULL, NULL, &err));	/* start */
 	CHECK(ct_ctnas_step(s, NULL, NULL, &err));	/* the first round: the given NAC's top 10 */
 	CHECK(b.used == 10);
@@ -632,6 +637,8 @@ test_start_model(const ct_oracle *o)
 
 				hopt.iterations = 20;
 				hopt.nac.epochs = 3;
+				if (start && recipe == CT_CTNAS_RECIPE_DEFAULT)
+					hopt.nac.readout = m.shape.readout;
 				ct_budget_init(&hb, &small, INT32_MAX);
 				s = ct_ctnas_create(&hb, &hopt, start && recipe == CT_CTNAS_RECIPE_DEFAULT ? &m : NULL, &err);
 				CHECK(s != NULL && ct_ctnas_run(s, NULL, NULL, &err));

@@ -73,8 +73,16 @@ dense_embed(const ct_nac *m, const ct_graph *g, double *f)
 	for (int k = 0; k < w; k++)
 	{
 		f[k] = 0;
-		for (int s = 0; s < CT_NAC_SLOTS; s++)
-			f[k] += h[s][k] / CT_NAC_SLOTS;
+		if (ct_nac_readout_sink(m->shape.readout))
+		{
+			/* [mean over the nodes; the last node (the output)] */
+			for (int s = 0; s < g->n; s++)
+				f[k] += h[s][k] / g->n;
+			f[w + k] = h[g->n - 1][k];
+		}
+		else
+			for (int s = 0; s < CT_NAC_SLOTS; s++)
+				f[k] += h[s][k] / CT_NAC_SLOTS;
 	}
 }
 
@@ -83,7 +91,7 @@ static void
 dense_embed_both(const ct_nac *m, const ct_graph *g, double *f)
 {
 	ct_graph	r;
-	double		fr[64];
+	double		fr[128];
 
 	memset(&r, 0, sizeof(r));
 	r.n = g->n;
@@ -95,7 +103,7 @@ dense_embed_both(const ct_nac *m, const ct_graph *g, double *f)
 				r.edges |= 1u << ct_edge_bit(g->n - 1 - y, g->n - 1 - x);
 	dense_embed(m, g, f);
 	dense_embed(m, &r, fr);
-	for (int k = 0; k < m->shape.width; k++)
+	for (int k = 0; k < ct_nac_graph_feat(&m->shape); k++)
 		f[k] = 0.5 * (f[k] + fr[k]);
 }
 
@@ -166,6 +174,37 @@ test_forward_matches_dense(void)
 		ct_nac_free(&mb);
 		ct_nac_forward(&m, bt, arch, 40, feat);
 	}
+	/* [mean over the nodes; the output node], forward and in both directions (recipe "default" since 0.2.0) */
+	for (int both = 0; both < 2; both++)
+	{
+		ct_nac		mb;
+		ct_nac_shape sb = shape;
+		ct_nac_batch *bb;
+		float	   *fs = ct_calloc(40 * 2 * (size_t) shape.width, sizeof(float));
+
+		sb.readout = ct_nac_readout_of(both, true);
+		ct_nac_alloc(&mb, &sb);
+		ct_nac_init(&mb, 5);
+		CHECK(mb.feat == 2 * sb.width && mb.nparams == m.nparams + 2 * (size_t) sb.width);
+		bb = ct_nac_batch_create(&sb);
+		ct_nac_forward(&mb, bb, arch, 40, fs);
+		worst = 0;
+		for (int i = 0; i < 40; i++)
+		{
+			double		f[128];
+
+			if (both)
+				dense_embed_both(&mb, &cells[i], f);
+			else
+				dense_embed(&mb, &cells[i], f);
+			for (int k = 0; k < mb.feat; k++)
+				worst = fmax(worst, fabs(f[k] - fs[i * mb.feat + k]) / fmax(1.0, fabs(f[k])));
+		}
+		CHECK(worst < 1e-5);
+		ct_nac_batch_destroy(bb);
+		ct_nac_free(&mb);
+		ct_free(fs);
+	}
 	/* a cell's embedding does not depend on the rest of its batch */
 	ct_nac_forward(&m, bt, &arch[17], 1, one);
 	CHECK(memcmp(one, feat + 17 * shape.width, sizeof(float) * shape.width) == 0 ||
@@ -201,8 +240,8 @@ static double
 loss_of(ct_nac *m, ct_nac_batch *bt, const ct_arch *cells, int ncells, const int *ia,
 		const int *ib, const float *y, int npairs, float *grad)
 {
-	float		feat[16 * 12];	/* width 6, 2 views at most */
-	float		dfeat[16 * 12] = {0};
+	float		feat[16 * 24];	/* width 6, 2 views, 2 x width per view at most */
+	float		dfeat[16 * 24] = {0};
 	double		loss;
 
 	ct_nac_forward(m, bt, cells, ncells, feat);
@@ -308,6 +347,13 @@ test_gradients(void)
 	check_gradients(shape, NULL);
 	/* recipe "default": both directions, antisymmetric head */
 	shape.readout = CT_NAC_READOUT_BOTH_DIRECTIONS;
+	shape.head = CT_NAC_HEAD_ANTISYMMETRIC;
+	check_gradients(shape, NULL);
+	/* [nodes; sink], forward only with fc's head, and both directions with the antisymmetric one */
+	shape.readout = CT_NAC_READOUT_NODES_SINK;
+	shape.head = CT_NAC_HEAD_CONCAT_FC;
+	check_gradients(shape, NULL);
+	shape.readout = CT_NAC_READOUT_NODES_SINK_BOTH;
 	shape.head = CT_NAC_HEAD_ANTISYMMETRIC;
 	check_gradients(shape, NULL);
 }
@@ -483,9 +529,10 @@ test_training(void)
 		d.epochs = 10;
 		d.batch_size = 64;
 		CHECK(ct_nac_train(cells, acc, 200, &d, &dm, &ds, NULL, NULL, &err));
-		CHECK(dm.shape.readout == CT_NAC_READOUT_BOTH_DIRECTIONS && dm.shape.head == CT_NAC_HEAD_ANTISYMMETRIC);
-		for (int k = 0; k < dm.shape.width; k++)
-			mirrored &= dm.fc_w[dm.shape.width + k] == -dm.fc_w[k];
+		CHECK(dm.shape.readout == CT_NAC_READOUT_NODES_SINK_BOTH && dm.shape.head == CT_NAC_HEAD_ANTISYMMETRIC);
+		CHECK(dm.feat == 2 * dm.shape.width);
+		for (int k = 0; k < dm.feat; k++)
+			mirrored &= dm.fc_w[dm.feat + k] == -dm.fc_w[k];
 		CHECK(mirrored && dm.fc_b[0] == 0.0f);
 		bt = ct_nac_batch_create(&dm.shape);
 		for (int i = 0; i < 30; i++)
@@ -1060,6 +1107,9 @@ test_darts(void)
 	shape.readout = CT_NAC_READOUT_BOTH_DIRECTIONS;
 	shape.head = CT_NAC_HEAD_ANTISYMMETRIC;
 	check_gradients(shape, twelve);
+	shape.readout = CT_NAC_READOUT_NODES_SINK_BOTH;
+	check_gradients(shape, twelve);
+	shape.readout = CT_NAC_READOUT_BOTH_DIRECTIONS;
 
 	/* training: deterministic, learns, and the stored form round-trips (format version 1, space byte 3) */
 	{

@@ -83,7 +83,7 @@ test_matches_batch(void)
 
 	for (int wi = 0; wi < 4; wi++)
 		for (int li = 0; li < 5; li++)
-			for (int both = 0; both < 2; both++)
+			for (int readout = CT_NAC_READOUT_MEAN_SLOTS; readout <= CT_NAC_READOUT_NODES_SINK_BOTH; readout++)
 			{
 				ct_nac_shape s = ct_nac_reference_shape();
 				ct_nac		m;
@@ -91,14 +91,14 @@ test_matches_batch(void)
 
 				s.width = widths[wi];
 				s.layers = layers[li];
-				s.readout = both ? CT_NAC_READOUT_BOTH_DIRECTIONS : CT_NAC_READOUT_MEAN_SLOTS;
+				s.readout = readout;
 				ct_nac_alloc(&m, &s);
 				ct_nac_init(&m, 11 + wi * 10 + li);
 				/* a big budget and one that flushes every few cells */
 				worst = worst_against_batch(&m, cells, wi == 0 && li == 0 ? NCELLS : 120, 64 << 20);
 				CHECK(worst < 1e-5);
 				if (worst >= 1e-5)
-					fprintf(stderr, "width %d layers %d both %d: %g\n", s.width, s.layers, both, worst);
+					fprintf(stderr, "width %d layers %d readout %d: %g\n", s.width, s.layers, readout, worst);
 				CHECK(worst_against_batch(&m, cells, 120, 4096) < 1e-5);
 				ct_nac_free(&m);
 			}
