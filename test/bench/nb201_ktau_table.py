@@ -7,9 +7,10 @@ its score (nac_score) against the CIFAR-10 test accuracy
 (v11_c10_test_acc_ep200_mean) of ALL 15,625 cells, the N training cells
 included, as those papers do.  The tau-b over the unseen cells only is
 shown too.  N = 78, 156, 469, 781, 1563 (0.5, 1, 3, 5, 10 %), NAC recipes
-"paper", "default" (their options as they are: 1000 epochs, batches of
-256, ...) and the previous default (0.1.0's, {"recipe": "default",
-"average": 0}).  Each cell: mean +- std over the seeds, with the mean training
+"paper" and "default" (their options as they are: 1000 epochs, batches of
+256, ...), the previous default (0.1.0's, {"recipe": "default", "readout":
+"slots", "average": 0}) and it with weight averaging ({"recipe": "default",
+"readout": "slots"}).  Each cell: mean +- std over the seeds, with the mean training
 time (one thread, two trainings side by side on the 2 cores).
 
 Sanity check of the statistic: tau-b of the validation accuracy itself (a
@@ -34,9 +35,10 @@ ROOT = os.path.join(HERE, "../..")
 TOOL = os.path.join(ROOT, "test/tools/nb201_bench")
 CSV = os.path.join(ROOT, "data/nb201.csv.gz")
 SIZES = [78, 156, 469, 781, 1563]
-RECIPES = ["paper", "previous", "default"]
+RECIPES = ["paper", "previous", "averaging", "default"]
 OPTIONS = {"paper": '{"recipe": "paper"}',
-           "previous": '{"recipe": "default", "average": 0}',   # 0.1.0's recipe "default"
+           "previous": '{"recipe": "default", "readout": "slots", "average": 0}',   # 0.1.0's recipe "default"
+           "averaging": '{"recipe": "default", "readout": "slots"}',   # 0.1.0's + weight averaging
            "default": '{"recipe": "default"}'}
 PINAT = {78: 0.549, 156: 0.631, 469: 0.706, 781: 0.761, 1563: 0.784}
 LINE = re.compile(r"tau-b (-?[0-9.]+) vs test on all \d+ cells, (-?[0-9.]+) on the \d+ unseen, "
@@ -99,8 +101,9 @@ def main():
           "with the validation accuracy, seeds %d-%d (%d per cell):" % (seeds[0], seeds[-1], len(seeds)))
     print()
     print("| N (share) | recipe \"paper\" | train s | previous default (0.1.0) | train s | "
+          "0.1.0's default + weight averaging | train s | "
           "recipe \"default\" (0.2.0) | train s | PINAT | default ahead of PINAT |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for n in SIZES:
         cols = []
         for r in RECIPES:

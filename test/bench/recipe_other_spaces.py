@@ -1,15 +1,20 @@
 #!/usr/bin/python3
-"""Weight averaging (0.2.0's recipe "default") in the reference's two other
-spaces, against the previous default ({"recipe": "default", "average": 0},
-0.1.0's): the same splits and commands as the README's DARTS ranking table
-(nac_tool darts-ktau on the 1,218 labelled genotypes, N = 100, 500) and
-test/bench/ofa_results.md (nac_tool ofa-ktau, N = 100), seeds 1-5,
+"""A change of recipe "default" in the reference's two other spaces, against
+the recipe before it: the same splits and commands as the README's DARTS
+ranking table (nac_tool darts-ktau on the 1,218 labelled genotypes, N = 100,
+500) and test/bench/ofa_results.md (nac_tool ofa-ktau, N = 100), seeds 1-5,
 two runs at a time.  Prints mean +- std of KTau and tau-b per recipe and the
 paired tau-b difference (new - previous) with the seeds where it is higher.
 
   make test/tools/nac_tool
-  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 test/bench/average_other_spaces.py
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 test/bench/recipe_other_spaces.py [--change averaging|readout] [--spaces darts,ofa]
+
+--change averaging (weight averaging, 0.2.0): 0.1.0's default against it
+with averaging, both with the slot readout; --change readout (the [nodes;
+sink] readout, 0.2.0): averaging with the slot readout against recipe
+"default".  (OFA's MLP has no readout to change.)
 """
+import argparse
 import concurrent.futures
 import os
 import re
@@ -23,7 +28,11 @@ sys.path.insert(0, HERE)
 from darts_common import write_labelled_csv  # noqa: E402
 
 TOOL = os.path.join(HERE, "../tools/nac_tool")
-RECIPES = {"previous": '{"recipe": "default", "average": 0}', "default": '{"recipe": "default"}'}
+CHANGES = {"averaging": {"previous": '{"recipe": "default", "readout": "slots", "average": 0}',
+                         "default": '{"recipe": "default", "readout": "slots"}'},
+           "readout": {"previous": '{"recipe": "default", "readout": "slots"}',
+                       "default": '{"recipe": "default"}'}}
+RECIPES = dict(CHANGES["averaging"])
 LINE = re.compile(r"ktau (-?[0-9.]+) on \d+, tau-b (-?[0-9.]+) on \d+")
 
 
@@ -43,11 +52,18 @@ def ms(v):
 
 
 def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--change", choices=sorted(CHANGES), default="averaging")
+    ap.add_argument("--spaces", default="darts,ofa")
+    a = ap.parse_args()
+    spaces = a.spaces.split(",")
+    RECIPES.clear()
+    RECIPES.update(CHANGES[a.change])
     tmp = tempfile.mkdtemp()
     darts = os.path.join(tmp, "darts.csv")
     write_labelled_csv(darts)
-    jobs = [("ofa", s, 100, r, None) for r in RECIPES for s in range(1, 6)]
-    jobs += [("darts", s, n, r, darts) for n in (500, 100) for r in RECIPES for s in range(1, 6)]
+    jobs = [("ofa", s, 100, r, None) for r in RECIPES for s in range(1, 6)] if "ofa" in spaces else []
+    jobs += [("darts", s, n, r, darts) for n in (500, 100) for r in RECIPES for s in range(1, 6)] if "darts" in spaces else []
     res = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         for job, k, t in pool.map(run, jobs):
@@ -58,6 +74,8 @@ def main():
           " tau-b, default - previous (paired) | seeds higher |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for space, sizes in (("darts", (100, 500)), ("ofa", (100,))):
+        if space not in spaces:
+            continue
         for n in sizes:
             p = [res[(space, s, n, "previous")] for s in range(1, 6)]
             d = [res[(space, s, n, "default")] for s in range(1, 6)]
