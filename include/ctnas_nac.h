@@ -335,6 +335,9 @@ typedef struct ct_nac_options
 	double		weight_decay;
 	int			head;			/* ct_nac_head */
 	int			readout;		/* ct_nac_readout */
+	bool		readout_given;	/* by the options, or the model a search continues: kept in every
+								 * space; else a sink readout of the recipe's falls back to slots
+								 * where the space's last node is not an output (ct_nac_options_shape) */
 	int			layers;			/* GCN layers */
 	int			width;			/* embedding and GCN width */
 	int			mlp_layers;		/* the MLP's Linear layers (spaces with ct_space.nac_input) */

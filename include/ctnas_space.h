@@ -141,6 +141,13 @@ typedef struct ct_space
 	const char *nac_vocab_json; /* the vocabulary's names, a JSON array (nac_info) */
 	const char *info_name;		/* the space in nac_info ("nas-bench-101", as 0.1.0 wrote) */
 	void		(*to_dag) (const ct_arch *a, int view, ct_dag *out);	/* view 0 .. nac_views - 1 */
+	/*
+	 * The last node of each graph to_dag gives is the cell's output: recipe
+	 * "default" then reads it beside the mean of the nodes (readout
+	 * "nodes+sink"); otherwise (DARTS: its last node is one op of the last
+	 * intermediate node) the mean over the slots, unless options say.
+	 */
+	bool		nac_last_is_output;
 
 	/*
 	 * A NAC that reads a fixed-width vector instead of graphs (the

@@ -131,6 +131,7 @@ ct_nac_options_from_cjson(const cJSON *root, ct_nac_options *opt, ct_error *err)
 			ok = strcmp(v, "slots") == 0 ? (opt->readout = ct_nac_readout_of(both, false), true)
 				: strcmp(v, "nodes+sink") == 0 ? (opt->readout = ct_nac_readout_of(both, true), true)
 				: bad(err, key, "\"slots\" or \"nodes+sink\"");
+			opt->readout_given = true;
 		}
 		else if (strcmp(key, "layers") == 0)
 			/* the network the space's NAC has: the GCN's layers, or the MLP's Linear layers */

@@ -56,7 +56,9 @@ ct_nac_recipe_options(int recipe)
 	 * 0.2.0 each direction's readout is [mean over the cell's nodes (no
 	 * padding); the state of its last node] (the output node; the input
 	 * node in the reversed cell), twice the width: same per-cell cost,
-	 * measured in README ("Ranking quality").
+	 * measured in README ("Ranking quality").  Only where the space's last
+	 * node is the output (ct_space.nac_last_is_output: not DARTS, where it
+	 * lost tau-b): ct_nac_options_shape falls back to the slots there.
 	 */
 	if (recipe == CT_NAC_RECIPE_DEFAULT)
 	{
@@ -192,6 +194,9 @@ ct_nac_options_shape(const ct_nac_options *opt, const ct_space *space)
 		return shape;
 	}
 	shape.readout = opt->readout;
+	/* recipe "default"'s sink is the cell's output: where the last node is not (DARTS), the mean of the slots */
+	if (!opt->readout_given && space != NULL && !space->nac_last_is_output && ct_nac_readout_sink(shape.readout))
+		shape.readout = ct_nac_readout_of(ct_nac_readout_both(shape.readout), false);
 	shape.layers = opt->layers;
 	shape.width = opt->width;
 	return shape;

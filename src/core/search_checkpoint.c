@@ -127,6 +127,7 @@ get_options(ct_rbuf *r, uint32_t version, ct_ctnas_options *o)
 	n->weight_decay = ct_rbuf_f64(r);
 	n->head = (int) ct_rbuf_u32(r);
 	n->readout = (int) ct_rbuf_u32(r);
+	n->readout_given = true;	/* the readout the search's NACs had */
 	n->layers = (int) ct_rbuf_u32(r);
 	n->width = (int) ct_rbuf_u32(r);
 	o->temperature = o->tanh_constant = o->op_tanh_reduce = 0.0;

@@ -448,5 +448,7 @@ const ct_space ct_space_darts = {
 	"\"max_pool_3x3\", \"avg_pool_3x3\", \"dil_conv_3x3\", \"dil_conv_5x5\", \"(unused)\"]",
 	.info_name = "darts",
 	.to_dag = darts_to_dag,
+	/* its last node is one of the last intermediate node's two ops, not the cell's output (the concat) */
+	.nac_last_is_output = false,
 	.program = &ct_ctrl_program_darts,
 };

@@ -492,5 +492,6 @@ const ct_space ct_space_nb101 = {
 	.nac_vocab_json = "[\"dummy\", \"input\", \"conv1x1-bn-relu\", \"conv3x3-bn-relu\", \"maxpool3x3\", \"output\"]",
 	.info_name = "nas-bench-101",
 	.to_dag = nb101_to_dag,
+	.nac_last_is_output = true,
 	.program = &ct_ctrl_program_nb101,
 };

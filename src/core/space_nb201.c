@@ -358,5 +358,6 @@ const ct_space ct_space_nb201 = {
 	.nac_vocab_json = "[\"dummy\", \"input\", \"none\", \"skip_connect\", \"nor_conv_1x1\", \"nor_conv_3x3\", \"avg_pool_3x3\", \"output\"]",
 	.info_name = "nas-bench-201",
 	.to_dag = nb201_to_dag,
+	.nac_last_is_output = true,
 	.program = &ct_ctrl_program_nb201,
 };

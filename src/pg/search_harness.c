@@ -570,6 +570,7 @@ search_ctnas_create(ct_budget *b, const SearchOptions *so)
 		{
 			opt.nac.head = init->shape.head;
 			opt.nac.readout = init->shape.readout;
+			opt.nac.readout_given = true;
 			if (init->shape.network == CT_NAC_NETWORK_MLP)
 			{
 				opt.nac.mlp_layers = init->shape.layers;

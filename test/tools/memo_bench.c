@@ -7,7 +7,9 @@
  *	    gzip -dc ../shared/data/nb101/nb101_all_run0test.csv.gz | test/tools/memo_bench [budget MB, default 64]
  *	  Budget 0 keeps nothing between cells: every cell computed alone.
  *	  The models are the reference shape, freshly initialised (the memo's work
- *	  does not depend on the weights), paper readout and both directions.
+ *	  does not depend on the weights): the paper's readout, it in both
+ *	  directions (0.1.0's recipe "default"), and 0.2.0's recipe "default"
+ *	  ([nodes; sink] in both directions).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +40,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "memo_bench: no cells on stdin\n");
 		return 1;
 	}
-	for (int both = 0; both < 2; both++)
+	static const int readouts[] = {CT_NAC_READOUT_MEAN_SLOTS, CT_NAC_READOUT_BOTH_DIRECTIONS,
+	CT_NAC_READOUT_NODES_SINK_BOTH};
+	static const char *const names[] = {"one direction", "both directions", "nodes+sink, both directions"};
+
+	for (int r = 0; r < 3; r++)
 	{
 		ct_nac_shape s = ct_nac_reference_shape();
 		ct_nac		m;
@@ -47,8 +53,7 @@ main(int argc, char **argv)
 		double		t,
 					sum = 0;
 
-		if (both)
-			s.readout = CT_NAC_READOUT_BOTH_DIRECTIONS;
+		s.readout = readouts[r];
 		ct_nac_alloc(&m, &s);
 		ct_nac_init(&m, 1);
 		bt = ct_nac_batch_create(&s);
@@ -60,7 +65,7 @@ main(int argc, char **argv)
 		ct_nac_batch_memo_stats(bt, &st);
 		printf("%s: %d cells in %.2f s (%.2f us per cell), budget %zu MB: %llu product rows, %llu of %llu layer L-1 "
 			   "lookups found, %llu flushes, %.1f MB held (score sum %.6g)\n",
-			   both ? "both directions" : "one direction", n, t, t * 1e6 / n, budget >> 20,
+			   names[r], n, t, t * 1e6 / n, budget >> 20,
 			   (unsigned long long) st.rows, (unsigned long long) st.hits, (unsigned long long) st.lookups,
 			   (unsigned long long) st.flushes, st.bytes / 1048576.0, sum);
 		ct_nac_batch_destroy(bt);

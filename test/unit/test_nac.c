@@ -1393,6 +1393,28 @@ test_ofa(void)
 		CHECK(ct_nac_is_mlp(&d) && d.head == CT_NAC_HEAD_ANTISYMMETRIC && d.readout == CT_NAC_READOUT_MEAN_SLOTS);
 		CHECK(ct_nac_nparams(&d) == 588289);
 	}
+	/*
+	 * recipe "default"'s readout per space: [nodes; sink] where the last node
+	 * is the output (NB101, NB201); slots for DARTS unless the options say;
+	 * options in either order; a bad one refused
+	 */
+	{
+		ct_nac_options o;
+
+		CHECK(ct_nac_options_shape(&dflt, &ct_space_nb101).readout == CT_NAC_READOUT_NODES_SINK_BOTH);
+		CHECK(ct_nac_options_shape(&dflt, &ct_space_nb201).readout == CT_NAC_READOUT_NODES_SINK_BOTH);
+		CHECK(ct_nac_options_shape(&dflt, &ct_space_darts).readout == CT_NAC_READOUT_BOTH_DIRECTIONS);
+		CHECK(ct_nac_options_from_json("{\"readout\": \"nodes+sink\"}", &o, &err) &&
+			  ct_nac_options_shape(&o, &ct_space_darts).readout == CT_NAC_READOUT_NODES_SINK_BOTH);
+		CHECK(ct_nac_options_from_json("{\"directions\": \"forward\"}", &o, &err) &&
+			  ct_nac_options_shape(&o, &ct_space_darts).readout == CT_NAC_READOUT_MEAN_SLOTS &&
+			  ct_nac_options_shape(&o, &ct_space_nb101).readout == CT_NAC_READOUT_NODES_SINK);
+		CHECK(ct_nac_options_from_json("{\"readout\": \"slots\", \"directions\": \"forward\"}", &o, &err) &&
+			  o.readout == CT_NAC_READOUT_MEAN_SLOTS);
+		CHECK(ct_nac_options_from_json("{\"directions\": \"forward\", \"readout\": \"nodes+sink\", \"recipe\": \"paper\"}", &o, &err) &&
+			  o.readout == CT_NAC_READOUT_NODES_SINK && o.head == CT_NAC_HEAD_CONCAT_FC);
+		CHECK(!ct_nac_options_from_json("{\"readout\": \"sink\"}", &o, &err) && strstr(err.detail, "nodes+sink") != NULL);
+	}
 	/* options: "layers" and "width" set the MLP's too; a bad MLP shape is refused */
 	{
 		ct_nac_options o;
