@@ -142,6 +142,9 @@ ct_nac_is_mlp(const ct_nac_shape *s)
 	return s->network == CT_NAC_NETWORK_MLP;
 }
 
+/* The shape in the options' words, for errors ("4 layers of width 128, readout \"slots\" read forward, concat head"). */
+extern void ct_nac_shape_summary(const ct_nac_shape *s, char *buf, size_t size);
+
 /* The readout in words (nac_info's network.readout). */
 extern const char *ct_nac_readout_text(const ct_nac_shape *s);
 

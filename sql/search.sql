@@ -183,6 +183,17 @@ SELECT ctnas.nac_score(arch, 'from_search') IS NOT NULL AS scores FROM search_ce
 SELECT (SELECT arch FROM ctnas_search('search_cells', 30,
           '{"seed": 5, "acc_column": "test_acc_run0", "rounds": 3, "nac": {"epochs": 10}, "model": "from_search"}') WHERE step = 1)
      = (SELECT arch FROM search_cells ORDER BY ctnas.nac_score(arch, 'from_search') DESC, arch LIMIT 1) AS starts_from_model;
+-- a model of nac_train's recipe "default" ([nodes; sink], both directions) continues in a search whose
+-- "nac" names other parts of the shape: the parts of the readout it does not name are the model's
+SET client_min_messages = warning;
+INSERT INTO ctnas.models(name, weights)
+SELECT 'sink_start', ctnas.nac_train(arch, test_acc_run0, '{"epochs": 5, "seed": 2}') FROM (SELECT * FROM search_cells ORDER BY arch LIMIT 50) t;
+RESET client_min_messages;
+SELECT count(*) AS steps FROM ctnas_search('search_cells', 20,
+  '{"seed": 6, "acc_column": "test_acc_run0", "rounds": 2, "nac": {"epochs": 5, "head": "antisymmetric"}, "model": "sink_start"}');
+SELECT pg_temp.try($$SELECT count(*)::text FROM ctnas_search('search_cells', 20,
+  '{"seed": 6, "acc_column": "test_acc_run0", "rounds": 2, "nac": {"epochs": 5, "readout": "slots"}, "model": "sink_start"}')$$);
+DELETE FROM ctnas.models WHERE name = 'sink_start';
 -- saving under a name that exists fails and changes nothing
 SELECT pg_temp.try($$SELECT count(*)::text FROM ctnas_search('search_cells', 40,
   '{"seed": 4, "acc_column": "test_acc_run0", "first": 20, "rounds": 2, "nac": {"epochs": 20}, "save_model": "from_search"}')$$);

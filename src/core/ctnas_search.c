@@ -323,9 +323,15 @@ ct_ctnas_create(ct_budget *b, const ct_ctnas_options *opt, const ct_nac *init, c
 		((init->shape.network == CT_NAC_NETWORK_MLP) != (want.network == CT_NAC_NETWORK_MLP) ||
 		 init->shape.layers != want.layers || init->shape.width != want.width ||
 		 init->shape.head != want.head || init->shape.readout != want.readout))
+	{
+		char		has[160],
+					asks[160];
+
+		ct_nac_shape_summary(&init->shape, has, sizeof(has));
+		ct_nac_shape_summary(&want, asks, sizeof(asks));
 		return ct_fail(err, CT_ERR_INVALID, "the starting NAC does not have the shape of the training options",
-					   "The model has %d layers of width %d; the options ask for %d of width %d (and its head and readout must match too).",
-					   init->shape.layers, init->shape.width, want.layers, want.width), NULL;
+					   "The model has %s; the options ask for %s.", has, asks), NULL;
+	}
 	if (init != NULL && ct_nac_shape_space(&init->shape) != b->oracle->space)
 		return ct_fail(err, CT_ERR_INVALID, "the starting NAC is of another search space than the oracle",
 					   "The model compares %s architectures; the oracle holds %s ones.",

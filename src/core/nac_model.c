@@ -26,6 +26,7 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ctnas_alloc.h"
@@ -242,6 +243,19 @@ ct_nac_shape_valid(const ct_nac_shape *s, ct_error *err)
 		return ct_fail(err, CT_ERR_INVALID, "unsupported NAC readout or head",
 					   "Readout %d, head %d.", s->readout, s->head);
 	return true;
+}
+
+void
+ct_nac_shape_summary(const ct_nac_shape *s, char *buf, size_t size)
+{
+	if (ct_nac_is_mlp(s))
+		snprintf(buf, size, "an MLP of %d layers of width %d, %s head", s->layers, s->width,
+				 s->head == CT_NAC_HEAD_ANTISYMMETRIC ? "antisymmetric" : "concat");
+	else
+		snprintf(buf, size, "%d layers of width %d, readout \"%s\" read %s, %s head", s->layers, s->width,
+				 ct_nac_readout_sink(s->readout) ? "nodes+sink" : "slots",
+				 ct_nac_readout_both(s->readout) ? "in both directions" : "forward",
+				 s->head == CT_NAC_HEAD_ANTISYMMETRIC ? "antisymmetric" : "concat");
 }
 
 const char *

@@ -528,9 +528,15 @@ ct_nac_trainer_set_weights(ct_nac_trainer *t, const ct_nac *init, ct_error *err)
 		a->layers != b->layers || a->width != b->width || a->slots != b->slots ||
 		a->vocab != b->vocab || a->readout != b->readout || a->head != b->head ||
 		t->model.nparams != init->nparams)
+	{
+		char		has[160],
+					asks[160];
+
+		ct_nac_shape_summary(b, has, sizeof(has));
+		ct_nac_shape_summary(a, asks, sizeof(asks));
 		return ct_fail(err, CT_ERR_INVALID, "the starting NAC does not have the shape of the training options",
-					   "The model has %d layers of width %d; the options ask for %d of width %d (and its head and readout must match too).",
-					   b->layers, b->width, a->layers, a->width);
+					   "The model has %s; the options ask for %s.", has, asks);
+	}
 	memcpy(t->model.params, init->params, sizeof(float) * init->nparams);
 	/* (before any epoch, as the searches call it; the sums restart with the weights) */
 	if (t->avg != NULL)

@@ -179,9 +179,13 @@ search_split_options(Jsonb *options, SearchMethod method, bool job)
 		cJSON_Delete(item);
 	}
 	if (ctnas && (item = cJSON_GetObjectItemCaseSensitive(root, "nac")) != NULL)
+	{
+		so.nac_directions_given = cJSON_HasObjectItem(item, "directions");
+		so.nac_readout_given = cJSON_HasObjectItem(item, "readout");
 		so.nac_shape_given = cJSON_HasObjectItem(item, "head") || cJSON_HasObjectItem(item, "directions") ||
 			cJSON_HasObjectItem(item, "readout") ||
 			cJSON_HasObjectItem(item, "layers") || cJSON_HasObjectItem(item, "width");
+	}
 	if (job && (item = cJSON_DetachItemFromObjectCaseSensitive(root, "resume")) != NULL)
 	{
 		if (!cJSON_IsBool(item))
@@ -581,6 +585,15 @@ search_ctnas_create(ct_budget *b, const SearchOptions *so)
 				opt.nac.layers = init->shape.layers;
 				opt.nac.width = init->shape.width;
 			}
+		}
+		else if (init->shape.network != CT_NAC_NETWORK_MLP)
+		{
+			/* the readout's two parts the options do not name are the model's */
+			bool		both = ct_nac_readout_both(so->nac_directions_given ? opt.nac.readout : init->shape.readout);
+			bool		sink = ct_nac_readout_sink(so->nac_readout_given ? opt.nac.readout : init->shape.readout);
+
+			opt.nac.readout = ct_nac_readout_of(both, sink);
+			opt.nac.readout_given = true;
 		}
 	}
 	search_check_memory(&opt, b->oracle->space, b->budget, b->oracle->n, init != NULL);

@@ -22,6 +22,8 @@ typedef struct SearchOptions
 	char	   *save_model;		/* ctnas: store the final NAC under this name */
 	int			progress;		/* ctnas: a NOTICE every this many steps (0: none) */
 	bool		nac_shape_given;	/* the "nac" object names the network's shape */
+	bool		nac_directions_given;	/* ... its "directions" */
+	bool		nac_readout_given;	/* ... its "readout" */
 	bool		resume;			/* jobs: resume from the last checkpoint after a restart */
 	double		time_limit;		/* jobs: seconds (0: none) */
 	/* jobs with "evaluator": "external": accuracies come from trials (search_trials.c) */

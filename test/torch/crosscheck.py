@@ -130,7 +130,8 @@ def run(dump, expected, broken_torch=False, quiet=False):
     elif broken_torch:
         pairs = [[j, i] for i, j in pairs]
     ref = impl.pair_values(dump["weights"], dump["cells"], pairs, dump["labels"], expected["adam"], **kwargs)
-    loose = ill_conditioned(dump, ref, impl)
+    # (only the default network's dump needs it so far; the others keep RTOL everywhere)
+    loose = ill_conditioned(dump, ref, impl) if dump.get("network") == "default" else {}
     bound = 2 * expected["adam"]["steps"] * expected["adam"]["lr"]
     results = [compare(name, ours, theirs, rtol_of(space, name), quiet, loose.get(name), bound)
                for (name, ours), (_, theirs) in zip(tensors(expected, impl), tensors(ref, impl))]

@@ -235,6 +235,14 @@ test_darts_views(void)
 	CHECK(worst_against_batch(&m, darts, 300, 8 << 20) < 1e-5);
 	CHECK(worst_against_batch(&m, darts, 60, 0) < 1e-5);
 	ct_nac_free(&m);
+	/* [nodes; sink] in both directions: 2 views x 2 x width features */
+	s.readout = CT_NAC_READOUT_NODES_SINK_BOTH;
+	ct_nac_alloc(&m, &s);
+	ct_nac_init(&m, 78);
+	CHECK(m.feat == 2 * 2 * 32);
+	CHECK(worst_against_batch(&m, darts, 300, 8 << 20) < 1e-5);
+	CHECK(worst_against_batch(&m, darts, 60, 0) < 1e-5);
+	ct_nac_free(&m);
 }
 
 /* A model blob from its hex file (0.1.0's stored models, test/fixtures/0.1.0). */
