@@ -833,13 +833,16 @@ backward_one(const ct_nac *m, ct_nac_batch *bt, const float *dfeat, float *grad)
 			int			n = bt->nodes[g];
 			const float *restrict df = dfeat + (size_t) g * 2 * w;
 			float	   *restrict ds = dH + (size_t) cls[n - 1] * w;
+			float		share[CT_NAC_MAX_WIDTH];	/* d mean / d node: divided once, added to each */
 
+			for (int k = 0; k < w; k++)
+				share[k] = df[k] / (float) n;
 			for (int v = 0; v < n; v++)
 			{
 				float	   *restrict d = dH + (size_t) cls[v] * w;
 
 				for (int k = 0; k < w; k++)
-					d[k] += df[k] / (float) n;
+					d[k] += share[k];
 			}
 			for (int k = 0; k < w; k++)
 				ds[k] += df[w + k];
