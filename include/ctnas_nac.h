@@ -72,6 +72,13 @@ ct_nac_readout_sink(int readout)
 	return readout == CT_NAC_READOUT_NODES_SINK || readout == CT_NAC_READOUT_NODES_SINK_BOTH;
 }
 
+/* The option "readout"'s value for a readout: "slots" or "nodes+sink". */
+static inline const char *
+ct_nac_readout_name(int readout)
+{
+	return ct_nac_readout_sink(readout) ? "nodes+sink" : "slots";
+}
+
 /* The readout of these two choices. */
 static inline int
 ct_nac_readout_of(bool both, bool sink)

@@ -253,7 +253,7 @@ ct_nac_shape_summary(const ct_nac_shape *s, char *buf, size_t size)
 				 s->head == CT_NAC_HEAD_ANTISYMMETRIC ? "antisymmetric" : "concat");
 	else
 		snprintf(buf, size, "%d layers of width %d, readout \"%s\" read %s, %s head", s->layers, s->width,
-				 ct_nac_readout_sink(s->readout) ? "nodes+sink" : "slots",
+				 ct_nac_readout_name(s->readout),
 				 ct_nac_readout_both(s->readout) ? "in both directions" : "forward",
 				 s->head == CT_NAC_HEAD_ANTISYMMETRIC ? "antisymmetric" : "concat");
 }
@@ -734,41 +734,27 @@ forward_one(const ct_nac *m, ct_nac_batch *bt, const ct_arch *cells, int ncells,
 	{
 		const int  *cls = bt->slot_class + g * slots;
 		const float *H = bt->layer[L].H;
+		/* the mean over all slots, padding included; or [the mean over the graph's nodes; its last node] */
+		int			n = sink ? bt->nodes[g] : slots;
+		float	   *restrict f = feat + (size_t) g * (sink ? 2 : 1) * w;
 
+		memset(f, 0, sizeof(float) * w);
+		for (int v = 0; v < n; v++)
+		{
+			const float *restrict h = H + (size_t) cls[v] * w;
+
+			for (int k = 0; k < w; k++)
+				f[k] += h[k];
+		}
 		if (sink)
 		{
-			/* [mean over the graph's nodes; its last node's state] */
-			int			n = bt->nodes[g];
-			float	   *restrict f = feat + (size_t) g * 2 * w;
-
-			memset(f, 0, sizeof(float) * w);
-			for (int v = 0; v < n; v++)
-			{
-				const float *restrict h = H + (size_t) cls[v] * w;
-
-				for (int k = 0; k < w; k++)
-					f[k] += h[k];
-			}
 			for (int k = 0; k < w; k++)
 				f[k] /= (float) n;
 			memcpy(f + w, H + (size_t) cls[n - 1] * w, sizeof(float) * w);
 		}
 		else
-		{
-			/* mean over all slots, padding included */
-			float	   *restrict f = feat + (size_t) g * w;
-
-			memset(f, 0, sizeof(float) * w);
-			for (int v = 0; v < slots; v++)
-			{
-				const float *restrict h = H + (size_t) cls[v] * w;
-
-				for (int k = 0; k < w; k++)
-					f[k] += h[k];
-			}
 			for (int k = 0; k < w; k++)
 				f[k] *= inv_slots;
-		}
 		if ((g + 1) % CHUNK_CELLS == 0)
 			check_interrupt(bt);
 	}
@@ -827,35 +813,26 @@ backward_one(const ct_nac *m, ct_nac_batch *bt, const float *dfeat, float *grad)
 	for (int g = 0; g < bt->ncells; g++)
 	{
 		const int  *cls = bt->slot_class + g * slots;
+		int			n = sink ? bt->nodes[g] : slots;
+		const float *restrict df = dfeat + (size_t) g * (sink ? 2 : 1) * w;
+		float		share[CT_NAC_MAX_WIDTH];	/* d mean / d node: once per graph, added to each node */
 
-		if (sink)
+		for (int k = 0; k < w; k++)
+			share[k] = sink ? df[k] / (float) n : df[k] * inv_slots;
+		for (int v = 0; v < n; v++)
 		{
-			int			n = bt->nodes[g];
-			const float *restrict df = dfeat + (size_t) g * 2 * w;
-			float	   *restrict ds = dH + (size_t) cls[n - 1] * w;
-			float		share[CT_NAC_MAX_WIDTH];	/* d mean / d node: divided once, added to each */
+			float	   *restrict d = dH + (size_t) cls[v] * w;
 
 			for (int k = 0; k < w; k++)
-				share[k] = df[k] / (float) n;
-			for (int v = 0; v < n; v++)
-			{
-				float	   *restrict d = dH + (size_t) cls[v] * w;
+				d[k] += share[k];
+		}
+		if (sink)
+		{
+			float	   *restrict ds = dH + (size_t) cls[n - 1] * w;
 
-				for (int k = 0; k < w; k++)
-					d[k] += share[k];
-			}
 			for (int k = 0; k < w; k++)
 				ds[k] += df[w + k];
 		}
-		else
-			for (int v = 0; v < slots; v++)
-			{
-				float	   *restrict d = dH + (size_t) cls[v] * w;
-				const float *restrict df = dfeat + (size_t) g * w;
-
-				for (int k = 0; k < w; k++)
-					d[k] += df[k] * inv_slots;
-			}
 		if ((g + 1) % CHUNK_CELLS == 0)
 			check_interrupt(bt);
 	}

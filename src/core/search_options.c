@@ -159,7 +159,7 @@ nac_option(const cJSON *item, ct_ctnas_options *opt, bool *seeded, ct_error *err
 	if (!cJSON_HasObjectItem(copy, "average"))
 		cJSON_AddNumberToObject(copy, "average", opt->nac.average / 100.0);
 	if (!cJSON_HasObjectItem(copy, "readout"))
-		cJSON_AddStringToObject(copy, "readout", ct_nac_readout_sink(opt->nac.readout) ? "nodes+sink" : "slots");
+		cJSON_AddStringToObject(copy, "readout", ct_nac_readout_name(opt->nac.readout));
 	*seeded = cJSON_HasObjectItem(copy, "seed");
 	/* the copy keeps the numbers' literals (ct_json_parse), which printing it would lose */
 	ok = ct_nac_options_from_cjson(copy, &opt->nac, err);

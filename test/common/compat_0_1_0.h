@@ -265,7 +265,6 @@ compat_read_checkpoint(const char *dir, const char *name, size_t *len)
 	char		path[1024];
 	uint8_t    *buf;
 	FILE	   *p;
-	size_t		cap = 0;
 
 	snprintf(path, sizeof(path), "%s/ckpt_%s.bin", dir, name);
 	buf = compat_read_file(path, len);
@@ -276,17 +275,7 @@ compat_read_checkpoint(const char *dir, const char *name, size_t *len)
 	*len = 0;
 	if (p == NULL)
 		return NULL;
-	for (;;)
-	{
-		size_t		got;
-
-		if (*len == cap)
-			buf = realloc(buf, cap = 2 * cap + 65536);
-		got = fread(buf + *len, 1, cap - *len, p);
-		if (got == 0)
-			break;
-		*len += got;
-	}
+	buf = compat_read_stream(p, len);
 	if (pclose(p) != 0 || *len == 0)
 	{
 		free(buf);

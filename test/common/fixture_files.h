@@ -1,6 +1,6 @@
 /*
  * fixture_files.h
- *	  Reading test fixtures: a whole file, and a file of hex digits (0.1.0's
+ *	  Reading test fixtures: a stream, a whole file, and a file of hex digits (0.1.0's
  *	  stored models, test/fixtures/0.1.0) as bytes.
  */
 #ifndef CTNAS_FIXTURE_FILES_H
@@ -10,17 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Reads a whole file; NULL if it cannot. */
+/* Reads a stream to its end (a file, or a pipe's output); the caller closes it. */
 static inline uint8_t *
-compat_read_file(const char *path, size_t *len)
+compat_read_stream(FILE *f, size_t *len)
 {
-	FILE	   *f = fopen(path, "rb");
 	uint8_t    *buf = NULL;
 	size_t		cap = 0;
 
 	*len = 0;
-	if (f == NULL)
-		return NULL;
 	for (;;)
 	{
 		size_t		got;
@@ -32,6 +29,20 @@ compat_read_file(const char *path, size_t *len)
 			break;
 		*len += got;
 	}
+	return buf;
+}
+
+/* Reads a whole file; NULL if it cannot. */
+static inline uint8_t *
+compat_read_file(const char *path, size_t *len)
+{
+	FILE	   *f = fopen(path, "rb");
+	uint8_t    *buf;
+
+	*len = 0;
+	if (f == NULL)
+		return NULL;
+	buf = compat_read_stream(f, len);
 	fclose(f);
 	return buf;
 }

@@ -152,16 +152,10 @@ dump_cells(const char *path, const ct_arch *cells, const char *space, bool recip
 	FILE	   *f;
 
 	ct_nac_shape_set_space(&shape, ct_space_of(&cells[0]));
-	if (ct_nac_is_mlp(&shape))
+	if (ct_nac_is_mlp(&shape) || recipe_default)
 	{
-		/* recipe "paper"'s MLP: 3 Linear layers of 512 */
-		ct_nac_options o = ct_nac_recipe_options(CT_NAC_RECIPE_PAPER);
-
-		shape = ct_nac_options_shape(&o, ct_space_of(&cells[0]));
-	}
-	if (recipe_default)
-	{
-		ct_nac_options o = ct_nac_recipe_options(CT_NAC_RECIPE_DEFAULT);
+		/* the recipe's network (recipe "paper"'s MLP: 3 Linear layers of 512) */
+		ct_nac_options o = ct_nac_recipe_options(recipe_default ? CT_NAC_RECIPE_DEFAULT : CT_NAC_RECIPE_PAPER);
 
 		shape = ct_nac_options_shape(&o, ct_space_of(&cells[0]));
 	}

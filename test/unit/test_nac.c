@@ -149,60 +149,46 @@ test_forward_matches_dense(void)
 			worst = fmax(worst, fabs(f[k] - feat[i * shape.width + k]) / fmax(1.0, fabs(f[k])));
 	}
 	CHECK(worst < 1e-5);
-	/* both directions (recipe "default"): the mean with the reversed cell */
+	/*
+	 * The other readouts: both directions (0.1.0's recipe "default"), and
+	 * [mean over the nodes; the output node] forward and in both directions
+	 * (recipe "default" since 0.2.0, 2 x width features)
+	 */
 	{
-		ct_nac		mb;
-		ct_nac_shape sb = shape;
-		ct_nac_batch *bb;
-
-		sb.readout = CT_NAC_READOUT_BOTH_DIRECTIONS;
-		ct_nac_alloc(&mb, &sb);
-		ct_nac_init(&mb, 3);
-		bb = ct_nac_batch_create(&sb);
-		ct_nac_forward(&mb, bb, arch, 40, feat);
-		worst = 0;
-		for (int i = 0; i < 40; i++)
-		{
-			double		f[64];
-
-			dense_embed_both(&mb, &cells[i], f);
-			for (int k = 0; k < sb.width; k++)
-				worst = fmax(worst, fabs(f[k] - feat[i * sb.width + k]) / fmax(1.0, fabs(f[k])));
-		}
-		CHECK(worst < 1e-5);
-		ct_nac_batch_destroy(bb);
-		ct_nac_free(&mb);
-		ct_nac_forward(&m, bt, arch, 40, feat);
-	}
-	/* [mean over the nodes; the output node], forward and in both directions (recipe "default" since 0.2.0) */
-	for (int both = 0; both < 2; both++)
-	{
-		ct_nac		mb;
-		ct_nac_shape sb = shape;
-		ct_nac_batch *bb;
+		static const int readouts[] = {CT_NAC_READOUT_BOTH_DIRECTIONS, CT_NAC_READOUT_NODES_SINK,
+		CT_NAC_READOUT_NODES_SINK_BOTH};
 		float	   *fs = ct_calloc(40 * 2 * (size_t) shape.width, sizeof(float));
 
-		sb.readout = ct_nac_readout_of(both, true);
-		ct_nac_alloc(&mb, &sb);
-		ct_nac_init(&mb, 5);
-		CHECK(mb.feat == 2 * sb.width && mb.nparams == m.nparams + 2 * (size_t) sb.width);
-		bb = ct_nac_batch_create(&sb);
-		ct_nac_forward(&mb, bb, arch, 40, fs);
-		worst = 0;
-		for (int i = 0; i < 40; i++)
+		for (int r = 0; r < 3; r++)
 		{
-			double		f[128];
+			ct_nac		mb;
+			ct_nac_shape sb = shape;
+			ct_nac_batch *bb;
+			bool		sink = ct_nac_readout_sink(readouts[r]);
 
-			if (both)
-				dense_embed_both(&mb, &cells[i], f);
-			else
-				dense_embed(&mb, &cells[i], f);
-			for (int k = 0; k < mb.feat; k++)
-				worst = fmax(worst, fabs(f[k] - fs[i * mb.feat + k]) / fmax(1.0, fabs(f[k])));
+			sb.readout = readouts[r];
+			ct_nac_alloc(&mb, &sb);
+			ct_nac_init(&mb, sink ? 5 : 3);
+			if (sink)
+				CHECK(mb.feat == 2 * sb.width && mb.nparams == m.nparams + 2 * (size_t) sb.width);
+			bb = ct_nac_batch_create(&sb);
+			ct_nac_forward(&mb, bb, arch, 40, fs);
+			worst = 0;
+			for (int i = 0; i < 40; i++)
+			{
+				double		f[128];
+
+				if (ct_nac_readout_both(readouts[r]))
+					dense_embed_both(&mb, &cells[i], f);
+				else
+					dense_embed(&mb, &cells[i], f);
+				for (int k = 0; k < mb.feat; k++)
+					worst = fmax(worst, fabs(f[k] - fs[i * mb.feat + k]) / fmax(1.0, fabs(f[k])));
+			}
+			CHECK(worst < 1e-5);
+			ct_nac_batch_destroy(bb);
+			ct_nac_free(&mb);
 		}
-		CHECK(worst < 1e-5);
-		ct_nac_batch_destroy(bb);
-		ct_nac_free(&mb);
 		ct_free(fs);
 	}
 	/* a cell's embedding does not depend on the rest of its batch */
