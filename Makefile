@@ -131,7 +131,7 @@ test/tools/sgemm_rate: test/tools/sgemm_rate.c
 bench: deps
 	$(MAKE) all
 	$(MAKE) install
-	$(MAKE) test/tools/sgemm_rate
+	$(MAKE) test/tools/sgemm_rate test/tools/nac_tool
 	pg_virtualenv -v 15 bash test/bench/bench_table.sh
 
 test/tools/nac_tool: test/tools/nac_tool.c test/common/sample_csv.c test/common/darts_csv.c $(CORE_SRCS) $(wildcard include/*.h src/core/*.h test/common/*.h)

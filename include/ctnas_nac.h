@@ -403,6 +403,8 @@ extern void ct_nac_batch_set_interrupt(ct_nac_batch *bt, ct_interrupt_fn interru
  * bit for bit the result of one call.
  */
 extern long ct_nac_set_chunk_macs(long macs);
+/* Multiply-adds of the products computed through ct_nac_sgemm (training's, the MLP's) in this process so far. */
+extern double ct_nac_sgemm_macs(void);
 
 /*
  * Trains a NAC from scratch on n cells with accuracies acc.  The rows are

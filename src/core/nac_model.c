@@ -107,6 +107,13 @@ ct_nac_batch_set_interrupt(ct_nac_batch *bt, ct_interrupt_fn interrupt, void *ar
 }
 
 static long chunk_macs = CHUNK_MACS;
+static double sgemm_macs = 0;	/* multiply-adds through ct_nac_sgemm in this process (benchmarks) */
+
+double
+ct_nac_sgemm_macs(void)
+{
+	return sgemm_macs;
+}
 
 long
 ct_nac_set_chunk_macs(long macs)
@@ -140,6 +147,7 @@ ct_nac_sgemm(ct_interrupt_fn interrupt, void *arg, bool trans_a, int M, int N, i
 	int			rm,
 				cn;
 
+	sgemm_macs += (double) M * N * K;
 	if ((double) M * N * (K > 0 ? K : 1) <= (double) chunk_macs)
 	{
 		cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,

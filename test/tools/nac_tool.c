@@ -542,9 +542,9 @@ train(const char *csv, int ncells, int epochs, uint64_t seed)
 
 		for (size_t i = 0; i < m.nparams; i++)
 			wmax = fabsf(m.params[i]) > wmax ? fabsf(m.params[i]) : wmax;
-		printf("ctnas core, paper recipe, %d cells, %d epochs: %.2f s (loss %.3f, %llu steps, max |w| %.3f)\n",
+		printf("ctnas core, paper recipe, %d cells, %d epochs: %.2f s (loss %.3f, %llu steps, max |w| %.3f, %.1f GFLOP in sgemm)\n",
 			   ncells, epochs, (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
-			   stats.final_loss, (unsigned long long) stats.steps, wmax);
+			   stats.final_loss, (unsigned long long) stats.steps, wmax, 2.0 * ct_nac_sgemm_macs() / 1e9);
 	}
 	ct_nac_free(&m);
 	return 0;

@@ -1456,7 +1456,8 @@ test_ofa(void)
 	{
 		ct_nac_batch *one = ct_nac_batch_create(&shape);
 		long		old;
-		double		d1 = 0;
+		double		d1 = 0,
+					macs;
 
 		ct_nac_batch_freeze(one);
 		for (int i = 0; i < N; i++)
@@ -1471,7 +1472,10 @@ test_ofa(void)
 		old = ct_nac_set_chunk_macs(1000);
 		ofa_interrupts = 0;
 		ct_nac_batch_set_interrupt(bt, count_interrupt, NULL);
+		macs = ct_nac_sgemm_macs();
 		ct_nac_forward(&m, bt, cells, N, again);
+		/* the benchmarks' FLOP count, tiles or not: 120 x 512 + 2 x 512 x 512 per cell */
+		CHECK(ct_nac_sgemm_macs() - macs == (double) N * (120 * 512 + 2 * 512 * 512));
 		CHECK(ofa_interrupts > 3);
 		CHECK(memcmp(again, feat, sizeof(float) * N * 512) == 0);
 		ct_nac_set_chunk_macs(old);
