@@ -26,6 +26,7 @@
 
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -33,6 +34,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
+#include "access/detoast.h"
 #include "access/xact.h"
 #include "miscadmin.h"
 
@@ -315,24 +317,80 @@ ctnas_model_cached(const char *name)
 		ctnas_model_missing(name, on_worker);
 	weights = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	models_relid = get_relname_relid("models", ctnas_schema_oid());
+	elog(DEBUG1, "ctnas: decoding NAC model \"%s\" into the model cache", ctnas_echo(name));
 	e = cache_add(name, DatumGetByteaPP(weights));
 	SPI_finish();
 	return e;
 }
 
-/* The cache's entry of a model passed as bytes, decoded on first use (a bad blob is an error). */
+static bool
+same_bytes(const bytea *a, const bytea *b)
+{
+	return VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
+		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
+}
+
+/*
+ * The model of bytes blob for call site bc: the cache's entry, found or
+ * decoded into it, or, when bc decoded these bytes into the cache before
+ * and they have been evicted since, bc's own copy (see BlobCache).
+ */
 static CachedModel *
-model_cached_blob(const bytea *blob)
+model_cached_blob(BlobCache *bc, MemoryContext call_cxt, const bytea *blob)
 {
 	Size		len = VARSIZE_ANY_EXHDR(blob);
+	uint32		h;
+	bool		again = false;
 	CachedModel *e;
 
 	cache_prepare();
 	for (CachedModel **prev = &cache; (e = *prev) != NULL; prev = &e->next)
-		if (e->blob != NULL && VARSIZE_ANY_EXHDR(e->blob) == len &&
-			memcmp(VARDATA_ANY(e->blob), VARDATA_ANY(blob), len) == 0)
+		if (e->blob != NULL && same_bytes(e->blob, blob))
 			return cache_hit(prev, e);
-	return cache_add(NULL, blob);
+	if (bc->own != NULL && same_bytes(bc->own->blob, blob))
+		return bc->own;
+
+	h = hash_bytes((const unsigned char *) VARDATA_ANY(blob), (int) len);
+	for (int i = 0; i < Min(bc->ndecoded, BLOB_CACHE_DECODED); i++)
+		again |= bc->decoded[i] == h;
+	if (!again)
+	{
+		bc->decoded[bc->ndecoded++ % BLOB_CACHE_DECODED] = h;
+		elog(DEBUG1, "ctnas: decoding a NAC model passed as bytea (%zu bytes) into the model cache", len);
+		return cache_add(NULL, blob);
+	}
+
+	/* evicted by the models this query uses with it: the call site keeps its own copy from now on */
+	elog(DEBUG1, "ctnas: decoding a NAC model passed as bytea (%zu bytes) for one call site: the model cache cannot hold it with the others this query uses",
+		 len);
+	if (bc->own != NULL)
+	{
+		MemoryContext old_cxt = bc->own->cxt;
+
+		bc->own = NULL;
+		MemoryContextDelete(old_cxt);
+	}
+	{
+		MemoryContext own_cxt = AllocSetContextCreate(call_cxt, "ctnas model (one call site)", ALLOCSET_DEFAULT_SIZES);
+
+		PG_TRY();
+		{
+			e = MemoryContextAllocZero(own_cxt, sizeof(CachedModel));
+			e->cxt = own_cxt;
+			e->blob = MemoryContextAlloc(own_cxt, VARHDRSZ + len);
+			SET_VARSIZE(e->blob, VARHDRSZ + len);
+			memcpy(VARDATA(e->blob), VARDATA_ANY(blob), len);
+			decode_model(blob, own_cxt, &e->model, &e->batch, &e->embeddings);
+		}
+		PG_CATCH();
+		{
+			MemoryContextDelete(own_cxt);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+	}
+	bc->own = e;
+	return e;
 }
 
 const char *
@@ -389,6 +447,12 @@ remember_blob_arg(BlobCache *bc, FunctionCallInfo fcinfo, int argno, const void 
 
 	bc->arg_const = stable && arg_is_const(fcinfo->flinfo, argno);
 	bc->arg = (one_per_query || stable) ? arg : NULL;
+	bc->toast_known = VARATT_IS_EXTERNAL_ONDISK(arg);
+	if (bc->toast_known)
+	{
+		VARATT_EXTERNAL_GET_POINTER(bc->toast, arg);
+		bc->toast_statement = GetCurrentStatementStartTimestamp();
+	}
 	return bc->model;
 }
 
@@ -397,7 +461,8 @@ ctnas_model_from_blob(FunctionCallInfo fcinfo, int argno, bool one_per_query)
 {
 	const void *arg = DatumGetPointer(PG_GETARG_DATUM(argno));
 	BlobCache  *bc = fcinfo->flinfo->fn_extra;
-	bool		valid = bc != NULL && bc->model != NULL && bc->generation == cache_generation;
+	bool		valid = bc != NULL && bc->model != NULL &&
+		(bc->model == bc->own || bc->generation == cache_generation);
 	bytea	   *blob;
 	Size		len;
 
@@ -429,10 +494,25 @@ ctnas_model_from_blob(FunctionCallInfo fcinfo, int argno, bool one_per_query)
 				return bc->model;
 		}
 	}
+
+	/*
+	 * A value stored out of line (the weights column of a table joined to
+	 * every row, or a subquery's result) is known by its TOAST pointer: one
+	 * stored value, unique in its TOAST table while any snapshot of this
+	 * statement can see it, read and compared in full once per statement
+	 * rather than on every row.
+	 */
+	if (valid && bc->toast_known && VARATT_IS_EXTERNAL_ONDISK(arg) &&
+		bc->toast_statement == GetCurrentStatementStartTimestamp())
+	{
+		struct varatt_external toast;
+
+		VARATT_EXTERNAL_GET_POINTER(toast, arg);
+		if (memcmp(&toast, &bc->toast, sizeof(toast)) == 0)
+			return bc->model;
+	}
 	blob = PG_GETARG_BYTEA_PP(argno);
-	len = VARSIZE_ANY_EXHDR(blob);
-	if (valid && VARSIZE_ANY_EXHDR(bc->model->blob) == len &&
-		memcmp(VARDATA_ANY(bc->model->blob), VARDATA_ANY(blob), len) == 0)
+	if (valid && same_bytes(bc->model->blob, blob))
 		return remember_blob_arg(bc, fcinfo, argno, arg, one_per_query);
 	if (bc == NULL)
 	{
@@ -440,7 +520,7 @@ ctnas_model_from_blob(FunctionCallInfo fcinfo, int argno, bool one_per_query)
 		fcinfo->flinfo->fn_extra = bc;
 	}
 	bc->model = NULL;			/* until the new one is found */
-	bc->model = model_cached_blob(blob);
+	bc->model = model_cached_blob(bc, fcinfo->flinfo->fn_mcxt, blob);
 	bc->generation = cache_generation;
 	return remember_blob_arg(bc, fcinfo, argno, arg, one_per_query);
 }
