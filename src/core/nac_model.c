@@ -55,6 +55,7 @@ struct ct_nac_batch
 	int		   *slot_class;		/* [cap_cells x slots] class of each slot, current layer */
 	int		   *next_class;		/* [cap_cells x slots] scratch */
 	int		   *nodes;			/* [cap_cells] nodes of each graph (the rest of its slots are padding) */
+	uint32_t   *preds;			/* [cap_cells x slots] in-neighbours of each slot, bit u for slot u */
 	int		   *hash;			/* [hash_size] class + 1, or 0 for empty */
 	int			hash_size;
 	layer_classes layer[CT_NAC_MAX_LAYERS + 1]; /* [1 .. layers] */
@@ -424,6 +425,7 @@ free_buffers(ct_nac_batch *bt)
 	ct_free(bt->slot_class);
 	ct_free(bt->next_class);
 	ct_free(bt->nodes);
+	ct_free(bt->preds);
 	ct_free(bt->hash);
 	ct_free(bt->P);
 	ct_free(bt->dA);
@@ -504,6 +506,7 @@ reserve(ct_nac_batch *bt, int ncells)
 	fresh.slot_class = ct_malloc(sizeof(int) * ncells * slots);
 	fresh.next_class = ct_malloc(sizeof(int) * ncells * slots);
 	fresh.nodes = ct_malloc(sizeof(int) * ncells);
+	fresh.preds = ct_malloc(sizeof(uint32_t) * ncells * slots);
 	for (hash_size = 64; hash_size < 2 * rows; hash_size *= 2)
 		;
 	fresh.hash = ct_malloc(sizeof(int) * hash_size);
@@ -535,10 +538,11 @@ ct_nac_batch_memory(const ct_nac_shape *shape, size_t cells)
 		return sizeof(ct_nac_batch);
 	for (hash_size = 64; hash_size < 2 * rows; hash_size *= 2)
 		;
-	/* as reserve(): per layer self, pstart, pred and H; then the slot classes, nodes, hash, P, dA, dB, dP */
+	/* as reserve(): per layer self, pstart, pred and H; then the slot classes, nodes, preds, hash, P, dA, dB, dP */
 	one = sizeof(ct_nac_batch) +
 		(size_t) shape->layers * (sizeof(int) * (rows + rows + 1 + rows * MAX_PREDS(shape)) + sizeof(float) * rows * w) +
-		2 * sizeof(int) * ncells * slots + sizeof(int) * ncells + sizeof(int) * hash_size + 4 * sizeof(float) * rows * w +
+		2 * sizeof(int) * ncells * slots + sizeof(int) * ncells + sizeof(uint32_t) * ncells * slots +
+		sizeof(int) * hash_size + 4 * sizeof(float) * rows * w +
 		sizeof(float) * (size_t) shape->vocab_size * w;	/* p0, when frozen */
 	if (!ct_nac_readout_both(shape->readout))
 		return one;
@@ -592,9 +596,16 @@ intern_class(ct_nac_batch *bt, layer_classes *lc, int self, const int *preds, in
 
 		if (c < 0)
 			break;
-		if (lc->self[c] == self && lc->pstart[c + 1] - lc->pstart[c] == npreds &&
-			memcmp(lc->pred + lc->pstart[c], preds, sizeof(int) * npreds) == 0)
-			return c;
+		if (lc->self[c] == self && lc->pstart[c + 1] - lc->pstart[c] == npreds)
+		{
+			const int  *p = lc->pred + lc->pstart[c];
+			int			k = 0;
+
+			while (k < npreds && p[k] == preds[k])
+				k++;
+			if (k == npreds)
+				return c;
+		}
 	}
 	/* new class */
 	bt->hash[i] = lc->n + 1;
@@ -613,7 +624,7 @@ build_classes(ct_nac_batch *bt, const ct_arch *cells, int ncells, bool reversed)
 
 	reserve(bt, ncells);
 	bt->ncells = ncells;
-	/* layer 0: the op of each slot; padding slots are "dummy" */
+	/* layer 0: the op of each slot; padding slots are "dummy" and have no in-neighbours */
 	for (int g = 0; g < ncells; g++)
 	{
 		ct_dag		d;
@@ -621,7 +632,10 @@ build_classes(ct_nac_batch *bt, const ct_arch *cells, int ncells, bool reversed)
 		cell_dag(&cells[g / views], g % views, reversed, &d);
 		bt->nodes[g] = d.n;
 		for (int v = 0; v < slots; v++)
+		{
 			bt->slot_class[g * slots + v] = v < d.n ? d.op[v] : CT_NAC_OP_DUMMY;
+			bt->preds[g * slots + v] = v < d.n ? d.pred[v] & ((1u << v) - 1u) : 0u;
+		}
 	}
 
 	for (int l = 1; l <= bt->shape.layers; l++)
@@ -634,16 +648,15 @@ build_classes(ct_nac_batch *bt, const ct_arch *cells, int ncells, bool reversed)
 		for (int g = 0; g < ncells; g++)
 		{
 			const int  *prev = bt->slot_class + g * slots;
-			ct_dag		d;
 
-			cell_dag(&cells[g / views], g % views, reversed, &d);
 			for (int v = 0; v < slots; v++)
 			{
 				int			preds[CT_DAG_MAX_NODES];
 				int			np = 0;
+				uint32_t	in = bt->preds[g * slots + v];
 
-				for (int u = 0; u < v && v < d.n; u++)
-					if (d.pred[v] >> u & 1u)
+				for (int u = 0; u < v; u++)
+					if (in >> u & 1u)
 					{
 						/* insertion sort: the multiset, not the order, defines the class */
 						int			k = np++;
