@@ -107,8 +107,8 @@ SELECT count(nac_score(c.arch, b.weights)) FROM cells c, by_bytes b;
 SELECT count(*) AS kept_by_bytes, bool_and(total_bytes > 6 * 1024 * 1024) AS with_states
 FROM pg_backend_memory_contexts WHERE ident = '(weights passed as bytea)';
 -- two models by bytes in one query, through a cache with room for one: each call site finds its own
--- model, never the freed one; the first one evicted is decoded once more, into its call site's own
--- memory, not once per row (three decodes for 300 rows: the DEBUG lines)
+-- model, never a freed one; the one dropped from the cache is kept aside while the transaction
+-- lasts, not decoded again on every row (two decodes for 300 rows: the DEBUG lines), and freed after
 SET client_min_messages = warning;
 INSERT INTO by_bytes SELECT 2, nac_train(arch, acc, '{"epochs": 2, "seed": 4, "recipe": "paper", "width": 32}') FROM cells;
 RESET client_min_messages;
@@ -132,6 +132,28 @@ INSERT INTO ctnas.models(name, weights) SELECT 'robust_memo2', weights FROM by_b
 CREATE FUNCTION pg_temp.score_with(a archgraph, w bytea) RETURNS float8 LANGUAGE plpgsql AS $$ BEGIN RETURN nac_score(a, w); END $$;
 SELECT bool_and(pg_temp.score_with(c.arch, m.weights || ''::bytea) = nac_score(c.arch, m.name)) AS each_its_own
 FROM (SELECT arch FROM cells ORDER BY hash LIMIT 40) c, (SELECT * FROM ctnas.models WHERE name LIKE 'robust\_memo%' ORDER BY name) m;
+-- a PL/pgSQL loop whose expressions are planned again (search_path changes) with two models by bytes
+-- that the cache cannot hold together: what the models hold stays bounded (the cache, and what is
+-- kept aside within the cache's size again), whatever the number of call sites the loop abandons
+SET ctnas.model_cache_size = '4MB';	-- (less than the first model alone)
+CREATE TEMP TABLE loop_cells AS SELECT arch FROM cells ORDER BY hash LIMIT 5;
+DO $$
+DECLARE
+  w1 bytea; w2 bytea; x float8; c record; most bigint := 0;
+BEGIN
+  SELECT weights INTO w1 FROM by_bytes WHERE n = 1;
+  SELECT weights INTO w2 FROM by_bytes WHERE n = 2;
+  FOR i IN 1..20 LOOP
+    PERFORM set_config('search_path', CASE WHEN i % 2 = 0 THEN 'public, ctnas' ELSE 'ctnas, public' END, true);
+    FOR c IN SELECT arch FROM loop_cells LOOP
+      x := pg_temp.score_with(c.arch, w1) + pg_temp.score_with(c.arch, w2);
+    END LOOP;
+    most := greatest(most, (SELECT sum(total_bytes) FROM pg_backend_memory_contexts WHERE name LIKE 'ctnas model%'));
+  END LOOP;
+  RAISE NOTICE 'models held at most 2 x 4 MB + one model: %', most <= 14 * 1024 * 1024;
+END $$;
+SELECT count(*) AS models_held_after FROM pg_backend_memory_contexts WHERE name = 'ctnas model';
+RESET ctnas.model_cache_size;
 -- stored out of line, a model is known within a statement by its TOAST pointer: two models' pointers
 -- alternating at one call site give each its own scores
 SELECT bool_and(s.by_bytes = s.by_name) AS each_its_own_stored, count(*)

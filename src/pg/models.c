@@ -10,7 +10,11 @@
  * callback drops the cache.  The cache holds at most ctnas.model_cache_size
  * bytes (each model in a memory context of its own, with its scratch batch
  * and embedding cache); beyond that the least recently used models are
- * dropped, though never the one in use.  Models passed as bytea are kept in
+ * dropped, though never the one in use; a dropped model that the running
+ * statement used is kept aside instead (the overflow, at most as large
+ * again, emptied when the transaction ends), so that a statement using
+ * models that do not fit together does not decode them again on every row.
+ * Models passed as bytea are kept in
  * the same cache, keyed by their bytes, so that the next query with the same
  * bytes (each shard's task of a Citus query, say) finds them decoded with
  * their node states; a call site (fn_extra) remembers its entry while no
@@ -26,7 +30,6 @@
 
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
-#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -48,9 +51,12 @@ static int	model_cache_kb = 128 * 1024;	/* ctnas.model_cache_size */
 static int	score_cache_kb = 64 * 1024; /* ctnas.score_cache_size */
 static MemoryContext cache_cxt = NULL;
 static CachedModel *cache = NULL;
+static CachedModel *overflow = NULL;	/* dropped models the statement used, newest first */
 static bool cache_valid = false;
 static uint64 cache_generation = 0;	/* bumped whenever a cached model is freed */
 static Oid	models_relid = InvalidOid;
+
+static void models_xact_callback(XactEvent event, void *arg);
 
 static void
 models_relcache_callback(Datum arg, Oid relid)
@@ -86,14 +92,15 @@ ctnas_models_init(void)
 							   NULL, &model_setting, NULL, PGC_USERSET, 0, NULL, NULL, NULL);
 
 	/*
-	 * Per backend.  It bounds memory every session may pin, so, like
+	 * Per backend (twice it within a transaction whose statements use models
+	 * that do not fit together, see keep_aside).  It bounds memory every session may pin, so, like
 	 * ctnas.max_training_memory, only superusers change it.  128 MB: about
 	 * 50 models of the reference shape (2.4 MB each with their embedding
 	 * caches), or one of 16 layers of 1024 (85 MB).
 	 */
 	DefineCustomIntVariable("ctnas.model_cache_size",
 							"Most memory the decoded models of ctnas.models may hold in one backend.",
-							"Beyond it the least recently used models are dropped (the one in use is always kept).",
+							"Beyond it the least recently used models are dropped (the one in use is always kept; those the running statement uses are kept aside until the transaction ends, within as much again).",
 							&model_cache_kb, 128 * 1024, 0, MAX_KILOBYTES,
 							PGC_SUSET, GUC_UNIT_KB, NULL, model_cache_assign, NULL);
 
@@ -110,6 +117,7 @@ ctnas_models_init(void)
 							&score_cache_kb, 64 * 1024, 0, MAX_KILOBYTES,
 							PGC_SUSET, GUC_UNIT_KB, NULL, score_cache_assign, NULL);
 	CacheRegisterRelcacheCallback(models_relcache_callback, (Datum) 0);
+	RegisterXactCallback(models_xact_callback, NULL);
 }
 
 /* ctnas.score_cache_size, within half of ctnas.model_cache_size (the model in use must fit). */
@@ -158,6 +166,69 @@ ctnas_model_lookup(const char *name, ct_nac_batch **batch, MemoryContext *cxt)
 	return &e->model;
 }
 
+static void
+free_overflow(void)
+{
+	if (overflow == NULL)
+		return;
+	while (overflow != NULL)
+	{
+		CachedModel *e = overflow;
+
+		overflow = e->next;
+		MemoryContextDelete(e->cxt);
+	}
+	cache_generation++;
+}
+
+/*
+ * A model dropped from the cache that the running statement used: kept in
+ * the overflow until the transaction ends, within ctnas.model_cache_size
+ * again (the oldest go first; the newest always stays).  Not freed, so the
+ * call sites holding it need not look it up again.
+ */
+static void
+keep_aside(CachedModel *v)
+{
+	Size		total = MemoryContextMemAllocated(v->cxt, true);
+
+	if (v->name != NULL)
+		elog(DEBUG1, "ctnas: keeping NAC model \"%s\" aside until the transaction ends: ctnas.model_cache_size cannot hold it with the others this statement uses",
+			 ctnas_echo(v->name));
+	else
+		elog(DEBUG1, "ctnas: keeping a NAC model passed as bytea (%zu bytes) aside until the transaction ends: ctnas.model_cache_size cannot hold it with the others this statement uses",
+			 (size_t) VARSIZE_ANY_EXHDR(v->blob));
+	v->next = overflow;
+	overflow = v;
+	for (CachedModel *e = v; e->next != NULL; e = e->next)
+	{
+		total += MemoryContextMemAllocated(e->next->cxt, true);
+		if ((double) total > (double) model_cache_kb * 1024.0)
+		{
+			CachedModel *rest = e->next;
+
+			e->next = NULL;
+			while (rest != NULL)
+			{
+				CachedModel *d = rest;
+
+				rest = d->next;
+				MemoryContextDelete(d->cxt);
+			}
+			cache_generation++;
+			break;
+		}
+	}
+}
+
+static void
+models_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
+		free_overflow();
+}
+
 /*
  * Keeps the cache within ctnas.model_cache_size: first the kept node states
  * of the models other than keep go (a cache that refills), then the least
@@ -201,8 +272,13 @@ evict_models(const CachedModel *keep)
 			CachedModel *v = *victim;
 
 			*victim = v->next;
-			MemoryContextDelete(v->cxt);
-			cache_generation++;
+			if (v->used_in == GetCurrentStatementStartTimestamp())
+				keep_aside(v);
+			else
+			{
+				MemoryContextDelete(v->cxt);
+				cache_generation++;
+			}
 		}
 	}
 }
@@ -230,6 +306,7 @@ cache_prepare(void)
 											  ALLOCSET_DEFAULT_SIZES);
 		MemoryContextReset(cache_cxt);
 		cache = NULL;
+		overflow = NULL;
 		cache_generation++;
 		models_relid = InvalidOid;
 		cache_valid = true;
@@ -243,6 +320,7 @@ cache_hit(CachedModel **prev, CachedModel *e)
 	*prev = e->next;
 	e->next = cache;
 	cache = e;
+	e->used_in = GetCurrentStatementStartTimestamp();
 	if (MemoryContextMemAllocated(e->cxt, true) > e->seen_bytes)
 	{
 		e->seen_bytes = MemoryContextMemAllocated(e->cxt, true);
@@ -285,6 +363,7 @@ cache_add(const char *name, const bytea *weights)
 	PG_END_TRY();
 	e->next = cache;
 	cache = e;
+	e->used_in = GetCurrentStatementStartTimestamp();
 	e->seen_bytes = MemoryContextMemAllocated(model_cxt, true);
 	evict_models(e);
 	return e;
@@ -305,6 +384,9 @@ ctnas_model_cached(const char *name)
 	for (CachedModel **prev = &cache; (e = *prev) != NULL; prev = &e->next)
 		if (e->name != NULL && strcmp(e->name, name) == 0)
 			return cache_hit(prev, e);
+	for (e = overflow; e != NULL; e = e->next)
+		if (e->name != NULL && strcmp(e->name, name) == 0)
+			return e;
 
 	args[0] = CStringGetTextDatum(name);
 	SPI_connect();
@@ -330,67 +412,22 @@ same_bytes(const bytea *a, const bytea *b)
 		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
 }
 
-/*
- * The model of bytes blob for call site bc: the cache's entry, found or
- * decoded into it, or, when bc decoded these bytes into the cache before
- * and they have been evicted since, bc's own copy (see BlobCache).
- */
+/* The cache's entry of a model passed as bytes (or the overflow's), decoded on first use (a bad blob is an error). */
 static CachedModel *
-model_cached_blob(BlobCache *bc, MemoryContext call_cxt, const bytea *blob)
+model_cached_blob(const bytea *blob)
 {
-	Size		len = VARSIZE_ANY_EXHDR(blob);
-	uint32		h;
-	bool		again = false;
 	CachedModel *e;
 
 	cache_prepare();
 	for (CachedModel **prev = &cache; (e = *prev) != NULL; prev = &e->next)
 		if (e->blob != NULL && same_bytes(e->blob, blob))
 			return cache_hit(prev, e);
-	if (bc->own != NULL && same_bytes(bc->own->blob, blob))
-		return bc->own;
-
-	h = hash_bytes((const unsigned char *) VARDATA_ANY(blob), (int) len);
-	for (int i = 0; i < Min(bc->ndecoded, BLOB_CACHE_DECODED); i++)
-		again |= bc->decoded[i] == h;
-	if (!again)
-	{
-		bc->decoded[bc->ndecoded++ % BLOB_CACHE_DECODED] = h;
-		elog(DEBUG1, "ctnas: decoding a NAC model passed as bytea (%zu bytes) into the model cache", len);
-		return cache_add(NULL, blob);
-	}
-
-	/* evicted by the models this query uses with it: the call site keeps its own copy from now on */
-	elog(DEBUG1, "ctnas: decoding a NAC model passed as bytea (%zu bytes) for one call site: the model cache cannot hold it with the others this query uses",
-		 len);
-	if (bc->own != NULL)
-	{
-		MemoryContext old_cxt = bc->own->cxt;
-
-		bc->own = NULL;
-		MemoryContextDelete(old_cxt);
-	}
-	{
-		MemoryContext own_cxt = AllocSetContextCreate(call_cxt, "ctnas model (one call site)", ALLOCSET_DEFAULT_SIZES);
-
-		PG_TRY();
-		{
-			e = MemoryContextAllocZero(own_cxt, sizeof(CachedModel));
-			e->cxt = own_cxt;
-			e->blob = MemoryContextAlloc(own_cxt, VARHDRSZ + len);
-			SET_VARSIZE(e->blob, VARHDRSZ + len);
-			memcpy(VARDATA(e->blob), VARDATA_ANY(blob), len);
-			decode_model(blob, own_cxt, &e->model, &e->batch, &e->embeddings);
-		}
-		PG_CATCH();
-		{
-			MemoryContextDelete(own_cxt);
-			PG_RE_THROW();
-		}
-		PG_END_TRY();
-	}
-	bc->own = e;
-	return e;
+	for (e = overflow; e != NULL; e = e->next)
+		if (e->blob != NULL && same_bytes(e->blob, blob))
+			return e;
+	elog(DEBUG1, "ctnas: decoding a NAC model passed as bytea (%zu bytes) into the model cache",
+		 (size_t) VARSIZE_ANY_EXHDR(blob));
+	return cache_add(NULL, blob);
 }
 
 const char *
@@ -461,8 +498,7 @@ ctnas_model_from_blob(FunctionCallInfo fcinfo, int argno, bool one_per_query)
 {
 	const void *arg = DatumGetPointer(PG_GETARG_DATUM(argno));
 	BlobCache  *bc = fcinfo->flinfo->fn_extra;
-	bool		valid = bc != NULL && bc->model != NULL &&
-		(bc->model == bc->own || bc->generation == cache_generation);
+	bool		valid = bc != NULL && bc->model != NULL && bc->generation == cache_generation;
 	bytea	   *blob;
 	Size		len;
 
@@ -520,7 +556,7 @@ ctnas_model_from_blob(FunctionCallInfo fcinfo, int argno, bool one_per_query)
 		fcinfo->flinfo->fn_extra = bc;
 	}
 	bc->model = NULL;			/* until the new one is found */
-	bc->model = model_cached_blob(bc, fcinfo->flinfo->fn_mcxt, blob);
+	bc->model = model_cached_blob(blob);
 	bc->generation = cache_generation;
 	return remember_blob_arg(bc, fcinfo, argno, arg, one_per_query);
 }

@@ -23,31 +23,19 @@ typedef struct CachedModel
 	ct_nac_embed_cache *embeddings;
 	Size		seen_bytes;		/* cxt's size when last checked against ctnas.model_cache_size */
 	bytea	   *blob;			/* a model passed as bytes: its bytes (name is then NULL) */
+	TimestampTz used_in;		/* the statement that last used it */
 } CachedModel;
 
-/* Models a call site decoded into the cache that it remembers (by a hash of their bytes). */
-#define BLOB_CACHE_DECODED 8
-
-/*
- * A call site's (fn_extra) model passed as bytea: its entry in the cache,
- * while no cached model was freed since, or the call site's own copy.  A
- * model the call site decoded into the cache and finds evicted in the same
- * query (models used together that the cache cannot hold at once) is
- * decoded once more into the call site's own memory, where it stays until
- * the query ends: not once per row.
- */
+/* A call site's (fn_extra) model passed as bytea: its entry in the cache, while no cached model was freed since. */
 typedef struct BlobCache
 {
-	CachedModel *model;			/* the cache's entry, or own */
+	CachedModel *model;
 	uint64		generation;		/* the cache's when model was looked up */
 	const void *arg;			/* the argument's address when it is one value for the query, else NULL */
 	bool		arg_const;		/* ... and it is a constant: the same bytes at that address, nothing to check */
 	bool		toast_known;	/* the argument was stored out of line: */
 	struct varatt_external toast;	/* ... its TOAST pointer */
 	TimestampTz toast_statement;	/* ... in this statement */
-	CachedModel *own;			/* the call site's own copy, outside the cache (NULL: none) */
-	uint32		decoded[BLOB_CACHE_DECODED];	/* hashes of the bytes it decoded into the cache, a ring */
-	int			ndecoded;
 } BlobCache;
 
 /* Defines the ctnas.model setting and the model cache's invalidation. */
