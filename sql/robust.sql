@@ -154,6 +154,23 @@ BEGIN
 END $$;
 SELECT count(*) AS models_held_after FROM pg_backend_memory_contexts WHERE name = 'ctnas model';
 RESET ctnas.model_cache_size;
+-- forty models by name, each cell scored by every one in turn, through a 16 MB cache: what the models
+-- hold stays within twice the cache and two models while the transaction lasts (those kept aside keep
+-- no node states, which would grow), and within the cache and one model after it
+INSERT INTO ctnas.models(name, weights)
+SELECT 'robust_copy' || lpad(i::text, 2, '0'), weights FROM by_bytes, generate_series(1, 40) i WHERE n = 2;
+SET ctnas.model_cache_size = '16MB';
+BEGIN;
+SELECT count(nac_score(arch, name)) FROM
+  (SELECT c.arch, m.name FROM (SELECT i, archgraph_random(i) AS arch FROM generate_series(1, 4000) i) c
+   CROSS JOIN (SELECT name FROM ctnas.models WHERE name LIKE 'robust\_copy%') m ORDER BY c.i, m.name OFFSET 0) s;
+SELECT sum(total_bytes) <= 2 * 16 * 1024 * 1024 + 2 * max(total_bytes) AS within_twice_the_cache
+FROM pg_backend_memory_contexts WHERE name = 'ctnas model';
+COMMIT;
+SELECT sum(total_bytes) <= 16 * 1024 * 1024 + max(total_bytes) AS within_the_cache
+FROM pg_backend_memory_contexts WHERE name = 'ctnas model';
+RESET ctnas.model_cache_size;
+DELETE FROM ctnas.models WHERE name LIKE 'robust\_copy%';
 -- stored out of line, a model is known within a statement by its TOAST pointer: two models' pointers
 -- alternating at one call site give each its own scores
 SELECT bool_and(s.by_bytes = s.by_name) AS each_its_own_stored, count(*)

@@ -183,14 +183,15 @@ free_overflow(void)
 
 /*
  * A model dropped from the cache that the running statement used: kept in
- * the overflow until the transaction ends, within ctnas.model_cache_size
- * again (the oldest go first; the newest always stays).  Not freed, so the
- * call sites holding it need not look it up again.
+ * the overflow until the transaction ends, without node states, within
+ * ctnas.model_cache_size again (the oldest go first; the newest always
+ * stays).  Not freed, so the call sites holding it need not look it up
+ * again.
  */
 static void
 keep_aside(CachedModel *v)
 {
-	Size		total = MemoryContextMemAllocated(v->cxt, true);
+	Size		total;
 
 	if (v->name != NULL)
 		elog(DEBUG1, "ctnas: keeping NAC model \"%s\" aside until the transaction ends: ctnas.model_cache_size cannot hold it with the others this statement uses",
@@ -198,6 +199,14 @@ keep_aside(CachedModel *v)
 	else
 		elog(DEBUG1, "ctnas: keeping a NAC model passed as bytea (%zu bytes) aside until the transaction ends: ctnas.model_cache_size cannot hold it with the others this statement uses",
 			 (size_t) VARSIZE_ANY_EXHDR(v->blob));
+	/* no node states kept aside: its size now is what it holds until freed (the same scores, only slower) */
+	{
+		MemoryContext old = MemoryContextSwitchTo(v->cxt);
+
+		ct_nac_batch_memoize(v->batch, &v->model, 0);
+		MemoryContextSwitchTo(old);
+	}
+	total = MemoryContextMemAllocated(v->cxt, true);
 	v->next = overflow;
 	overflow = v;
 	for (CachedModel *e = v; e->next != NULL; e = e->next)
@@ -476,6 +485,14 @@ arg_is_const(FmgrInfo *flinfo, int argno)
 	return argno < list_length(args) && IsA(list_nth(args, argno), Const);
 }
 
+/* e, marked as used by the running statement (a call site that finds its model itself skips cache_hit) */
+static inline CachedModel *
+statement_uses(CachedModel *e)
+{
+	e->used_in = GetCurrentStatementStartTimestamp();
+	return e;
+}
+
 /* Notes the argument's address when it is one value for the query or execution (see ctnas_model_from_blob); returns its model. */
 static CachedModel *
 remember_blob_arg(BlobCache *bc, FunctionCallInfo fcinfo, int argno, const void *arg, bool one_per_query)
@@ -484,6 +501,7 @@ remember_blob_arg(BlobCache *bc, FunctionCallInfo fcinfo, int argno, const void 
 
 	bc->arg_const = stable && arg_is_const(fcinfo->flinfo, argno);
 	bc->arg = (one_per_query || stable) ? arg : NULL;
+	statement_uses(bc->model);
 	bc->toast_known = VARATT_IS_EXTERNAL_ONDISK(arg);
 	if (bc->toast_known)
 	{
@@ -519,7 +537,7 @@ ctnas_model_from_blob(FunctionCallInfo fcinfo, int argno, bool one_per_query)
 		 * compared in full below).
 		 */
 		if (bc->arg_const)
-			return bc->model;
+			return statement_uses(bc->model);
 		if (!VARATT_IS_EXTENDED(arg))
 		{
 			const bytea *kept = bc->model->blob;
@@ -527,7 +545,7 @@ ctnas_model_from_blob(FunctionCallInfo fcinfo, int argno, bool one_per_query)
 			len = VARSIZE_ANY_EXHDR(arg);
 			if (len == VARSIZE_ANY_EXHDR(kept) && len >= 8 &&
 				memcmp(VARDATA_ANY(arg) + len - 8, VARDATA_ANY(kept) + len - 8, 8) == 0)
-				return bc->model;
+				return statement_uses(bc->model);
 		}
 	}
 
@@ -545,7 +563,7 @@ ctnas_model_from_blob(FunctionCallInfo fcinfo, int argno, bool one_per_query)
 
 		VARATT_EXTERNAL_GET_POINTER(toast, arg);
 		if (memcmp(&toast, &bc->toast, sizeof(toast)) == 0)
-			return bc->model;
+			return statement_uses(bc->model);
 	}
 	blob = PG_GETARG_BYTEA_PP(argno);
 	if (valid && same_bytes(bc->model->blob, blob))
