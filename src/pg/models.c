@@ -199,6 +199,8 @@ keep_aside(CachedModel *v)
 	else
 		elog(DEBUG1, "ctnas: keeping a NAC model passed as bytea (%zu bytes) aside until the transaction ends: ctnas.model_cache_size cannot hold it with the others this statement uses",
 			 (size_t) VARSIZE_ANY_EXHDR(v->blob));
+	v->next = overflow;
+	overflow = v;				/* (linked first: an error below leaves it where the transaction's end frees it) */
 	/* no node states kept aside: its size now is what it holds until freed (the same scores, only slower) */
 	{
 		MemoryContext old = MemoryContextSwitchTo(v->cxt);
@@ -207,8 +209,6 @@ keep_aside(CachedModel *v)
 		MemoryContextSwitchTo(old);
 	}
 	total = MemoryContextMemAllocated(v->cxt, true);
-	v->next = overflow;
-	overflow = v;
 	for (CachedModel *e = v; e->next != NULL; e = e->next)
 	{
 		total += MemoryContextMemAllocated(e->next->cxt, true);
