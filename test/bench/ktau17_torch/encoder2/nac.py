@@ -1,5 +1,5 @@
 """NAC prototype variants on NB101 (CTNAS protocol). One thread.
-usage: python3 nac.py NAME 'JSON-cfg' SEEDS(e.g. 1-10)   -> appends to results.jsonl"""
+usage: python3 nac.py NAME 'JSON-cfg' SEEDS(e.g. 1-10)   -> appends to results.jsonl (beside it, or $RESULTS)"""
 import os, sys, json, time, math
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
@@ -44,7 +44,18 @@ class Net(nn.Module):
         s.emb = nn.Embedding(6, dim)  # N(0,1)
         s.W = nn.ParameterList(); s.b = nn.ParameterList()
         bd = 1 / math.sqrt(dim)
-        for _ in range(L):
+        agg = c.get('agg')
+        if agg == 'gated':   # residual gated graph convnet: per layer one dim x 4dim matrix [A|B|U|V] + bias
+            s.G = nn.ParameterList([nn.Parameter(torch.empty(dim, 4 * dim).uniform_(-bd, bd)) for _ in range(L)])
+            s.Gb = nn.ParameterList([nn.Parameter(torch.empty(4 * dim).uniform_(-bd, bd)) for _ in range(L)])
+            if c.get('gnorm') == 'ln':
+                s.lns = nn.ModuleList([nn.LayerNorm(dim) for _ in range(L)])
+        elif agg == 'ggnn':  # GGNN: m = A (h Wm); h = GRUCell(m, h); tied across layers unless tie=false
+            nl = 1 if c.get('tie', True) else L
+            s.Wm = nn.ParameterList([nn.Parameter(torch.empty(dim, dim).uniform_(-bd, bd)) for _ in range(nl)])
+            s.gru = nn.ModuleList([nn.GRUCell(dim, dim) for _ in range(nl)])
+            s.nlayers = L
+        for _ in range(L if agg not in ('gated', 'ggnn') else 0):
             s.W.append(nn.Parameter(torch.empty(dim, dim).uniform_(-bd, bd)))
             s.b.append(nn.Parameter(torch.empty(dim).uniform_(-bd, bd)))
         if c.get('agg') == 'gin':
@@ -74,6 +85,26 @@ class Net(nn.Module):
             A = A / deg
         AI = A + torch.eye(7)
         h = h0
+        if c.get('agg') == 'gated':
+            for l in range(len(s.G)):
+                Ah, Bh, Uh, Vh = (h @ s.G[l] + s.Gb[l]).chunk(4, -1)
+                # sparse over real edges j->i (A[b,i,j]=1): eta_ij = sigmoid(A h_i + B h_j), msg_i = sum_j eta_ij * V h_j
+                if l == 0:
+                    eb, ei, ej = A.nonzero(as_tuple=True); ri = eb * 7 + ei; rj = eb * 7 + ej; nb = A.shape[0] * 7
+                d_ = h.shape[-1]
+                eta = torch.sigmoid(Ah.reshape(nb, d_)[ri] + Bh.reshape(nb, d_)[rj])
+                msg = torch.zeros(nb, d_).index_add(0, ri, eta * Vh.reshape(nb, d_)[rj])
+                if c.get('gatenorm'): msg = msg / (torch.zeros(nb, d_).index_add(0, ri, eta) + 1e-6)
+                msg = msg.view(A.shape[0], 7, d_)
+                u = Uh + msg
+                if c.get('gnorm') == 'ln': u = s.lns[l](u)
+                h = h + F.relu(u)
+        elif c.get('agg') == 'ggnn':
+            B_, n_, d_ = h.shape
+            for l in range(s.nlayers):
+                k = 0 if len(s.gru) == 1 else l
+                m = torch.bmm(A, h @ s.Wm[k])
+                h = s.gru[k](m.reshape(-1, d_), h.reshape(-1, d_)).view(B_, n_, d_)
         for l in range(len(s.W)):
             if c.get('agg') == 'gin':
                 h = F.relu(torch.bmm(AI, h) @ s.W[l] + s.b[l]) @ s.W2[l] + h
@@ -182,7 +213,8 @@ def macs(c):
         d = c.get('dim', 64); L = c.get('layers', 4); fd = c.get('ffn', 2 * d)
         return 7 * L * (4 * d * d + 2 * d * fd + 2 * 7 * d) + 2 * d
     d = c.get('dim', 128); L = c.get('layers', 4); dirs = 2 if c.get('both', True) else 1
-    per = d * d * (2 if c.get('agg') == 'gin' else 1) + 7 * d
+    # per node per layer: dense d x d products + 7d for the neighbour sum (gated: gate*message product per edge slot)
+    per = d * d * {'gin': 2, 'gated': 4, 'ggnn': 7}.get(c.get('agg'), 1) + 7 * d
     return dirs * 7 * L * per + 2 * d
 
 EPOCH_CB = None
@@ -247,7 +279,8 @@ def run(name, c, seed):
     nparam = sum(p.numel() for p in m.parameters())
     r = dict(name=name, cfg=c, seed=seed, ktau=round(kt, 4), taub20k=round(kr, 4), train_s=round(ts, 1), nparam=nparam, macs=macs(c))
     print(json.dumps(r), flush=True)
-    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'results.jsonl'), 'a') as f: f.write(json.dumps(r) + '\n')
+    out = os.environ.get('RESULTS') or os.path.join(os.path.dirname(os.path.abspath(__file__)), 'results.jsonl')
+    with open(out, 'a') as f: f.write(json.dumps(r) + '\n')
 
 if __name__ == '__main__':
     name, cfg, sd = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]

@@ -1,4 +1,5 @@
-import sys, time; sys.argv = ['x']
+import os, sys, time; sys.argv = ['x']
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'encoder2'))
 from nac import *
 R = {"readout": "meanreal+sink", "swa": True}
 for c in [R, dict(R, agg='gated'), dict(R, agg='gated', gatenorm=True), dict(R, agg='ggnn'), dict(R, agg='ggnn', tie=False)]:

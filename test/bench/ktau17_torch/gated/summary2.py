@@ -1,11 +1,11 @@
 """Table vs the reference (name 'ref' in results.jsonl; seeds missing there are filled from the harness's
-mrsink_swa lines in ref_mrsink_swa_encoder2.jsonl, identical code path, seed 1 reproduced exactly)."""
+mrsink_swa lines of ../encoder2/results.jsonl, identical code path, seed 1 reproduced exactly)."""
 import json, os, numpy as np
 here = os.path.dirname(os.path.abspath(__file__))
 R = {}
 for l in open(os.path.join(here, 'results.jsonl')):
     r = json.loads(l); R.setdefault(r['name'], {})[r['seed']] = r
-H = {json.loads(l)['seed']: json.loads(l) for l in open(os.path.join(here, 'ref_mrsink_swa_encoder2.jsonl'))}
+H = {r['seed']: r for r in map(json.loads, open(os.path.join(here, '..', 'encoder2', 'results.jsonl'))) if r['name'] == 'mrsink_swa'}
 ref = dict(H); ref.update(R.get('ref', {}))
 nrun = len(R.get('ref', {}))
 def se(x): return x.std(ddof=1) / np.sqrt(len(x)) if len(x) > 1 else 0
