@@ -166,16 +166,17 @@ ctnas_model_lookup(const char *name, ct_nac_batch **batch, MemoryContext *cxt)
 	return &e->model;
 }
 
+/* Frees every model of a list (of the overflow); call sites see it by the generation. */
 static void
-free_overflow(void)
+free_models(CachedModel *list)
 {
-	if (overflow == NULL)
+	if (list == NULL)
 		return;
-	while (overflow != NULL)
+	while (list != NULL)
 	{
-		CachedModel *e = overflow;
+		CachedModel *e = list;
 
-		overflow = e->next;
+		list = e->next;
 		MemoryContextDelete(e->cxt);
 	}
 	cache_generation++;
@@ -217,14 +218,7 @@ keep_aside(CachedModel *v)
 			CachedModel *rest = e->next;
 
 			e->next = NULL;
-			while (rest != NULL)
-			{
-				CachedModel *d = rest;
-
-				rest = d->next;
-				MemoryContextDelete(d->cxt);
-			}
-			cache_generation++;
+			free_models(rest);
 			break;
 		}
 	}
@@ -235,7 +229,12 @@ models_xact_callback(XactEvent event, void *arg)
 {
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE ||
 		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
-		free_overflow();
+	{
+		CachedModel *list = overflow;
+
+		overflow = NULL;
+		free_models(list);
+	}
 }
 
 /*
