@@ -38,6 +38,9 @@
  *	      ct_nac_trainer_epoch's pool (as many pool pairs per batch as
  *	      labelled cells, CTNAS's ratio) and is the model reported, alone.
  *	      Training seconds include the teacher's.
+ *	  SCORES=FILE  writes each tested cell's score (summed over members), one
+ *	      per line in split order (ref: positions 423..522; all: every cell
+ *	      after the training ones), for combining with other predictors.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,6 +230,21 @@ train_pairs(const ct_arch *cells, const double *acc, int n, const ct_nac_options
 	return ct_nac_check_finite(&m, err);
 }
 
+static void
+write_scores(const char *path, const double *score, int n)
+{
+	FILE	   *f = fopen(path, "w");
+
+	if (f == NULL)
+	{
+		perror(path);
+		exit(1);
+	}
+	for (int i = 0; i < n; i++)
+		fprintf(f, "%.9g\n", score[i]);
+	fclose(f);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -373,6 +391,18 @@ main(int argc, char **argv)
 
 				sum += says == (acc[perm[423 + i]] >= acc[perm[423 + j]]) ? 1 : -1;
 			}
+		if (getenv("SCORES"))
+		{
+			double		sc[100] = {0};
+
+			for (int e = 0; e < members; e++)
+			{
+				ct_nac_forward(&ens[e], bt, held, 100, feat);
+				for (int i = 0; i < 100; i++)
+					sc[i] += ct_nac_score_feat(&ens[e], feat + i * m.feat);
+			}
+			write_scores(getenv("SCORES"), sc, 100);
+		}
 		printf("ref seed %llu: ktau %.4f, train %.1f s, loss %.4f\n", (unsigned long long) seed,
 			   sum / 4950.0, train_s, stats.final_loss);
 	}
@@ -403,6 +433,8 @@ main(int argc, char **argv)
 					score[i + j] += ct_nac_score_feat(&ens[e], feat + j * m.feat);
 			}
 		}
+		if (getenv("SCORES"))
+			write_scores(getenv("SCORES"), score, rest);
 		printf("all seed %llu, %d train: tau-b %.4f on %d cells, train %.1f s, score %.1f s\n",
 			   (unsigned long long) seed, ntrain, ct_kendall_tau_b(score, truth, rest), rest,
 			   train_s, seconds_since(&t0));
