@@ -60,7 +60,11 @@ class Net(nn.Module):
             s.b.append(nn.Parameter(torch.empty(dim).uniform_(-bd, bd)))
         if c.get('agg') == 'gin':
             s.W2 = nn.ParameterList([nn.Parameter(torch.empty(dim, dim).uniform_(-bd, bd)) for _ in range(L)])
-        ro = c.get('readout', 'mean7'); fdim = 2 * dim if ro in ('mean+out', 'meanreal+sink', 'mean7+sink') else dim
+        ro = c.get('readout', 'mean7'); fdim = 2 * dim if ro in ('mean+out', 'meanreal+sink', 'mean7+sink') else 3 * dim if ro == 'meanreal+sink+max' else dim
+        if c.get('ln'):
+            s.lns = nn.ModuleList([nn.LayerNorm(dim) for _ in range(L)])
+        if c.get('mlphead'):
+            s.mh = nn.Sequential(nn.Linear(fdim, c['mlphead']), nn.ReLU(), nn.Linear(c['mlphead'], 1, bias=False))
         s.w = nn.Parameter(torch.empty(fdim).uniform_(-1 / math.sqrt(2 * dim), 1 / math.sqrt(2 * dim)))
         if c.get('nodefeat'):
             s.nf = nn.Linear(len(c['nodefeat']), dim)
@@ -111,6 +115,7 @@ class Net(nn.Module):
                 h = F.relu(h)
             else:
                 h = F.relu(torch.bmm(AI, h @ s.W[l]) + h + s.b[l])
+                if c.get('ln'): h = s.lns[l](h)
         ro = c.get('readout', 'mean7'); B = h.shape[0]
         real = (torch.arange(7)[None] < NV[idx][:, None]).float()
         outh = h[torch.arange(B), NV[idx] - 1]
@@ -124,6 +129,7 @@ class Net(nn.Module):
         mr = (h * real[..., None]).sum(1) / real.sum(1, keepdim=True)
         if ro == 'sink': return sink
         if ro == 'meanreal+sink': return torch.cat([mr, sink], 1)
+        if ro == 'meanreal+sink+max': return torch.cat([mr, sink, (h - 1e9 * (1 - real[..., None])).max(1).values], 1)
         if ro == 'mean7+sink': return torch.cat([h.mean(1), sink], 1)
         if ro == 'avg(meanreal,sink)': return (mr + sink) / 2
 
@@ -136,7 +142,7 @@ class Net(nn.Module):
             f = (f[:B] + f[B:]) / 2
         else:
             f = s.encode(A, ops, idx)
-        sc = f @ s.w
+        sc = s.mh(f).squeeze(1) if s.c.get('mlphead') else f @ s.w
         if s.c.get('cellfeat'):
             g = (CELLF[idx][:, s.c['cellfeat']] - s.fmu) / s.fsd * s.c.get('cfscale', 1.0)
             sc = sc + (s.cm(g).squeeze(1) if s.c.get('cellmlp') else g @ s.u)
@@ -250,7 +256,19 @@ def train_one(c, tr, seed):
                     loss = (F.binary_cross_entropy_with_logits(d, t, reduction='none') * w).sum() / w.sum().clamp_min(1)
                 elif loss_t == 'hinge':
                     sg = torch.sign(da); loss = F.relu(c.get('margin', 1.0) - sg * d)[sg != 0].mean()
-            opt.zero_grad(); loss.backward(); opt.step()
+            opt.zero_grad(); loss.backward()
+            if c.get('sam'):   # sharpness-aware minimisation: the gradient at w + rho g / |g|
+                ps = [p_ for p_ in m.parameters() if p_.grad is not None]
+                gn = torch.sqrt(sum((p_.grad ** 2).sum() for p_ in ps)) + 1e-12
+                with torch.no_grad():
+                    eps = [c['sam'] * p_.grad / gn for p_ in ps]
+                    for p_, e_ in zip(ps, eps): p_.add_(e_)
+                opt.zero_grad()
+                s2 = m.score(tr[bi]); d2 = s2 - s2[q]
+                F.binary_cross_entropy_with_logits(d2, (da > 0).float()).backward()
+                with torch.no_grad():
+                    for p_, e_ in zip(ps, eps): p_.sub_(e_)
+            opt.step()
             if sched: sched.step()
         if EPOCH_CB and (ep + 1) % 100 == 0: EPOCH_CB()
         if c.get('swa') and ep >= E // 2:   # SWA: mean of end-of-epoch weights of epochs E/2..E-1
