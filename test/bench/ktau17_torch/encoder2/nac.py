@@ -111,6 +111,8 @@ class Net(nn.Module):
                 h = s.gru[k](m.reshape(-1, d_), h.reshape(-1, d_)).view(B_, n_, d_)
         for l in range(len(s.W)):
             if c.get('agg') == 'gin':
+            if c.get('dropout') and s.training:   # dropout on node states after every layer (training only)
+                h = F.dropout(h, c['dropout'], True)
                 h = F.relu(torch.bmm(AI, h) @ s.W[l] + s.b[l]) @ s.W2[l] + h
                 h = F.relu(h)
             else:
@@ -129,6 +131,8 @@ class Net(nn.Module):
         mr = (h * real[..., None]).sum(1) / real.sum(1, keepdim=True)
         if ro == 'sink': return sink
         if ro == 'meanreal+sink': return torch.cat([mr, sink], 1)
+        if s.c.get('dropedge') and s.training:   # DropEdge: same edges dropped in both directions, training only
+            A = A * (torch.rand(A.shape) >= s.c['dropedge']).float()
         if ro == 'meanreal+sink+max': return torch.cat([mr, sink, (h - 1e9 * (1 - real[..., None])).max(1).values], 1)
         if ro == 'mean7+sink': return torch.cat([h.mean(1), sink], 1)
         if ro == 'avg(meanreal,sink)': return (mr + sink) / 2
@@ -221,6 +225,14 @@ def macs(c):
     d = c.get('dim', 128); L = c.get('layers', 4); dirs = 2 if c.get('both', True) else 1
     # per node per layer: dense d x d products + 7d for the neighbour sum (gated: gate*message product per edge slot)
     per = d * d * {'gin': 2, 'gated': 4, 'ggnn': 7}.get(c.get('agg'), 1) + 7 * d
+    if c.get('init'):   # encoder (emb rows 0..5, W, b) from a pretrained state dict; head w stays fresh
+        sd = torch.load(os.path.join(os.path.dirname(os.path.abspath(__file__)), c['init']))
+        with torch.no_grad():
+            m.emb.weight.copy_(sd['emb'][:6])
+            for l in range(len(m.W)): m.W[l].copy_(sd['W'][l]); m.b[l].copy_(sd['b'][l])
+    enc_p = [p for n_, p in m.named_parameters() if n_ != 'w']; head_p = [m.w]
+    lr0 = c.get('lr', 2e-4)
+    groups = [dict(params=head_p, lr=lr0), dict(params=enc_p, lr=lr0 * c.get('enc_lr', 1.0))] if c.get('enc_lr') is not None else m.parameters()
     return dirs * 7 * L * per + 2 * d
 
 EPOCH_CB = None
@@ -230,7 +242,7 @@ def train_one(c, tr, seed):
     if c.get('opt') == 'adamw':
         opt = torch.optim.AdamW(m.parameters(), lr=c.get('lr', 1e-3), betas=tuple(c.get('betas', (0.9, 0.999))), weight_decay=c.get('wd', 0.01))
     else:
-        opt = torch.optim.Adam(m.parameters(), lr=c.get('lr', 2e-4), betas=tuple(c.get('betas', (0.5, 0.999))), weight_decay=c.get('wd', 5e-4))
+        opt = torch.optim.Adam(groups, lr=c.get('lr', 2e-4), betas=tuple(c.get('betas', (0.5, 0.999))), weight_decay=c.get('wd', 5e-4))
     E = c.get('epochs', 1000); swa = None; nswa = 0
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda st: min(1.0, (st + 1) / c['warmup'])) if c.get('warmup') else None
     acc = torch.from_numpy(ACC[tr.numpy()]).float(); n = len(tr); bs = c.get('bs', 256)
@@ -268,6 +280,7 @@ def train_one(c, tr, seed):
                 F.binary_cross_entropy_with_logits(d2, (da > 0).float()).backward()
                 with torch.no_grad():
                     for p_, e_ in zip(ps, eps): p_.sub_(e_)
+    m.eval()
             opt.step()
             if sched: sched.step()
         if EPOCH_CB and (ep + 1) % 100 == 0: EPOCH_CB()
