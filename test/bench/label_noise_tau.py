@@ -3,7 +3,7 @@
 
 The NAC is trained on test_acc_run0 (one training run) and scored on every other cell by
 ktau_bench (SCORES= writes the scores in split order):
-    make test/tools/ktau_bench
+    make test/tools/ktau_bench && mkdir -p /tmp/wl
     for s in 1 2 3 4 5; do zcat ../shared/data/nb101/nb101_all_run0test.csv.gz |
         SCORES=/tmp/wl/gcn_all_$s.txt OPENBLAS_NUM_THREADS=1 test/tools/ktau_bench all $s 424 '{"recipe": "default"}'; done
     /usr/bin/python3 test/bench/label_noise_tau.py --scores /tmp/wl --seeds 1-5
@@ -63,7 +63,7 @@ def main():
         res.append(r)
         print('| %d | %.4f | %.4f | %.4f | %.4f |' % (s, *r))
     r = np.array(res)
-    print('| mean +- std | ' + ' | '.join('%.4f +- %.4f' % (r[:, j].mean(), r[:, j].std()) for j in range(4)) + ' |')
+    print('| mean +- std | ' + ' | '.join('%.4f +- %.4f' % (r[:, j].mean(), r[:, j].std(ddof=1)) for j in range(4)) + ' |')
 
 
 main()

@@ -4,7 +4,7 @@ Weisfeiler-Lehman subtree kernel (NAS-BOWL's kernel) on CTNAS's split, alone and
 with recipe "default"'s scores (test/bench/ktau17_results.md, fifth step).
 
 The NAC's scores come from ktau_bench (SCORES= writes the 100 held-out cells' scores):
-    make test/tools/ktau_bench
+    make test/tools/ktau_bench && mkdir -p /tmp/wl
     for s in $(seq 1 20); do zcat ../shared/data/nb101/nb101_all_run0test.csv.gz |
         SCORES=/tmp/wl/gcn_ref_$s.txt OPENBLAS_NUM_THREADS=1 test/tools/ktau_bench ref $s '{"recipe": "default"}'; done
     /usr/bin/python3 test/bench/ktau17_wl/wl_kernel_rank.py --scores /tmp/wl --seeds 1-20

@@ -111,13 +111,13 @@ class Net(nn.Module):
                 h = s.gru[k](m.reshape(-1, d_), h.reshape(-1, d_)).view(B_, n_, d_)
         for l in range(len(s.W)):
             if c.get('agg') == 'gin':
-            if c.get('dropout') and s.training:   # dropout on node states after every layer (training only)
-                h = F.dropout(h, c['dropout'], True)
                 h = F.relu(torch.bmm(AI, h) @ s.W[l] + s.b[l]) @ s.W2[l] + h
                 h = F.relu(h)
             else:
                 h = F.relu(torch.bmm(AI, h @ s.W[l]) + h + s.b[l])
                 if c.get('ln'): h = s.lns[l](h)
+            if c.get('dropout') and s.training:   # dropout on node states after every layer (training only)
+                h = F.dropout(h, c['dropout'], True)
         ro = c.get('readout', 'mean7'); B = h.shape[0]
         real = (torch.arange(7)[None] < NV[idx][:, None]).float()
         outh = h[torch.arange(B), NV[idx] - 1]
@@ -131,14 +131,14 @@ class Net(nn.Module):
         mr = (h * real[..., None]).sum(1) / real.sum(1, keepdim=True)
         if ro == 'sink': return sink
         if ro == 'meanreal+sink': return torch.cat([mr, sink], 1)
-        if s.c.get('dropedge') and s.training:   # DropEdge: same edges dropped in both directions, training only
-            A = A * (torch.rand(A.shape) >= s.c['dropedge']).float()
         if ro == 'meanreal+sink+max': return torch.cat([mr, sink, (h - 1e9 * (1 - real[..., None])).max(1).values], 1)
         if ro == 'mean7+sink': return torch.cat([h.mean(1), sink], 1)
         if ro == 'avg(meanreal,sink)': return (mr + sink) / 2
 
     def score(s, idx):
         A = ADJ_IN[idx]; ops = OPS[idx]
+        if s.c.get('dropedge') and s.training:   # DropEdge: same edges dropped in both directions, training only
+            A = A * (torch.rand(A.shape) >= s.c['dropedge']).float()
         if s.c.get('both', True):
             B = len(idx)
             rev = torch.cat([torch.zeros(B, dtype=torch.bool), torch.ones(B, dtype=torch.bool)])
@@ -225,6 +225,12 @@ def macs(c):
     d = c.get('dim', 128); L = c.get('layers', 4); dirs = 2 if c.get('both', True) else 1
     # per node per layer: dense d x d products + 7d for the neighbour sum (gated: gate*message product per edge slot)
     per = d * d * {'gin': 2, 'gated': 4, 'ggnn': 7}.get(c.get('agg'), 1) + 7 * d
+    return dirs * 7 * L * per + 2 * d
+
+EPOCH_CB = None
+def train_one(c, tr, seed):
+    torch.manual_seed(seed)
+    m = TFNet(c) if c.get('arch') == 'tf' else Net(c); m.set_cell_stats(tr)
     if c.get('init'):   # encoder (emb rows 0..5, W, b) from a pretrained state dict; head w stays fresh
         sd = torch.load(os.path.join(os.path.dirname(os.path.abspath(__file__)), c['init']))
         with torch.no_grad():
@@ -233,12 +239,6 @@ def macs(c):
     enc_p = [p for n_, p in m.named_parameters() if n_ != 'w']; head_p = [m.w]
     lr0 = c.get('lr', 2e-4)
     groups = [dict(params=head_p, lr=lr0), dict(params=enc_p, lr=lr0 * c.get('enc_lr', 1.0))] if c.get('enc_lr') is not None else m.parameters()
-    return dirs * 7 * L * per + 2 * d
-
-EPOCH_CB = None
-def train_one(c, tr, seed):
-    torch.manual_seed(seed)
-    m = TFNet(c) if c.get('arch') == 'tf' else Net(c); m.set_cell_stats(tr)
     if c.get('opt') == 'adamw':
         opt = torch.optim.AdamW(m.parameters(), lr=c.get('lr', 1e-3), betas=tuple(c.get('betas', (0.9, 0.999))), weight_decay=c.get('wd', 0.01))
     else:
@@ -280,7 +280,6 @@ def train_one(c, tr, seed):
                 F.binary_cross_entropy_with_logits(d2, (da > 0).float()).backward()
                 with torch.no_grad():
                     for p_, e_ in zip(ps, eps): p_.sub_(e_)
-    m.eval()
             opt.step()
             if sched: sched.step()
         if EPOCH_CB and (ep + 1) % 100 == 0: EPOCH_CB()
@@ -293,6 +292,7 @@ def train_one(c, tr, seed):
     if swa is not None:
         with torch.no_grad():
             for a_, p in zip(swa, m.parameters()): p.copy_(a_ / nswa)
+    m.eval()
     return m
 
 def run(name, c, seed):
