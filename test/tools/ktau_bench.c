@@ -365,6 +365,7 @@ main(int argc, char **argv)
 		float	   *feat = malloc(sizeof(float) * 100 * m.feat);
 		static double logit[100][100];
 		ct_arch		held[100];
+		double		sc[100] = {0};	/* each cell's score summed over members, for SCORES */
 		long		sum = 0;
 
 		for (int i = 0; i < 100; i++)
@@ -375,6 +376,8 @@ main(int argc, char **argv)
 			long		part = 0;
 
 			ct_nac_forward(&ens[e], bt, held, 100, feat);
+			for (int i = 0; i < 100; i++)
+				sc[i] += ct_nac_score_feat(&ens[e], feat + i * m.feat);
 			for (int i = 0; i < 100; i++)
 				for (int j = i + 1; j < 100; j++)
 				{
@@ -392,17 +395,7 @@ main(int argc, char **argv)
 				sum += says == (acc[perm[423 + i]] >= acc[perm[423 + j]]) ? 1 : -1;
 			}
 		if (getenv("SCORES"))
-		{
-			double		sc[100] = {0};
-
-			for (int e = 0; e < members; e++)
-			{
-				ct_nac_forward(&ens[e], bt, held, 100, feat);
-				for (int i = 0; i < 100; i++)
-					sc[i] += ct_nac_score_feat(&ens[e], feat + i * m.feat);
-			}
 			write_scores(getenv("SCORES"), sc, 100);
-		}
 		printf("ref seed %llu: ktau %.4f, train %.1f s, loss %.4f\n", (unsigned long long) seed,
 			   sum / 4950.0, train_s, stats.final_loss);
 	}
