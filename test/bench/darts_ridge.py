@@ -48,6 +48,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import darts_common  # noqa: E402
+from rank_stats import ctnas_ktau, tau_b  # noqa: E402
 
 PRIMITIVES = ["none", "max_pool_3x3", "avg_pool_3x3", "skip_connect", "sep_conv_3x3",
               "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5"]
@@ -119,24 +120,6 @@ def choose_alpha(X, y, seed, folds=5):
         if best is None or err < best[0]:
             best = (err, alpha)
     return best[1]
-
-
-def ctnas_ktau(pred, y):
-    n = len(y)
-    s = 0
-    for i in range(n):
-        for j in range(i + 1, n):
-            s += 1 if (pred[i] - pred[j] >= 0) == (y[i] >= y[j]) else -1
-    return s / (n * (n - 1) / 2)
-
-
-def tau_b(x, y):
-    dx = np.sign(x[:, None] - x[None, :])
-    dy = np.sign(y[:, None] - y[None, :])
-    iu = np.triu_indices(len(x), k=1)
-    dx, dy = dx[iu], dy[iu]
-    num = np.sum(dx * dy)
-    return num / np.sqrt(np.sum(dx != 0) * np.sum(dy != 0))
 
 
 def read_rows(path):

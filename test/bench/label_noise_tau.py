@@ -14,18 +14,12 @@ On the first 20,001 cells (hash order) another run's validation accuracy exists
 prints the tau-b of the same scores against run 0's test accuracy (the issue's label),
 against the other run's validation accuracy, and against the mean of the two: the
 published predictors (PINAT, TNASP, GMAE-NAS) are scored against a mean of 3 runs."""
-import argparse, csv, gzip, math, os
+import argparse, os, sys
 import numpy as np, torch
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-D = os.path.join(HERE, '../../../shared/data/nb101')
-
-
-def taub(x, y):
-    iu = np.triu_indices(len(x), 1)
-    sa = np.sign(x[:, None] - x[None, :])[iu]
-    sb = np.sign(y[:, None] - y[None, :])[iu]
-    return (sa * sb).sum() / math.sqrt((sa != 0).sum() * (sb != 0).sum())
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from nb101_runs import other_run_val, run0  # noqa: E402
+from rank_stats import tau_b as taub  # noqa: E402
 
 
 def main():
@@ -34,15 +28,8 @@ def main():
     ap.add_argument('--seeds', default='1-5')
     ap.add_argument('--ntrain', type=int, default=424)
     a = ap.parse_args()
-    val = {}
-    with gzip.open(os.path.join(D, 'nb101_first20001_singlerun_val.csv.gz'), 'rt') as f:
-        for r in csv.DictReader(f):
-            val[r['hash']] = float(r['val_acc_108ep'])
-    hashes, acc = [], []
-    with gzip.open(os.path.join(D, 'nb101_all_run0test.csv.gz'), 'rt') as f:
-        for r in csv.DictReader(f):
-            hashes.append(r['hash'])
-            acc.append(float(r['test_acc_run0']))
+    val = other_run_val()
+    hashes, acc = run0()
     acc = np.array(acc)
     lo, hi = map(int, a.seeds.split('-'))
     rng = np.random.RandomState(0)

@@ -22,6 +22,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rank_stats import ctnas_ktau, tau_b  # noqa: E402
+
 CSV = "/work/shared/data/ofa_mbv3/ofa_mbv3_w10_unique_subnets.csv.gz"
 KS = {3: 0, 5: 1, 7: 2}
 ES = {3: 0, 4: 1, 6: 2}
@@ -67,16 +70,6 @@ def cv_alpha(X, y, folds=5):
     return best[1]
 
 
-def tau_b(x, y):
-    """Kendall's tau-b (O(n^2), n is a few thousand)."""
-    dx = np.sign(x[:, None] - x[None, :])
-    dy = np.sign(y[:, None] - y[None, :])
-    iu = np.triu_indices(len(x), 1)
-    dx, dy = dx[iu], dy[iu]
-    s = (dx * dy).sum()
-    return s / np.sqrt((dx != 0).sum() * (dy != 0).sum())
-
-
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__.split("\n\n")[0])
@@ -90,9 +83,7 @@ def main():
     alpha = cv_alpha(X[tr], y[tr])
     f = ridge(X[tr], y[tr], alpha)
     s_held, s_rest = f(X[held]), f(X[rest])
-    sign = lambda v: np.where(v >= 0, 1, -1)  # noqa: E731
-    iu = np.triu_indices(len(held), 1)
-    ktau = (sign(s_held[:, None] - s_held[None, :])[iu] * sign(y[held][:, None] - y[held][None, :])[iu]).mean()
+    ktau = ctnas_ktau(s_held, y[held])
     print(f"ridge seed {seed}, {ntrain} train: ktau {ktau:.4f} on {len(held)}, "
           f"tau-b {tau_b(s_rest, y[rest]):.4f} on {len(rest)}, alpha {alpha:g}")
 

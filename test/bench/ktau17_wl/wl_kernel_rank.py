@@ -16,9 +16,12 @@ node's label t-1 with the sorted labels t-1 of its in-neighbours), padding slots
 Kernel: the cosine of those count vectors. Target: normal scores of the training cells'
 accuracy ranks (raw accuracies are dominated by the few diverged cells). The combination:
 NAC score / its std + w * ridge prediction / its std, over the 100 held-out cells."""
-import argparse, csv, gzip, math, os
+import argparse, csv, gzip, math, os, sys
 from statistics import NormalDist
 import numpy as np, torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from rank_stats import ctnas_ktau  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OPS = {'input': 0, 'output': 1, 'conv3x3-bn-relu': 2, 'conv1x1-bn-relu': 3, 'maxpool3x3': 4}
@@ -50,13 +53,6 @@ def wl_counts(cell, tmax):
                 k = (d, lab[v])
                 counts[k] = counts.get(k, 0) + 1
     return counts
-
-
-def ctnas_ktau(p, y):
-    s = 0
-    for i in range(len(p) - 1):
-        s += np.sum(np.where((p[i] - p[i + 1:] >= 0) == (y[i] >= y[i + 1:]), 1, -1))
-    return s / (len(p) * (len(p) - 1) / 2)
 
 
 def main():

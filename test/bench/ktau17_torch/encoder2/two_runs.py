@@ -4,18 +4,14 @@ randperm over those cells (neither run diverged), train recipe "default" (harnes
 with label = run 0 test ('run0') or the mean of run 0 test and the other run's validation ('mean2'); score every
 other cell of the 20,001 and report tau-b against run 0, the other run, and their mean.
 usage: python3 two_runs.py LABEL SEEDS   (LABEL run0|mean2|other) -> appends to two_runs.jsonl"""
-import os, sys, json, csv, gzip, time
+import os, sys, json, time
 import numpy as np, torch
 import nac
 HERE = os.path.dirname(os.path.abspath(__file__))
-val = {}
-with gzip.open(os.path.join(HERE, '../../../../../shared/data/nb101/nb101_first20001_singlerun_val.csv.gz'), 'rt') as f:
-    for r in csv.DictReader(f): val[r['hash']] = float(r['val_acc_108ep'])
-hashes = []
-with gzip.open(os.path.join(HERE, '../../../../../shared/data/nb101/nb101_all_run0test.csv.gz'), 'rt') as f:
-    for r in csv.DictReader(f):
-        hashes.append(r['hash'])
-        if len(hashes) == 20001: break
+sys.path.insert(0, os.path.join(HERE, '../..'))
+from nb101_runs import other_run_val, run0 as read_run0  # noqa: E402
+val = other_run_val()
+hashes = read_run0(20001)[0]
 run0 = nac.ACC[:20001].copy(); other = np.array([val[h] for h in hashes])
 U = np.where((run0 > 0.5) & (other > 0.5))[0]
 label, sd = sys.argv[1], sys.argv[2]
